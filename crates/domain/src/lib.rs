@@ -1,0 +1,24 @@
+//! duban's pure domain: the vocabulary of the glossary as types, validation that turns
+//! raw input into those types ("parse, don't validate"), the workflows as state machines,
+//! and the rules. No IO, no async: everything here is a function of its arguments.
+#![forbid(unsafe_code)]
+
+pub mod codes;
+pub mod error;
+pub mod money;
+pub mod password;
+pub mod period;
+pub mod plan;
+pub mod problem;
+pub mod project;
+pub mod report;
+pub mod text;
+pub mod unit;
+
+pub use codes::{
+    Category, FundingSource, Level, Nature, ProblemCategory, ProblemSource, ProjectStatus, Role,
+    UnitKind,
+};
+pub use error::{FieldError, TransitionError, ValidationErrors};
+pub use money::{MoneyUnit, Yuan};
+pub use period::Period;

@@ -1,0 +1,373 @@
+//! The one place where SQLite and PostgreSQL differ at run time: connecting, pragmas,
+//! transactions, binding values and reading columns. Repositories above this module
+//! write one SQL text (the subset both engines accept, `$1` placeholders) and never
+//! name an engine.
+
+use crate::StoreError;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{PgPool, Row, SqlitePool};
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Which engine a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A parsed database URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DbUrl {
+    /// `sqlite://PATH` (relative or absolute), `sqlite:PATH`, or `postgres://…` / `postgresql://…`.
+    pub fn parse(url: &str) -> Result<DbUrl, StoreError> {
+        let u = url.trim();
+        if u.starts_with("postgres://") || u.starts_with("postgresql://") {
+            return Ok(DbUrl::Postgres(u.to_string()));
+        }
+        if let Some(rest) = u
+            .strip_prefix("sqlite://")
+            .or_else(|| u.strip_prefix("sqlite:"))
+        {
+            let path = rest.split('?').next().unwrap_or_default();
+            if path.is_empty() {
+                return Err(StoreError::Config(format!(
+                    "database URL '{url}' names no file: use sqlite://PATH"
+                )));
+            }
+            return Ok(DbUrl::Sqlite(PathBuf::from(path)));
+        }
+        Err(StoreError::Config(format!(
+            "database URL '{url}' is neither sqlite://PATH nor postgres://USER@HOST/DB"
+        )))
+    }
+}
+
+/// A bound value. Integers are 64-bit everywhere (BIGINT in the schema).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Val {
+    I(i64),
+    OptI(Option<i64>),
+    S(String),
+    OptS(Option<String>),
+    B(bool),
+    OptB(Option<bool>),
+    OptF(Option<f64>),
+}
+
+impl From<i64> for Val {
+    fn from(v: i64) -> Val {
+        Val::I(v)
+    }
+}
+impl From<Option<i64>> for Val {
+    fn from(v: Option<i64>) -> Val {
+        Val::OptI(v)
+    }
+}
+impl From<&str> for Val {
+    fn from(v: &str) -> Val {
+        Val::S(v.to_string())
+    }
+}
+impl From<String> for Val {
+    fn from(v: String) -> Val {
+        Val::S(v)
+    }
+}
+impl From<Option<String>> for Val {
+    fn from(v: Option<String>) -> Val {
+        Val::OptS(v)
+    }
+}
+impl From<bool> for Val {
+    fn from(v: bool) -> Val {
+        Val::B(v)
+    }
+}
+impl From<Option<bool>> for Val {
+    fn from(v: Option<bool>) -> Val {
+        Val::OptB(v)
+    }
+}
+impl From<Option<f64>> for Val {
+    fn from(v: Option<f64>) -> Val {
+        Val::OptF(v)
+    }
+}
+
+/// Read a column by name, the same on both engines.
+pub trait Cols {
+    fn i64(&self, col: &str) -> Result<i64, StoreError>;
+    fn opt_i64(&self, col: &str) -> Result<Option<i64>, StoreError>;
+    fn str(&self, col: &str) -> Result<String, StoreError>;
+    fn opt_str(&self, col: &str) -> Result<Option<String>, StoreError>;
+    fn bool(&self, col: &str) -> Result<bool, StoreError>;
+    fn opt_f64(&self, col: &str) -> Result<Option<f64>, StoreError>;
+}
+
+macro_rules! impl_cols {
+    ($row:ty) => {
+        impl Cols for $row {
+            fn i64(&self, c: &str) -> Result<i64, StoreError> {
+                Ok(self.try_get::<i64, _>(c)?)
+            }
+            fn opt_i64(&self, c: &str) -> Result<Option<i64>, StoreError> {
+                Ok(self.try_get::<Option<i64>, _>(c)?)
+            }
+            fn str(&self, c: &str) -> Result<String, StoreError> {
+                Ok(self.try_get::<String, _>(c)?)
+            }
+            fn opt_str(&self, c: &str) -> Result<Option<String>, StoreError> {
+                Ok(self.try_get::<Option<String>, _>(c)?)
+            }
+            fn bool(&self, c: &str) -> Result<bool, StoreError> {
+                Ok(self.try_get::<bool, _>(c)?)
+            }
+            fn opt_f64(&self, c: &str) -> Result<Option<f64>, StoreError> {
+                Ok(self.try_get::<Option<f64>, _>(c)?)
+            }
+        }
+    };
+}
+impl_cols!(SqliteRow);
+impl_cols!(PgRow);
+
+/// Bind a slice of values onto a query of either engine.
+macro_rules! bind_all {
+    ($q:expr, $params:expr) => {{
+        let mut q = $q;
+        for p in $params {
+            q = match p {
+                Val::I(v) => q.bind(*v),
+                Val::OptI(v) => q.bind(*v),
+                Val::S(v) => q.bind(v.as_str()),
+                Val::OptS(v) => q.bind(v.as_deref()),
+                Val::B(v) => q.bind(*v),
+                Val::OptB(v) => q.bind(*v),
+                Val::OptF(v) => q.bind(*v),
+            };
+        }
+        q
+    }};
+}
+
+/// The query methods, implemented once for pools and once for transactions.
+macro_rules! query_methods {
+    ($self:ident, [$($m:tt)*], $sqlite:pat => $se:expr, $pg:pat => $pe:expr) => {
+        /// Run a statement; returns the number of rows it changed.
+        pub async fn execute(&$($m)* $self, sql: &str, params: &[Val]) -> Result<u64, StoreError> {
+            match $self.as_exec() {
+                $sqlite => Ok(bind_all!(sqlx::query(sql), params).execute($se).await?.rows_affected()),
+                $pg => Ok(bind_all!(sqlx::query(sql), params).execute($pe).await?.rows_affected()),
+            }
+        }
+        /// Fetch every row, mapped by `f`.
+        pub async fn fetch_all<T>(&$($m)* $self, sql: &str, params: &[Val], f: impl Fn(&dyn Cols) -> Result<T, StoreError>) -> Result<Vec<T>, StoreError> {
+            match $self.as_exec() {
+                $sqlite => bind_all!(sqlx::query(sql), params).fetch_all($se).await?.iter().map(|r| f(r)).collect(),
+                $pg => bind_all!(sqlx::query(sql), params).fetch_all($pe).await?.iter().map(|r| f(r)).collect(),
+            }
+        }
+        /// Fetch at most one row.
+        pub async fn fetch_optional<T>(&$($m)* $self, sql: &str, params: &[Val], f: impl Fn(&dyn Cols) -> Result<T, StoreError>) -> Result<Option<T>, StoreError> {
+            match $self.as_exec() {
+                $sqlite => bind_all!(sqlx::query(sql), params).fetch_optional($se).await?.as_ref().map(|r| f(r)).transpose(),
+                $pg => bind_all!(sqlx::query(sql), params).fetch_optional($pe).await?.as_ref().map(|r| f(r)).transpose(),
+            }
+        }
+        /// Fetch exactly one row.
+        pub async fn fetch_one<T>(&$($m)* $self, sql: &str, params: &[Val], f: impl Fn(&dyn Cols) -> Result<T, StoreError>) -> Result<T, StoreError> {
+            $self.fetch_optional(sql, params, f).await?.ok_or(StoreError::NotFound)
+        }
+        /// A single BIGINT (COUNT(*), an id …).
+        pub async fn scalar(&$($m)* $self, sql: &str, params: &[Val]) -> Result<i64, StoreError> {
+            $self.fetch_one(sql, params, |r| r.i64("v")).await
+        }
+    };
+}
+
+/// A connection pool on either engine.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+enum ExecRef<'a> {
+    Sqlite(&'a SqlitePool),
+    Postgres(&'a PgPool),
+}
+
+impl Db {
+    /// Connect, creating the SQLite file (and its folder) when missing.
+    pub async fn connect(url: &str) -> Result<Db, StoreError> {
+        match DbUrl::parse(url)? {
+            DbUrl::Sqlite(path) => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| {
+                        StoreError::Config(format!(
+                            "cannot create the data directory {}: {e}",
+                            dir.display()
+                        ))
+                    })?;
+                }
+                let opts = SqliteConnectOptions::new()
+                    .filename(&path)
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    // FULL: a commit is on disk before it is acknowledged, even on power loss.
+                    .synchronous(SqliteSynchronous::Full)
+                    .busy_timeout(Duration::from_secs(10))
+                    .foreign_keys(true)
+                    .pragma("cache_size", "-65536");
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect_with(opts)
+                    .await
+                    .map_err(|e| {
+                        StoreError::Config(format!(
+                            "cannot open SQLite database {}: {e}",
+                            path.display()
+                        ))
+                    })?;
+                Ok(Db::Sqlite(pool))
+            }
+            DbUrl::Postgres(u) => {
+                let opts = PgConnectOptions::from_str(&u)
+                    .map_err(|e| StoreError::Config(format!("bad PostgreSQL URL: {e}")))?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(opts)
+                    .await
+                    .map_err(|e| {
+                        StoreError::Config(format!(
+                            "cannot connect to PostgreSQL ({}): {e}",
+                            redact(&u)
+                        ))
+                    })?;
+                Ok(Db::Postgres(pool))
+            }
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    fn as_exec(&self) -> ExecRef<'_> {
+        match self {
+            Db::Sqlite(p) => ExecRef::Sqlite(p),
+            Db::Postgres(p) => ExecRef::Postgres(p),
+        }
+    }
+
+    query_methods!(self, [], ExecRef::Sqlite(p) => p, ExecRef::Postgres(p) => p);
+
+    /// Start a write transaction. On SQLite it is `BEGIN IMMEDIATE`, so that a
+    /// transaction which reads before it writes can never fail to upgrade its lock.
+    pub async fn write(&self) -> Result<Tx, StoreError> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(p) => p.close().await,
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+/// A write transaction; dropped without `commit` it rolls back.
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+enum TxRef<'a> {
+    Sqlite(&'a mut sqlx::SqliteConnection),
+    Postgres(&'a mut sqlx::PgConnection),
+}
+
+impl Tx {
+    fn as_exec(&mut self) -> TxRef<'_> {
+        match self {
+            Tx::Sqlite(t) => TxRef::Sqlite(&mut **t),
+            Tx::Postgres(t) => TxRef::Postgres(&mut **t),
+        }
+    }
+
+    query_methods!(self, [mut], TxRef::Sqlite(c) => c, TxRef::Postgres(c) => c);
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn commit(self) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+/// Hide the password of a URL in messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn urls() {
+        assert_eq!(
+            DbUrl::parse("sqlite://data/demo.sqlite").unwrap(),
+            DbUrl::Sqlite("data/demo.sqlite".into())
+        );
+        assert_eq!(
+            DbUrl::parse("sqlite:///tmp/x.db").unwrap(),
+            DbUrl::Sqlite("/tmp/x.db".into())
+        );
+        assert!(matches!(
+            DbUrl::parse("postgresql://u@h/db").unwrap(),
+            DbUrl::Postgres(_)
+        ));
+        assert!(DbUrl::parse("mysql://x").is_err());
+        assert!(DbUrl::parse("sqlite://").is_err());
+        assert_eq!(
+            redact("postgres://duban:secret@127.0.0.1:5432/x"),
+            "postgres://duban:***@127.0.0.1:5432/x"
+        );
+    }
+}

@@ -1,0 +1,102 @@
+//! duban's persistence: one schema on SQLite (the embedded default) and PostgreSQL.
+//!
+//! - [`db`]: the engine-neutral access layer (the only module that names an engine);
+//! - [`schema`]: migrations;
+//! - one module per aggregate (`units`, `projects`, `plans`, `reports`, `problems`,
+//!   `users`, `settings`) with plain SQL both engines accept;
+//! - [`bulk`]: multi-row loading for generated data sets.
+//!
+//! Reads take a `&Db`; writes take a `&mut Tx` so that the use case owns the transaction.
+#![forbid(unsafe_code)]
+
+pub mod bulk;
+pub mod db;
+pub mod plans;
+pub mod problems;
+pub mod projects;
+pub mod reports;
+pub mod schema;
+pub mod settings;
+pub mod units;
+pub mod users;
+
+pub use db::{Backend, Cols, Db, Tx, Val};
+
+/// Errors of the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The configuration names a database that cannot be used (message says what to fix).
+    #[error("{0}")]
+    Config(String),
+    #[error("migration failed: {0}")]
+    Migration(String),
+    #[error("not found")]
+    NotFound,
+    /// A unique key already exists (the constraint or column named).
+    #[error("duplicate: {0}")]
+    Duplicate(String),
+    /// The row changed since it was read (optimistic concurrency).
+    #[error("stale version: the record was changed by someone else")]
+    Stale,
+    /// A stored value could not be decoded (a bug or a hand-edited database).
+    #[error("corrupt value in column {column}: {value}")]
+    Corrupt { column: &'static str, value: String },
+    #[error("database error: {0}")]
+    Db(sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(d) = &e
+            && d.is_unique_violation()
+        {
+            return StoreError::Duplicate(d.message().to_string());
+        }
+        StoreError::Db(e)
+    }
+}
+
+/// Now, in Unix milliseconds (UTC): the store's representation of instants.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// Decode a stored code into its enum, or report the corrupt value.
+pub(crate) fn decode<T>(
+    column: &'static str,
+    value: String,
+    f: impl Fn(&str) -> Option<T>,
+) -> Result<T, StoreError> {
+    f(&value).ok_or(StoreError::Corrupt { column, value })
+}
+
+pub(crate) fn parse_date(
+    column: &'static str,
+    v: Option<String>,
+) -> Result<Option<chrono::NaiveDate>, StoreError> {
+    v.map(|s| {
+        chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+            .map_err(|_| StoreError::Corrupt { column, value: s })
+    })
+    .transpose()
+}
+
+/// `($1, $2, …), ($k+1, …)`: the VALUES list of a multi-row insert of `rows` rows of `cols` columns.
+pub(crate) fn values_list(rows: usize, cols: usize) -> String {
+    let mut s = String::with_capacity(rows * cols * 5);
+    for r in 0..rows {
+        if r > 0 {
+            s.push_str(", ");
+        }
+        s.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                s.push_str(", ");
+            }
+            s.push('$');
+            s.push_str(&(r * cols + c + 1).to_string());
+        }
+        s.push(')');
+    }
+    s
+}

@@ -1,0 +1,299 @@
+//! Projects and their funding.
+
+use crate::db::{Cols, Db, Tx, Val};
+use crate::units::subtree_cte;
+use crate::{StoreError, decode, now_ms};
+use duban_domain::project::{Funding, NewProject, Project, ProjectCode, ProjectId};
+use duban_domain::{Category, FundingSource, Level, Nature, ProjectStatus, Yuan};
+
+pub(crate) const COLS: &str = "p.id, p.code, p.name, p.unit_id, p.builder, p.leader, p.chain_id, p.category, p.nature, p.level, \
+     p.status, p.location, p.lon, p.lat, p.content, p.start_year, p.end_year, p.total_investment, p.parent_id, p.version";
+
+/// Columns written by an insert, in the order of [`project_vals`].
+pub(crate) const INSERT_COLS: &str = "id, code, name, unit_id, builder, leader, chain_id, category, nature, level, status, location, \
+     lon, lat, content, start_year, end_year, total_investment, parent_id, version, created_at, updated_at";
+pub(crate) const INSERT_WIDTH: usize = 22;
+
+/// The columns of a project's specification, code … parent_id, in table order.
+fn spec_vals(s: &NewProject) -> Vec<Val> {
+    vec![
+        s.code.as_str().into(),
+        s.name.clone().into(),
+        s.unit_id.into(),
+        s.builder.clone().into(),
+        s.leader.clone().into(),
+        s.chain_id.into(),
+        s.category.code().into(),
+        s.nature.code().into(),
+        s.level.code().into(),
+        s.status.code().into(),
+        s.location.clone().into(),
+        s.lon.into(),
+        s.lat.into(),
+        s.content.clone().into(),
+        i64::from(s.start_year).into(),
+        i64::from(s.end_year).into(),
+        s.total_investment.get().into(),
+        s.parent_id.into(),
+    ]
+}
+
+/// Values of [`INSERT_COLS`].
+pub(crate) fn project_vals(p: &Project, now: i64) -> Vec<Val> {
+    let mut v = Vec::with_capacity(INSERT_WIDTH);
+    v.push(p.id.into());
+    v.extend(spec_vals(&p.spec));
+    v.extend([p.version.into(), now.into(), now.into()]);
+    v
+}
+
+fn row(r: &dyn Cols) -> Result<Project, StoreError> {
+    Ok(Project {
+        id: r.i64("id")?,
+        version: r.i64("version")?,
+        spec: NewProject {
+            code: ProjectCode::from_trusted(r.str("code")?),
+            name: r.str("name")?,
+            unit_id: r.i64("unit_id")?,
+            builder: r.str("builder")?,
+            leader: r.str("leader")?,
+            chain_id: r.opt_i64("chain_id")?,
+            category: decode("projects.category", r.str("category")?, Category::from_code)?,
+            nature: decode("projects.nature", r.str("nature")?, Nature::from_code)?,
+            level: decode("projects.level", r.str("level")?, Level::from_code)?,
+            status: decode(
+                "projects.status",
+                r.str("status")?,
+                ProjectStatus::from_code,
+            )?,
+            location: r.str("location")?,
+            lon: r.opt_f64("lon")?,
+            lat: r.opt_f64("lat")?,
+            content: r.str("content")?,
+            start_year: r.i64("start_year")? as i32,
+            end_year: r.i64("end_year")? as i32,
+            total_investment: Yuan(r.i64("total_investment")?),
+            funding: Vec::new(),
+            parent_id: r.opt_i64("parent_id")?,
+        },
+    })
+}
+
+/// Insert a validated project with its funding; returns its id.
+pub async fn insert(tx: &mut Tx, p: &NewProject) -> Result<ProjectId, StoreError> {
+    let now = now_ms();
+    let mut vals = spec_vals(p);
+    vals.extend([now.into(), now.into()]);
+    let sql = format!(
+        "INSERT INTO projects (code, name, unit_id, builder, leader, chain_id, category, nature, level, status, location, \
+         lon, lat, content, start_year, end_year, total_investment, parent_id, created_at, updated_at) VALUES {} RETURNING id AS v",
+        crate::values_list(1, vals.len())
+    );
+    let id = tx.scalar(&sql, &vals).await?;
+    replace_funding(tx, id, &p.funding).await?;
+    Ok(id)
+}
+
+pub async fn replace_funding(
+    tx: &mut Tx,
+    id: ProjectId,
+    funding: &[Funding],
+) -> Result<(), StoreError> {
+    tx.execute(
+        "DELETE FROM project_funding WHERE project_id = $1",
+        &[id.into()],
+    )
+    .await?;
+    for f in funding {
+        tx.execute(
+            "INSERT INTO project_funding (project_id, source, amount) VALUES ($1, $2, $3)",
+            &[id.into(), f.source.code().into(), f.amount.get().into()],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Update a project if nobody changed it since `expected_version` was read.
+pub async fn update(
+    tx: &mut Tx,
+    id: ProjectId,
+    expected_version: i64,
+    p: &NewProject,
+) -> Result<i64, StoreError> {
+    let mut vals = spec_vals(p);
+    vals.extend([now_ms().into(), id.into(), expected_version.into()]);
+    let n = tx
+        .execute(
+            "UPDATE projects SET code = $1, name = $2, unit_id = $3, builder = $4, leader = $5, chain_id = $6, category = $7, \
+             nature = $8, level = $9, status = $10, location = $11, lon = $12, lat = $13, content = $14, start_year = $15, \
+             end_year = $16, total_investment = $17, parent_id = $18, updated_at = $19, version = version + 1 \
+             WHERE id = $20 AND version = $21",
+            &vals,
+        )
+        .await?;
+    if n == 0 {
+        let exists = tx
+            .scalar(
+                "SELECT COUNT(*) AS v FROM projects WHERE id = $1",
+                &[id.into()],
+            )
+            .await?;
+        return Err(if exists == 0 {
+            StoreError::NotFound
+        } else {
+            StoreError::Stale
+        });
+    }
+    replace_funding(tx, id, &p.funding).await?;
+    Ok(expected_version + 1)
+}
+
+pub async fn get(db: &Db, id: ProjectId) -> Result<Project, StoreError> {
+    let mut p = db
+        .fetch_one(
+            &format!("SELECT {COLS} FROM projects p WHERE p.id = $1"),
+            &[id.into()],
+            row,
+        )
+        .await?;
+    p.spec.funding = funding(db, id).await?;
+    Ok(p)
+}
+
+pub async fn by_code(db: &Db, code: &str) -> Result<Option<Project>, StoreError> {
+    db.fetch_optional(
+        &format!("SELECT {COLS} FROM projects p WHERE p.code = $1"),
+        &[code.into()],
+        row,
+    )
+    .await
+}
+
+pub async fn funding(db: &Db, id: ProjectId) -> Result<Vec<Funding>, StoreError> {
+    db.fetch_all(
+        "SELECT source, amount FROM project_funding WHERE project_id = $1 ORDER BY source",
+        &[id.into()],
+        |r| {
+            Ok(Funding {
+                source: decode(
+                    "project_funding.source",
+                    r.str("source")?,
+                    FundingSource::from_code,
+                )?,
+                amount: Yuan(r.i64("amount")?),
+            })
+        },
+    )
+    .await
+}
+
+/// Sortable columns of the project list (whitelisted: never interpolate user text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortKey {
+    #[default]
+    Code,
+    Name,
+    TotalInvestment,
+    StartYear,
+}
+
+impl SortKey {
+    fn column(self) -> &'static str {
+        match self {
+            SortKey::Code => "p.code",
+            SortKey::Name => "p.name",
+            SortKey::TotalInvestment => "p.total_investment",
+            SortKey::StartYear => "p.start_year",
+        }
+    }
+}
+
+/// Filters of the project list. All optional; combined with AND.
+#[derive(Debug, Clone, Default)]
+pub struct ProjectFilter {
+    /// The unit and every unit below it.
+    pub unit_subtree: Option<i64>,
+    pub chain_id: Option<i64>,
+    pub status: Option<ProjectStatus>,
+    pub nature: Option<Nature>,
+    pub category: Option<Category>,
+    /// Substring of the name or code.
+    pub text: Option<String>,
+    pub sort: SortKey,
+    pub descending: bool,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// One page of projects and the total number matching the filter.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ProjectPage {
+    pub total: i64,
+    pub items: Vec<Project>,
+}
+
+fn where_clause(f: &ProjectFilter) -> (String, String, Vec<Val>) {
+    let mut cte = String::new();
+    let mut conds = vec!["p.archived = FALSE".to_string()];
+    let mut vals: Vec<Val> = Vec::new();
+    if let Some(u) = f.unit_subtree {
+        vals.push(u.into());
+        cte = subtree_cte(vals.len());
+        conds.push("p.unit_id IN (SELECT id FROM sub)".into());
+    }
+    let mut eq = |col: &str, v: Val| {
+        vals.push(v);
+        conds.push(format!("{col} = ${}", vals.len()));
+    };
+    if let Some(c) = f.chain_id {
+        eq("p.chain_id", c.into());
+    }
+    if let Some(s) = f.status {
+        eq("p.status", s.code().into());
+    }
+    if let Some(n) = f.nature {
+        eq("p.nature", n.code().into());
+    }
+    if let Some(c) = f.category {
+        eq("p.category", c.code().into());
+    }
+    if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let escaped = t
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        vals.push(format!("%{escaped}%").into());
+        let n = vals.len();
+        conds.push(format!(
+            "(p.name LIKE ${n} ESCAPE '\\' OR p.code LIKE ${n} ESCAPE '\\')"
+        ));
+    }
+    (cte, conds.join(" AND "), vals)
+}
+
+pub async fn list(db: &Db, f: &ProjectFilter) -> Result<ProjectPage, StoreError> {
+    let (cte, cond, mut vals) = where_clause(f);
+    let total = db
+        .scalar(
+            &format!("{cte} SELECT COUNT(*) AS v FROM projects p WHERE {cond}"),
+            &vals,
+        )
+        .await?;
+    let dir = if f.descending { "DESC" } else { "ASC" };
+    vals.push(f.limit.clamp(1, 1000).into());
+    vals.push(f.offset.max(0).into());
+    let n = vals.len();
+    let sql = format!(
+        "{cte} SELECT {COLS} FROM projects p WHERE {cond} ORDER BY {} {dir}, p.id {dir} LIMIT ${} OFFSET ${n}",
+        f.sort.column(),
+        n - 1
+    );
+    let items = db.fetch_all(&sql, &vals, row).await?;
+    Ok(ProjectPage { total, items })
+}
+
+pub async fn count(db: &Db) -> Result<i64, StoreError> {
+    db.scalar("SELECT COUNT(*) AS v FROM projects", &[]).await
+}

@@ -1,0 +1,210 @@
+//! Progress reports: one row per revision of a period.
+
+use crate::db::{Cols, Db, Tx, Val};
+use crate::{StoreError, decode, now_ms, parse_date};
+use duban_domain::project::ProjectId;
+use duban_domain::report::{Report, ReportFigures, ReportId, ReportState};
+use duban_domain::{Period, Yuan};
+
+pub(crate) const INSERT_COLS: &str = "project_id, year, month, revision, state, invest_period, invest_ytd, invest_since_start, \
+     progress_bp, progress_text, funds_received, funds_disbursed, started, started_on, stats_entered, issues, next_steps, \
+     returned_reason, late, submitted_at, approved_at, created_at";
+pub(crate) const INSERT_WIDTH: usize = 22;
+const COLS: &str = "id, project_id, year, month, revision, state, invest_period, invest_ytd, invest_since_start, \
+     progress_bp, progress_text, funds_received, funds_disbursed, started, started_on, stats_entered, issues, next_steps, \
+     returned_reason, late, submitted_at, approved_at";
+
+fn figure_vals(f: &ReportFigures) -> [Val; 12] {
+    [
+        f.invest_period.get().into(),
+        f.invest_ytd.get().into(),
+        f.invest_since_start.get().into(),
+        f.progress_bp.into(),
+        f.progress_text.clone().into(),
+        f.funds_received.get().into(),
+        f.funds_disbursed.get().into(),
+        f.started.into(),
+        f.started_on.map(|d| d.to_string()).into(),
+        f.stats_entered.into(),
+        f.issues.clone().into(),
+        f.next_steps.clone().into(),
+    ]
+}
+
+/// Values of [`INSERT_COLS`].
+pub(crate) fn report_vals(r: &Report, now: i64) -> Vec<Val> {
+    let mut v: Vec<Val> = Vec::with_capacity(INSERT_WIDTH);
+    v.extend([
+        r.project_id.into(),
+        i64::from(r.period.year()).into(),
+        i64::from(r.period.month()).into(),
+        r.revision.into(),
+        r.state.code().into(),
+    ]);
+    v.extend(figure_vals(&r.figures));
+    v.extend([
+        r.returned_reason.clone().into(),
+        r.late.into(),
+        r.submitted_at.into(),
+        r.approved_at.into(),
+        now.into(),
+    ]);
+    v
+}
+
+fn row(r: &dyn Cols) -> Result<Report, StoreError> {
+    let (y, m) = (r.i64("year")?, r.i64("month")?);
+    Ok(Report {
+        id: r.i64("id")?,
+        project_id: r.i64("project_id")?,
+        period: Period::new(y as i32, m as u32).ok_or(StoreError::Corrupt {
+            column: "reports.month",
+            value: format!("{y}-{m}"),
+        })?,
+        revision: r.i64("revision")?,
+        state: decode("reports.state", r.str("state")?, ReportState::from_code)?,
+        figures: ReportFigures {
+            invest_period: Yuan(r.i64("invest_period")?),
+            invest_ytd: Yuan(r.i64("invest_ytd")?),
+            invest_since_start: Yuan(r.i64("invest_since_start")?),
+            progress_bp: r.i64("progress_bp")?,
+            progress_text: r.str("progress_text")?,
+            funds_received: Yuan(r.i64("funds_received")?),
+            funds_disbursed: Yuan(r.i64("funds_disbursed")?),
+            started: r.bool("started")?,
+            started_on: parse_date("reports.started_on", r.opt_str("started_on")?)?,
+            stats_entered: r.bool("stats_entered")?,
+            issues: r.str("issues")?,
+            next_steps: r.str("next_steps")?,
+        },
+        returned_reason: r.opt_str("returned_reason")?,
+        submitted_at: r.opt_i64("submitted_at")?,
+        approved_at: r.opt_i64("approved_at")?,
+        late: r.bool("late")?,
+    })
+}
+
+/// Insert a report revision (normally a draft); returns its id.
+pub async fn insert(tx: &mut Tx, r: &Report) -> Result<ReportId, StoreError> {
+    tx.scalar(
+        &format!(
+            "INSERT INTO reports ({INSERT_COLS}) VALUES {} RETURNING id AS v",
+            crate::values_list(1, INSERT_WIDTH)
+        ),
+        &report_vals(r, now_ms()),
+    )
+    .await
+}
+
+/// Replace the figures of a report that is still in `expected_state`.
+pub async fn update_figures(
+    tx: &mut Tx,
+    id: ReportId,
+    expected_state: ReportState,
+    new_state: ReportState,
+    f: &ReportFigures,
+) -> Result<(), StoreError> {
+    let mut vals: Vec<Val> = figure_vals(f).into();
+    vals.extend([
+        new_state.code().into(),
+        id.into(),
+        expected_state.code().into(),
+    ]);
+    let n = tx
+        .execute(
+            "UPDATE reports SET invest_period = $1, invest_ytd = $2, invest_since_start = $3, progress_bp = $4, progress_text = $5, \
+             funds_received = $6, funds_disbursed = $7, started = $8, started_on = $9, stats_entered = $10, issues = $11, \
+             next_steps = $12, state = $13 WHERE id = $14 AND state = $15",
+            &vals,
+        )
+        .await?;
+    if n == 0 {
+        Err(StoreError::Stale)
+    } else {
+        Ok(())
+    }
+}
+
+/// What changes with a state transition besides the state.
+#[derive(Debug, Clone, Default)]
+pub struct TransitionStamp {
+    pub returned_reason: Option<String>,
+    pub submitted_at: Option<i64>,
+    pub approved_at: Option<i64>,
+    pub late: Option<bool>,
+}
+
+/// Move a report from `from` to `to` if it is still in `from` (else `Stale`).
+pub async fn set_state(
+    tx: &mut Tx,
+    id: ReportId,
+    from: ReportState,
+    to: ReportState,
+    s: &TransitionStamp,
+) -> Result<(), StoreError> {
+    let n = tx
+        .execute(
+            "UPDATE reports SET state = $1, returned_reason = $2, submitted_at = COALESCE($3, submitted_at), \
+             approved_at = COALESCE($4, approved_at), late = COALESCE($5, late) WHERE id = $6 AND state = $7",
+            &[
+                to.code().into(),
+                s.returned_reason.clone().into(),
+                s.submitted_at.into(),
+                s.approved_at.into(),
+                s.late.into(),
+                id.into(),
+                from.code().into(),
+            ],
+        )
+        .await?;
+    if n == 0 {
+        Err(StoreError::Stale)
+    } else {
+        Ok(())
+    }
+}
+
+pub async fn get(db: &Db, id: ReportId) -> Result<Report, StoreError> {
+    db.fetch_one(
+        &format!("SELECT {COLS} FROM reports WHERE id = $1"),
+        &[id.into()],
+        row,
+    )
+    .await
+}
+
+/// Every revision of a project's report for a period, oldest first.
+pub async fn revisions(
+    db: &Db,
+    project_id: ProjectId,
+    period: Period,
+) -> Result<Vec<Report>, StoreError> {
+    db.fetch_all(
+        &format!("SELECT {COLS} FROM reports WHERE project_id = $1 AND year = $2 AND month = $3 ORDER BY revision"),
+        &[project_id.into(), i64::from(period.year()).into(), i64::from(period.month()).into()],
+        row,
+    )
+    .await
+}
+
+/// The latest approved revision of each period of a project's year.
+pub async fn approved_for_year(
+    db: &Db,
+    project_id: ProjectId,
+    year: i32,
+) -> Result<Vec<Report>, StoreError> {
+    db.fetch_all(
+        &format!(
+            "SELECT {COLS} FROM reports r WHERE project_id = $1 AND year = $2 AND state = 'approved' \
+             AND revision = (SELECT MAX(revision) FROM reports x WHERE x.project_id = r.project_id AND x.year = r.year \
+             AND x.month = r.month AND x.state = 'approved') ORDER BY month"
+        ),
+        &[project_id.into(), i64::from(year).into()],
+        row,
+    )
+    .await
+}
+
+pub async fn count(db: &Db) -> Result<i64, StoreError> {
+    db.scalar("SELECT COUNT(*) AS v FROM reports", &[]).await
+}

@@ -1,0 +1,22 @@
+//! Key-value settings (rule sets, deadlines, the seasonal profile …), stored as JSON text.
+
+use crate::StoreError;
+use crate::db::{Db, Tx};
+
+pub async fn get(db: &Db, key: &str) -> Result<Option<String>, StoreError> {
+    db.fetch_optional(
+        "SELECT value FROM settings WHERE key = $1",
+        &[key.into()],
+        |r| r.str("value"),
+    )
+    .await
+}
+
+pub async fn set(tx: &mut Tx, key: &str, value: &str) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        &[key.into(), value.into()],
+    )
+    .await?;
+    Ok(())
+}

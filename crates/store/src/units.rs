@@ -1,0 +1,139 @@
+//! Units and industry chains.
+
+use crate::db::{Cols, Db, Tx, Val};
+use crate::{StoreError, decode, now_ms};
+use duban_domain::UnitKind;
+use duban_domain::unit::{NewUnit, Unit, UnitId};
+
+const COLS: &str = "id, parent_id, code, name, kind, series, sort";
+
+fn row(r: &dyn Cols) -> Result<Unit, StoreError> {
+    Ok(Unit {
+        id: r.i64("id")?,
+        parent_id: r.opt_i64("parent_id")?,
+        code: r.str("code")?,
+        name: r.str("name")?,
+        kind: decode("units.kind", r.str("kind")?, UnitKind::from_code)?,
+        series: r.str("series")?,
+        sort: r.i64("sort")?,
+    })
+}
+
+pub(crate) fn unit_vals(u: &Unit) -> Vec<Val> {
+    vec![
+        u.id.into(),
+        u.parent_id.into(),
+        u.code.clone().into(),
+        u.name.clone().into(),
+        u.kind.code().into(),
+        u.series.clone().into(),
+        u.sort.into(),
+    ]
+}
+
+pub async fn insert(tx: &mut Tx, u: &NewUnit, sort: i64) -> Result<UnitId, StoreError> {
+    tx.scalar(
+        "INSERT INTO units (parent_id, code, name, kind, series, sort) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id AS v",
+        &[u.parent_id.into(), u.code.clone().into(), u.name.clone().into(), u.kind.code().into(), u.series.clone().into(), sort.into()],
+    )
+    .await
+}
+
+/// Move a unit under another parent, keeping the history of moves.
+pub async fn move_to(
+    tx: &mut Tx,
+    id: UnitId,
+    new_parent: Option<UnitId>,
+) -> Result<(), StoreError> {
+    let old = tx
+        .fetch_one(
+            "SELECT parent_id FROM units WHERE id = $1",
+            &[id.into()],
+            |r| r.opt_i64("parent_id"),
+        )
+        .await?;
+    tx.execute(
+        "UPDATE units SET parent_id = $1, version = version + 1 WHERE id = $2",
+        &[new_parent.into(), id.into()],
+    )
+    .await?;
+    tx.execute(
+        "INSERT INTO unit_moves (unit_id, from_parent, to_parent, moved_at) VALUES ($1, $2, $3, $4)",
+        &[id.into(), old.into(), new_parent.into(), now_ms().into()],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn get(db: &Db, id: UnitId) -> Result<Unit, StoreError> {
+    db.fetch_one(
+        &format!("SELECT {COLS} FROM units WHERE id = $1"),
+        &[id.into()],
+        row,
+    )
+    .await
+}
+
+pub async fn by_code(db: &Db, code: &str) -> Result<Option<Unit>, StoreError> {
+    db.fetch_optional(
+        &format!("SELECT {COLS} FROM units WHERE code = $1"),
+        &[code.into()],
+        row,
+    )
+    .await
+}
+
+/// Every unit that is not archived, parents before children where sort allows.
+pub async fn list(db: &Db) -> Result<Vec<Unit>, StoreError> {
+    db.fetch_all(
+        &format!("SELECT {COLS} FROM units WHERE archived = FALSE ORDER BY sort, id"),
+        &[],
+        row,
+    )
+    .await
+}
+
+/// SQL selecting the ids of unit `$n` and all units below it.
+pub fn subtree_cte(param: usize) -> String {
+    format!(
+        "WITH RECURSIVE sub(id) AS (SELECT id FROM units WHERE id = ${param} \
+         UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)"
+    )
+}
+
+/// An industry chain (产业链) and its chain leader (链长).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Chain {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub leader: String,
+}
+
+pub async fn insert_chain(tx: &mut Tx, c: &Chain) -> Result<i64, StoreError> {
+    tx.scalar(
+        "INSERT INTO chains (code, name, leader) VALUES ($1, $2, $3) RETURNING id AS v",
+        &[
+            c.code.clone().into(),
+            c.name.clone().into(),
+            c.leader.clone().into(),
+        ],
+    )
+    .await
+}
+
+pub async fn chains(db: &Db) -> Result<Vec<Chain>, StoreError> {
+    db.fetch_all(
+        "SELECT id, code, name, leader FROM chains ORDER BY id",
+        &[],
+        |r| {
+            Ok(Chain {
+                id: r.i64("id")?,
+                code: r.str("code")?,
+                name: r.str("name")?,
+                leader: r.str("leader")?,
+            })
+        },
+    )
+    .await
+}
