@@ -89,6 +89,15 @@ impl NewUnit {
     }
 }
 
+/// An industry chain (产业链) and its chain leader (链长).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Chain {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub leader: String,
+}
+
 /// The unit tree in memory: parent links checked for cycles, subtree queries.
 #[derive(Debug, Clone, Default)]
 pub struct UnitTree {

@@ -3,13 +3,13 @@
 //! on PostgreSQL [`crate::schema::resync_ids`] must run.
 
 use crate::db::{Tx, Val};
-use crate::units::{Chain, unit_vals};
+use crate::units::unit_vals;
 use crate::{StoreError, now_ms, values_list};
 use duban_domain::plan::AnnualPlan;
 use duban_domain::problem::Problem;
 use duban_domain::project::{Project, ProjectId};
 use duban_domain::report::Report;
-use duban_domain::unit::Unit;
+use duban_domain::unit::{Chain, Unit};
 
 /// Rows per statement: large enough to amortise the round trip, far below both
 /// engines' limits on bound parameters (SQLite 32766, PostgreSQL 65535).

@@ -25,16 +25,22 @@ pub fn render(sql: &str, backend: Backend) -> String {
     sql.replace("{id}", id)
 }
 
-/// Split a migration into statements (no statement of ours holds a ';' inside).
-fn statements(sql: &str) -> impl Iterator<Item = String> + '_ {
-    sql.split(';')
-        .map(|s| {
-            s.lines()
-                .filter(|l| !l.trim_start().starts_with("--"))
-                .collect::<Vec<_>>()
-                .join("\n")
+/// Split a migration into statements: comments are dropped first (they may hold ';'),
+/// and no statement of ours holds a ';' inside a literal.
+fn statements(sql: &str) -> Vec<String> {
+    let code: String = sql
+        .lines()
+        .map(|l| match l.find("--") {
+            Some(i) => &l[..i],
+            None => l,
         })
-        .filter(|s| !s.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join("\n");
+    code.split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
 }
 
 /// Apply every migration not yet applied. Returns the versions applied now.

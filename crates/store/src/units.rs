@@ -3,7 +3,7 @@
 use crate::db::{Cols, Db, Tx, Val};
 use crate::{StoreError, decode, now_ms};
 use duban_domain::UnitKind;
-use duban_domain::unit::{NewUnit, Unit, UnitId};
+use duban_domain::unit::{Chain, NewUnit, Unit, UnitId};
 
 const COLS: &str = "id, parent_id, code, name, kind, series, sort";
 
@@ -99,15 +99,6 @@ pub fn subtree_cte(param: usize) -> String {
         "WITH RECURSIVE sub(id) AS (SELECT id FROM units WHERE id = ${param} \
          UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)"
     )
-}
-
-/// An industry chain (产业链) and its chain leader (链长).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Chain {
-    pub id: i64,
-    pub code: String,
-    pub name: String,
-    pub leader: String,
 }
 
 pub async fn insert_chain(tx: &mut Tx, c: &Chain) -> Result<i64, StoreError> {

@@ -1,0 +1,817 @@
+//! The storage conformance suite: every case runs on SQLite and on PostgreSQL.
+//! PostgreSQL is reached through DUBAN_TEST_PG_URL (set by scripts/with-postgres.sh,
+//! which `make test` uses); each case gets a database of its own.
+
+use chrono::NaiveDate;
+use duban_domain::plan::{AnnualPlan, Milestone, SeasonalProfile};
+use duban_domain::problem::{Problem, ProblemState};
+use duban_domain::project::{NewProject, Project, ProjectInput};
+use duban_domain::report::{Report, ReportFigures, ReportState};
+use duban_domain::unit::{NewUnit, Unit, UnitInput};
+use duban_domain::*;
+use duban_store::projects::{ProjectFilter, SortKey};
+use duban_store::reports::TransitionStamp;
+use duban_store::users::{Grant, NewUser};
+use duban_store::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+fn unique(prefix: &str) -> String {
+    format!(
+        "{prefix}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    )
+}
+
+async fn sqlite() -> Db {
+    let path = std::env::temp_dir().join(format!("{}.sqlite", unique("duban_conf")));
+    let db = Db::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    schema::migrate(&db).await.unwrap();
+    db
+}
+
+async fn postgres() -> Option<Db> {
+    let Ok(url) = std::env::var("DUBAN_TEST_PG_URL") else {
+        assert!(
+            std::env::var("DUBAN_REQUIRE_PG").is_err(),
+            "DUBAN_REQUIRE_PG is set but DUBAN_TEST_PG_URL is not"
+        );
+        eprintln!("skipping PostgreSQL: DUBAN_TEST_PG_URL is not set (make test sets it)");
+        return None;
+    };
+    let admin = Db::connect(&url).await.unwrap();
+    let name = unique("duban_conf");
+    admin
+        .execute(&format!("CREATE DATABASE {name}"), &[])
+        .await
+        .unwrap();
+    admin.close().await;
+    let base = url.rsplit_once('/').unwrap().0;
+    let db = Db::connect(&format!("{base}/{name}")).await.unwrap();
+    schema::migrate(&db).await.unwrap();
+    Some(db)
+}
+
+/// Declare a case and run it on both engines.
+macro_rules! conformance {
+    ($($name:ident),+ $(,)?) => {
+        mod on_sqlite { $( #[tokio::test] async fn $name() { super::$name(super::sqlite().await).await } )+ }
+        mod on_postgres { $( #[tokio::test] async fn $name() { if let Some(db) = super::postgres().await { super::$name(db).await } } )+ }
+    };
+}
+
+conformance!(
+    migrations_are_idempotent,
+    unit_tree_and_moves,
+    projects_round_trip_and_concurrency,
+    project_list_filters_sorts_pages,
+    plans_round_trip,
+    report_revisions_and_states,
+    problems_and_their_trail,
+    users_and_settings,
+    bulk_load_then_normal_inserts,
+    foreign_keys_are_enforced,
+);
+
+async fn unit(db: &Db, parent: Option<i64>, code: &str, name: &str, kind: &str) -> i64 {
+    let u = NewUnit::parse(&UnitInput {
+        parent_id: parent,
+        code: code.into(),
+        name: name.into(),
+        kind: kind.into(),
+        series: None,
+    })
+    .unwrap();
+    let mut tx = db.write().await.unwrap();
+    let id = units::insert(&mut tx, &u, 0).await.unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+fn project_input(
+    code: &str,
+    name: &str,
+    unit_id: i64,
+    total_wan: &str,
+    status: &str,
+) -> NewProject {
+    NewProject::parse(&ProjectInput {
+        code: code.into(),
+        name: name.into(),
+        unit_id: Some(unit_id),
+        category: "产业".into(),
+        nature: "新建".into(),
+        level: "省级".into(),
+        status: status.into(),
+        start_year: Some(2025),
+        end_year: Some(2026),
+        total_investment_wan: total_wan.into(),
+        funding: vec![
+            ("自筹".into(), "100".into()),
+            ("专项债".into(), "50.5".into()),
+        ],
+        leader: Some("王科".into()),
+        ..Default::default()
+    })
+    .unwrap()
+}
+
+async fn project(db: &Db, p: &NewProject) -> i64 {
+    let mut tx = db.write().await.unwrap();
+    let id = projects::insert(&mut tx, p).await.unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+async fn migrations_are_idempotent(db: Db) {
+    assert_eq!(
+        schema::current_version(&db).await.unwrap(),
+        schema::latest_version()
+    );
+    assert!(schema::migrate(&db).await.unwrap().is_empty());
+    assert_eq!(
+        schema::current_version(&db).await.unwrap(),
+        schema::latest_version()
+    );
+}
+
+async fn unit_tree_and_moves(db: Db) {
+    let root = unit(&db, None, "XJBT", "新疆生产建设兵团", "政府").await;
+    let d1 = unit(&db, Some(root), "D01", "第一师阿拉尔市", "师市").await;
+    let r6 = unit(&db, Some(d1), "D01-R06", "六团", "团场").await;
+    let d8 = unit(&db, Some(root), "D08", "第八师石河子市", "师市").await;
+    let all = units::list(&db).await.unwrap();
+    assert_eq!(all.len(), 4);
+    assert_eq!(units::get(&db, r6).await.unwrap().parent_id, Some(d1));
+    assert_eq!(
+        units::by_code(&db, "D08").await.unwrap().unwrap().name,
+        "第八师石河子市"
+    );
+    // A duplicate code is refused with a recognisable error.
+    let dup = NewUnit::parse(&UnitInput {
+        code: "D01".into(),
+        name: "x".into(),
+        kind: "师市".into(),
+        ..Default::default()
+    })
+    .unwrap();
+    let mut tx = db.write().await.unwrap();
+    assert!(matches!(
+        units::insert(&mut tx, &dup, 0).await,
+        Err(StoreError::Duplicate(_))
+    ));
+    drop(tx);
+    // Moves keep history.
+    let mut tx = db.write().await.unwrap();
+    units::move_to(&mut tx, r6, Some(d8)).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(units::get(&db, r6).await.unwrap().parent_id, Some(d8));
+    let moves = db
+        .scalar(
+            "SELECT COUNT(*) AS v FROM unit_moves WHERE unit_id = $1 AND from_parent = $2",
+            &[r6.into(), d1.into()],
+        )
+        .await
+        .unwrap();
+    assert_eq!(moves, 1);
+}
+
+async fn projects_round_trip_and_concurrency(db: Db) {
+    let u = unit(&db, None, "U1", "第一师", "师市").await;
+    let spec = project_input(
+        "2024-660000-44-01-000001",
+        "塔里木农垦集团50万吨新型复合肥项目",
+        u,
+        "19800",
+        "在建",
+    );
+    let id = project(&db, &spec).await;
+    let got = projects::get(&db, id).await.unwrap();
+    assert_eq!(got.spec.total_investment, Yuan::from_wan(19_800));
+    assert_eq!(got.spec.funding.len(), 2);
+    let mut expected = spec.clone();
+    expected.funding.sort_by_key(|f| f.source.code());
+    let mut got_spec = got.spec.clone();
+    got_spec.funding.sort_by_key(|f| f.source.code());
+    assert_eq!(got_spec, expected);
+    assert_eq!(got.version, 1);
+
+    // Two editors read version 1; the first wins, the second gets Stale.
+    let mut changed = spec.clone();
+    changed.status = ProjectStatus::Completed;
+    let mut tx = db.write().await.unwrap();
+    assert_eq!(projects::update(&mut tx, id, 1, &changed).await.unwrap(), 2);
+    tx.commit().await.unwrap();
+    let mut tx = db.write().await.unwrap();
+    assert!(matches!(
+        projects::update(&mut tx, id, 1, &spec).await,
+        Err(StoreError::Stale)
+    ));
+    assert!(matches!(
+        projects::update(&mut tx, 9999, 1, &spec).await,
+        Err(StoreError::NotFound)
+    ));
+    drop(tx);
+    assert_eq!(
+        projects::get(&db, id).await.unwrap().spec.status,
+        ProjectStatus::Completed
+    );
+
+    // The code is unique.
+    let mut tx = db.write().await.unwrap();
+    assert!(matches!(
+        projects::insert(&mut tx, &spec).await,
+        Err(StoreError::Duplicate(_))
+    ));
+}
+
+async fn project_list_filters_sorts_pages(db: Db) {
+    let root = unit(&db, None, "R", "兵团", "政府").await;
+    let a = unit(&db, Some(root), "A", "第一师", "师市").await;
+    let a1 = unit(&db, Some(a), "A1", "一团", "团场").await;
+    let b = unit(&db, Some(root), "B", "第二师", "师市").await;
+    for i in 0..25 {
+        let u = [a, a1, b][i % 3];
+        let status = if i % 2 == 0 { "在建" } else { "前期" };
+        let name = if i == 7 {
+            "100%_特殊字符项目".to_string()
+        } else {
+            format!("项目{i:02}")
+        };
+        project(
+            &db,
+            &project_input(
+                &format!("L-{i:03}"),
+                &name,
+                u,
+                &format!("{}", 1000 + i),
+                status,
+            ),
+        )
+        .await;
+    }
+    let base = ProjectFilter {
+        limit: 10,
+        ..Default::default()
+    };
+    let page = projects::list(&db, &base).await.unwrap();
+    assert_eq!((page.total, page.items.len()), (25, 10));
+    assert_eq!(page.items[0].spec.code.as_str(), "L-000");
+    let last = projects::list(
+        &db,
+        &ProjectFilter {
+            offset: 20,
+            ..base.clone()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(last.items.len(), 5);
+    // Subtree: A and its regiment A1 hold i % 3 in {0, 1}: 17 of 25.
+    let sub = projects::list(
+        &db,
+        &ProjectFilter {
+            unit_subtree: Some(a),
+            limit: 100,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(sub.total, 17);
+    assert!(
+        sub.items
+            .iter()
+            .all(|p| p.spec.unit_id == a || p.spec.unit_id == a1)
+    );
+    let only_b = projects::list(
+        &db,
+        &ProjectFilter {
+            unit_subtree: Some(b),
+            status: Some(ProjectStatus::Construction),
+            ..base.clone()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        only_b.total,
+        (0..25).filter(|i| i % 3 == 2 && i % 2 == 0).count() as i64
+    );
+    // LIKE metacharacters typed by a user match literally.
+    let pct = projects::list(
+        &db,
+        &ProjectFilter {
+            text: Some("100%_".into()),
+            ..base.clone()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(pct.total, 1);
+    let none = projects::list(
+        &db,
+        &ProjectFilter {
+            text: Some("%".into()),
+            ..base.clone()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(none.total, 1);
+    let by_inv = projects::list(
+        &db,
+        &ProjectFilter {
+            sort: SortKey::TotalInvestment,
+            descending: true,
+            ..base.clone()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(by_inv.items[0].spec.total_investment, Yuan::from_wan(1024));
+    assert!(
+        by_inv
+            .items
+            .windows(2)
+            .all(|w| w[0].spec.total_investment >= w[1].spec.total_investment)
+    );
+}
+
+async fn plans_round_trip(db: Db) {
+    let u = unit(&db, None, "U", "单位", "部门").await;
+    let id = project(&db, &project_input("P-1", "项目", u, "5000", "在建")).await;
+    let d = |m, day| NaiveDate::from_ymd_opt(2025, m, day).unwrap();
+    let plan = AnnualPlan::parse(
+        2025,
+        Yuan::from_wan(1200),
+        None,
+        &SeasonalProfile::northern(),
+        Some(4),
+        vec![
+            Milestone {
+                name: "开工".into(),
+                planned: d(4, 1),
+                actual: Some(d(4, 3)),
+            },
+            Milestone {
+                name: "主体完工".into(),
+                planned: d(10, 31),
+                actual: None,
+            },
+        ],
+    )
+    .unwrap();
+    let mut tx = db.write().await.unwrap();
+    plans::upsert(&mut tx, id, &plan).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(plans::get(&db, id, 2025).await.unwrap().unwrap(), plan);
+    assert!(plans::get(&db, id, 2024).await.unwrap().is_none());
+    // Upsert replaces the plan and its milestones.
+    let smaller = AnnualPlan::parse(
+        2025,
+        Yuan::from_wan(600),
+        None,
+        &SeasonalProfile::even(),
+        None,
+        vec![],
+    )
+    .unwrap();
+    let mut tx = db.write().await.unwrap();
+    plans::upsert(&mut tx, id, &smaller).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(plans::get(&db, id, 2025).await.unwrap().unwrap(), smaller);
+}
+
+fn figures(ytd_wan: i64) -> ReportFigures {
+    ReportFigures {
+        invest_period: Yuan::from_wan(10),
+        invest_ytd: Yuan::from_wan(ytd_wan),
+        invest_since_start: Yuan::from_wan(ytd_wan + 100),
+        progress_bp: 3350,
+        progress_text: "主体结构施工".into(),
+        started: true,
+        started_on: NaiveDate::from_ymd_opt(2024, 5, 1),
+        ..Default::default()
+    }
+}
+
+fn draft(project_id: i64, month: u32, revision: i64, ytd: i64) -> Report {
+    Report {
+        id: 0,
+        project_id,
+        period: Period::new(2025, month).unwrap(),
+        revision,
+        state: ReportState::Draft,
+        figures: figures(ytd),
+        returned_reason: None,
+        submitted_at: None,
+        approved_at: None,
+        late: false,
+    }
+}
+
+async fn report_revisions_and_states(db: Db) {
+    let u = unit(&db, None, "U", "单位", "部门").await;
+    let pid = project(&db, &project_input("P-1", "项目", u, "5000", "在建")).await;
+    let mut tx = db.write().await.unwrap();
+    let r1 = reports::insert(&mut tx, &draft(pid, 3, 1, 40))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let stored = reports::get(&db, r1).await.unwrap();
+    assert_eq!(stored.figures, figures(40));
+    assert_eq!(stored.state, ReportState::Draft);
+
+    let mut tx = db.write().await.unwrap();
+    reports::update_figures(
+        &mut tx,
+        r1,
+        ReportState::Draft,
+        ReportState::Draft,
+        &figures(45),
+    )
+    .await
+    .unwrap();
+    reports::set_state(
+        &mut tx,
+        r1,
+        ReportState::Draft,
+        ReportState::Submitted,
+        &TransitionStamp {
+            submitted_at: Some(1),
+            late: Some(true),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    // A second actor working from the old state loses.
+    assert!(matches!(
+        reports::set_state(
+            &mut tx,
+            r1,
+            ReportState::Draft,
+            ReportState::Submitted,
+            &TransitionStamp::default()
+        )
+        .await,
+        Err(StoreError::Stale)
+    ));
+    reports::set_state(
+        &mut tx,
+        r1,
+        ReportState::Submitted,
+        ReportState::Approved,
+        &TransitionStamp {
+            approved_at: Some(2),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let approved = reports::get(&db, r1).await.unwrap();
+    assert_eq!(
+        (
+            approved.state,
+            approved.late,
+            approved.submitted_at,
+            approved.approved_at
+        ),
+        (ReportState::Approved, true, Some(1), Some(2))
+    );
+    assert!(matches!(
+        {
+            let mut tx = db.write().await.unwrap();
+            reports::update_figures(
+                &mut tx,
+                r1,
+                ReportState::Draft,
+                ReportState::Draft,
+                &figures(1),
+            )
+            .await
+        },
+        Err(StoreError::Stale)
+    ));
+
+    // A correction is revision 2; until approved, revision 1 stays the approved figure.
+    let mut tx = db.write().await.unwrap();
+    let r2 = reports::insert(&mut tx, &draft(pid, 3, 2, 48))
+        .await
+        .unwrap();
+    assert!(matches!(
+        reports::insert(&mut tx, &draft(pid, 3, 2, 48)).await,
+        Err(StoreError::Duplicate(_))
+    ));
+    drop(tx);
+    // The failed duplicate rolled the whole transaction back: insert revision 2 again.
+    assert!(r2 > r1);
+    let mut tx = db.write().await.unwrap();
+    let r2 = reports::insert(&mut tx, &draft(pid, 3, 2, 48))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let year = reports::approved_for_year(&db, pid, 2025).await.unwrap();
+    assert_eq!(
+        year.iter()
+            .map(|r| (r.period.month(), r.revision))
+            .collect::<Vec<_>>(),
+        vec![(3, 1)]
+    );
+    let mut tx = db.write().await.unwrap();
+    reports::set_state(
+        &mut tx,
+        r2,
+        ReportState::Draft,
+        ReportState::Submitted,
+        &TransitionStamp::default(),
+    )
+    .await
+    .unwrap();
+    reports::set_state(
+        &mut tx,
+        r2,
+        ReportState::Submitted,
+        ReportState::Approved,
+        &TransitionStamp::default(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let year = reports::approved_for_year(&db, pid, 2025).await.unwrap();
+    assert_eq!(year.len(), 1);
+    assert_eq!(
+        (year[0].revision, year[0].figures.invest_ytd),
+        (2, Yuan::from_wan(48))
+    );
+    assert_eq!(
+        reports::revisions(&db, pid, Period::new(2025, 3).unwrap())
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+async fn problems_and_their_trail(db: Db) {
+    let u = unit(&db, None, "U", "单位", "部门").await;
+    let p = Problem {
+        id: 0,
+        project_id: None,
+        source: ProblemSource::Dispatch,
+        category: ProblemCategory::Land,
+        description: "用地指标未落实".into(),
+        lead_unit_id: None,
+        assisting_unit_ids: vec![u],
+        responsible: "张三".into(),
+        deadline: None,
+        state: ProblemState::Open,
+        resolved_by: None,
+        created_at: 1,
+    };
+    let mut tx = db.write().await.unwrap();
+    let id = problems::insert(&mut tx, &p, Some(10)).await.unwrap();
+    problems::assign(
+        &mut tx,
+        id,
+        u,
+        NaiveDate::from_ymd_opt(2025, 6, 30).unwrap(),
+    )
+    .await
+    .unwrap();
+    problems::set_state(
+        &mut tx,
+        id,
+        ProblemState::Open,
+        ProblemState::Assigned,
+        Some(10),
+        "assign",
+        "",
+    )
+    .await
+    .unwrap();
+    problems::set_state(
+        &mut tx,
+        id,
+        ProblemState::Assigned,
+        ProblemState::Acknowledged,
+        Some(11),
+        "acknowledge",
+        "",
+    )
+    .await
+    .unwrap();
+    problems::set_state(
+        &mut tx,
+        id,
+        ProblemState::Acknowledged,
+        ProblemState::Resolved,
+        Some(11),
+        "resolve",
+        "已协调",
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let got = problems::get(&db, id).await.unwrap();
+    assert_eq!(
+        (
+            got.state,
+            got.resolved_by,
+            got.lead_unit_id,
+            got.assisting_unit_ids.clone()
+        ),
+        (ProblemState::Resolved, Some(11), Some(u), vec![u])
+    );
+    let trail = problems::events(&db, id).await.unwrap();
+    assert_eq!(
+        trail.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+        vec!["create", "assign", "acknowledge", "resolve"]
+    );
+    assert_eq!(trail[3].note, "已协调");
+    assert_eq!(
+        problems::count_overdue(&db, NaiveDate::from_ymd_opt(2025, 7, 1).unwrap())
+            .await
+            .unwrap(),
+        0
+    );
+    let mut tx = db.write().await.unwrap();
+    problems::set_state(
+        &mut tx,
+        id,
+        ProblemState::Resolved,
+        ProblemState::Reopened,
+        Some(10),
+        "reopen",
+        "复查未通过",
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        problems::count_overdue(&db, NaiveDate::from_ymd_opt(2025, 7, 1).unwrap())
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(problems::get(&db, id).await.unwrap().resolved_by, Some(11));
+}
+
+async fn users_and_settings(db: Db) {
+    let u = unit(&db, None, "U", "单位", "部门").await;
+    let grants = [
+        Grant {
+            role: Role::Reporter,
+            scope: "own".into(),
+            scope_units: vec![],
+        },
+        Grant {
+            role: Role::Leader,
+            scope: "units".into(),
+            scope_units: vec![u],
+        },
+    ];
+    let mut tx = db.write().await.unwrap();
+    let id = users::insert(
+        &mut tx,
+        &NewUser {
+            username: "reporter1",
+            display_name: "填报员一",
+            unit_id: u,
+            password_hash: "$argon2id$x",
+            must_change_password: true,
+            grants: &grants,
+        },
+    )
+    .await
+    .unwrap();
+    users::set_password(&mut tx, id, "$argon2id$y", false)
+        .await
+        .unwrap();
+    settings::set(&mut tx, "report.deadline_day", "3")
+        .await
+        .unwrap();
+    settings::set(&mut tx, "report.deadline_day", "5")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let got = users::by_username(&db, "reporter1").await.unwrap().unwrap();
+    assert_eq!(
+        (got.password_hash.as_str(), got.must_change_password),
+        ("$argon2id$y", false)
+    );
+    assert_eq!(got.grants.len(), 2);
+    assert_eq!(got.grants[0].role, Role::Leader);
+    assert_eq!(got.grants[0].scope_units, vec![u]);
+    assert!(users::by_username(&db, "nobody").await.unwrap().is_none());
+    assert_eq!(
+        settings::get(&db, "report.deadline_day")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("5")
+    );
+    assert_eq!(settings::get(&db, "missing").await.unwrap(), None);
+}
+
+async fn bulk_load_then_normal_inserts(db: Db) {
+    let units: Vec<Unit> = (1..=3)
+        .map(|i| Unit {
+            id: i,
+            parent_id: (i > 1).then_some(1),
+            code: format!("B{i}"),
+            name: format!("单位{i}"),
+            kind: UnitKind::Division,
+            series: "师市".into(),
+            sort: i,
+        })
+        .collect();
+    let base = project_input("X", "批量项目", 2, "300", "在建");
+    let projects_: Vec<Project> = (1..=2500)
+        .map(|i| Project {
+            id: i,
+            version: 1,
+            spec: NewProject {
+                code: duban_domain::project::ProjectCode::parse("c", &format!("G-{i:06}")).unwrap(),
+                unit_id: 2 + i % 2,
+                ..base.clone()
+            },
+        })
+        .collect();
+    let plans_: Vec<(i64, AnnualPlan)> = projects_
+        .iter()
+        .map(|p| {
+            (
+                p.id,
+                AnnualPlan::parse(
+                    2025,
+                    Yuan::from_wan(120),
+                    None,
+                    &SeasonalProfile::northern(),
+                    None,
+                    vec![],
+                )
+                .unwrap(),
+            )
+        })
+        .collect();
+    let reports_: Vec<Report> = projects_
+        .iter()
+        .flat_map(|p| {
+            (1..=3).map(move |m| Report {
+                state: ReportState::Approved,
+                ..draft(p.id, m, 1, 10 * i64::from(m))
+            })
+        })
+        .collect();
+    let mut tx = db.write().await.unwrap();
+    assert_eq!(bulk::units(&mut tx, &units).await.unwrap(), 3);
+    assert_eq!(bulk::projects(&mut tx, &projects_).await.unwrap(), 2500);
+    assert_eq!(bulk::plans(&mut tx, &plans_).await.unwrap(), 2500);
+    assert_eq!(bulk::reports(&mut tx, &reports_).await.unwrap(), 7500);
+    tx.commit().await.unwrap();
+    schema::resync_ids(&db, &["units", "projects", "reports"])
+        .await
+        .unwrap();
+    assert_eq!(projects::count(&db).await.unwrap(), 2500);
+    assert_eq!(
+        db.scalar("SELECT COUNT(*) AS v FROM project_funding", &[])
+            .await
+            .unwrap(),
+        5000
+    );
+    let sum = db
+        .scalar(
+            "SELECT CAST(SUM(invest_ytd) AS BIGINT) AS v FROM reports WHERE month = 3",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(sum, 2500 * Yuan::from_wan(30).get());
+    // Ids assigned by the database continue after the loaded ones.
+    let new_id = unit(&db, Some(1), "NEW", "新单位", "团场").await;
+    assert!(new_id > 3);
+    let pid = project(
+        &db,
+        &project_input("AFTER-LOAD", "后加项目", new_id, "1000", "前期"),
+    )
+    .await;
+    assert!(pid > 2500);
+}
+
+async fn foreign_keys_are_enforced(db: Db) {
+    let mut tx = db.write().await.unwrap();
+    let err = projects::insert(
+        &mut tx,
+        &project_input("FK-1", "无单位项目", 424242, "1000", "在建"),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, StoreError::Db(_)), "{err:?}");
+}
