@@ -1,1 +1,283 @@
-fn main() {}
+//! The `duban` command: one binary that serves the API and UI and runs every batch job.
+#![forbid(unsafe_code)]
+
+mod config;
+mod demo;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use config::FileConfig;
+use duban_domain::Period;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// duban (督办): supervision of key projects and unit targets.
+///
+/// A database is named by a URL: sqlite://PATH (the file is created when missing) or
+/// postgres://USER:PASSWORD@HOST:PORT/DATABASE. Settings come from flags, then DUBAN_*
+/// environment variables, then duban.toml, then defaults.
+#[derive(Parser, Debug)]
+#[command(name = "duban", version, about, long_about, propagate_version = true)]
+struct Cli {
+    /// Database URL [default: sqlite://DATA_DIR/duban.sqlite]
+    #[arg(long, global = true, env = "DUBAN_DATABASE_URL")]
+    db: Option<String>,
+    /// Directory for the embedded database and attachments [default: ./data]
+    #[arg(long, global = true, env = "DUBAN_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Configuration file [default: ./duban.toml when present]
+    #[arg(long, global = true, env = "DUBAN_CONFIG")]
+    config: Option<PathBuf>,
+    /// Log filter, e.g. info, debug, duban_server=debug [default: info]
+    #[arg(long, global = true, env = "DUBAN_LOG")]
+    log: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the API and the web UI.
+    Serve {
+        /// Address to listen on [default: 127.0.0.1:8080]
+        #[arg(long, env = "DUBAN_LISTEN")]
+        listen: Option<String>,
+    },
+    /// Create or upgrade the database schema, then exit.
+    Migrate,
+    /// Create ./data/demo.sqlite on first run (about 3,000 projects), reset the demo
+    /// accounts' passwords, print them, and serve.
+    Demo {
+        /// Address to listen on [default: 127.0.0.1:8080]
+        #[arg(long, env = "DUBAN_LISTEN")]
+        listen: Option<String>,
+        /// Build the demo database and print the accounts, but do not serve.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Generate a deterministic synthetic data set into an empty database.
+    Gen {
+        /// Number of projects.
+        #[arg(long, default_value_t = 10_000)]
+        projects: u64,
+        /// Random seed: the same seed gives the same data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Last month with reports, YYYY-MM [default: last month]
+        #[arg(long)]
+        as_of: Option<String>,
+    },
+    /// Manage user accounts (the first administrator is created here).
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum UserAction {
+    /// Add a user with one role; prints a random initial password that must be changed at first login.
+    Add {
+        username: String,
+        /// admin, auditor, supervisor, reporter, approver, leader or reviewer
+        #[arg(long)]
+        role: String,
+        /// Code of the user's unit
+        #[arg(long)]
+        unit: String,
+        /// Data scope: own, subtree or all
+        #[arg(long, default_value = "own")]
+        scope: String,
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Set a new random password that must be changed at first login.
+    Passwd { username: String },
+}
+
+/// Settings after flags, environment, file and defaults are merged.
+struct Settings {
+    db: String,
+    data_dir: PathBuf,
+    listen: String,
+}
+
+fn settings(cli: &Cli, listen: Option<&String>, file: &FileConfig) -> Settings {
+    let data_dir = cli
+        .data_dir
+        .clone()
+        .or_else(|| file.data_dir.clone())
+        .unwrap_or_else(|| PathBuf::from("data"));
+    let db = cli
+        .db
+        .clone()
+        .or_else(|| file.database_url.clone())
+        .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("duban.sqlite").display()));
+    let listen = listen
+        .cloned()
+        .or_else(|| file.listen.clone())
+        .unwrap_or_else(|| "127.0.0.1:8080".into());
+    Settings {
+        db,
+        data_dir,
+        listen,
+    }
+}
+
+fn last_month() -> Period {
+    Period::of(chrono::Local::now().date_naive()).prev()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // One line that says what to fix, never a panic or a backtrace.
+            eprintln!("duban: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let file = FileConfig::load(
+        cli.config.as_deref().unwrap_or("duban.toml".as_ref()),
+        cli.config.is_some(),
+    )?;
+    let filter = cli
+        .log
+        .clone()
+        .or_else(|| file.log.clone())
+        .unwrap_or_else(|| "info".into());
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_new(&filter)
+                .with_context(|| format!("bad log filter '{filter}'"))?,
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    rt.block_on(async move {
+        match &cli.command {
+            Command::Serve { listen } => {
+                let s = settings(&cli, listen.as_ref(), &file);
+                config::prepare_data_dir(&s.data_dir)?;
+                let db = duban_app::open(&s.db).await?;
+                serve(db, &s.listen).await
+            }
+            Command::Migrate => {
+                let s = settings(&cli, None, &file);
+                config::prepare_data_dir(&s.data_dir)?;
+                let db = duban_store::Db::connect(&s.db).await?;
+                let applied = duban_store::schema::migrate(&db).await?;
+                println!("schema at version {} (applied now: {:?})", duban_store::schema::latest_version(), applied);
+                Ok(())
+            }
+            Command::Demo { listen, no_serve } => {
+                let mut s = settings(&cli, listen.as_ref(), &file);
+                if cli.db.is_none() && file.database_url.is_none() {
+                    s.db = format!("sqlite://{}", s.data_dir.join("demo.sqlite").display());
+                }
+                config::prepare_data_dir(&s.data_dir)?;
+                let db = demo::prepare(&s.db, last_month()).await?;
+                if *no_serve {
+                    return Ok(());
+                }
+                serve(db, &s.listen).await
+            }
+            Command::Gen { projects, seed, as_of } => {
+                let s = settings(&cli, None, &file);
+                config::prepare_data_dir(&s.data_dir)?;
+                let as_of = match as_of {
+                    Some(a) => Period::parse("--as-of", a).map_err(|e| anyhow::anyhow!("{e}"))?,
+                    None => last_month(),
+                };
+                if *projects == 0 {
+                    bail!("--projects must be at least 1");
+                }
+                let db = duban_app::open(&s.db).await?;
+                let params = duban_gen::Params { projects: *projects, seed: *seed, as_of };
+                eprintln!("generating {projects} projects (seed {seed}, as of {as_of}) into {}", duban_store::db::redact(&s.db));
+                let (_, st) = duban_app::load::generate(&db, params, |t| {
+                    eprint!("\r  {:>9} / {projects} projects  {:>10} reports  {:>5.1}s", t.projects, t.reports, t.elapsed.as_secs_f64());
+                })
+                .await?;
+                eprintln!();
+                let secs = st.elapsed.as_secs_f64();
+                println!(
+                    "generated {} units, {} projects, {} plans, {} reports, {} problems: {} rows in {:.1} s ({:.0} rows/s)",
+                    st.units, st.projects, st.plans, st.reports, st.problems, st.rows(), secs, st.rows() as f64 / secs
+                );
+                db.close().await;
+                Ok(())
+            }
+            Command::User { action } => {
+                let s = settings(&cli, None, &file);
+                let db = duban_app::open(&s.db).await?;
+                user(&db, action).await
+            }
+        }
+    })
+}
+
+async fn serve(db: duban_app::Db, listen: &str) -> anyhow::Result<()> {
+    let listener = duban_server::bind(listen)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let addr = listener.local_addr()?;
+    println!("duban is serving at http://{addr}/  (Ctrl-C to stop)");
+    duban_server::serve(listener, duban_server::AppState { db })
+        .await
+        .context("server stopped")?;
+    Ok(())
+}
+
+async fn user(db: &duban_app::Db, action: &UserAction) -> anyhow::Result<()> {
+    use duban_app::accounts;
+    match action {
+        UserAction::Add {
+            username,
+            role,
+            unit,
+            scope,
+            name,
+        } => {
+            let role =
+                duban_domain::Role::parse("--role", role).map_err(|e| anyhow::anyhow!("{e}"))?;
+            if !["own", "subtree", "all"].contains(&scope.as_str()) {
+                bail!("--scope must be own, subtree or all");
+            }
+            let Some(u) = duban_store::units::by_code(db, unit).await? else {
+                bail!("no unit has the code '{unit}'");
+            };
+            let pw = accounts::random_password();
+            accounts::create_user(
+                db,
+                username,
+                name.as_deref().unwrap_or(username),
+                u.id,
+                &pw,
+                true,
+                &[accounts::grant(role, scope)],
+            )
+            .await?;
+            println!(
+                "user {username} ({}) created in {}; initial password (change at first login): {pw}",
+                role.zh(),
+                u.name
+            );
+        }
+        UserAction::Passwd { username } => {
+            let pw = accounts::random_password();
+            if !accounts::set_password(db, username, &pw, true).await? {
+                bail!("no user is called '{username}'");
+            }
+            println!("new password for {username} (change at first login): {pw}");
+        }
+    }
+    Ok(())
+}

@@ -1,1 +1,59 @@
+//! duban's HTTP interface: the JSON API under `/api/v1` and the web UI, embedded in
+//! the binary. Handlers only translate HTTP to use cases in `duban_app` and back.
 #![forbid(unsafe_code)]
+
+mod assets;
+pub mod error;
+mod routes;
+
+pub use error::ApiError;
+
+use duban_app::Db;
+use std::net::SocketAddr;
+use tokio::net::TcpListener;
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+}
+
+pub fn router(state: AppState) -> axum::Router {
+    routes::router().with_state(state)
+}
+
+/// Bind `addr`, with a message that says what to do when the port is taken.
+pub async fn bind(addr: &str) -> Result<TcpListener, String> {
+    let sa: SocketAddr = addr.parse().map_err(|_| {
+        format!("'{addr}' is not a listen address: use IP:PORT, e.g. 127.0.0.1:8080")
+    })?;
+    TcpListener::bind(sa).await.map_err(|e| match e.kind() {
+        std::io::ErrorKind::AddrInUse => format!("cannot listen on {sa}: the port is already in use; stop the other program or choose another address with --listen"),
+        std::io::ErrorKind::PermissionDenied => format!("cannot listen on {sa}: permission denied; use a port above 1024"),
+        _ => format!("cannot listen on {sa}: {e}"),
+    })
+}
+
+/// Serve until Ctrl-C or SIGTERM; in-flight requests finish first.
+pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown())
+        .await
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

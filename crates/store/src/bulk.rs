@@ -4,7 +4,7 @@
 
 use crate::db::{Tx, Val};
 use crate::units::unit_vals;
-use crate::{StoreError, now_ms, values_list};
+use crate::{StoreError, now_ms};
 use duban_domain::plan::AnnualPlan;
 use duban_domain::problem::Problem;
 use duban_domain::project::{Project, ProjectId};
@@ -23,9 +23,10 @@ async fn insert_rows(
     rows: impl Iterator<Item = Vec<Val>>,
 ) -> Result<u64, StoreError> {
     let per_stmt = (TARGET_PARAMS / width).max(1);
+    let backend = tx.backend();
     let full_sql = format!(
         "INSERT INTO {table} ({cols}) VALUES {}",
-        values_list(per_stmt, width)
+        backend.values_list(per_stmt, width)
     );
     let mut buf: Vec<Val> = Vec::with_capacity(per_stmt * width);
     let mut n = 0u64;
@@ -40,7 +41,7 @@ async fn insert_rows(
     if !buf.is_empty() {
         let sql = format!(
             "INSERT INTO {table} ({cols}) VALUES {}",
-            values_list(buf.len() / width, width)
+            backend.values_list(buf.len() / width, width)
         );
         n += tx.execute(&sql, &buf).await?;
     }

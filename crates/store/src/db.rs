@@ -52,6 +52,21 @@ impl DbUrl {
     }
 }
 
+impl Backend {
+    /// The VALUES list of a multi-row insert: `($1, $2), ($3, $4)` on PostgreSQL,
+    /// `(?, ?), (?, ?)` on SQLite, whose lookup of a named (`$N`) parameter walks a list,
+    /// making a statement with thousands of them quadratic.
+    pub fn values_list(self, rows: usize, cols: usize) -> String {
+        match self {
+            Backend::Postgres => crate::values_list(rows, cols),
+            Backend::Sqlite => {
+                let row = format!("({})", vec!["?"; cols].join(", "));
+                vec![row; rows].join(", ")
+            }
+        }
+    }
+}
+
 /// A bound value. Integers are 64-bit everywhere (BIGINT in the schema).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Val {

@@ -1,0 +1,211 @@
+//! Loading generated data sets: `duban gen` and the demo. A generator thread makes
+//! batches while the database writes the previous one; each batch is one transaction.
+
+use crate::AppError;
+use duban_gen::{Batch, Params, Skeleton};
+use duban_store::{Db, bulk, projects, schema};
+use std::time::{Duration, Instant};
+
+/// Projects per batch (and per transaction).
+pub const BATCH: u64 = 5_000;
+
+/// Counts of what a load wrote, and how long it took.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoadStats {
+    pub units: u64,
+    pub projects: u64,
+    pub plans: u64,
+    pub reports: u64,
+    pub problems: u64,
+    pub elapsed: Duration,
+}
+
+impl LoadStats {
+    pub fn rows(&self) -> u64 {
+        self.units + self.projects + self.plans + self.reports + self.problems
+    }
+    fn add(&mut self, o: &LoadStats) {
+        self.units += o.units;
+        self.projects += o.projects;
+        self.plans += o.plans;
+        self.reports += o.reports;
+        self.problems += o.problems;
+    }
+}
+
+/// Refuse to load into a database that already holds projects.
+pub async fn ensure_empty(db: &Db) -> Result<(), AppError> {
+    let n = projects::count(db).await?;
+    if n > 0 {
+        return Err(AppError::Config(format!(
+            "the database already holds {n} projects; generate into a new database file"
+        )));
+    }
+    Ok(())
+}
+
+/// Write the units and chains of a skeleton.
+pub async fn write_skeleton(db: &Db, sk: &Skeleton) -> Result<u64, AppError> {
+    let mut tx = db.write().await?;
+    let n = bulk::units(&mut tx, &sk.units).await?;
+    bulk::chains(&mut tx, &sk.chains).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// Write one batch in one transaction.
+pub async fn write_batch(db: &Db, b: &Batch) -> Result<LoadStats, AppError> {
+    let mut tx = db.write().await?;
+    let s = LoadStats {
+        projects: bulk::projects(&mut tx, &b.projects).await?,
+        plans: bulk::plans(&mut tx, &b.plans).await?,
+        reports: bulk::reports(&mut tx, &b.reports).await?,
+        problems: bulk::problems(&mut tx, &b.problems).await?,
+        ..Default::default()
+    };
+    tx.commit().await?;
+    Ok(s)
+}
+
+/// Generate `params.projects` projects into an empty database. `progress` is called
+/// after every batch with the running totals.
+pub async fn generate(
+    db: &Db,
+    params: Params,
+    mut progress: impl FnMut(&LoadStats),
+) -> Result<(Skeleton, LoadStats), AppError> {
+    let start = Instant::now();
+    ensure_empty(db).await?;
+    let sk = duban_gen::skeleton();
+    let mut total = LoadStats {
+        units: write_skeleton(db, &sk).await?,
+        ..Default::default()
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Batch>(2);
+    let sk2 = sk.clone();
+    let producer = std::thread::spawn(move || {
+        let mut next = 1u64;
+        while next <= params.projects {
+            let end = (next + BATCH).min(params.projects + 1);
+            if tx
+                .blocking_send(duban_gen::batch(&params, &sk2, next..end))
+                .is_err()
+            {
+                return; // the writer stopped on an error
+            }
+            next = end;
+        }
+    });
+    while let Some(b) = rx.recv().await {
+        let s = write_batch(db, &b).await?;
+        total.add(&s);
+        total.elapsed = start.elapsed();
+        progress(&total);
+    }
+    producer
+        .join()
+        .map_err(|_| AppError::Internal("generator thread panicked".into()))?;
+    schema::resync_ids(
+        db,
+        &[
+            "units",
+            "chains",
+            "projects",
+            "reports",
+            "problems",
+            "milestones",
+        ],
+    )
+    .await?;
+    total.elapsed = start.elapsed();
+    Ok((sk, total))
+}
+
+/// A demo account and its fresh password.
+#[derive(Debug, Clone)]
+pub struct DemoAccount {
+    pub username: String,
+    pub role: duban_domain::Role,
+    pub unit: String,
+    pub password: String,
+}
+
+pub struct DemoReport {
+    pub accounts: Vec<DemoAccount>,
+    pub created: bool,
+}
+
+/// The demo accounts: one per role, in a unit that makes the role meaningful.
+const DEMO_ACCOUNTS: &[(&str, duban_domain::Role, &str, &str)] = &[
+    ("admin", duban_domain::Role::Admin, "XJBT", "all"),
+    ("auditor", duban_domain::Role::Auditor, "XJBT", "all"),
+    (
+        "supervisor",
+        duban_domain::Role::Supervisor,
+        "DEP-FGW",
+        "all",
+    ),
+    ("reporter", duban_domain::Role::Reporter, "D01-R06", "own"),
+    ("approver", duban_domain::Role::Approver, "D01-R06", "own"),
+    ("leader", duban_domain::Role::Leader, "XJBT", "all"),
+    ("reviewer", duban_domain::Role::Reviewer, "XJBT", "all"),
+];
+
+/// Build the demo data set when the database is empty, then give every demo account
+/// a new random password (never a fixed default).
+pub async fn demo(
+    db: &Db,
+    as_of: duban_domain::Period,
+    log: impl Fn(&str),
+) -> Result<DemoReport, AppError> {
+    let created = projects::count(db).await? == 0;
+    if created {
+        log(&format!(
+            "building the demo data set ({} projects, as of {as_of}) …",
+            duban_gen::demo::DEMO_PROJECTS
+        ));
+        let params = Params {
+            projects: duban_gen::demo::DEMO_PROJECTS,
+            seed: duban_gen::demo::DEMO_SEED,
+            as_of,
+        };
+        let (sk, _) = generate(db, params, |_| {}).await?;
+        let extras = duban_gen::demo::extras(&sk, as_of);
+        let mut tx = db.write().await?;
+        bulk::units(&mut tx, &extras.units).await?;
+        tx.commit().await?;
+        write_batch(db, &extras.batch).await?;
+        schema::resync_ids(
+            db,
+            &["units", "projects", "reports", "problems", "milestones"],
+        )
+        .await?;
+    }
+    let mut accounts = Vec::new();
+    for &(username, role, unit_code, scope) in DEMO_ACCOUNTS {
+        let unit = duban_store::units::by_code(db, unit_code)
+            .await?
+            .ok_or(AppError::NotFound { what: "demo unit" })?;
+        let password = crate::accounts::random_password();
+        // Demo accounts skip the forced first change so a visitor can look around at once.
+        if !crate::accounts::set_password(db, username, &password, false).await? {
+            crate::accounts::create_user(
+                db,
+                username,
+                role.zh(),
+                unit.id,
+                &password,
+                false,
+                &[crate::accounts::grant(role, scope)],
+            )
+            .await?;
+        }
+        accounts.push(DemoAccount {
+            username: username.into(),
+            role,
+            unit: unit.name,
+            password,
+        });
+    }
+    Ok(DemoReport { accounts, created })
+}

@@ -1,0 +1,65 @@
+//! Configuration: command-line flags, then `DUBAN_*` environment variables, then
+//! `duban.toml`, then defaults — the first that sets a value wins.
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The keys `duban.toml` may hold. Unknown keys are an error, so a typo is not silently ignored.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub database_url: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub listen: Option<String>,
+    pub log: Option<String>,
+}
+
+impl FileConfig {
+    /// Read `path`; a missing file is fine only when it was not asked for explicitly.
+    pub fn load(path: &Path, explicit: bool) -> anyhow::Result<FileConfig> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => toml::from_str(&text)
+                .with_context(|| format!("configuration file {} is not valid", path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
+                Ok(FileConfig::default())
+            }
+            Err(e) => bail!("cannot read configuration file {}: {e}", path.display()),
+        }
+    }
+}
+
+/// The data directory: created when missing, and checked to be writable.
+pub fn prepare_data_dir(dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| {
+        format!(
+            "cannot create the data directory {}; choose another with --data-dir or DUBAN_DATA_DIR",
+            dir.display()
+        )
+    })?;
+    let probe = dir.join(".duban-write-test");
+    std::fs::write(&probe, b"ok").with_context(|| format!("the data directory {} is not writable; choose another with --data-dir or DUBAN_DATA_DIR", dir.display()))?;
+    let _ = std::fs::remove_file(probe);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn unknown_keys_are_errors() {
+        let dir = std::env::temp_dir().join(format!("duban-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("duban.toml");
+        std::fs::write(&f, "listen = \"127.0.0.1:9000\"\ndatabse_url = \"x\"\n").unwrap();
+        let e = FileConfig::load(&f, true).unwrap_err();
+        assert!(format!("{e:#}").contains("databse_url"), "{e:#}");
+        std::fs::write(&f, "listen = \"127.0.0.1:9000\"\n").unwrap();
+        assert_eq!(
+            FileConfig::load(&f, true).unwrap().listen.as_deref(),
+            Some("127.0.0.1:9000")
+        );
+        assert!(FileConfig::load(&dir.join("missing.toml"), false).is_ok());
+        assert!(FileConfig::load(&dir.join("missing.toml"), true).is_err());
+    }
+}

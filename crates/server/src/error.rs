@@ -1,0 +1,81 @@
+//! One error type for every failure the API returns: `{code, message, message_zh, details}`.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use duban_app::AppError;
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct ApiError {
+    #[serde(skip)]
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub message_zh: String,
+    #[serde(skip_serializing_if = "serde_json::Value::is_null")]
+    pub details: serde_json::Value,
+}
+
+impl ApiError {
+    pub fn new(
+        status: StatusCode,
+        code: &'static str,
+        message: impl Into<String>,
+        message_zh: impl Into<String>,
+    ) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            message_zh: message_zh.into(),
+            details: serde_json::Value::Null,
+        }
+    }
+    pub fn not_found(path: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no such endpoint: {path}"),
+            format!("接口不存在：{path}"),
+        )
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        let status = match &e {
+            AppError::Invalid(_) => StatusCode::BAD_REQUEST,
+            AppError::Transition(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::NotFound { .. } => StatusCode::NOT_FOUND,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Config(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        let details = match &e {
+            AppError::Invalid(v) => serde_json::to_value(&v.0).unwrap_or_default(),
+            AppError::Transition(t) => serde_json::to_value(t).unwrap_or_default(),
+            _ => serde_json::Value::Null,
+        };
+        if status == StatusCode::INTERNAL_SERVER_ERROR {
+            tracing::error!(error = %e, "request failed");
+        }
+        let message = match &e {
+            // Internal details stay in the log, not in the response.
+            AppError::Internal(_) => "internal error; see the server log".to_string(),
+            other => other.to_string(),
+        };
+        ApiError {
+            status,
+            code: e.code(),
+            message,
+            message_zh: e.message_zh(),
+            details,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(self)).into_response()
+    }
+}
