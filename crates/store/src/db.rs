@@ -324,8 +324,8 @@ enum TxRef<'a> {
 impl Tx {
     fn as_exec(&mut self) -> TxRef<'_> {
         match self {
-            Tx::Sqlite(t) => TxRef::Sqlite(&mut **t),
-            Tx::Postgres(t) => TxRef::Postgres(&mut **t),
+            Tx::Sqlite(t) => TxRef::Sqlite(t),
+            Tx::Postgres(t) => TxRef::Postgres(t),
         }
     }
 

@@ -1,10 +1,10 @@
 //! duban's persistence: one schema on SQLite (the embedded default) and PostgreSQL.
 //!
-//! - [`db`]: the engine-neutral access layer (the only module that names an engine);
-//! - [`schema`]: migrations;
+//! - `db`: the engine-neutral access layer (the only module that names an engine);
+//! - `schema`: migrations;
 //! - one module per aggregate (`units`, `projects`, `plans`, `reports`, `problems`,
 //!   `users`, `settings`) with plain SQL both engines accept;
-//! - [`bulk`]: multi-row loading for generated data sets.
+//! - `bulk`: multi-row loading for generated data sets.
 //!
 //! Reads take a `&Db`; writes take a `&mut Tx` so that the use case owns the transaction.
 #![forbid(unsafe_code)]

@@ -1,0 +1,49 @@
+# duban: the two commands are `make demo` and `make test`. Everything they need is
+# installed by this file: npm packages, and PostgreSQL and Chromium from Debian's
+# packages when absent.
+
+CARGO ?= cargo
+NPM ?= npm
+SHELL := /bin/bash
+
+.PHONY: demo test web web-deps lint test-rust test-web e2e chromium bench clean
+
+demo: web
+	$(CARGO) build --release -p duban-cli
+	./target/release/duban demo
+
+web-deps: web/node_modules/.installed
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && $(NPM) ci --no-audit --no-fund
+	touch $@
+
+web: web-deps
+	cd web && $(NPM) run build
+
+test: web lint test-web test-rust e2e
+	@echo "make test: all suites passed"
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --all-targets -- -D warnings
+
+test-web: web-deps
+	cd web && npx vitest run
+
+# Rust unit and integration tests on SQLite and on a throwaway PostgreSQL.
+test-rust:
+	DUBAN_REQUIRE_PG=1 ./scripts/with-postgres.sh $(CARGO) test --workspace
+
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+e2e: web chromium
+	$(CARGO) build -p duban-cli
+	cd web && node e2e/run.mjs
+
+bench:
+	./scripts/bench.sh
+
+clean:
+	$(CARGO) clean
+	rm -rf web/dist web/node_modules web/test-results

@@ -1,0 +1,90 @@
+// End-to-end tests in headless Chromium: a real duban server with a generated data
+// set on a random loopback port, driven through the UI as a person would.
+// Screenshots of every page visited go to web/test-results/screenshots/.
+import { chromium } from 'playwright-core'
+import { spawn, execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { createServer } from 'node:net'
+
+const root = resolve(import.meta.dirname, '../..')
+const bin = process.env.DUBAN_BIN ?? join(root, 'target/debug/duban')
+const shots = join(root, 'web/test-results/screenshots')
+mkdirSync(shots, { recursive: true })
+
+const freePort = () => new Promise((ok) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => ok(p)) }) })
+
+const dir = mkdtempSync(join(tmpdir(), 'duban-e2e-'))
+const db = `sqlite://${dir}/e2e.sqlite`
+execFileSync(bin, ['--log', 'warn', 'gen', '--projects', '500', '--seed', '5', '--as-of', '2025-10', '--db', db], { stdio: ['ignore', 'ignore', 'inherit'] })
+const port = await freePort()
+const server = spawn(bin, ['--log', 'warn', 'serve', '--listen', `127.0.0.1:${port}`, '--db', db], { stdio: ['ignore', 'pipe', 'inherit'] })
+const base = `http://127.0.0.1:${port}`
+for (let i = 0; ; i++) {
+  try { if ((await fetch(`${base}/healthz`)).ok) break } catch {}
+  if (i > 100) throw new Error('server did not start')
+  await new Promise((r) => setTimeout(r, 100))
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+})
+let passed = 0, failed = 0
+async function test(name, fn) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } })
+  const errors = []
+  page.on('pageerror', (e) => errors.push(String(e)))
+  try {
+    await fn(page)
+    if (errors.length) throw new Error('page errors: ' + errors.join('; '))
+    passed++
+    console.log(`ok - ${name}`)
+  } catch (e) {
+    failed++
+    console.log(`FAILED - ${name}: ${e.stack ?? e}`)
+    await page.screenshot({ path: join(shots, `FAILED-${name.replace(/\W+/g, '_')}.png`) }).catch(() => {})
+  } finally {
+    await page.close()
+  }
+}
+const expectEq = (a, b, what) => { if (a !== b) throw new Error(`${what}: expected ${JSON.stringify(b)}, got ${JSON.stringify(a)}`) }
+
+await test('the registry lists every project from the API', async (page) => {
+  await page.goto(base + '/')
+  await page.waitForURL('**/projects')
+  await page.locator('[data-test=project-table] .el-table__row').first().waitFor()
+  const api = await (await fetch(`${base}/api/v1/projects?page_size=1`)).json()
+  expectEq(await page.locator('[data-test=total]').innerText(), `共 ${api.total.toLocaleString()} 个项目`, 'total line')
+  expectEq(await page.locator('[data-test=project-table] .el-table__body-wrapper .el-table__row').count(), 20, 'rows on the first page')
+  await page.screenshot({ path: join(shots, 'projects-zh.png') })
+})
+
+await test('searching narrows the list and an unknown name shows the empty state', async (page) => {
+  await page.goto(base + '/projects')
+  const first = page.locator('[data-test=project-table] .el-table__body-wrapper .el-table__row').first()
+  await first.waitFor()
+  const code = (await first.locator('td').first().innerText()).trim()
+  await page.locator('[data-test=search] input').fill(code)
+  await page.waitForFunction(() => document.querySelector('[data-test=total]')?.textContent?.includes('共 1 个项目'))
+  await page.locator('[data-test=search] input').fill('不存在的项目名称')
+  await page.getByText('没有符合条件的项目').waitFor()
+  await page.screenshot({ path: join(shots, 'projects-empty.png') })
+})
+
+await test('the English switch translates the page and is remembered', async (page) => {
+  await page.goto(base + '/projects')
+  await page.locator('[data-test=lang-switch]').click()
+  await page.getByText('Project registry').waitFor()
+  await page.locator('[data-test=project-table] .el-table__row').first().waitFor()
+  await page.reload()
+  await page.getByText('Project registry').waitFor()
+  await page.screenshot({ path: join(shots, 'projects-en.png') })
+})
+
+await browser.close()
+server.kill('SIGTERM')
+rmSync(dir, { recursive: true, force: true })
+console.log(`${passed} passed, ${failed} failed`)
+process.exit(failed ? 1 : 0)

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest'
+import { gapText, pct, wan, yi } from './format'
+
+describe('money formats', () => {
+  it('shows 万元 and 亿元 with two decimals, rounding half away from zero', () => {
+    expect(wan(5_120_000)).toBe('512.00')
+    expect(wan(12_345)).toBe('1.23')
+    expect(wan(12_355)).toBe('1.24')
+    expect(wan(-12_355)).toBe('-1.24')
+    expect(wan(-40)).toBe('0.00')
+    expect(yi(342_000_000)).toBe('3.42')
+    expect(yi(138_240_000_000)).toBe('1,382.40')
+    expect(wan(4_800_000_000)).toBe('480,000.00')
+  })
+  it('is exact beyond float precision of decimal fractions', () => {
+    // 0.1 + 0.2 style errors would show here.
+    expect(wan(3)).toBe('0.00')
+    expect(wan(50)).toBe('0.01')
+    expect(yi(999_999)).toBe('0.01')
+  })
+})
+
+describe('percentages', () => {
+  it('shows one decimal', () => {
+    expect(pct(4650)).toBe('46.5%')
+    expect(pct(10000)).toBe('100.0%')
+    expect(pct(0)).toBe('0.0%')
+  })
+  it('words the gap to time progress', () => {
+    expect(gapText(13.8, 'zh-CN')).toBe('超过时间进度13.8个百分点')
+    expect(gapText(-2.25, 'zh-CN')).toBe('落后时间进度2.3个百分点')
+    expect(gapText(-2, 'en')).toBe('2.0 points behind time progress')
+  })
+})

@@ -1,0 +1,37 @@
+// Number formats as users expect them: amounts arrive in whole yuan (integers) and are
+// shown in 万元 or 亿元 with a fixed number of decimals, rounded half away from zero,
+// computed in integers so that no floating-point error shows.
+
+function scaled(yuan: number, divisor: bigint, decimals: number): string {
+  const v = BigInt(Math.trunc(yuan))
+  const step = divisor / 10n ** BigInt(decimals)
+  const neg = v < 0n
+  const abs = neg ? -v : v
+  const q = (abs + step / 2n) / step
+  const p = 10n ** BigInt(decimals)
+  const int = (q / p).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',')
+  const frac = decimals > 0 ? '.' + (q % p).toString().padStart(decimals, '0') : ''
+  return (neg && q !== 0n ? '-' : '') + int + frac
+}
+
+/** 万元 with two decimals: 5120000 → "512.00". */
+export function wan(yuan: number): string {
+  return scaled(yuan, 10_000n, 2)
+}
+
+/** 亿元 with two decimals: 342000000 → "3.42". */
+export function yi(yuan: number): string {
+  return scaled(yuan, 100_000_000n, 2)
+}
+
+/** Basis points as a percentage with one decimal: 4650 → "46.5%". */
+export function pct(bp: number): string {
+  return (Math.round(bp / 10) / 10).toFixed(1) + '%'
+}
+
+/** "超过/落后时间进度 X 个百分点" from a gap in percentage points. */
+export function gapText(points: number, lang: 'zh-CN' | 'en'): string {
+  const x = Math.abs(points).toFixed(1)
+  if (lang === 'en') return points >= 0 ? `${x} points ahead of time progress` : `${x} points behind time progress`
+  return points >= 0 ? `超过时间进度${x}个百分点` : `落后时间进度${x}个百分点`
+}
