@@ -34,8 +34,9 @@ test-web: web-deps
 test-rust:
 	DUBAN_REQUIRE_PG=1 ./scripts/with-postgres.sh $(CARGO) test --workspace
 
+# Chromium, and a CJK font so that screenshots show Chinese text.
 chromium:
-	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@{ command -v chromium >/dev/null && fc-list :lang=zh | grep -q .; } || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; }
 
 e2e: web chromium
 	$(CARGO) build -p duban-cli
