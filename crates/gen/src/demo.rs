@@ -53,27 +53,8 @@ fn split(rng: &mut rand_chacha::ChaCha8Rng, total: i64, n: usize) -> Vec<i64> {
 }
 
 pub fn extras(sk: &Skeleton, as_of: Period) -> Extras {
-    let mut units = Vec::new();
-    let mut next_unit = sk.units.iter().map(|u| u.id).max().unwrap_or(0) + 1;
-    let mut add_unit = |units: &mut Vec<Unit>,
-                        parent: Option<i64>,
-                        code: &str,
-                        name: &str,
-                        kind: UnitKind,
-                        series: &str| {
-        let id = next_unit;
-        next_unit += 1;
-        units.push(Unit {
-            id,
-            parent_id: parent,
-            code: code.into(),
-            name: name.into(),
-            kind,
-            series: series.into(),
-            sort: id,
-        });
-        id
-    };
+    let mut units =
+        crate::UnitList::starting_at(sk.units.iter().map(|u| u.id).max().unwrap_or(0) + 1);
     let unit_by_code = |units: &[Unit], code: &str| {
         sk.units
             .iter()
@@ -82,23 +63,15 @@ pub fn extras(sk: &Skeleton, as_of: Period) -> Extras {
             .map(|u| u.id)
             .expect("demo unit exists")
     };
-    let d1 = unit_by_code(&units, "D01");
-    add_unit(
-        &mut units,
+    let d1 = unit_by_code(&units.units, "D01");
+    units.add(
         Some(d1),
         "TZ-YJ",
         "台州市援疆指挥部",
         UnitKind::Command,
         "援疆",
     );
-    let xam = add_unit(
-        &mut units,
-        None,
-        "XAM",
-        "兴安盟",
-        UnitKind::Government,
-        "盟",
-    );
+    let xam = units.add(None, "XAM", "兴安盟", UnitKind::Government, "盟");
     for (code, name, kind) in [
         ("XAM-WLHT", "乌兰浩特市", UnitKind::Government),
         ("XAM-AES", "阿尔山市", UnitKind::Government),
@@ -108,8 +81,7 @@ pub fn extras(sk: &Skeleton, as_of: Period) -> Extras {
         ("XAM-TQ", "突泉县", UnitKind::Government),
         ("XAM-KFQ", "兴安盟经济技术开发区", UnitKind::Park),
     ] {
-        add_unit(
-            &mut units,
+        units.add(
             Some(xam),
             code,
             name,
@@ -424,7 +396,7 @@ pub fn extras(sk: &Skeleton, as_of: Period) -> Extras {
             vec![],
         )
         .expect("demo plans are valid");
-        let unit_id = unit_by_code(&units, n.unit);
+        let unit_id = unit_by_code(&units.units, n.unit);
         let project = Project {
             id,
             version: 1,
@@ -452,6 +424,7 @@ pub fn extras(sk: &Skeleton, as_of: Period) -> Extras {
                 },
                 status: ProjectStatus::Construction,
                 location: units
+                    .units
                     .iter()
                     .chain(sk.units.iter())
                     .find(|u| u.id == unit_id)
@@ -488,7 +461,10 @@ pub fn extras(sk: &Skeleton, as_of: Period) -> Extras {
         batch.plans.push((id, plan));
         batch.projects.push(project);
     }
-    Extras { units, batch }
+    Extras {
+        units: units.units,
+        batch,
+    }
 }
 
 #[cfg(test)]

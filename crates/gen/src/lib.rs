@@ -57,36 +57,52 @@ pub struct Batch {
     pub problems: Vec<Problem>,
 }
 
-/// Headquarters → 14 divisions → regiments → 3 companies each, plus departments.
-pub fn skeleton() -> Skeleton {
-    let mut units = Vec::new();
-    let mut owners = Vec::new();
-    let mut total_weight = 0u64;
-    let mut next_id = 1i64;
-    let mut push = |units: &mut Vec<Unit>,
-                    parent: Option<i64>,
-                    code: String,
-                    name: String,
-                    kind: UnitKind,
-                    series: &str| {
-        let id = next_id;
-        next_id += 1;
-        units.push(Unit {
+/// A list of units with consecutive ids, for building trees.
+pub(crate) struct UnitList {
+    pub units: Vec<Unit>,
+    next: i64,
+}
+
+impl UnitList {
+    pub fn starting_at(next: i64) -> UnitList {
+        UnitList {
+            units: Vec::new(),
+            next,
+        }
+    }
+    /// Append a unit (sorted in the order added); returns its id.
+    pub fn add(
+        &mut self,
+        parent: Option<i64>,
+        code: impl Into<String>,
+        name: impl Into<String>,
+        kind: UnitKind,
+        series: &str,
+    ) -> i64 {
+        let id = self.next;
+        self.next += 1;
+        self.units.push(Unit {
             id,
             parent_id: parent,
-            code,
-            name,
+            code: code.into(),
+            name: name.into(),
             kind,
             series: series.into(),
             sort: id,
         });
         id
-    };
-    let hq = push(
-        &mut units,
+    }
+}
+
+/// Headquarters → 14 divisions → regiments → 3 companies each, plus departments.
+pub fn skeleton() -> Skeleton {
+    let mut units = UnitList::starting_at(1);
+    let mut owners = Vec::new();
+    let mut total_weight = 0u64;
+    let hq = units.add(
         None,
-        "XJBT".into(),
-        "新疆生产建设兵团".into(),
+        "XJBT",
+        "新疆生产建设兵团",
         UnitKind::Government,
         "兵团",
     );
@@ -101,14 +117,7 @@ pub fn skeleton() -> Skeleton {
             });
         };
     for &(code, name, regiments, region) in DIVISIONS {
-        let d = push(
-            &mut units,
-            Some(hq),
-            code.into(),
-            name.into(),
-            UnitKind::Division,
-            "师市",
-        );
+        let d = units.add(Some(hq), code, name, UnitKind::Division, "师市");
         let city = name
             .split_once('师')
             .map(|(_, c)| c)
@@ -122,8 +131,7 @@ pub fn skeleton() -> Skeleton {
                 numeral(r)
             );
             let rcode = format!("{code}-R{r:02}");
-            let rid = push(
-                &mut units,
+            let rid = units.add(
                 Some(d),
                 rcode.clone(),
                 rname.clone(),
@@ -132,8 +140,7 @@ pub fn skeleton() -> Skeleton {
             );
             owner(&mut owners, rid, rname.clone(), region + r, 6);
             for c in 1..=3 {
-                push(
-                    &mut units,
+                units.add(
                     Some(rid),
                     format!("{rcode}-C{c}"),
                     format!("{rname}{}连", numeral(c)),
@@ -144,14 +151,7 @@ pub fn skeleton() -> Skeleton {
         }
     }
     for &(code, name) in DEPARTMENTS {
-        let id = push(
-            &mut units,
-            Some(hq),
-            code.into(),
-            name.into(),
-            UnitKind::Department,
-            "部门",
-        );
+        let id = units.add(Some(hq), code, name, UnitKind::Department, "部门");
         owner(&mut owners, id, "兵团".into(), 660000, 8);
     }
     let chains = CHAINS
@@ -165,7 +165,7 @@ pub fn skeleton() -> Skeleton {
         })
         .collect();
     Skeleton {
-        units,
+        units: units.units,
         chains,
         owners,
         total_weight,
