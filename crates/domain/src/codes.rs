@@ -2,9 +2,6 @@
 //! stored in the database and sent over the API, a Chinese label and an English label.
 //! Parsing accepts the code or either label, so spreadsheets in Chinese import as is.
 
-use crate::error::FieldError;
-use crate::text::normalize;
-
 /// Declares a coded enum with `code()`, `zh()`, `en()`, `ALL` and a forgiving `parse`.
 macro_rules! coded {
     ($(#[$m:meta])* $name:ident { $($variant:ident = $code:literal, $zh:literal, $en:literal;)+ }) => {
@@ -19,10 +16,10 @@ macro_rules! coded {
             pub const fn zh(self) -> &'static str { match self { $($name::$variant => $zh),+ } }
             pub const fn en(self) -> &'static str { match self { $($name::$variant => $en),+ } }
             /// Accepts the code, the Chinese label or the English label (case-insensitive).
-            pub fn parse(field: &str, input: &str) -> Result<$name, FieldError> {
-                let s = normalize(input);
+            pub fn parse(field: &str, input: &str) -> Result<$name, $crate::error::FieldError> {
+                let s = $crate::text::normalize(input);
                 if s.is_empty() {
-                    return Err(FieldError::required(field));
+                    return Err($crate::error::FieldError::required(field));
                 }
                 $name::ALL
                     .iter()
@@ -31,7 +28,7 @@ macro_rules! coded {
                     .ok_or_else(|| {
                         let zh: Vec<&str> = $name::ALL.iter().map(|v| v.zh()).collect();
                         let en: Vec<&str> = $name::ALL.iter().map(|v| v.code()).collect();
-                        FieldError::new(
+                        $crate::error::FieldError::new(
                             field,
                             "unknown_code",
                             format!("“{input}”不是可选值，可选：{}", zh.join("、")),
@@ -52,6 +49,8 @@ macro_rules! coded {
         }
     };
 }
+
+pub(crate) use coded;
 
 coded!(
     /// Kind of a unit in the tree (兵团/师市/团场, 自治区/地州/县, departments, enterprises).

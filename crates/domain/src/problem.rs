@@ -5,58 +5,25 @@
 use crate::error::TransitionError;
 use crate::unit::UnitId;
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 pub type ProblemId = i64;
 pub type UserId = i64;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ProblemState {
-    Open,
-    Assigned,
-    Acknowledged,
-    InProgress,
-    Resolved,
-    Closed,
-    Reopened,
-}
+crate::codes::coded!(
+    /// The states of a problem's rectification.
+    ProblemState {
+        Open = "open", "待交办", "open";
+        Assigned = "assigned", "已交办", "assigned";
+        Acknowledged = "acknowledged", "已签收", "acknowledged";
+        InProgress = "in_progress", "整改中", "in progress";
+        Resolved = "resolved", "已整改", "resolved";
+        Closed = "closed", "已销号", "closed";
+        Reopened = "reopened", "重新整改", "reopened";
+    }
+);
 
 impl ProblemState {
-    pub const ALL: [ProblemState; 7] = [
-        ProblemState::Open,
-        ProblemState::Assigned,
-        ProblemState::Acknowledged,
-        ProblemState::InProgress,
-        ProblemState::Resolved,
-        ProblemState::Closed,
-        ProblemState::Reopened,
-    ];
-    pub const fn code(self) -> &'static str {
-        match self {
-            ProblemState::Open => "open",
-            ProblemState::Assigned => "assigned",
-            ProblemState::Acknowledged => "acknowledged",
-            ProblemState::InProgress => "in_progress",
-            ProblemState::Resolved => "resolved",
-            ProblemState::Closed => "closed",
-            ProblemState::Reopened => "reopened",
-        }
-    }
-    pub const fn zh(self) -> &'static str {
-        match self {
-            ProblemState::Open => "待交办",
-            ProblemState::Assigned => "已交办",
-            ProblemState::Acknowledged => "已签收",
-            ProblemState::InProgress => "整改中",
-            ProblemState::Resolved => "已整改",
-            ProblemState::Closed => "已销号",
-            ProblemState::Reopened => "重新整改",
-        }
-    }
-    pub fn from_code(s: &str) -> Option<ProblemState> {
-        Self::ALL.into_iter().find(|v| v.code() == s)
-    }
     /// Still waiting for the responsible unit to act (counts for overdue).
     pub fn is_pending(self) -> bool {
         !matches!(self, ProblemState::Resolved | ProblemState::Closed)

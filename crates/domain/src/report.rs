@@ -11,34 +11,15 @@ use serde::{Deserialize, Serialize};
 
 pub type ReportId = i64;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ReportState {
-    Draft,
-    Submitted,
-    Approved,
-    Returned,
-}
-
-impl ReportState {
-    pub const ALL: [ReportState; 4] = [
-        ReportState::Draft,
-        ReportState::Submitted,
-        ReportState::Approved,
-        ReportState::Returned,
-    ];
-    pub const fn code(self) -> &'static str {
-        match self {
-            ReportState::Draft => "draft",
-            ReportState::Submitted => "submitted",
-            ReportState::Approved => "approved",
-            ReportState::Returned => "returned",
-        }
+crate::codes::coded!(
+    /// The states of a progress report.
+    ReportState {
+        Draft = "draft", "草稿", "draft";
+        Submitted = "submitted", "已报送", "submitted";
+        Approved = "approved", "已审核", "approved";
+        Returned = "returned", "已退回", "returned";
     }
-    pub fn from_code(s: &str) -> Option<ReportState> {
-        Self::ALL.into_iter().find(|v| v.code() == s)
-    }
-}
+);
 
 /// What a user can do to a report.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,17 +74,6 @@ pub fn transition(
         _ => Err(TransitionError::illegal(state.code(), action.name())),
     }
 }
-
-/// Facilitation needs (要素保障) a report can ask for.
-pub const REQUEST_KINDS: [&str; 7] = [
-    "land",
-    "energy",
-    "water",
-    "funding",
-    "approval",
-    "demolition",
-    "labour",
-];
 
 /// The figures of one report: what the clerk fills in.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
