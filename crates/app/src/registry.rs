@@ -52,23 +52,9 @@ impl ProjectQuery {
         let status = opt(&self.status).and_then(|s| e.take(ProjectStatus::parse("status", &s)));
         let nature = opt(&self.nature).and_then(|s| e.take(Nature::parse("nature", &s)));
         let category = opt(&self.category).and_then(|s| e.take(Category::parse("category", &s)));
-        let sort = match opt(&self.sort).as_deref() {
-            None | Some("code") => SortKey::Code,
-            Some("name") => SortKey::Name,
-            Some("total_investment") => SortKey::TotalInvestment,
-            Some("start_year") => SortKey::StartYear,
-            Some(other) => {
-                e.push(FieldError::new(
-                    "sort",
-                    "unknown_code",
-                    format!("不能按“{other}”排序，可选：code、name、total_investment、start_year"),
-                    format!(
-                        "cannot sort by '{other}'; use code, name, total_investment or start_year"
-                    ),
-                ));
-                SortKey::Code
-            }
-        };
+        let sort = opt(&self.sort)
+            .and_then(|s| e.take(SortKey::parse("sort", &s)))
+            .unwrap_or_default();
         let page = self.page.unwrap_or(1);
         if page < 1 {
             e.push(FieldError::new(

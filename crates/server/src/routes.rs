@@ -34,10 +34,7 @@ async fn healthz(State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
     let v = schema::current_version(&s.db)
         .await
         .map_err(duban_app::AppError::from)?;
-    let backend = match s.db.backend() {
-        duban_app::Backend::Sqlite => "sqlite",
-        duban_app::Backend::Postgres => "postgres",
-    };
+    let backend = s.db.backend().name();
     Ok(Json(
         json!({ "status": "ok", "database": backend, "schema_version": v, "version": env!("CARGO_PKG_VERSION") }),
     ))

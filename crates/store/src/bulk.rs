@@ -83,7 +83,7 @@ pub async fn projects(tx: &mut Tx, projects: &[Project]) -> Result<u64, StoreErr
     let n = insert_rows(
         tx,
         "projects",
-        crate::projects::INSERT_COLS,
+        &crate::projects::INSERT_COLS,
         crate::projects::INSERT_WIDTH,
         projects
             .iter()

@@ -53,6 +53,14 @@ impl DbUrl {
 }
 
 impl Backend {
+    /// The engine's name, as reported by `/healthz`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+
     /// The VALUES list of a multi-row insert: `($1, $2), ($3, $4)` on PostgreSQL,
     /// `(?, ?), (?, ?)` on SQLite, whose lookup of a named (`$N`) parameter walks a list,
     /// making a statement with thousands of them quadratic.

@@ -5,16 +5,49 @@ use crate::units::subtree_cte;
 use crate::{StoreError, decode, now_ms};
 use duban_domain::project::{Funding, NewProject, Project, ProjectCode, ProjectId};
 use duban_domain::{Category, FundingSource, Level, Nature, ProjectStatus, Yuan};
+use std::sync::LazyLock;
 
-pub(crate) const COLS: &str = "p.id, p.code, p.name, p.unit_id, p.builder, p.leader, p.chain_id, p.category, p.nature, p.level, \
-     p.status, p.location, p.lon, p.lat, p.content, p.start_year, p.end_year, p.total_investment, p.parent_id, p.version";
+/// The columns of a project's specification, in table order and in the order of `spec_vals`.
+/// Every column list of this module is derived from this one.
+const SPEC_COLS: [&str; 18] = [
+    "code",
+    "name",
+    "unit_id",
+    "builder",
+    "leader",
+    "chain_id",
+    "category",
+    "nature",
+    "level",
+    "status",
+    "location",
+    "lon",
+    "lat",
+    "content",
+    "start_year",
+    "end_year",
+    "total_investment",
+    "parent_id",
+];
 
-/// Columns written by an insert, in the order of [`project_vals`].
-pub(crate) const INSERT_COLS: &str = "id, code, name, unit_id, builder, leader, chain_id, category, nature, level, status, location, \
-     lon, lat, content, start_year, end_year, total_investment, parent_id, version, created_at, updated_at";
-pub(crate) const INSERT_WIDTH: usize = 22;
+/// The select list of a project row (table alias `p`).
+pub(crate) static COLS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "p.id, {}, p.version",
+        SPEC_COLS.map(|c| format!("p.{c}")).join(", ")
+    )
+});
 
-/// The columns of a project's specification, code … parent_id, in table order.
+/// Columns written by a bulk insert, in the order of [`project_vals`].
+pub(crate) static INSERT_COLS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "id, {}, version, created_at, updated_at",
+        SPEC_COLS.join(", ")
+    )
+});
+pub(crate) const INSERT_WIDTH: usize = SPEC_COLS.len() + 4;
+
+/// Values of [`SPEC_COLS`].
 fn spec_vals(s: &NewProject) -> Vec<Val> {
     vec![
         s.code.as_str().into(),
@@ -85,8 +118,8 @@ pub async fn insert(tx: &mut Tx, p: &NewProject) -> Result<ProjectId, StoreError
     let mut vals = spec_vals(p);
     vals.extend([now.into(), now.into()]);
     let sql = format!(
-        "INSERT INTO projects (code, name, unit_id, builder, leader, chain_id, category, nature, level, status, location, \
-         lon, lat, content, start_year, end_year, total_investment, parent_id, created_at, updated_at) VALUES {} RETURNING id AS v",
+        "INSERT INTO projects ({}, created_at, updated_at) VALUES {} RETURNING id AS v",
+        SPEC_COLS.join(", "),
         crate::values_list(1, vals.len())
     );
     let id = tx.scalar(&sql, &vals).await?;
@@ -123,15 +156,20 @@ pub async fn update(
 ) -> Result<i64, StoreError> {
     let mut vals = spec_vals(p);
     vals.extend([now_ms().into(), id.into(), expected_version.into()]);
-    let n = tx
-        .execute(
-            "UPDATE projects SET code = $1, name = $2, unit_id = $3, builder = $4, leader = $5, chain_id = $6, category = $7, \
-             nature = $8, level = $9, status = $10, location = $11, lon = $12, lat = $13, content = $14, start_year = $15, \
-             end_year = $16, total_investment = $17, parent_id = $18, updated_at = $19, version = version + 1 \
-             WHERE id = $20 AND version = $21",
-            &vals,
-        )
-        .await?;
+    let sets: Vec<String> = SPEC_COLS
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} = ${}", i + 1))
+        .collect();
+    let k = SPEC_COLS.len();
+    let sql = format!(
+        "UPDATE projects SET {}, updated_at = ${}, version = version + 1 WHERE id = ${} AND version = ${}",
+        sets.join(", "),
+        k + 1,
+        k + 2,
+        k + 3
+    );
+    let n = tx.execute(&sql, &vals).await?;
     if n == 0 {
         let exists = tx
             .scalar(
@@ -152,7 +190,7 @@ pub async fn update(
 pub async fn get(db: &Db, id: ProjectId) -> Result<Project, StoreError> {
     let mut p = db
         .fetch_one(
-            &format!("SELECT {COLS} FROM projects p WHERE p.id = $1"),
+            &format!("SELECT {} FROM projects p WHERE p.id = $1", COLS.as_str()),
             &[id.into()],
             row,
         )
@@ -163,7 +201,7 @@ pub async fn get(db: &Db, id: ProjectId) -> Result<Project, StoreError> {
 
 pub async fn by_code(db: &Db, code: &str) -> Result<Option<Project>, StoreError> {
     db.fetch_optional(
-        &format!("SELECT {COLS} FROM projects p WHERE p.code = $1"),
+        &format!("SELECT {} FROM projects p WHERE p.code = $1", COLS.as_str()),
         &[code.into()],
         row,
     )
@@ -189,8 +227,7 @@ pub async fn funding(db: &Db, id: ProjectId) -> Result<Vec<Funding>, StoreError>
 }
 
 /// Sortable columns of the project list (whitelisted: never interpolate user text).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortKey {
     #[default]
     Code,
@@ -200,13 +237,40 @@ pub enum SortKey {
 }
 
 impl SortKey {
-    fn column(self) -> &'static str {
+    pub const ALL: [SortKey; 4] = [
+        SortKey::Code,
+        SortKey::Name,
+        SortKey::TotalInvestment,
+        SortKey::StartYear,
+    ];
+
+    /// The name a caller sorts by (`?sort=total_investment`).
+    pub const fn code(self) -> &'static str {
         match self {
-            SortKey::Code => "p.code",
-            SortKey::Name => "p.name",
-            SortKey::TotalInvestment => "p.total_investment",
-            SortKey::StartYear => "p.start_year",
+            SortKey::Code => "code",
+            SortKey::Name => "name",
+            SortKey::TotalInvestment => "total_investment",
+            SortKey::StartYear => "start_year",
         }
+    }
+
+    pub fn parse(field: &str, input: &str) -> Result<SortKey, duban_domain::FieldError> {
+        SortKey::ALL
+            .into_iter()
+            .find(|k| k.code() == input.trim())
+            .ok_or_else(|| {
+                let names: Vec<&str> = SortKey::ALL.iter().map(|k| k.code()).collect();
+                duban_domain::FieldError::new(
+                    field,
+                    "unknown_code",
+                    format!("不能按“{input}”排序，可选：{}", names.join("、")),
+                    format!("cannot sort by '{input}'; use one of: {}", names.join(", ")),
+                )
+            })
+    }
+
+    fn column(self) -> String {
+        format!("p.{}", self.code())
     }
 }
 
@@ -286,9 +350,10 @@ pub async fn list(db: &Db, f: &ProjectFilter) -> Result<ProjectPage, StoreError>
     vals.push(f.offset.max(0).into());
     let n = vals.len();
     let sql = format!(
-        "{cte} SELECT {COLS} FROM projects p WHERE {cond} ORDER BY {} {dir}, p.id {dir} LIMIT ${} OFFSET ${n}",
+        "{cte} SELECT {cols} FROM projects p WHERE {cond} ORDER BY {} {dir}, p.id {dir} LIMIT ${} OFFSET ${n}",
         f.sort.column(),
-        n - 1
+        n - 1,
+        cols = COLS.as_str(),
     );
     let items = db.fetch_all(&sql, &vals, row).await?;
     Ok(ProjectPage { total, items })
