@@ -1,9 +1,10 @@
 //! duban's use cases: the only way the server and the CLI reach the store.
 //! Each module is one concern: `registry` (units, projects), `accounts`, `load`
-//! (generated and demo data sets). Capability checks per role and scope arrive here too.
+//! (generated data sets), `demo`. Capability checks per role and scope arrive here too.
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+pub mod demo;
 pub mod error;
 pub mod load;
 pub mod registry;

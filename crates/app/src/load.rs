@@ -33,6 +33,21 @@ impl LoadStats {
     }
 }
 
+/// The tables a load writes with ids of its own.
+const LOADED_TABLES: [&str; 6] = [
+    "units",
+    "chains",
+    "projects",
+    "reports",
+    "problems",
+    "milestones",
+];
+
+/// After a load with explicit ids, let the database assign the next ids after them.
+pub async fn resync_ids(db: &Db) -> Result<(), AppError> {
+    Ok(schema::resync_ids(db, &LOADED_TABLES).await?)
+}
+
 /// Refuse to load into a database that already holds projects.
 pub async fn ensure_empty(db: &Db) -> Result<(), AppError> {
     let n = projects::count(db).await?;
@@ -105,107 +120,7 @@ pub async fn generate(
     producer
         .join()
         .map_err(|_| AppError::Internal("generator thread panicked".into()))?;
-    schema::resync_ids(
-        db,
-        &[
-            "units",
-            "chains",
-            "projects",
-            "reports",
-            "problems",
-            "milestones",
-        ],
-    )
-    .await?;
+    resync_ids(db).await?;
     total.elapsed = start.elapsed();
     Ok((sk, total))
-}
-
-/// A demo account and its fresh password.
-#[derive(Debug, Clone)]
-pub struct DemoAccount {
-    pub username: String,
-    pub role: duban_domain::Role,
-    pub unit: String,
-    pub password: String,
-}
-
-pub struct DemoReport {
-    pub accounts: Vec<DemoAccount>,
-    pub created: bool,
-}
-
-/// The demo accounts: one per role, in a unit that makes the role meaningful.
-const DEMO_ACCOUNTS: &[(&str, duban_domain::Role, &str, &str)] = &[
-    ("admin", duban_domain::Role::Admin, "XJBT", "all"),
-    ("auditor", duban_domain::Role::Auditor, "XJBT", "all"),
-    (
-        "supervisor",
-        duban_domain::Role::Supervisor,
-        "DEP-FGW",
-        "all",
-    ),
-    ("reporter", duban_domain::Role::Reporter, "D01-R06", "own"),
-    ("approver", duban_domain::Role::Approver, "D01-R06", "own"),
-    ("leader", duban_domain::Role::Leader, "XJBT", "all"),
-    ("reviewer", duban_domain::Role::Reviewer, "XJBT", "all"),
-];
-
-/// Build the demo data set when the database is empty, then give every demo account
-/// a new random password (never a fixed default).
-pub async fn demo(
-    db: &Db,
-    as_of: duban_domain::Period,
-    log: impl Fn(&str),
-) -> Result<DemoReport, AppError> {
-    let created = projects::count(db).await? == 0;
-    if created {
-        log(&format!(
-            "building the demo data set ({} projects, as of {as_of}) …",
-            duban_gen::demo::DEMO_PROJECTS
-        ));
-        let params = Params {
-            projects: duban_gen::demo::DEMO_PROJECTS,
-            seed: duban_gen::demo::DEMO_SEED,
-            as_of,
-        };
-        let (sk, _) = generate(db, params, |_| {}).await?;
-        let extras = duban_gen::demo::extras(&sk, as_of);
-        let mut tx = db.write().await?;
-        bulk::units(&mut tx, &extras.units).await?;
-        tx.commit().await?;
-        write_batch(db, &extras.batch).await?;
-        schema::resync_ids(
-            db,
-            &["units", "projects", "reports", "problems", "milestones"],
-        )
-        .await?;
-    }
-    let mut accounts = Vec::new();
-    for &(username, role, unit_code, scope) in DEMO_ACCOUNTS {
-        let unit = duban_store::units::by_code(db, unit_code)
-            .await?
-            .ok_or(AppError::NotFound { what: "demo unit" })?;
-        let password = crate::accounts::random_password();
-        // Demo accounts skip the forced first change so a visitor can look around at once.
-        if !crate::accounts::set_password(db, username, &password, false).await? {
-            crate::accounts::create_user(
-                db,
-                username,
-                role.zh(),
-                unit.id,
-                &password,
-                false,
-                &[crate::accounts::grant(role, scope)],
-            )
-            .await?;
-        }
-        accounts.push(DemoAccount {
-            username: username.into(),
-            role,
-            unit: unit.name,
-            password,
-        });
-    }
-    Ok(DemoReport { accounts, created })
 }
