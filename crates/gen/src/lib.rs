@@ -579,7 +579,7 @@ pub(crate) fn simulate(
             id: 0,
             project_id: Some(id as i64),
             source: *pick(rng, ProblemSource::ALL),
-            category: ProblemCategory::from_code(cat).expect("known category"),
+            category: cat,
             description: text.into(),
             lead_unit_id: Some(spec.unit_id),
             assisting_unit_ids: vec![],

@@ -1,6 +1,8 @@
 //! Vocabulary of realistic Chinese names: the Corps' divisions and regiments,
 //! departments, industry chains and the words project names are made from.
 
+use duban_domain::ProblemCategory;
+
 /// The 14 divisions (师市) of the Xinjiang Production and Construction Corps, with the
 /// number of regiments each is given in the synthetic tree and the 6-digit region code used in project codes.
 pub const DIVISIONS: &[(&str, &str, u32, u32)] = &[
@@ -143,13 +145,16 @@ pub const PROGRESS_TEXT: &[&str] = &[
     "已完成竣工验收准备",
 ];
 
-pub const ISSUES: &[(&str, &str)] = &[
-    ("land", "项目用地指标尚未落实，影响开工"),
-    ("funding", "专项债资金到位滞后，施工单位资金紧张"),
-    ("approval", "环评批复尚未取得"),
-    ("energy", "施工用电接入工程未完成"),
-    ("water", "取水许可尚在办理"),
-    ("demolition", "部分地上附着物征迁补偿未完成"),
-    ("labour", "农忙季节施工人员不足"),
-    ("quality", "督查发现混凝土养护不到位"),
+pub const ISSUES: &[(ProblemCategory, &str)] = &[
+    (ProblemCategory::Land, "项目用地指标尚未落实，影响开工"),
+    (
+        ProblemCategory::Funding,
+        "专项债资金到位滞后，施工单位资金紧张",
+    ),
+    (ProblemCategory::Approval, "环评批复尚未取得"),
+    (ProblemCategory::Energy, "施工用电接入工程未完成"),
+    (ProblemCategory::Water, "取水许可尚在办理"),
+    (ProblemCategory::Demolition, "部分地上附着物征迁补偿未完成"),
+    (ProblemCategory::Labour, "农忙季节施工人员不足"),
+    (ProblemCategory::Quality, "督查发现混凝土养护不到位"),
 ];
