@@ -57,8 +57,8 @@ enum Command {
     },
     /// Generate a deterministic synthetic data set into an empty database.
     Gen {
-        /// Number of projects.
-        #[arg(long, default_value_t = 10_000)]
+        /// Number of projects (at least 1).
+        #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
         projects: u64,
         /// Random seed: the same seed gives the same data.
         #[arg(long, default_value_t = 1)]
@@ -102,19 +102,28 @@ struct Settings {
     listen: String,
 }
 
-fn settings(cli: &Cli, listen: Option<&String>, file: &FileConfig) -> Settings {
+fn settings(cli: &Cli, file: &FileConfig) -> Settings {
     let data_dir = cli
         .data_dir
         .clone()
         .or_else(|| file.data_dir.clone())
         .unwrap_or_else(|| PathBuf::from("data"));
+    // The demo keeps its database apart from a real one.
+    let default_db = if matches!(cli.command, Command::Demo { .. }) {
+        "demo.sqlite"
+    } else {
+        "duban.sqlite"
+    };
     let db = cli
         .db
         .clone()
         .or_else(|| file.database_url.clone())
-        .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("duban.sqlite").display()));
+        .unwrap_or_else(|| format!("sqlite://{}", data_dir.join(default_db).display()));
+    let listen = match &cli.command {
+        Command::Serve { listen } | Command::Demo { listen, .. } => listen.clone(),
+        _ => None,
+    };
     let listen = listen
-        .cloned()
         .or_else(|| file.listen.clone())
         .unwrap_or_else(|| "127.0.0.1:8080".into());
     Settings {
@@ -161,28 +170,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
+    let s = settings(&cli, &file);
+    config::prepare_data_dir(&s.data_dir)?;
     rt.block_on(async move {
         match &cli.command {
-            Command::Serve { listen } => {
-                let s = settings(&cli, listen.as_ref(), &file);
-                config::prepare_data_dir(&s.data_dir)?;
+            Command::Serve { .. } => {
                 let db = duban_app::open(&s.db).await?;
                 serve(db, &s.listen).await
             }
             Command::Migrate => {
-                let s = settings(&cli, None, &file);
-                config::prepare_data_dir(&s.data_dir)?;
                 let db = duban_store::Db::connect(&s.db).await?;
                 let applied = duban_store::schema::migrate(&db).await?;
                 println!("schema at version {} (applied now: {:?})", duban_store::schema::latest_version(), applied);
                 Ok(())
             }
-            Command::Demo { listen, no_serve } => {
-                let mut s = settings(&cli, listen.as_ref(), &file);
-                if cli.db.is_none() && file.database_url.is_none() {
-                    s.db = format!("sqlite://{}", s.data_dir.join("demo.sqlite").display());
-                }
-                config::prepare_data_dir(&s.data_dir)?;
+            Command::Demo { no_serve, .. } => {
                 let db = demo::prepare(&s.db, last_month()).await?;
                 if *no_serve {
                     return Ok(());
@@ -190,15 +192,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 serve(db, &s.listen).await
             }
             Command::Gen { projects, seed, as_of } => {
-                let s = settings(&cli, None, &file);
-                config::prepare_data_dir(&s.data_dir)?;
                 let as_of = match as_of {
                     Some(a) => Period::parse("--as-of", a).map_err(|e| anyhow::anyhow!("{e}"))?,
                     None => last_month(),
                 };
-                if *projects == 0 {
-                    bail!("--projects must be at least 1");
-                }
                 let db = duban_app::open(&s.db).await?;
                 let params = duban_gen::Params { projects: *projects, seed: *seed, as_of };
                 eprintln!("generating {projects} projects (seed {seed}, as of {as_of}) into {}", duban_store::db::redact(&s.db));
@@ -216,7 +213,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 Ok(())
             }
             Command::User { action } => {
-                let s = settings(&cli, None, &file);
                 let db = duban_app::open(&s.db).await?;
                 user(&db, action).await
             }
