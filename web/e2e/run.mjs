@@ -73,6 +73,18 @@ await test('searching narrows the list and an unknown name shows the empty state
   await page.screenshot({ path: join(shots, 'projects-empty.png') })
 })
 
+await test('choosing a status filters the list to what the API counts for it', async (page) => {
+  await page.goto(base + '/projects')
+  await page.locator('[data-test=project-table] .el-table__row').first().waitFor()
+  const api = await (await fetch(`${base}/api/v1/projects?status=preliminary&page_size=1`)).json()
+  await page.locator('.el-select[data-test=status], [data-test=status] .el-select__wrapper').first().click()
+  await page.locator('.el-select-dropdown__item:visible', { hasText: '前期' }).first().click()
+  await page.waitForFunction((n) => document.querySelector('[data-test=total]')?.textContent === `共 ${n} 个项目`, api.total.toLocaleString())
+  const tags = await page.locator('[data-test=project-table] .el-table__body-wrapper .el-tag').allInnerTexts()
+  if (!tags.length || tags.some((t) => t.trim() !== '前期')) throw new Error(`rows not all 前期: ${tags}`)
+  await page.screenshot({ path: join(shots, 'projects-filtered.png') })
+})
+
 await test('the English switch translates the page and is remembered', async (page) => {
   await page.goto(base + '/projects')
   await page.locator('[data-test=lang-switch]').click()
