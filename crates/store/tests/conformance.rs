@@ -229,6 +229,10 @@ async fn projects_round_trip_and_concurrency(db: Db) {
     ));
 }
 
+async fn list(db: &Db, f: ProjectFilter) -> projects::ProjectPage {
+    projects::list(db, &f).await.unwrap()
+}
+
 async fn project_list_filters_sorts_pages(db: Db) {
     let root = unit(&db, None, "R", "兵团", "政府").await;
     let a = unit(&db, Some(root), "A", "第一师", "师市").await;
@@ -258,81 +262,75 @@ async fn project_list_filters_sorts_pages(db: Db) {
         limit: 10,
         ..Default::default()
     };
-    let page = projects::list(&db, &base).await.unwrap();
+    let page = list(&db, base.clone()).await;
     assert_eq!((page.total, page.items.len()), (25, 10));
     assert_eq!(page.items[0].spec.code.as_str(), "L-000");
-    let last = projects::list(
+    let last = list(
         &db,
-        &ProjectFilter {
+        ProjectFilter {
             offset: 20,
             ..base.clone()
         },
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(last.items.len(), 5);
     // Subtree: A and its regiment A1 hold i % 3 in {0, 1}: 17 of 25.
-    let sub = projects::list(
+    let sub = list(
         &db,
-        &ProjectFilter {
+        ProjectFilter {
             unit_subtree: Some(a),
             limit: 100,
             ..Default::default()
         },
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(sub.total, 17);
     assert!(
         sub.items
             .iter()
             .all(|p| p.spec.unit_id == a || p.spec.unit_id == a1)
     );
-    let only_b = projects::list(
+    let only_b = list(
         &db,
-        &ProjectFilter {
+        ProjectFilter {
             unit_subtree: Some(b),
             status: Some(ProjectStatus::Construction),
             ..base.clone()
         },
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(
         only_b.total,
         (0..25).filter(|i| i % 3 == 2 && i % 2 == 0).count() as i64
     );
     // LIKE metacharacters typed by a user match literally.
-    let pct = projects::list(
+    let pct = list(
         &db,
-        &ProjectFilter {
+        ProjectFilter {
             text: Some("100%_".into()),
             ..base.clone()
         },
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(pct.total, 1);
-    let none = projects::list(
+    let none = list(
         &db,
-        &ProjectFilter {
+        ProjectFilter {
             text: Some("%".into()),
             ..base.clone()
         },
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(none.total, 1);
-    let by_inv = projects::list(
+    let by_inv = list(
         &db,
-        &ProjectFilter {
+        ProjectFilter {
             sort: SortKey::TotalInvestment,
             descending: true,
             ..base.clone()
         },
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(by_inv.items[0].spec.total_investment, Yuan::from_wan(1024));
     assert!(
         by_inv
