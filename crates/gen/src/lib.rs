@@ -440,7 +440,6 @@ pub(crate) fn simulate(
     );
     let (perf, never_starts, actual_start, before) =
         (bh.perf, bh.never_starts, bh.actual_start, bh.before);
-    let id = project.id as u64;
     let d = |m: u32, day: u32| NaiveDate::from_ymd_opt(year, m, day).expect("valid");
     let mut prev = ReportFigures::default();
     // Monthly reports up to the as-of month.
@@ -538,7 +537,7 @@ pub(crate) fn simulate(
         };
         out.reports.push(Report {
             id: 0,
-            project_id: id as i64,
+            project_id: project.id,
             period,
             revision: 1,
             state,
@@ -577,7 +576,7 @@ pub(crate) fn simulate(
         );
         out.problems.push(Problem {
             id: 0,
-            project_id: Some(id as i64),
+            project_id: Some(project.id),
             source: *pick(rng, ProblemSource::ALL),
             category: cat,
             description: text.into(),
