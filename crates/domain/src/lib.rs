@@ -3,6 +3,7 @@
 //! and the rules. No IO, no async: everything here is a function of its arguments.
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod codes;
 pub mod error;
 pub mod money;
@@ -12,6 +13,7 @@ pub mod plan;
 pub mod problem;
 pub mod project;
 pub mod report;
+pub mod security;
 pub mod text;
 pub mod unit;
 
