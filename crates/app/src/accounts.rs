@@ -4,9 +4,10 @@ use crate::AppError;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use duban_domain::Role;
+use duban_domain::access::{RoleGrant, Scope};
 use duban_domain::unit::UnitId;
 use duban_store::Db;
-use duban_store::users::{self, Grant, NewUser};
+use duban_store::users::{self, NewUser};
 use rand::Rng;
 use rand::rngs::OsRng;
 
@@ -52,7 +53,7 @@ pub async fn create_user(
     unit_id: UnitId,
     password: &str,
     must_change: bool,
-    grants: &[Grant],
+    grants: &[RoleGrant],
 ) -> Result<i64, AppError> {
     duban_domain::password::check("password", password)?;
     let hash = hash_password(password)?;
@@ -91,12 +92,283 @@ pub async fn set_password(
     Ok(true)
 }
 
-pub fn grant(role: Role, scope: &str) -> Grant {
-    Grant {
-        role,
-        scope: scope.into(),
-        scope_units: vec![],
+pub fn grant(role: Role, scope: Scope) -> RoleGrant {
+    RoleGrant { role, scope }
+}
+
+/// An administrative lock (from the CLI): far in the future, until unlocked. Audited as
+/// done by the system console. Returns false when the user does not exist.
+pub async fn set_locked(db: &Db, username: &str, lock: bool) -> Result<bool, AppError> {
+    let Some(u) = users::by_username(db, username).await? else {
+        return Ok(false);
+    };
+    let mut tx = db.write().await?;
+    users::set_login_state(&mut tx, u.id, 0, lock.then_some(LOCKED_FOREVER)).await?;
+    if lock {
+        duban_store::sessions::delete_for_user(&mut tx, u.id).await?;
     }
+    let console = crate::access::Actor {
+        user_id: 0,
+        username: "(console)".into(),
+        display_name: "(console)".into(),
+        unit_id: u.unit_id,
+        ip: "local".into(),
+        token_id: None,
+    };
+    let action = if lock { "user.lock" } else { "user.unlock" };
+    crate::audit::record(
+        &mut tx,
+        &console,
+        action,
+        "user",
+        u.id,
+        crate::audit::NONE,
+        crate::audit::NONE,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// The `locked_until` of an administrative lock (year 9999).
+pub const LOCKED_FOREVER: i64 = 253_402_300_799_000;
+
+/// A user account as the administrator submits it.
+#[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserInput {
+    pub username: String,
+    pub display_name: String,
+    pub unit_id: UnitId,
+    pub roles: Vec<GrantInput>,
+    /// Only on update: archive (true) or restore (false) the account.
+    #[serde(default)]
+    pub archived: Option<bool>,
+}
+
+#[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrantInput {
+    pub role: String,
+    /// own | subtree | units | all
+    pub scope: String,
+    #[serde(default)]
+    pub units: Vec<UnitId>,
+}
+
+fn parse_grants(
+    can: &crate::access::Can<crate::access::ManageUsers>,
+    roles: &[GrantInput],
+) -> Result<Vec<RoleGrant>, AppError> {
+    let mut e = duban_domain::ValidationErrors::default();
+    let mut out: Vec<RoleGrant> = Vec::new();
+    for (i, g) in roles.iter().enumerate() {
+        let f = format!("roles[{i}]");
+        let role = e.take(Role::parse(&format!("{f}.role"), &g.role));
+        let scope = e.take(Scope::parse(&format!("{f}.scope"), &g.scope, &g.units));
+        for u in &g.units {
+            if let Err(AppError::Invalid(x)) = can.check_target(&format!("{f}.units"), *u) {
+                e.0.extend(x.0);
+            }
+        }
+        if let (Some(role), Some(scope)) = (role, scope) {
+            if out.iter().any(|o| o.role == role) {
+                e.push(duban_domain::FieldError::new(
+                    &f,
+                    "duplicate",
+                    "同一角色只能授予一次",
+                    "a role can be granted once",
+                ));
+            }
+            out.push(RoleGrant { role, scope });
+        }
+    }
+    // Separation of duties: the system roles are never combined with business roles.
+    let system = out
+        .iter()
+        .filter(|g| matches!(g.role, Role::Admin | Role::Auditor))
+        .count();
+    if system > 0 && out.len() > 1 {
+        e.push(duban_domain::FieldError::new(
+            "roles",
+            "separation_of_duties",
+            "系统管理员、审计管理员不能与其他角色兼任",
+            "the admin and auditor roles cannot be combined with any other role",
+        ));
+    }
+    e.into_result(|| out).map_err(AppError::from)
+}
+
+/// Create a user with a random initial password that must be changed at first login.
+pub async fn admin_create(
+    db: &Db,
+    can: &crate::access::Can<crate::access::ManageUsers>,
+    u: &UserInput,
+) -> Result<(i64, String), AppError> {
+    let mut e = duban_domain::ValidationErrors::default();
+    let username = duban_domain::text::normalize(&u.username);
+    if username.len() < 2
+        || username.len() > 32
+        || !username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+    {
+        e.push(duban_domain::FieldError::new(
+            "username",
+            "username",
+            "用户名为2—32位字母、数字或“._-”",
+            "a user name is 2 to 32 letters, digits or '._-'",
+        ));
+    }
+    let display = e.take(duban_domain::text::field(
+        "display_name",
+        &u.display_name,
+        50,
+        true,
+    ));
+    if let Err(AppError::Invalid(x)) = can.check_target("unit_id", u.unit_id) {
+        e.0.extend(x.0);
+    }
+    let grants = match parse_grants(can, &u.roles) {
+        Ok(g) => g,
+        Err(AppError::Invalid(x)) => {
+            e.0.extend(x.0);
+            vec![]
+        }
+        Err(other) => return Err(other),
+    };
+    let display = e.into_result(|| display.expect("checked"))?;
+    let password = random_password();
+    let hash = hash_password(&password)?;
+    let mut tx = db.write().await?;
+    let id = users::insert(
+        &mut tx,
+        &NewUser {
+            username: &username,
+            display_name: &display,
+            unit_id: u.unit_id,
+            password_hash: &hash,
+            must_change_password: true,
+            grants: &grants,
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        duban_store::StoreError::Duplicate(_) => {
+            AppError::Conflict(format!("the user name '{username}' is taken"))
+        }
+        e => e.into(),
+    })?;
+    let after = serde_json::json!({ "username": username, "display_name": display, "unit_id": u.unit_id, "roles": grants });
+    crate::audit::record(
+        &mut tx,
+        can.actor(),
+        "user.create",
+        "user",
+        id,
+        crate::audit::NONE,
+        Some(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((id, password))
+}
+
+/// Change a user's name, unit, roles or archived flag; sessions end when roles change.
+pub async fn admin_update(
+    db: &Db,
+    can: &crate::access::Can<crate::access::ManageUsers>,
+    id: i64,
+    u: &UserInput,
+) -> Result<users::User, AppError> {
+    let before = users::get(db, id)
+        .await
+        .map_err(|_| AppError::NotFound { what: "user" })?;
+    can.check(before.unit_id, "user")?;
+    can.check_target("unit_id", u.unit_id)?;
+    let display = duban_domain::text::field("display_name", &u.display_name, 50, true)?;
+    let grants = parse_grants(can, &u.roles)?;
+    let archived = u.archived.unwrap_or(before.archived);
+    if id == can.actor().user_id && (archived || !grants.iter().any(|g| g.role == Role::Admin)) {
+        return Err(duban_domain::FieldError::new(
+            "roles",
+            "self_lockout",
+            "不能撤销自己的管理员角色或停用自己的账号",
+            "you cannot remove your own admin role or archive yourself",
+        )
+        .into());
+    }
+    let mut tx = db.write().await?;
+    users::update(&mut tx, id, &display, u.unit_id, archived).await?;
+    users::replace_grants(&mut tx, id, &grants).await?;
+    duban_store::sessions::delete_for_user(&mut tx, id).await?;
+    let after = serde_json::json!({ "display_name": display, "unit_id": u.unit_id, "roles": grants, "archived": archived });
+    crate::audit::record(
+        &mut tx,
+        can.actor(),
+        "user.update",
+        "user",
+        id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(users::get(db, id).await?)
+}
+
+/// Lock, unlock or reset the password of a user the administrator reaches. A reset
+/// returns the new initial password.
+pub async fn admin_action(
+    db: &Db,
+    can: &crate::access::Can<crate::access::ManageUsers>,
+    id: i64,
+    action: &str,
+) -> Result<Option<String>, AppError> {
+    let u = users::get(db, id)
+        .await
+        .map_err(|_| AppError::NotFound { what: "user" })?;
+    can.check(u.unit_id, "user")?;
+    let mut tx = db.write().await?;
+    let mut password = None;
+    match action {
+        "lock" => {
+            users::set_login_state(&mut tx, id, 0, Some(LOCKED_FOREVER)).await?;
+            duban_store::sessions::delete_for_user(&mut tx, id).await?;
+        }
+        "unlock" => users::set_login_state(&mut tx, id, 0, None).await?,
+        "reset_password" => {
+            let p = random_password();
+            users::set_password(&mut tx, id, &hash_password(&p)?, true).await?;
+            duban_store::sessions::delete_for_user(&mut tx, id).await?;
+            password = Some(p);
+        }
+        _ => return Err(AppError::NotFound { what: "action" }),
+    }
+    crate::audit::record(
+        &mut tx,
+        can.actor(),
+        &format!("user.{action}"),
+        "user",
+        id,
+        crate::audit::NONE,
+        crate::audit::NONE,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(password)
+}
+
+/// Users of the units the administrator reaches.
+pub async fn admin_list(
+    db: &Db,
+    can: &crate::access::Can<crate::access::ManageUsers>,
+) -> Result<Vec<users::User>, AppError> {
+    Ok(users::list(db)
+        .await?
+        .into_iter()
+        .filter(|u| can.reach().covers(u.unit_id))
+        .collect())
 }
 
 #[cfg(test)]

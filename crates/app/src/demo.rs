@@ -76,7 +76,10 @@ pub async fn demo(
                 unit.id,
                 &password,
                 false,
-                &[crate::accounts::grant(role, scope)],
+                &[crate::accounts::grant(
+                    role,
+                    duban_domain::access::Scope::parse("scope", scope, &[])?,
+                )],
             )
             .await?;
         }

@@ -14,6 +14,30 @@ pub enum AppError {
     NotFound { what: &'static str },
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The record changed since the caller read it; `current` is what is stored now.
+    #[error("the record was changed by someone else; reload it and apply your change again")]
+    Stale { current: serde_json::Value },
+    /// Not logged in, a bad login, or an expired session (the code says which).
+    #[error("{en}")]
+    Auth {
+        code: &'static str,
+        en: String,
+        zh: String,
+    },
+    #[error("the account is locked until {until} (Unix ms) after repeated failed logins")]
+    Locked { until: i64 },
+    /// The password must be changed before anything else.
+    #[error("the password must be changed first (initial password, or older than 90 days)")]
+    PasswordChange,
+    /// The caller's roles do not carry the capability.
+    #[error("your roles do not allow this ({capability:?})")]
+    Forbidden {
+        capability: duban_domain::access::Capability,
+    },
+    #[error("the upload is larger than the limit of {limit} bytes")]
+    TooLarge { limit: u64 },
+    #[error("{0}")]
+    Unsupported(String),
     /// Configuration or environment problem; the message says what to fix.
     #[error("{0}")]
     Config(String),
@@ -29,6 +53,13 @@ impl AppError {
             AppError::Transition(_) => "illegal_transition",
             AppError::NotFound { .. } => "not_found",
             AppError::Conflict(_) => "conflict",
+            AppError::Stale { .. } => "stale",
+            AppError::Auth { code, .. } => code,
+            AppError::Locked { .. } => "account_locked",
+            AppError::PasswordChange => "password_change_required",
+            AppError::Forbidden { .. } => "forbidden",
+            AppError::TooLarge { .. } => "too_large",
+            AppError::Unsupported(_) => "unsupported_media_type",
             AppError::Config(_) => "configuration",
             AppError::Internal(_) => "internal",
         }
@@ -44,7 +75,24 @@ impl AppError {
             }
             AppError::Transition(t) => t.zh.clone(),
             AppError::NotFound { .. } => "未找到该记录".into(),
-            AppError::Conflict(_) => "记录已被他人修改或已存在，请刷新后重试".into(),
+            AppError::Conflict(_) => "记录已存在或与现有数据冲突".into(),
+            AppError::Stale { .. } => "记录已被他人修改，请刷新后重新修改".into(),
+            AppError::Auth { zh, .. } => zh.clone(),
+            AppError::Locked { until } => format!(
+                "连续登录失败次数过多，账号已锁定，请于 {} 后再试",
+                chrono::DateTime::from_timestamp_millis(*until)
+                    .map(|t| t
+                        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset"))
+                        .format("%H:%M")
+                        .to_string())
+                    .unwrap_or_default()
+            ),
+            AppError::PasswordChange => "初始密码或密码已超过90天，请先修改密码".into(),
+            AppError::Forbidden { .. } => "您的角色无权进行此操作".into(),
+            AppError::TooLarge { limit } => {
+                format!("文件超过大小上限（{} MB）", limit / 1024 / 1024)
+            }
+            AppError::Unsupported(_) => "不支持的文件类型".into(),
             AppError::Config(m) => format!("配置错误：{m}"),
             AppError::Internal(_) => "服务器内部错误，请联系管理员".into(),
         }
@@ -56,14 +104,31 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound => AppError::NotFound { what: "record" },
             StoreError::Duplicate(m) => AppError::Conflict(m),
-            StoreError::Stale => {
-                AppError::Conflict("the record was changed by someone else".into())
-            }
+            StoreError::Stale => AppError::Stale {
+                current: serde_json::Value::Null,
+            },
+            StoreError::InUse(what) => AppError::Conflict(format!("the {what} is still in use")),
             StoreError::Config(m) => AppError::Config(m),
             other => AppError::Internal(other.to_string()),
         }
     }
 }
+impl AppError {
+    pub fn auth(code: &'static str, en: &str, zh: &str) -> AppError {
+        AppError::Auth {
+            code,
+            en: en.into(),
+            zh: zh.into(),
+        }
+    }
+    /// A 409 that carries the record as it is now.
+    pub fn stale(current: &impl serde::Serialize) -> AppError {
+        AppError::Stale {
+            current: serde_json::to_value(current).unwrap_or_default(),
+        }
+    }
+}
+
 impl From<ValidationErrors> for AppError {
     fn from(e: ValidationErrors) -> Self {
         AppError::Invalid(e)

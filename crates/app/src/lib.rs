@@ -1,13 +1,27 @@
-//! duban's use cases: the only way the server and the CLI reach the store.
-//! Each module is one concern: `registry` (units, projects), `accounts`, `load`
-//! (generated data sets), `demo`. Capability checks per role and scope arrive here too.
+//! duban's use cases: the only way the server and the CLI reach the store. Every use case
+//! that touches business data takes an `access::Can<…>` handle, so the permission check
+//! and the data scope are decided in one place (`access`), and every write is audited
+//! in its own transaction (`audit`).
+//!
+//! Modules by concern: `auth` (login, sessions, TOTP, API tokens), `accounts` (users),
+//! `settings`, `registry` (units, projects, plans), `reports`, `problems`, `inspections`,
+//! `work` (三本清单), `attachments`, `audit`; `load` and `demo` for data sets.
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod accounts;
+pub mod attachments;
+pub mod audit;
+pub mod auth;
 pub mod demo;
 pub mod error;
+pub mod inspections;
 pub mod load;
+pub mod problems;
 pub mod registry;
+pub mod reports;
+pub mod settings;
+pub mod work;
 
 pub use duban_store::{Backend, Db, schema};
 pub use error::AppError;
@@ -17,4 +31,33 @@ pub async fn open(url: &str) -> Result<Db, AppError> {
     let db = Db::connect(url).await?;
     schema::migrate(&db).await?;
     Ok(db)
+}
+
+/// The largest page any list returns.
+pub const MAX_PAGE_SIZE: i64 = 500;
+
+/// `(offset, limit)` from 1-based `page` and `page_size` (default 20), the same for
+/// every list of the API.
+pub fn paging(page: Option<i64>, page_size: Option<i64>) -> Result<(i64, i64), AppError> {
+    let mut e = duban_domain::ValidationErrors::default();
+    let page = page.unwrap_or(1);
+    let size = page_size.unwrap_or(20);
+    if !(1..=1_000_000).contains(&page) {
+        e.push(duban_domain::FieldError::new(
+            "page",
+            "range",
+            "页码应在1—1000000之间",
+            "page must be between 1 and 1000000",
+        ));
+    }
+    if !(1..=MAX_PAGE_SIZE).contains(&size) {
+        e.push(duban_domain::FieldError::new(
+            "page_size",
+            "range",
+            format!("每页条数应在1—{MAX_PAGE_SIZE}之间"),
+            format!("page_size must be between 1 and {MAX_PAGE_SIZE}"),
+        ));
+    }
+    e.into_result(|| ((page - 1) * size, size))
+        .map_err(AppError::from)
 }

@@ -1,11 +1,18 @@
-//! Reading the registry: units, chains, projects with filters and paging.
+//! The registry: units, chains, projects and annual plans. Anyone signed in reads the
+//! unit tree and the chains (they name no business data); projects and plans are read
+//! within the caller's reach and written by supervisors; units by administrators and
+//! supervisors.
 
-use crate::AppError;
-use duban_domain::project::Project;
-use duban_domain::unit::{Chain, Unit};
-use duban_domain::{Category, FieldError, Nature, ProjectStatus, ValidationErrors};
+use crate::access::{Can, EditRegistry, ManageUnits, ReadRegistry};
+use crate::{AppError, audit};
+use duban_domain::plan::{AnnualPlan, Milestone, SeasonalProfile};
+use duban_domain::project::{NewProject, Project, ProjectInput};
+use duban_domain::unit::{Chain, NewUnit, Unit, UnitInput};
+use duban_domain::{
+    Category, FieldError, MoneyUnit, Nature, ProjectStatus, ValidationErrors, Yuan, text,
+};
 use duban_store::projects::{ProjectFilter, ProjectPage, SortKey};
-use duban_store::{Db, projects, units};
+use duban_store::{Db, StoreError, plans, projects, units};
 
 pub async fn units(db: &Db) -> Result<Vec<Unit>, AppError> {
     Ok(units::list(db).await?)
@@ -15,15 +22,367 @@ pub async fn chains(db: &Db) -> Result<Vec<Chain>, AppError> {
     Ok(units::chains(db).await?)
 }
 
-pub async fn project(db: &Db, id: i64) -> Result<Project, AppError> {
-    projects::get(db, id).await.map_err(|e| match e {
-        duban_store::StoreError::NotFound => AppError::NotFound { what: "project" },
+fn not_found(what: &'static str) -> impl Fn(StoreError) -> AppError {
+    move |e| match e {
+        StoreError::NotFound => AppError::NotFound { what },
         e => e.into(),
-    })
+    }
+}
+
+/// A project within the caller's reach (outside it: not found).
+pub async fn project(db: &Db, can: &Can<ReadRegistry>, id: i64) -> Result<Project, AppError> {
+    let p = projects::get(db, id).await.map_err(not_found("project"))?;
+    can.check(p.spec.unit_id, "project")?;
+    Ok(p)
+}
+
+pub async fn create_unit(db: &Db, can: &Can<ManageUnits>, i: &UnitInput) -> Result<Unit, AppError> {
+    let u = NewUnit::parse(i)?;
+    match u.parent_id {
+        Some(p) => can.check_target("parent_id", p)?,
+        None if *can.reach() != duban_domain::access::Reach::All => {
+            return Err(FieldError::new(
+                "parent_id",
+                "required",
+                "须选择上级单位",
+                "choose a parent unit",
+            )
+            .into());
+        }
+        None => {}
+    }
+    let mut tx = db.write().await?;
+    let id = units::insert(&mut tx, &u, 0).await.map_err(|e| match e {
+        StoreError::Duplicate(_) => AppError::Invalid(
+            FieldError::new(
+                "code",
+                "duplicate",
+                format!("单位编码 {} 已存在", u.code),
+                format!("the unit code {} is taken", u.code),
+            )
+            .into(),
+        ),
+        e => e.into(),
+    })?;
+    audit::record(
+        &mut tx,
+        can.actor(),
+        "unit.create",
+        "unit",
+        id,
+        audit::NONE,
+        Some(&u),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(units::get(db, id).await?)
+}
+
+pub async fn update_unit(
+    db: &Db,
+    can: &Can<ManageUnits>,
+    id: i64,
+    i: &UnitInput,
+) -> Result<Unit, AppError> {
+    let before = units::get(db, id).await.map_err(not_found("unit"))?;
+    can.check(id, "unit")?;
+    let u = NewUnit::parse(i)?;
+    if let Some(p) = u.parent_id {
+        can.check_target("parent_id", p)?;
+    }
+    can.caller().tree().check_move(id, u.parent_id)?;
+    let version = i.version.ok_or_else(|| FieldError::required("version"))?;
+    let mut tx = db.write().await?;
+    match units::update(&mut tx, id, version, &u).await {
+        Err(StoreError::Stale) => return Err(AppError::stale(&before)),
+        other => other?,
+    };
+    audit::record(
+        &mut tx,
+        can.actor(),
+        "unit.update",
+        "unit",
+        id,
+        Some(&before),
+        Some(&u),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(units::get(db, id).await?)
+}
+
+pub async fn archive_unit(
+    db: &Db,
+    can: &Can<ManageUnits>,
+    id: i64,
+    version: i64,
+) -> Result<(), AppError> {
+    let before = units::get(db, id).await.map_err(not_found("unit"))?;
+    can.check(id, "unit")?;
+    let mut tx = db.write().await?;
+    match units::archive(&mut tx, id, version).await {
+        Err(StoreError::Stale) => return Err(AppError::stale(&before)),
+        other => other?,
+    };
+    audit::record(
+        &mut tx,
+        can.actor(),
+        "unit.archive",
+        "unit",
+        id,
+        Some(&before),
+        audit::NONE,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn create_project(
+    db: &Db,
+    can: &Can<EditRegistry>,
+    i: &ProjectInput,
+) -> Result<Project, AppError> {
+    let p = NewProject::parse(i)?;
+    can.check_target("unit_id", p.unit_id)?;
+    let mut tx = db.write().await?;
+    let id = projects::insert(&mut tx, &p).await.map_err(|e| match e {
+        StoreError::Duplicate(_) => AppError::Invalid(
+            FieldError::new(
+                "code",
+                "duplicate",
+                format!("项目代码 {} 已存在", p.code.as_str()),
+                format!("the project code {} is taken", p.code.as_str()),
+            )
+            .into(),
+        ),
+        e => e.into(),
+    })?;
+    audit::record(
+        &mut tx,
+        can.actor(),
+        "project.create",
+        "project",
+        id,
+        audit::NONE,
+        Some(&p),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(projects::get(db, id).await?)
+}
+
+pub async fn update_project(
+    db: &Db,
+    can: &Can<EditRegistry>,
+    id: i64,
+    i: &ProjectInput,
+) -> Result<Project, AppError> {
+    let before = projects::get(db, id).await.map_err(not_found("project"))?;
+    can.check(before.spec.unit_id, "project")?;
+    let p = NewProject::parse(i)?;
+    can.check_target("unit_id", p.unit_id)?;
+    let version = i.version.ok_or_else(|| FieldError::required("version"))?;
+    let mut tx = db.write().await?;
+    match projects::update(&mut tx, id, version, &p).await {
+        Err(StoreError::Stale) => return Err(AppError::stale(&before)),
+        Err(StoreError::Duplicate(_)) => {
+            return Err(FieldError::new(
+                "code",
+                "duplicate",
+                "项目代码已存在",
+                "the project code is taken",
+            )
+            .into());
+        }
+        other => other?,
+    };
+    audit::record(
+        &mut tx,
+        can.actor(),
+        "project.update",
+        "project",
+        id,
+        Some(&before),
+        Some(&p),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(projects::get(db, id).await?)
+}
+
+pub async fn archive_project(
+    db: &Db,
+    can: &Can<EditRegistry>,
+    id: i64,
+    version: i64,
+) -> Result<(), AppError> {
+    let before = projects::get(db, id).await.map_err(not_found("project"))?;
+    can.check(before.spec.unit_id, "project")?;
+    let mut tx = db.write().await?;
+    match projects::archive(&mut tx, id, version).await {
+        Err(StoreError::Stale) => return Err(AppError::stale(&before)),
+        other => other?,
+    };
+    audit::record(
+        &mut tx,
+        can.actor(),
+        "project.archive",
+        "project",
+        id,
+        Some(&before),
+        audit::NONE,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// An annual plan as submitted: amounts in 万元 as text, like every template.
+#[derive(Debug, Clone, Default, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanInput {
+    pub planned_wan: String,
+    /// Twelve cumulative amounts (万元), ending at the annual plan; derived from the
+    /// seasonal profile when absent.
+    #[serde(default)]
+    pub monthly_wan: Option<Vec<String>>,
+    #[serde(default)]
+    pub planned_start_month: Option<u32>,
+    #[serde(default)]
+    pub milestones: Vec<MilestoneInput>,
+    /// The version the change is based on; absent for a new plan.
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MilestoneInput {
+    pub name: String,
+    pub planned: String,
+    #[serde(default)]
+    pub actual: Option<String>,
+}
+
+/// A plan with its version, as returned.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PlanView {
+    #[serde(flatten)]
+    pub plan: AnnualPlan,
+    pub version: i64,
+}
+
+fn parse_plan(year: i32, i: &PlanInput) -> Result<AnnualPlan, ValidationErrors> {
+    let mut e = ValidationErrors::default();
+    let planned = e.take(Yuan::parse_in(
+        "planned_wan",
+        &i.planned_wan,
+        MoneyUnit::Wan,
+    ));
+    let monthly: Option<Vec<Yuan>> = i.monthly_wan.as_ref().map(|m| {
+        m.iter()
+            .enumerate()
+            .filter_map(|(k, v)| {
+                e.take(Yuan::parse_in(
+                    &format!("monthly_wan[{}]", k + 1),
+                    v,
+                    MoneyUnit::Wan,
+                ))
+            })
+            .collect()
+    });
+    let mut milestones = Vec::new();
+    for (k, m) in i.milestones.iter().enumerate() {
+        let f = format!("milestones[{k}]");
+        let name = e.take(text::field(&format!("{f}.name"), &m.name, 50, true));
+        let planned = e.take(text::date(&format!("{f}.planned"), &m.planned));
+        let actual = match m.actual.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(a) => e.take(text::date(&format!("{f}.actual"), a)).map(Some),
+            None => Some(None),
+        };
+        if let (Some(name), Some(planned), Some(actual)) = (name, planned, actual) {
+            milestones.push(Milestone {
+                name,
+                planned,
+                actual,
+            });
+        }
+    }
+    if !e.is_empty() {
+        return Err(e);
+    }
+    AnnualPlan::parse(
+        year,
+        planned.expect("checked"),
+        monthly.as_deref(),
+        &SeasonalProfile::northern(),
+        i.planned_start_month,
+        milestones,
+    )
+}
+
+pub async fn plan(
+    db: &Db,
+    can: &Can<ReadRegistry>,
+    project_id: i64,
+    year: i32,
+) -> Result<PlanView, AppError> {
+    project(db, can, project_id).await?;
+    let p = plans::get(db, project_id, year)
+        .await?
+        .ok_or(AppError::NotFound { what: "plan" })?;
+    let version = plans::version(db, project_id, year).await?.unwrap_or(1);
+    Ok(PlanView { plan: p, version })
+}
+
+/// Create or replace a project's plan for a year, checking the version it was based on.
+pub async fn put_plan(
+    db: &Db,
+    can: &Can<EditRegistry>,
+    project_id: i64,
+    year: i32,
+    i: &PlanInput,
+) -> Result<PlanView, AppError> {
+    let p = projects::get(db, project_id)
+        .await
+        .map_err(not_found("project"))?;
+    can.check(p.spec.unit_id, "project")?;
+    let plan = parse_plan(year, i)?;
+    let before = plans::get(db, project_id, year).await?;
+    let current = plans::version(db, project_id, year).await?;
+    if current != i.version {
+        return Err(AppError::Stale {
+            current: serde_json::json!({ "plan": before, "version": current }),
+        });
+    }
+    let mut tx = db.write().await?;
+    match plans::upsert_checked(&mut tx, project_id, &plan, i.version).await {
+        Err(StoreError::Stale) => {
+            return Err(AppError::Stale {
+                current: serde_json::json!({ "plan": before, "version": current }),
+            });
+        }
+        other => other?,
+    };
+    audit::record(
+        &mut tx,
+        can.actor(),
+        "plan.put",
+        "plan",
+        format!("{project_id}/{year}"),
+        before.as_ref(),
+        Some(&plan),
+    )
+    .await?;
+    tx.commit().await?;
+    let version = plans::version(db, project_id, year).await?.unwrap_or(1);
+    Ok(PlanView { plan, version })
 }
 
 /// The project list's query as the API receives it: text, to be parsed here.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ProjectQuery {
     pub unit: Option<i64>,
     pub chain: Option<i64>,
@@ -74,6 +433,7 @@ impl ProjectQuery {
             ));
         }
         e.into_result(|| ProjectFilter {
+            reach: Default::default(),
             unit_subtree: self.unit,
             chain_id: self.chain,
             status,
@@ -88,8 +448,14 @@ impl ProjectQuery {
     }
 }
 
-pub async fn list_projects(db: &Db, q: &ProjectQuery) -> Result<ProjectPage, AppError> {
-    let f = q.parse()?;
+/// Projects within the caller's reach (narrowed to `unit` and its sub-units when given).
+pub async fn list_projects(
+    db: &Db,
+    can: &Can<ReadRegistry>,
+    q: &ProjectQuery,
+) -> Result<ProjectPage, AppError> {
+    let mut f = q.parse()?;
+    f.reach = can.reach_within(f.unit_subtree.take());
     Ok(projects::list(db, &f).await?)
 }
 

@@ -72,6 +72,18 @@ enum Command {
         #[command(subcommand)]
         action: UserAction,
     },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum AuditAction {
+    /// Check the SM3 hash chain: any entry edited or deleted in the database is reported
+    /// (exit status 1).
+    Verify,
 }
 
 #[derive(Subcommand, Debug)]
@@ -93,6 +105,10 @@ enum UserAction {
     },
     /// Set a new random password that must be changed at first login.
     Passwd { username: String },
+    /// Lock an account (it cannot log in; its sessions end) until unlocked.
+    Lock { username: String },
+    /// Unlock an account and clear its failed-login count.
+    Unlock { username: String },
 }
 
 /// Settings after flags, environment, file and defaults are merged.
@@ -176,7 +192,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         match &cli.command {
             Command::Serve { .. } => {
                 let db = duban_app::open(&s.db).await?;
-                serve(db, &s.listen).await
+                serve(db, &s).await
             }
             Command::Migrate => {
                 let db = duban_store::Db::connect(&s.db).await?;
@@ -189,7 +205,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 if *no_serve {
                     return Ok(());
                 }
-                serve(db, &s.listen).await
+                serve(db, &s).await
             }
             Command::Gen { projects, seed, as_of } => {
                 let as_of = match as_of {
@@ -216,19 +232,42 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 let db = duban_app::open(&s.db).await?;
                 user(&db, action).await
             }
+            Command::Audit { action: AuditAction::Verify } => {
+                let db = duban_app::open(&s.db).await?;
+                let v = duban_app::audit::verify(&db).await?;
+                match v.broken {
+                    None => {
+                        println!("audit log intact: {} entries, chain head at {}", v.entries, v.head_seq);
+                        Ok(())
+                    }
+                    Some(b) => {
+                        let what = match b {
+                            duban_domain::audit::ChainBreak::Altered { seq } => format!("entry {seq} was altered (its hash does not match its content)"),
+                            duban_domain::audit::ChainBreak::Gap { expected, found } => format!("entry {expected} is missing (deleted); the next entry is {found}"),
+                            duban_domain::audit::ChainBreak::Truncated { head, last } => format!("the newest entries were deleted: the chain head says {head}, the last entry is {last}"),
+                            duban_domain::audit::ChainBreak::HeadMismatch { seq } => format!("the chain head does not match entry {seq}"),
+                        };
+                        eprintln!("duban: AUDIT LOG TAMPERED: {what}; {} entries verified before it", v.entries);
+                        std::process::exit(1);
+                    }
+                }
+            }
         }
     })
 }
 
-async fn serve(db: duban_app::Db, listen: &str) -> anyhow::Result<()> {
-    let listener = duban_server::bind(listen)
+async fn serve(db: duban_app::Db, s: &Settings) -> anyhow::Result<()> {
+    let listener = duban_server::bind(&s.listen)
         .await
         .map_err(anyhow::Error::msg)?;
     let addr = listener.local_addr()?;
     println!("duban is serving at http://{addr}/  (Ctrl-C to stop)");
-    duban_server::serve(listener, duban_server::AppState { db })
-        .await
-        .context("server stopped")?;
+    duban_server::serve(
+        listener,
+        duban_server::AppState::new(db, s.data_dir.clone()),
+    )
+    .await
+    .context("server stopped")?;
     Ok(())
 }
 
@@ -244,9 +283,8 @@ async fn user(db: &duban_app::Db, action: &UserAction) -> anyhow::Result<()> {
         } => {
             let role =
                 duban_domain::Role::parse("--role", role).map_err(|e| anyhow::anyhow!("{e}"))?;
-            if !["own", "subtree", "all"].contains(&scope.as_str()) {
-                bail!("--scope must be own, subtree or all");
-            }
+            let scope = duban_domain::access::Scope::parse("--scope", scope, &[])
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             let Some(u) = duban_store::units::by_code(db, unit).await? else {
                 bail!("no unit has the code '{unit}'");
             };
@@ -273,6 +311,13 @@ async fn user(db: &duban_app::Db, action: &UserAction) -> anyhow::Result<()> {
                 bail!("no user is called '{username}'");
             }
             println!("new password for {username} (change at first login): {pw}");
+        }
+        UserAction::Lock { username } | UserAction::Unlock { username } => {
+            let lock = matches!(action, UserAction::Lock { .. });
+            if !accounts::set_locked(db, username, lock).await? {
+                bail!("no user is called '{username}'");
+            }
+            println!("{username} {}", if lock { "locked" } else { "unlocked" });
         }
     }
     Ok(())

@@ -118,7 +118,12 @@ pub fn capabilities(role: Role) -> &'static [Capability] {
     match role {
         Role::Admin => &[C::ManageUsers, C::ManageUnits],
         Role::Auditor => &[C::ReadAudit],
-        Role::Supervisor => &[C::ReadRegistry, C::EditRegistry, C::ManageUnits, C::Supervise],
+        Role::Supervisor => &[
+            C::ReadRegistry,
+            C::EditRegistry,
+            C::ManageUnits,
+            C::Supervise,
+        ],
         Role::Reporter => &[C::ReadRegistry, C::DraftReports, C::WorkProblems],
         Role::Approver => &[C::ReadRegistry, C::ApproveReports, C::WorkProblems],
         Role::Leader => &[C::ReadRegistry],
@@ -140,6 +145,13 @@ pub enum Reach {
     Units(BTreeSet<UnitId>),
 }
 
+impl Default for Reach {
+    /// Nothing: a filter that was not given a reach shows no data.
+    fn default() -> Self {
+        Reach::none()
+    }
+}
+
 impl Reach {
     pub fn none() -> Reach {
         Reach::Units(BTreeSet::new())
@@ -159,6 +171,15 @@ impl Reach {
         match self {
             Reach::All => Reach::Units(sub),
             Reach::Units(u) => Reach::Units(u.intersection(&sub).copied().collect()),
+        }
+    }
+    /// The units both reaches cover.
+    pub fn intersect(&self, other: &Reach) -> Reach {
+        match (self, other) {
+            (Reach::All, r) | (r, Reach::All) => r.clone(),
+            (Reach::Units(a), Reach::Units(b)) => {
+                Reach::Units(a.intersection(b).copied().collect())
+            }
         }
     }
     fn union(self, other: Reach) -> Reach {
@@ -221,17 +242,25 @@ impl Grants {
         out
     }
 
-    /// Does any role that reaches `unit` with `ReadRegistry` also see unapproved reports there?
+    /// Where the caller sees reports that are not yet approved: the reach of the roles
+    /// that see them (reporters and approvers of the unit).
+    pub fn unapproved_reach(&self, tree: &UnitTree) -> Reach {
+        Grants {
+            unit: self.unit,
+            roles: self
+                .roles
+                .iter()
+                .filter(|g| sees_unapproved(g.role))
+                .cloned()
+                .collect(),
+        }
+        .reach(Capability::ReadRegistry, tree)
+        .unwrap_or_default()
+    }
+
+    /// Does the caller see unapproved reports of projects of `unit`?
     pub fn sees_unapproved_at(&self, unit: UnitId, tree: &UnitTree) -> bool {
-        self.roles.iter().any(|g| {
-            sees_unapproved(g.role)
-                && Grants {
-                    unit: self.unit,
-                    roles: vec![g.clone()],
-                }
-                .reach(Capability::ReadRegistry, tree)
-                .is_some_and(|r| r.covers(unit))
-        })
+        self.unapproved_reach(tree).covers(unit)
     }
 
     /// Grants of a token are a subset of its owner's: the same roles, never a wider scope.
@@ -359,7 +388,10 @@ mod tests {
 
     #[test]
     fn bad_scopes_are_named() {
-        assert_eq!(Scope::parse("scope", "units", &[]).unwrap_err().code, "required");
+        assert_eq!(
+            Scope::parse("scope", "units", &[]).unwrap_err().code,
+            "required"
+        );
         assert_eq!(
             Scope::parse("scope", "everything", &[]).unwrap_err().code,
             "unknown_scope"

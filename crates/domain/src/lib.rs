@@ -4,8 +4,10 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod audit;
 pub mod codes;
 pub mod error;
+pub mod inspection;
 pub mod money;
 pub mod password;
 pub mod period;
@@ -16,6 +18,8 @@ pub mod report;
 pub mod security;
 pub mod text;
 pub mod unit;
+pub mod warning;
+pub mod work;
 
 pub use codes::{
     Category, FundingSource, Level, Nature, ProblemCategory, ProblemSource, ProjectStatus, Role,

@@ -86,8 +86,12 @@ pub struct Funding {
 
 /// Raw input for a project, as it comes from a form, the API or a spreadsheet row.
 /// Amounts are decimal text in 万元 (the unit of every template).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ProjectInput {
+    /// On update: the version the change is based on (optimistic concurrency).
+    #[serde(default)]
+    pub version: Option<i64>,
     pub code: String,
     pub name: String,
     pub unit_id: Option<UnitId>,

@@ -75,8 +75,10 @@ pub fn transition(
     }
 }
 
-/// The figures of one report: what the clerk fills in.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// The figures of one report: what the clerk fills in. Amounts are integer yuan; a
+/// draft may leave any field out (it then holds its default).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
 pub struct ReportFigures {
     /// 本期完成投资
     pub invest_period: Yuan,

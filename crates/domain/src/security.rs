@@ -124,7 +124,11 @@ mod tests {
         assert_eq!(totp_at(s, 1_234_567_890 / 30), 5_924);
         assert_eq!(totp_at(s, 2_000_000_000 / 30), 279_037);
         assert_eq!(totp_check(s, "287082", 59), Some(1));
-        assert_eq!(totp_check(s, "287082", 59 + 30), Some(1), "one step of drift");
+        assert_eq!(
+            totp_check(s, "287082", 59 + 30),
+            Some(1),
+            "one step of drift"
+        );
         assert_eq!(totp_check(s, "287082", 59 + 90), None);
         assert_eq!(totp_check(s, "28708", 59), None);
         assert_eq!(totp_check(s, "28708a", 59), None);
@@ -140,7 +144,10 @@ mod tests {
             "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
         );
         assert_ne!(chain_hash(GENESIS, "a"), chain_hash(GENESIS, "b"));
-        assert_ne!(chain_hash(GENESIS, "a"), chain_hash(&chain_hash(GENESIS, "x"), "a"));
+        assert_ne!(
+            chain_hash(GENESIS, "a"),
+            chain_hash(&chain_hash(GENESIS, "x"), "a")
+        );
     }
 
     #[test]

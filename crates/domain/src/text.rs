@@ -24,6 +24,47 @@ pub fn clean_name(s: &str) -> String {
         .join(" ")
 }
 
+/// A free-text field: normalised, at most `max` characters, and non-empty when `required`.
+pub fn field(
+    name: &str,
+    s: &str,
+    max: usize,
+    required: bool,
+) -> Result<String, crate::error::FieldError> {
+    use crate::error::FieldError;
+    let t = normalize(s);
+    if required && t.is_empty() {
+        return Err(FieldError::required(name));
+    }
+    if t.chars().count() > max {
+        return Err(FieldError::new(
+            name,
+            "too_long",
+            format!("不能超过{max}个字"),
+            format!("at most {max} characters"),
+        ));
+    }
+    Ok(t)
+}
+
+/// A calendar date as users type it: 2025-03-01, 2025/3/1, 2025.3.1, 2025年3月1日.
+pub fn date(name: &str, s: &str) -> Result<chrono::NaiveDate, crate::error::FieldError> {
+    let t = normalize(s)
+        .replace(['/', '.', '年', '月'], "-")
+        .replace('日', "");
+    chrono::NaiveDate::parse_from_str(&t, "%Y-%m-%d")
+        .ok()
+        .filter(|d| (1900..=9999).contains(&chrono::Datelike::year(d)))
+        .ok_or_else(|| {
+            crate::error::FieldError::new(
+                name,
+                "date",
+                format!("“{s}”不是有效日期，请写作 2025-03-01"),
+                format!("'{s}' is not a valid date; write it as 2025-03-01"),
+            )
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -32,5 +73,23 @@ mod tests {
         assert_eq!(normalize("　１２３．４５ "), "123.45");
         assert_eq!(normalize("ＡＢ－０１"), "AB-01");
         assert_eq!(clean_name(" 信发  集团\t项目 "), "信发 集团 项目");
+        assert_eq!(field("f", " 　a ", 3, true).unwrap(), "a");
+        assert_eq!(field("f", " ", 3, true).unwrap_err().code, "required");
+        assert_eq!(
+            field("f", "四个字呀", 3, false).unwrap_err().code,
+            "too_long"
+        );
+        for ok in [
+            "2025-03-01",
+            "2025/3/1",
+            "2025.3.1",
+            "2025年3月1日",
+            "２０２５-０３-０１",
+        ] {
+            assert_eq!(date("d", ok).unwrap().to_string(), "2025-03-01", "{ok}");
+        }
+        for bad in ["2025-02-30", "yesterday", "", "0001-01-01"] {
+            assert!(date("d", bad).is_err(), "{bad}");
+        }
     }
 }

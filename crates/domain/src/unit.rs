@@ -19,11 +19,17 @@ pub struct Unit {
     /// Ranking series (e.g. "师市" vs "部门"), so that like is ranked with like.
     pub series: String,
     pub sort: i64,
+    /// Optimistic-concurrency version, bumped by every change.
+    pub version: i64,
 }
 
 /// What a user sends to create a unit, before validation.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UnitInput {
+    /// On update: the version the change is based on (optimistic concurrency).
+    #[serde(default)]
+    pub version: Option<i64>,
     pub parent_id: Option<UnitId>,
     pub code: String,
     pub name: String,
@@ -32,7 +38,7 @@ pub struct UnitInput {
 }
 
 /// A unit input that has passed validation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NewUnit {
     pub parent_id: Option<UnitId>,
     pub code: String,

@@ -89,6 +89,7 @@ impl UnitList {
             kind,
             series: series.into(),
             sort: id,
+            version: 1,
         });
         id
     }

@@ -48,12 +48,19 @@ impl From<AppError> for ApiError {
             AppError::Invalid(_) => StatusCode::BAD_REQUEST,
             AppError::Transition(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::NotFound { .. } => StatusCode::NOT_FOUND,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::Stale { .. } => StatusCode::CONFLICT,
+            AppError::Auth { .. } => StatusCode::UNAUTHORIZED,
+            AppError::Locked { .. } => StatusCode::LOCKED,
+            AppError::PasswordChange | AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Config(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let details = match &e {
             AppError::Invalid(v) => serde_json::to_value(&v.0).unwrap_or_default(),
             AppError::Transition(t) => serde_json::to_value(t).unwrap_or_default(),
+            AppError::Stale { current } => serde_json::json!({ "current": current }),
+            AppError::Locked { until } => serde_json::json!({ "locked_until": until }),
             _ => serde_json::Value::Null,
         };
         if status == StatusCode::INTERNAL_SERVER_ERROR {

@@ -4,22 +4,47 @@
 
 mod assets;
 pub mod error;
+mod extract;
+mod openapi;
 mod routes;
 
 pub use error::ApiError;
 
 use duban_app::Db;
 use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// The name of the session cookie.
+pub const SESSION_COOKIE: &str = "duban_session";
 use tokio::net::TcpListener;
 
 /// Shared state of every handler.
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    /// Attachments live under `data_dir/attachments`.
+    pub data_dir: PathBuf,
+    /// Mark the session cookie `Secure` (when served over HTTPS).
+    pub secure_cookies: bool,
+}
+
+impl AppState {
+    pub fn new(db: Db, data_dir: PathBuf) -> AppState {
+        AppState {
+            db,
+            data_dir,
+            secure_cookies: false,
+        }
+    }
 }
 
 pub fn router(state: AppState) -> axum::Router {
-    routes::router().with_state(state)
+    routes::build().0.with_state(state)
+}
+
+/// The OpenAPI document of this build.
+pub fn openapi() -> serde_json::Value {
+    routes::build().1
 }
 
 /// Bind `addr`, with a message that says what to do when the port is taken.
@@ -36,9 +61,12 @@ pub async fn bind(addr: &str) -> Result<TcpListener, String> {
 
 /// Serve until Ctrl-C or SIGTERM; in-flight requests finish first.
 pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown())
-        .await
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await
 }
 
 async fn shutdown() {

@@ -9,16 +9,21 @@
 //! Reads take a `&Db`; writes take a `&mut Tx` so that the use case owns the transaction.
 #![forbid(unsafe_code)]
 
+pub mod attachments;
+pub mod audit;
 pub mod bulk;
 pub mod db;
+pub mod inspections;
 pub mod plans;
 pub mod problems;
 pub mod projects;
 pub mod reports;
 pub mod schema;
+pub mod sessions;
 pub mod settings;
 pub mod units;
 pub mod users;
+pub mod work;
 
 pub use db::{Backend, Cols, Db, Tx, Val};
 
@@ -36,6 +41,9 @@ pub enum StoreError {
     #[error("duplicate: {0}")]
     Duplicate(String),
     /// The row changed since it was read (optimistic concurrency).
+    /// The row is still referenced (e.g. a unit with projects) and cannot be archived.
+    #[error("{0} is still in use")]
+    InUse(&'static str),
     #[error("stale version: the record was changed by someone else")]
     Stale,
     /// A stored value could not be decoded (a bug or a hand-edited database).
@@ -79,6 +87,20 @@ pub(crate) fn parse_date(
             .map_err(|_| StoreError::Corrupt { column, value: s })
     })
     .transpose()
+}
+
+/// The SQL condition that keeps rows whose unit column is within a reach. Unit ids are
+/// integers, written into the text directly: no user text ever reaches it.
+pub fn reach_sql(col: &str, reach: &duban_domain::access::Reach) -> String {
+    use duban_domain::access::Reach;
+    match reach {
+        Reach::All => "1 = 1".into(),
+        Reach::Units(u) if u.is_empty() => "1 = 0".into(),
+        Reach::Units(u) => {
+            let ids: Vec<String> = u.iter().map(i64::to_string).collect();
+            format!("{col} IN ({})", ids.join(","))
+        }
+    }
 }
 
 /// `($1, $2, …), ($k+1, …)`: the VALUES list of a multi-row insert of `rows` rows of `cols` columns.

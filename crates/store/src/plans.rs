@@ -21,7 +21,8 @@ pub(crate) fn plan_vals(project_id: ProjectId, p: &AnnualPlan) -> Vec<Val> {
     v
 }
 
-/// Insert or replace the plan of a project for its year, with its milestones.
+/// Insert or replace the plan of a project for its year, with its milestones. The
+/// version is not touched: [`upsert_checked`] owns optimistic concurrency.
 pub async fn upsert(tx: &mut Tx, project_id: ProjectId, p: &AnnualPlan) -> Result<(), StoreError> {
     let sets: Vec<String> = INSERT_COLS
         .split(", ")
@@ -30,7 +31,7 @@ pub async fn upsert(tx: &mut Tx, project_id: ProjectId, p: &AnnualPlan) -> Resul
         .collect();
     tx.execute(
         &format!(
-            "INSERT INTO annual_plans ({INSERT_COLS}) VALUES {} ON CONFLICT (project_id, year) DO UPDATE SET {}, version = annual_plans.version + 1",
+            "INSERT INTO annual_plans ({INSERT_COLS}) VALUES {} ON CONFLICT (project_id, year) DO UPDATE SET {}",
             crate::values_list(1, INSERT_WIDTH),
             sets.join(", ")
         ),
@@ -50,6 +51,49 @@ pub async fn upsert(tx: &mut Tx, project_id: ProjectId, p: &AnnualPlan) -> Resul
         .await?;
     }
     Ok(())
+}
+
+/// The version of a stored plan, if any.
+pub async fn version(db: &Db, project_id: ProjectId, year: i32) -> Result<Option<i64>, StoreError> {
+    db.fetch_optional(
+        "SELECT version AS v FROM annual_plans WHERE project_id = $1 AND year = $2",
+        &[project_id.into(), i64::from(year).into()],
+        |r| r.i64("v"),
+    )
+    .await
+}
+
+/// Insert a new plan (`expected` = None) or replace the stored one if it is still at
+/// version `expected`; otherwise `Stale` (or `Duplicate` for a new plan that exists).
+pub async fn upsert_checked(
+    tx: &mut Tx,
+    project_id: ProjectId,
+    p: &AnnualPlan,
+    expected: Option<i64>,
+) -> Result<(), StoreError> {
+    let current = tx
+        .fetch_optional(
+            "SELECT version AS v FROM annual_plans WHERE project_id = $1 AND year = $2",
+            &[project_id.into(), i64::from(p.year).into()],
+            |r| r.i64("v"),
+        )
+        .await?;
+    if current != expected {
+        return Err(StoreError::Stale);
+    }
+    if let Some(v) = expected {
+        let n = tx
+            .execute(
+                "UPDATE annual_plans SET version = version + 1 WHERE project_id = $1 AND year = $2 AND version = $3",
+                &[project_id.into(), i64::from(p.year).into(), v.into()],
+            )
+            .await?;
+        if n == 0 {
+            return Err(StoreError::Stale);
+        }
+    }
+    // The version moved (and the row is locked) above; `upsert` leaves it alone.
+    upsert(tx, project_id, p).await
 }
 
 fn curve(r: &dyn Cols) -> Result<(Yuan, Vec<Yuan>), StoreError> {

@@ -201,3 +201,252 @@ pub async fn count_overdue(db: &Db, today: chrono::NaiveDate) -> Result<i64, Sto
     )
     .await
 }
+
+/// Replace the assisting units of a problem (kept in the row for display and in
+/// `problem_assisting` for scope queries).
+pub async fn set_assisting(tx: &mut Tx, id: ProblemId, units: &[i64]) -> Result<(), StoreError> {
+    tx.execute(
+        "DELETE FROM problem_assisting WHERE problem_id = $1",
+        &[id.into()],
+    )
+    .await?;
+    for u in units {
+        tx.execute(
+            "INSERT INTO problem_assisting (problem_id, unit_id) VALUES ($1, $2)",
+            &[id.into(), (*u).into()],
+        )
+        .await?;
+    }
+    let text: Vec<String> = units.iter().map(i64::to_string).collect();
+    tx.execute(
+        "UPDATE problems SET assisting_units = $1 WHERE id = $2",
+        &[text.join(",").into(), id.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn set_responsible(tx: &mut Tx, id: ProblemId, who: &str) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE problems SET responsible = $1 WHERE id = $2",
+        &[who.into(), id.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn set_deadline(
+    tx: &mut Tx,
+    id: ProblemId,
+    deadline: chrono::NaiveDate,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE problems SET deadline = $1, updated_at = $2, version = version + 1 WHERE id = $3",
+        &[deadline.to_string().into(), now_ms().into(), id.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The SQL condition of the problems a reach sees: led by, assisted by, or about a
+/// project of a unit within it.
+pub fn reach_cond(reach: &duban_domain::access::Reach) -> String {
+    let lead = crate::reach_sql("q.lead_unit_id", reach);
+    let proj = crate::reach_sql("pp.unit_id", reach);
+    let assist = crate::reach_sql("pa.unit_id", reach);
+    format!(
+        "({lead} OR EXISTS (SELECT 1 FROM projects pp WHERE pp.id = q.project_id AND {proj}) \
+         OR EXISTS (SELECT 1 FROM problem_assisting pa WHERE pa.problem_id = q.id AND {assist}))"
+    )
+}
+
+/// Filters of the problem list.
+#[derive(Debug, Clone, Default)]
+pub struct ProblemFilter {
+    pub reach: duban_domain::access::Reach,
+    pub state: Option<ProblemState>,
+    pub project_id: Option<i64>,
+    pub lead_unit_id: Option<i64>,
+    /// Pending problems with a deadline before this date (ISO) …
+    pub deadline_before: Option<chrono::NaiveDate>,
+    /// … or on/after this one.
+    pub deadline_from: Option<chrono::NaiveDate>,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+pub async fn list(db: &Db, f: &ProblemFilter) -> Result<(i64, Vec<Problem>), StoreError> {
+    let mut conds = vec![reach_cond(&f.reach)];
+    let mut vals: Vec<Val> = Vec::new();
+    let mut push = |c: &str, v: Val| {
+        vals.push(v);
+        conds.push(c.replace('?', &format!("${}", vals.len())));
+    };
+    if let Some(s) = f.state {
+        push("q.state = ?", s.code().into());
+    }
+    if let Some(p) = f.project_id {
+        push("q.project_id = ?", p.into());
+    }
+    if let Some(u) = f.lead_unit_id {
+        push("q.lead_unit_id = ?", u.into());
+    }
+    if let Some(d) = f.deadline_before {
+        push(
+            "q.state NOT IN ('resolved', 'closed') AND q.deadline < ?",
+            d.to_string().into(),
+        );
+    }
+    if let Some(d) = f.deadline_from {
+        push(
+            "q.state NOT IN ('resolved', 'closed') AND q.deadline >= ?",
+            d.to_string().into(),
+        );
+    }
+    let cond = conds.join(" AND ");
+    let total = db
+        .scalar(
+            &format!("SELECT COUNT(*) AS v FROM problems q WHERE {cond}"),
+            &vals,
+        )
+        .await?;
+    vals.push(f.limit.into());
+    vals.push(f.offset.into());
+    let n = vals.len();
+    let cols = COLS
+        .split(", ")
+        .map(|c| format!("q.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let items = db
+        .fetch_all(
+            &format!(
+                "SELECT {cols} FROM problems q WHERE {cond} ORDER BY q.id DESC LIMIT ${} OFFSET ${n}",
+                n - 1
+            ),
+            &vals,
+            row,
+        )
+        .await?;
+    Ok((total, items))
+}
+
+/// Is the problem within the reach?
+pub async fn within(
+    db: &Db,
+    id: ProblemId,
+    reach: &duban_domain::access::Reach,
+) -> Result<bool, StoreError> {
+    Ok(db
+        .scalar(
+            &format!(
+                "SELECT COUNT(*) AS v FROM problems q WHERE q.id = $1 AND {}",
+                reach_cond(reach)
+            ),
+            &[id.into()],
+        )
+        .await?
+        > 0)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Extension {
+    pub id: i64,
+    pub problem_id: ProblemId,
+    pub current_deadline: String,
+    pub requested: String,
+    pub reason: String,
+    pub requested_by: i64,
+    pub requested_at: i64,
+    /// `approved` or `rejected`; `None` while pending.
+    pub decision: Option<String>,
+    pub decided_by: Option<i64>,
+    pub decided_at: Option<i64>,
+}
+
+const EXT_COLS: &str = "id, problem_id, current_deadline, requested, reason, requested_by, requested_at, decision, decided_by, decided_at";
+
+fn ext_row(r: &dyn Cols) -> Result<Extension, StoreError> {
+    Ok(Extension {
+        id: r.i64("id")?,
+        problem_id: r.i64("problem_id")?,
+        current_deadline: r.str("current_deadline")?,
+        requested: r.str("requested")?,
+        reason: r.str("reason")?,
+        requested_by: r.i64("requested_by")?,
+        requested_at: r.i64("requested_at")?,
+        decision: r.opt_str("decision")?,
+        decided_by: r.opt_i64("decided_by")?,
+        decided_at: r.opt_i64("decided_at")?,
+    })
+}
+
+pub async fn request_extension(
+    tx: &mut Tx,
+    id: ProblemId,
+    e: &duban_domain::problem::ExtensionRequest,
+    by: UserId,
+) -> Result<i64, StoreError> {
+    let pending = tx
+        .scalar(
+            "SELECT COUNT(*) AS v FROM problem_extensions WHERE problem_id = $1 AND decision IS NULL",
+            &[id.into()],
+        )
+        .await?;
+    if pending > 0 {
+        return Err(StoreError::Duplicate("a pending extension request".into()));
+    }
+    tx.scalar(
+        &format!(
+            "INSERT INTO problem_extensions ({}) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id AS v",
+            "problem_id, current_deadline, requested, reason, requested_by, requested_at"
+        ),
+        &[
+            id.into(),
+            e.current.to_string().into(),
+            e.requested.to_string().into(),
+            e.reason.clone().into(),
+            by.into(),
+            now_ms().into(),
+        ],
+    )
+    .await
+}
+
+pub async fn extension(db: &Db, id: i64) -> Result<Extension, StoreError> {
+    db.fetch_one(
+        &format!("SELECT {EXT_COLS} FROM problem_extensions WHERE id = $1"),
+        &[id.into()],
+        ext_row,
+    )
+    .await
+}
+
+pub async fn extensions(db: &Db, problem: ProblemId) -> Result<Vec<Extension>, StoreError> {
+    db.fetch_all(
+        &format!("SELECT {EXT_COLS} FROM problem_extensions WHERE problem_id = $1 ORDER BY id"),
+        &[problem.into()],
+        ext_row,
+    )
+    .await
+}
+
+/// Record the decision on a pending request (else `Stale`).
+pub async fn decide_extension(
+    tx: &mut Tx,
+    id: i64,
+    approved: bool,
+    by: UserId,
+) -> Result<(), StoreError> {
+    let n = tx
+        .execute(
+            "UPDATE problem_extensions SET decision = $1, decided_by = $2, decided_at = $3 WHERE id = $4 AND decision IS NULL",
+            &[if approved { "approved" } else { "rejected" }.into(), by.into(), now_ms().into(), id.into()],
+        )
+        .await?;
+    if n == 0 {
+        Err(StoreError::Stale)
+    } else {
+        Ok(())
+    }
+}

@@ -187,6 +187,30 @@ pub async fn update(
     Ok(expected_version + 1)
 }
 
+/// Archive a project (it leaves every list; its history stays).
+pub async fn archive(tx: &mut Tx, id: ProjectId, expected_version: i64) -> Result<i64, StoreError> {
+    let n = tx
+        .execute(
+            "UPDATE projects SET archived = TRUE, version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3",
+            &[now_ms().into(), id.into(), expected_version.into()],
+        )
+        .await?;
+    if n == 0 {
+        return Err(StoreError::Stale);
+    }
+    Ok(expected_version + 1)
+}
+
+/// The unit responsible for a project, archived or not (for scope checks).
+pub async fn unit_of(db: &Db, id: ProjectId) -> Result<Option<i64>, StoreError> {
+    db.fetch_optional(
+        "SELECT unit_id AS v FROM projects WHERE id = $1",
+        &[id.into()],
+        |r| r.i64("v"),
+    )
+    .await
+}
+
 pub async fn get(db: &Db, id: ProjectId) -> Result<Project, StoreError> {
     let mut p = db
         .fetch_one(
@@ -277,6 +301,8 @@ impl SortKey {
 /// Filters of the project list. All optional; combined with AND.
 #[derive(Debug, Clone, Default)]
 pub struct ProjectFilter {
+    /// The units the caller may see (the default sees nothing).
+    pub reach: duban_domain::access::Reach,
     /// The unit and every unit below it.
     pub unit_subtree: Option<i64>,
     pub chain_id: Option<i64>,
@@ -300,7 +326,10 @@ pub struct ProjectPage {
 
 fn where_clause(f: &ProjectFilter) -> (String, String, Vec<Val>) {
     let mut cte = String::new();
-    let mut conds = vec!["p.archived = FALSE".to_string()];
+    let mut conds = vec![
+        "p.archived = FALSE".to_string(),
+        crate::reach_sql("p.unit_id", &f.reach),
+    ];
     let mut vals: Vec<Val> = Vec::new();
     if let Some(u) = f.unit_subtree {
         vals.push(u.into());

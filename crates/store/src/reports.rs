@@ -208,3 +208,142 @@ pub async fn approved_for_year(
 pub async fn count(db: &Db) -> Result<i64, StoreError> {
     db.scalar("SELECT COUNT(*) AS v FROM reports", &[]).await
 }
+
+/// The newest revision of a project's report for a period, if any.
+pub async fn latest(
+    db: &Db,
+    project_id: ProjectId,
+    period: Period,
+) -> Result<Option<Report>, StoreError> {
+    db.fetch_optional(
+        &format!("SELECT {COLS} FROM reports WHERE project_id = $1 AND year = $2 AND month = $3 ORDER BY revision DESC LIMIT 1"),
+        &[project_id.into(), i64::from(period.year()).into(), i64::from(period.month()).into()],
+        row,
+    )
+    .await
+}
+
+/// Filters of the report list.
+#[derive(Debug, Clone, Default)]
+pub struct ReportFilter {
+    /// Units whose projects' reports the caller sees in any state.
+    pub reach_all_states: duban_domain::access::Reach,
+    /// Units whose projects' approved reports the caller sees.
+    pub reach_approved: duban_domain::access::Reach,
+    pub project_id: Option<ProjectId>,
+    pub period: Option<Period>,
+    pub state: Option<ReportState>,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// A report with the project it belongs to, for lists.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ReportRow {
+    #[serde(flatten)]
+    pub report: Report,
+    pub project_code: String,
+    pub project_name: String,
+    pub unit_id: i64,
+}
+
+pub async fn list(db: &Db, f: &ReportFilter) -> Result<(i64, Vec<ReportRow>), StoreError> {
+    let mut conds = vec![format!(
+        "(({}) OR (r.state = 'approved' AND {}))",
+        crate::reach_sql("p.unit_id", &f.reach_all_states),
+        crate::reach_sql("p.unit_id", &f.reach_approved)
+    )];
+    let mut vals: Vec<Val> = Vec::new();
+    if let Some(p) = f.project_id {
+        vals.push(p.into());
+        conds.push(format!("r.project_id = ${}", vals.len()));
+    }
+    if let Some(p) = f.period {
+        vals.push(i64::from(p.year()).into());
+        vals.push(i64::from(p.month()).into());
+        conds.push(format!(
+            "r.year = ${} AND r.month = ${}",
+            vals.len() - 1,
+            vals.len()
+        ));
+    }
+    if let Some(s) = f.state {
+        vals.push(s.code().into());
+        conds.push(format!("r.state = ${}", vals.len()));
+    }
+    let cond = conds.join(" AND ");
+    let from = "FROM reports r JOIN projects p ON p.id = r.project_id";
+    let total = db
+        .scalar(&format!("SELECT COUNT(*) AS v {from} WHERE {cond}"), &vals)
+        .await?;
+    vals.push(f.limit.into());
+    vals.push(f.offset.into());
+    let n = vals.len();
+    let cols = COLS
+        .split(", ")
+        .map(|c| format!("r.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let items = db
+        .fetch_all(
+            &format!(
+                "SELECT {cols}, p.code AS project_code, p.name AS project_name, p.unit_id AS unit_id {from} WHERE {cond} \
+                 ORDER BY r.year DESC, r.month DESC, p.code, r.revision DESC LIMIT ${} OFFSET ${n}",
+                n - 1
+            ),
+            &vals,
+            |r| {
+                Ok(ReportRow {
+                    report: row(r)?,
+                    project_code: r.str("project_code")?,
+                    project_name: r.str("project_name")?,
+                    unit_id: r.i64("unit_id")?,
+                })
+            },
+        )
+        .await?;
+    Ok((total, items))
+}
+
+/// A project whose report for a period has not been submitted (催报).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Missing {
+    pub project_id: ProjectId,
+    pub code: String,
+    pub name: String,
+    pub unit_id: i64,
+    pub leader: String,
+    /// The state of the newest revision, when a draft or returned report exists.
+    pub state: Option<String>,
+}
+
+/// Projects with an annual plan for the period's year and no submitted or approved
+/// report for the period, within a reach; newest-first by unit then code.
+pub async fn missing(
+    db: &Db,
+    reach: &duban_domain::access::Reach,
+    period: Period,
+) -> Result<Vec<Missing>, StoreError> {
+    db.fetch_all(
+        &format!(
+            "SELECT p.id, p.code, p.name, p.unit_id, p.leader, \
+             (SELECT r.state FROM reports r WHERE r.project_id = p.id AND r.year = $1 AND r.month = $2 ORDER BY r.revision DESC LIMIT 1) AS state \
+             FROM projects p JOIN annual_plans a ON a.project_id = p.id AND a.year = $1 \
+             WHERE p.archived = FALSE AND {} AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.project_id = p.id \
+             AND r.year = $1 AND r.month = $2 AND r.state IN ('submitted', 'approved')) ORDER BY p.unit_id, p.code",
+            crate::reach_sql("p.unit_id", reach)
+        ),
+        &[i64::from(period.year()).into(), i64::from(period.month()).into()],
+        |r| {
+            Ok(Missing {
+                project_id: r.i64("id")?,
+                code: r.str("code")?,
+                name: r.str("name")?,
+                unit_id: r.i64("unit_id")?,
+                leader: r.str("leader")?,
+                state: r.opt_str("state")?,
+            })
+        },
+    )
+    .await
+}

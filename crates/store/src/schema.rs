@@ -5,11 +5,18 @@ use crate::StoreError;
 use crate::db::{Backend, Db, Val};
 
 /// (version, name, SQL). Append only: a released migration is never edited.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "registry",
-    include_str!("../migrations/0001_registry.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "registry",
+        include_str!("../migrations/0001_registry.sql"),
+    ),
+    (
+        2,
+        "access_workflows",
+        include_str!("../migrations/0002_access_workflows.sql"),
+    ),
+];
 
 /// The latest schema version this build knows.
 pub fn latest_version() -> i64 {

@@ -5,7 +5,7 @@ use crate::{StoreError, decode, now_ms};
 use duban_domain::UnitKind;
 use duban_domain::unit::{Chain, NewUnit, Unit, UnitId};
 
-const COLS: &str = "id, parent_id, code, name, kind, series, sort";
+const COLS: &str = "id, parent_id, code, name, kind, series, sort, version";
 
 fn row(r: &dyn Cols) -> Result<Unit, StoreError> {
     Ok(Unit {
@@ -16,6 +16,7 @@ fn row(r: &dyn Cols) -> Result<Unit, StoreError> {
         kind: decode("units.kind", r.str("kind")?, UnitKind::from_code)?,
         series: r.str("series")?,
         sort: r.i64("sort")?,
+        version: r.i64("version")?,
     })
 }
 
@@ -63,6 +64,71 @@ pub async fn move_to(
     )
     .await?;
     Ok(())
+}
+
+/// Change a unit's fields if nobody changed it since `expected_version`; a new parent
+/// is recorded as a move. Returns the new version.
+pub async fn update(
+    tx: &mut Tx,
+    id: UnitId,
+    expected_version: i64,
+    u: &NewUnit,
+) -> Result<i64, StoreError> {
+    let old_parent = tx
+        .fetch_optional(
+            "SELECT parent_id FROM units WHERE id = $1",
+            &[id.into()],
+            |r| r.opt_i64("parent_id"),
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    if old_parent != u.parent_id {
+        move_to(tx, id, u.parent_id).await?;
+    }
+    let n = tx
+        .execute(
+            "UPDATE units SET code = $1, name = $2, kind = $3, series = $4, version = $5 + 1 \
+             WHERE id = $6 AND version = $7",
+            &[
+                u.code.clone().into(),
+                u.name.clone().into(),
+                u.kind.code().into(),
+                u.series.clone().into(),
+                expected_version.into(),
+                id.into(),
+                (expected_version + i64::from(old_parent != u.parent_id)).into(),
+            ],
+        )
+        .await?;
+    if n == 0 {
+        return Err(StoreError::Stale);
+    }
+    Ok(expected_version + 1)
+}
+
+/// Archive a unit that has no active sub-units, projects or users.
+pub async fn archive(tx: &mut Tx, id: UnitId, expected_version: i64) -> Result<i64, StoreError> {
+    let used = tx
+        .scalar(
+            "SELECT (SELECT COUNT(*) FROM units WHERE parent_id = $1 AND archived = FALSE) \
+             + (SELECT COUNT(*) FROM projects WHERE unit_id = $1 AND archived = FALSE) \
+             + (SELECT COUNT(*) FROM users WHERE unit_id = $1 AND archived = FALSE) AS v",
+            &[id.into()],
+        )
+        .await?;
+    if used > 0 {
+        return Err(StoreError::InUse("unit"));
+    }
+    let n = tx
+        .execute(
+            "UPDATE units SET archived = TRUE, version = version + 1 WHERE id = $1 AND version = $2",
+            &[id.into(), expected_version.into()],
+        )
+        .await?;
+    if n == 0 {
+        return Err(StoreError::Stale);
+    }
+    Ok(expected_version + 1)
 }
 
 pub async fn get(db: &Db, id: UnitId) -> Result<Unit, StoreError> {
@@ -126,5 +192,13 @@ pub async fn chains(db: &Db) -> Result<Vec<Chain>, StoreError> {
             })
         },
     )
+    .await
+}
+
+/// (id, parent) of every unit, archived ones included (their projects still need a place).
+pub async fn list_all_links(db: &Db) -> Result<Vec<(UnitId, Option<UnitId>)>, StoreError> {
+    db.fetch_all("SELECT id, parent_id FROM units", &[], |r| {
+        Ok((r.i64("id")?, r.opt_i64("parent_id")?))
+    })
     .await
 }

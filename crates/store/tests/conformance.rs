@@ -3,6 +3,7 @@
 //! which `make test` uses); each case gets a database of its own.
 
 use chrono::NaiveDate;
+use duban_domain::access::{Reach, RoleGrant, Scope};
 use duban_domain::plan::{AnnualPlan, Milestone, SeasonalProfile};
 use duban_domain::problem::{Problem, ProblemState};
 use duban_domain::project::{NewProject, Project, ProjectInput};
@@ -11,7 +12,7 @@ use duban_domain::unit::{NewUnit, Unit, UnitInput};
 use duban_domain::*;
 use duban_store::projects::{ProjectFilter, SortKey};
 use duban_store::reports::TransitionStamp;
-use duban_store::users::{Grant, NewUser};
+use duban_store::users::NewUser;
 use duban_store::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -84,6 +85,7 @@ async fn unit(db: &Db, parent: Option<i64>, code: &str, name: &str, kind: &str) 
         name: name.into(),
         kind: kind.into(),
         series: None,
+        version: None,
     })
     .unwrap();
     let mut tx = db.write().await.unwrap();
@@ -259,9 +261,20 @@ async fn project_list_filters_sorts_pages(db: Db) {
         .await;
     }
     let base = ProjectFilter {
+        reach: Reach::All,
         limit: 10,
         ..Default::default()
     };
+    // Without a reach nothing is visible.
+    let none = list(
+        &db,
+        ProjectFilter {
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!(none.total, 0);
     let page = list(&db, base.clone()).await;
     assert_eq!((page.total, page.items.len()), (25, 10));
     assert_eq!(page.items[0].spec.code.as_str(), "L-000");
@@ -280,11 +293,24 @@ async fn project_list_filters_sorts_pages(db: Db) {
         ProjectFilter {
             unit_subtree: Some(a),
             limit: 100,
-            ..Default::default()
+            ..base.clone()
         },
     )
     .await;
     assert_eq!(sub.total, 17);
+    // A reach of A1 alone narrows the same filter further.
+    let reach_a1 = list(
+        &db,
+        ProjectFilter {
+            unit_subtree: Some(a),
+            reach: Reach::Units([a1].into()),
+            limit: 100,
+            ..base.clone()
+        },
+    )
+    .await;
+    assert!(reach_a1.total > 0 && reach_a1.total < 17);
+    assert!(reach_a1.items.iter().all(|p| p.spec.unit_id == a1));
     assert!(
         sub.items
             .iter()
@@ -664,15 +690,13 @@ async fn problems_and_their_trail(db: Db) {
 async fn users_and_settings(db: Db) {
     let u = unit(&db, None, "U", "单位", "部门").await;
     let grants = [
-        Grant {
+        RoleGrant {
             role: Role::Reporter,
-            scope: "own".into(),
-            scope_units: vec![],
+            scope: Scope::Own,
         },
-        Grant {
+        RoleGrant {
             role: Role::Leader,
-            scope: "units".into(),
-            scope_units: vec![u],
+            scope: Scope::Units(vec![u]),
         },
     ];
     let mut tx = db.write().await.unwrap();
@@ -706,7 +730,7 @@ async fn users_and_settings(db: Db) {
     );
     assert_eq!(got.grants.len(), 2);
     assert_eq!(got.grants[0].role, Role::Leader);
-    assert_eq!(got.grants[0].scope_units, vec![u]);
+    assert_eq!(got.grants[0].scope, Scope::Units(vec![u]));
     assert!(users::by_username(&db, "nobody").await.unwrap().is_none());
     assert_eq!(
         settings::get(&db, "report.deadline_day")
@@ -728,6 +752,7 @@ async fn bulk_load_then_normal_inserts(db: Db) {
             kind: UnitKind::Division,
             series: "师市".into(),
             sort: i,
+            version: 1,
         })
         .collect();
     let base = project_input("X", "批量项目", 2, "300", "在建");

@@ -1,0 +1,585 @@
+//! Logging in and out, sessions, password changes, TOTP and API tokens (DESIGN §8).
+//! Secrets (session tokens, API tokens) are random, shown once, and stored as SHA-256.
+
+use crate::access::{Actor, Caller};
+use crate::accounts::{hash_password, verify_password};
+use crate::audit::Who;
+use crate::{AppError, audit, settings};
+use duban_domain::Role;
+use duban_domain::security::{self, AccountState, Gate};
+use duban_store::users::User;
+use duban_store::{Db, now_ms, sessions, users};
+use rand::RngCore;
+use rand::rngs::OsRng;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+fn random_hex(bytes: usize) -> String {
+    let mut b = vec![0u8; bytes];
+    OsRng.fill_bytes(&mut b);
+    data_encoding::HEXLOWER.encode(&b)
+}
+
+/// The SHA-256 of a secret, as stored.
+pub fn digest(secret: &str) -> String {
+    data_encoding::HEXLOWER.encode(&Sha256::digest(secret.as_bytes()))
+}
+
+/// An argon2 hash of a random password, verified against when the user name is unknown
+/// so that a wrong name takes as long as a wrong password.
+static DUMMY_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| hash_password("Dummy-password-1").expect("argon2"));
+
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginInput {
+    pub username: String,
+    pub password: String,
+    /// The 6-digit code, for accounts with a second factor.
+    #[serde(default)]
+    pub totp: Option<String>,
+}
+
+/// What a successful login gives: the session secret (for the cookie) and the CSRF token.
+#[derive(Debug, Clone, Serialize)]
+pub struct LoginOk {
+    #[serde(skip)]
+    pub session: String,
+    pub csrf_token: String,
+    pub user: Me,
+}
+
+/// The caller as the UI sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Me {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub unit_id: i64,
+    pub roles: Vec<duban_domain::access::RoleGrant>,
+    pub capabilities: Vec<duban_domain::access::Capability>,
+    pub password_change_required: bool,
+    pub totp_enabled: bool,
+}
+
+fn bad_login() -> AppError {
+    AppError::auth(
+        "bad_credentials",
+        "wrong user name or password",
+        "用户名或密码错误",
+    )
+}
+
+/// Check a login; every attempt is audited with its outcome.
+pub async fn login(db: &Db, input: &LoginInput, ip: &str) -> Result<LoginOk, AppError> {
+    let name = input.username.trim();
+    let now = now_ms();
+    let Some(u) = users::by_username(db, name).await? else {
+        let _ = verify_password(&input.password, &DUMMY_HASH);
+        audit::event(db, Who { id: None, name, ip }, "login", "failed").await?;
+        return Err(bad_login());
+    };
+    let state = AccountState {
+        failed_logins: u.failed_logins,
+        locked_until: u.locked_until,
+    };
+    if let Gate::Locked(until) = security::gate(state, now) {
+        audit::event(
+            db,
+            Who {
+                id: Some(u.id),
+                name,
+                ip,
+            },
+            "login",
+            "locked",
+        )
+        .await?;
+        return Err(AppError::Locked { until });
+    }
+    let password_ok = {
+        let (pw, hash) = (input.password.clone(), u.password_hash.clone());
+        tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+    };
+    if !password_ok {
+        let next = security::after_failure(state, now);
+        let mut tx = db.write().await?;
+        users::set_login_state(&mut tx, u.id, next.failed_logins, next.locked_until).await?;
+        tx.commit().await?;
+        let outcome = if next.locked_until.is_some() {
+            "locked"
+        } else {
+            "failed"
+        };
+        audit::event(
+            db,
+            Who {
+                id: Some(u.id),
+                name,
+                ip,
+            },
+            "login",
+            outcome,
+        )
+        .await?;
+        return Err(match next.locked_until {
+            Some(until) => AppError::Locked { until },
+            None => bad_login(),
+        });
+    }
+    if u.totp_enabled {
+        let step = input
+            .totp
+            .as_deref()
+            .and_then(|code| check_totp(&u, code, now));
+        let Some(step) = step else {
+            audit::event(
+                db,
+                Who {
+                    id: Some(u.id),
+                    name,
+                    ip,
+                },
+                "login",
+                "totp_required",
+            )
+            .await?;
+            return Err(AppError::auth(
+                "totp_required",
+                "enter the 6-digit code of your authenticator app",
+                "请输入动态口令（6位数字）",
+            ));
+        };
+        let mut tx = db.write().await?;
+        users::set_totp_step(&mut tx, u.id, step as i64).await?;
+        tx.commit().await?;
+    }
+    let session = random_hex(32);
+    let csrf = random_hex(16);
+    let mut tx = db.write().await?;
+    users::set_login_state(&mut tx, u.id, 0, None).await?;
+    sessions::create(&mut tx, &digest(&session), u.id, &csrf, now, ip).await?;
+    let actor = actor_of(&u, ip, None);
+    audit::record(
+        &mut tx,
+        &actor,
+        "login",
+        "user",
+        u.id,
+        audit::NONE,
+        audit::NONE,
+    )
+    .await?;
+    tx.commit().await?;
+    let caller = Caller::resolve(db, actor, u.grants.clone()).await?;
+    Ok(LoginOk {
+        session,
+        csrf_token: csrf,
+        user: me_of(&u, &caller, now),
+    })
+}
+
+fn check_totp(u: &User, code: &str, now: i64) -> Option<u64> {
+    let secret = security::from_base32(u.totp_secret.as_deref()?)?;
+    let step = security::totp_check(&secret, code, (now / 1000) as u64)?;
+    // A code is good once.
+    (u.totp_last_step.is_none_or(|last| step as i64 > last)).then_some(step)
+}
+
+fn actor_of(u: &User, ip: &str, token_id: Option<i64>) -> Actor {
+    Actor {
+        user_id: u.id,
+        username: u.username.clone(),
+        display_name: u.display_name.clone(),
+        unit_id: u.unit_id,
+        ip: ip.into(),
+        token_id,
+    }
+}
+
+fn me_of(u: &User, caller: &Caller, now: i64) -> Me {
+    Me {
+        id: u.id,
+        username: u.username.clone(),
+        display_name: u.display_name.clone(),
+        unit_id: u.unit_id,
+        roles: u.grants.clone(),
+        capabilities: caller.capabilities(),
+        password_change_required: security::password_change_due(
+            u.must_change_password,
+            u.password_changed_at,
+            now,
+        ),
+        totp_enabled: u.totp_enabled,
+    }
+}
+
+/// An authenticated request.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    pub caller: Caller,
+    /// The session's CSRF token; `None` for API tokens (no cookie, no CSRF risk).
+    pub csrf: Option<String>,
+    pub password_change_required: bool,
+}
+
+fn expired() -> AppError {
+    AppError::auth(
+        "session_expired",
+        "the session has ended (30 minutes without activity, or logged out); log in again",
+        "登录已超时或已退出，请重新登录",
+    )
+}
+
+async fn active_user(db: &Db, id: i64, now: i64) -> Result<User, AppError> {
+    let u = users::get(db, id).await.map_err(|_| expired())?;
+    if u.archived || u.locked_until.is_some_and(|t| t > now) {
+        return Err(expired());
+    }
+    Ok(u)
+}
+
+/// Resolve a session cookie: idle sessions end, activity extends them.
+pub async fn session(db: &Db, secret: &str, ip: &str) -> Result<Authenticated, AppError> {
+    let now = now_ms();
+    let key = digest(secret);
+    let Some(s) = sessions::get(db, &key).await? else {
+        return Err(expired());
+    };
+    let idle_ms = settings::get(db).await?.idle_minutes * 60_000;
+    if security::idle_expired(s.last_seen, now, idle_ms) {
+        sessions::delete(db, &key).await?;
+        return Err(expired());
+    }
+    if now - s.last_seen > 15_000 {
+        sessions::touch(db, &key, now).await?;
+    }
+    let u = active_user(db, s.user_id, now).await?;
+    let change = security::password_change_due(u.must_change_password, u.password_changed_at, now);
+    let caller = Caller::resolve(db, actor_of(&u, ip, None), u.grants.clone()).await?;
+    Ok(Authenticated {
+        caller,
+        csrf: Some(s.csrf),
+        password_change_required: change,
+    })
+}
+
+/// Resolve an API token (`Authorization: Bearer duban_…`).
+pub async fn token(db: &Db, secret: &str, ip: &str) -> Result<Authenticated, AppError> {
+    let now = now_ms();
+    let invalid = || {
+        AppError::auth(
+            "bad_token",
+            "the API token is unknown, revoked or expired",
+            "接口令牌无效、已撤销或已过期",
+        )
+    };
+    let t = sessions::token_by_hash(db, &digest(secret))
+        .await?
+        .ok_or_else(invalid)?;
+    if t.revoked_at.is_some() || t.expires_at.is_some_and(|e| e <= now) {
+        return Err(invalid());
+    }
+    let u = active_user(db, t.user_id, now)
+        .await
+        .map_err(|_| invalid())?;
+    if t.last_used.is_none_or(|l| now - l > 60_000) {
+        sessions::token_used(db, t.id, now).await?;
+    }
+    let grants: Vec<_> = u
+        .grants
+        .iter()
+        .filter(|g| t.roles.contains(&g.role))
+        .cloned()
+        .collect();
+    let caller = Caller::resolve(db, actor_of(&u, ip, Some(t.id)), grants).await?;
+    Ok(Authenticated {
+        caller,
+        csrf: None,
+        password_change_required: false,
+    })
+}
+
+pub async fn logout(db: &Db, secret: &str, caller: &Caller) -> Result<(), AppError> {
+    sessions::delete(db, &digest(secret)).await?;
+    audit::event(
+        db,
+        Who {
+            id: Some(caller.actor.user_id),
+            name: &caller.actor.username,
+            ip: &caller.actor.ip,
+        },
+        "logout",
+        "ok",
+    )
+    .await
+}
+
+pub async fn me(db: &Db, caller: &Caller) -> Result<Me, AppError> {
+    let u = users::get(db, caller.actor.user_id).await?;
+    Ok(me_of(&u, caller, now_ms()))
+}
+
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub old_password: String,
+    pub new_password: String,
+}
+
+/// Change one's own password; other sessions of the user end.
+pub async fn change_password(
+    db: &Db,
+    caller: &Caller,
+    keep_session: Option<&str>,
+    p: &PasswordChange,
+) -> Result<(), AppError> {
+    let u = users::get(db, caller.actor.user_id).await?;
+    if !verify_password(&p.old_password, &u.password_hash) {
+        return Err(duban_domain::FieldError::new(
+            "old_password",
+            "wrong",
+            "原密码不正确",
+            "the current password is wrong",
+        )
+        .into());
+    }
+    duban_domain::password::check("new_password", &p.new_password)?;
+    if p.new_password == p.old_password {
+        return Err(duban_domain::FieldError::new(
+            "new_password",
+            "unchanged",
+            "新密码不能与原密码相同",
+            "the new password must differ from the current one",
+        )
+        .into());
+    }
+    let hash = hash_password(&p.new_password)?;
+    let mut tx = db.write().await?;
+    users::set_password(&mut tx, u.id, &hash, false).await?;
+    sessions::delete_for_user(&mut tx, u.id).await?;
+    if let Some(s) = keep_session {
+        let csrf = sessions::get(db, &digest(s)).await?.map(|s| s.csrf);
+        if let Some(csrf) = csrf {
+            sessions::create(&mut tx, &digest(s), u.id, &csrf, now_ms(), &caller.actor.ip).await?;
+        }
+    }
+    audit::record(
+        &mut tx,
+        &caller.actor,
+        "user.password",
+        "user",
+        u.id,
+        audit::NONE,
+        audit::NONE,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TotpSetup {
+    /// Base32, for manual entry.
+    pub secret: String,
+    /// `otpauth://` URI, for a QR code.
+    pub uri: String,
+}
+
+/// Start enrolment: a new secret, not in force until confirmed with a code.
+pub async fn totp_setup(db: &Db, caller: &Caller) -> Result<TotpSetup, AppError> {
+    let u = users::get(db, caller.actor.user_id).await?;
+    if u.totp_enabled {
+        return Err(AppError::Conflict(
+            "TOTP is already enabled; disable it first".into(),
+        ));
+    }
+    let mut b = [0u8; 20];
+    OsRng.fill_bytes(&mut b);
+    let secret = security::base32(&b);
+    let mut tx = db.write().await?;
+    users::set_totp(&mut tx, u.id, Some(&secret), false).await?;
+    audit::record(
+        &mut tx,
+        &caller.actor,
+        "user.totp_setup",
+        "user",
+        u.id,
+        audit::NONE,
+        audit::NONE,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(TotpSetup {
+        uri: format!(
+            "otpauth://totp/duban:{}?secret={secret}&issuer=duban",
+            u.username
+        ),
+        secret,
+    })
+}
+
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TotpCode {
+    pub code: String,
+}
+
+fn bad_code() -> AppError {
+    duban_domain::FieldError::new("code", "wrong", "动态口令不正确", "the code is wrong").into()
+}
+
+/// Confirm enrolment (`enable = true`) or turn the second factor off, with a current code.
+pub async fn totp_confirm(
+    db: &Db,
+    caller: &Caller,
+    code: &str,
+    enable: bool,
+) -> Result<(), AppError> {
+    let u = users::get(db, caller.actor.user_id).await?;
+    if u.totp_secret.is_none() || u.totp_enabled == enable {
+        return Err(AppError::Conflict(if enable {
+            "start TOTP setup first".into()
+        } else {
+            "TOTP is not enabled".into()
+        }));
+    }
+    let step = check_totp(&u, code, now_ms()).ok_or_else(bad_code)?;
+    let mut tx = db.write().await?;
+    if enable {
+        users::set_totp(&mut tx, u.id, u.totp_secret.as_deref(), true).await?;
+        users::set_totp_step(&mut tx, u.id, step as i64).await?;
+    } else {
+        users::set_totp(&mut tx, u.id, None, false).await?;
+    }
+    let action = if enable {
+        "user.totp_enable"
+    } else {
+        "user.totp_disable"
+    };
+    audit::record(
+        &mut tx,
+        &caller.actor,
+        action,
+        "user",
+        u.id,
+        audit::NONE,
+        audit::NONE,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenInput {
+    pub name: String,
+    /// A subset of the caller's roles (all of them when empty).
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// Days until it expires (1..=366); none for no expiry.
+    #[serde(default)]
+    pub expires_in_days: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NewToken {
+    pub id: i64,
+    /// Shown once; only its hash is kept.
+    pub token: String,
+}
+
+/// Issue an API token acting as the caller, with some of the caller's roles.
+pub async fn create_token(db: &Db, caller: &Caller, t: &TokenInput) -> Result<NewToken, AppError> {
+    let mut e = duban_domain::ValidationErrors::default();
+    let name = e.take(duban_domain::text::field("name", &t.name, 100, true));
+    let own = caller.roles();
+    let mut roles: Vec<Role> = Vec::new();
+    for r in &t.roles {
+        match Role::parse("roles", r) {
+            Ok(r) if own.contains(&r) => roles.push(r),
+            Ok(r) => e.push(duban_domain::FieldError::new(
+                "roles",
+                "not_held",
+                format!("您没有“{}”角色，不能授予令牌", r.zh()),
+                format!(
+                    "you do not hold the role {}, so a token cannot have it",
+                    r.code()
+                ),
+            )),
+            Err(x) => e.push(x),
+        }
+    }
+    if roles.is_empty() {
+        roles = own;
+    }
+    if t.expires_in_days.is_some_and(|d| !(1..=366).contains(&d)) {
+        e.push(duban_domain::FieldError::new(
+            "expires_in_days",
+            "range",
+            "有效期应为1—366天",
+            "expiry must be 1 to 366 days",
+        ));
+    }
+    let name = e.into_result(|| name.expect("checked"))?;
+    let secret = format!("duban_{}", random_hex(24));
+    let now = now_ms();
+    let expires = t.expires_in_days.map(|d| now + d * 86_400_000);
+    let mut tx = db.write().await?;
+    let id = sessions::insert_token(
+        &mut tx,
+        caller.actor.user_id,
+        &name,
+        &digest(&secret),
+        &roles,
+        now,
+        expires,
+    )
+    .await?;
+    let after = serde_json::json!({ "name": name, "roles": roles.iter().map(|r| r.code()).collect::<Vec<_>>(), "expires_at": expires });
+    audit::record(
+        &mut tx,
+        &caller.actor,
+        "token.create",
+        "api_token",
+        id,
+        audit::NONE,
+        Some(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(NewToken { id, token: secret })
+}
+
+/// The caller's tokens (administrators see everyone's).
+pub async fn tokens(db: &Db, caller: &Caller) -> Result<Vec<sessions::ApiToken>, AppError> {
+    let all = caller.roles().contains(&Role::Admin);
+    Ok(sessions::tokens(db, (!all).then_some(caller.actor.user_id)).await?)
+}
+
+/// Revoke a token: its owner or an administrator.
+pub async fn revoke_token(db: &Db, caller: &Caller, id: i64) -> Result<(), AppError> {
+    let t = sessions::token(db, id)
+        .await
+        .map_err(|_| AppError::NotFound { what: "token" })?;
+    if t.user_id != caller.actor.user_id && !caller.roles().contains(&Role::Admin) {
+        return Err(AppError::NotFound { what: "token" });
+    }
+    let mut tx = db.write().await?;
+    sessions::revoke_token(&mut tx, id, now_ms()).await?;
+    audit::record(
+        &mut tx,
+        &caller.actor,
+        "token.revoke",
+        "api_token",
+        id,
+        Some(&t),
+        audit::NONE,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

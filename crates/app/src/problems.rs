@@ -1,0 +1,726 @@
+//! The problem workflow (问题清单 → 整改 → 销号): supervisors create, assign, close and
+//! reopen problems and decide extensions; the lead unit acknowledges, works, notes and
+//! resolves with evidence. Every step is timestamped with its actor (problem_events)
+//! and audited.
+
+use crate::access::{Can, Cap, ReadRegistry, Supervise, WorkProblems};
+use crate::{AppError, audit, settings};
+use chrono::{NaiveDate, Utc};
+use duban_domain::problem::{
+    self, DeadlineStatus, ExtensionRequest, Problem, ProblemAction, ProblemFacts, ProblemState,
+};
+use duban_domain::{FieldError, ProblemCategory, ProblemSource, ValidationErrors, text};
+use duban_store::attachments;
+use duban_store::problems::{self as store, Extension, ProblemEvent, ProblemFilter};
+use duban_store::{Db, StoreError, Tx, now_ms, projects};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProblemInput {
+    /// report | inspection | dispatch | leader
+    pub source: String,
+    /// land | energy | water | funding | approval | demolition | labour | quality | other
+    pub category: String,
+    pub description: String,
+    #[serde(default)]
+    pub project_id: Option<i64>,
+    /// When given with a deadline, the problem is assigned at once.
+    #[serde(default)]
+    pub lead_unit_id: Option<i64>,
+    #[serde(default)]
+    pub assisting_unit_ids: Vec<i64>,
+    #[serde(default)]
+    pub deadline: Option<String>,
+    #[serde(default)]
+    pub responsible: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignInput {
+    pub lead_unit_id: i64,
+    #[serde(default)]
+    pub assisting_unit_ids: Vec<i64>,
+    pub deadline: String,
+    #[serde(default)]
+    pub responsible: Option<String>,
+}
+
+/// A problem with its trail, extensions, evidence and deadline colour.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProblemView {
+    #[serde(flatten)]
+    pub problem: Problem,
+    pub deadline_status: DeadlineStatus,
+    pub events: Vec<ProblemEvent>,
+    pub extensions: Vec<Extension>,
+    pub attachments: Vec<attachments::Attachment>,
+}
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+async fn load<C: Cap>(db: &Db, can: &Can<C>, id: i64) -> Result<Problem, AppError> {
+    if !store::within(db, id, can.reach()).await? {
+        return Err(AppError::NotFound { what: "problem" });
+    }
+    store::get(db, id)
+        .await
+        .map_err(|_| AppError::NotFound { what: "problem" })
+}
+
+async fn view(db: &Db, p: Problem) -> Result<ProblemView, AppError> {
+    let due_soon = settings::get(db).await?.due_soon_days;
+    Ok(ProblemView {
+        deadline_status: problem::deadline_status(p.state, p.deadline, today(), due_soon),
+        events: store::events(db, p.id).await?,
+        extensions: store::extensions(db, p.id).await?,
+        attachments: attachments::for_object(db, "problem", p.id).await?,
+        problem: p,
+    })
+}
+
+pub async fn get(db: &Db, can: &Can<ReadRegistry>, id: i64) -> Result<ProblemView, AppError> {
+    let p = load(db, can, id).await?;
+    view(db, p).await
+}
+
+fn parse_assignment<C: Cap>(
+    can: &Can<C>,
+    e: &mut ValidationErrors,
+    lead: i64,
+    assisting: &[i64],
+    deadline: &str,
+) -> Option<NaiveDate> {
+    if let Err(AppError::Invalid(x)) = can.check_target("lead_unit_id", lead) {
+        e.0.extend(x.0);
+    }
+    for u in assisting {
+        if *u == lead || !can.caller().tree().contains(*u) {
+            e.push(FieldError::new(
+                "assisting_unit_ids",
+                "unit",
+                format!("协办单位 {u} 不存在或与牵头单位相同"),
+                format!("assisting unit {u} does not exist or is the lead unit"),
+            ));
+        }
+    }
+    let d = e.take(text::date("deadline", deadline));
+    if d.is_some_and(|d| d < today()) {
+        e.push(FieldError::new(
+            "deadline",
+            "past",
+            "整改期限不能早于今天",
+            "the deadline cannot be in the past",
+        ));
+    }
+    d
+}
+
+/// Record a problem (from a report, an inspection, a dispatch meeting or a leader).
+pub async fn create(
+    db: &Db,
+    can: &Can<Supervise>,
+    i: &ProblemInput,
+) -> Result<ProblemView, AppError> {
+    let mut tx = db.write().await?;
+    let id = create_in(db, &mut tx, can, i).await?;
+    tx.commit().await?;
+    view(db, store::get(db, id).await?).await
+}
+
+/// The creation of a problem inside a caller's transaction (inspections use it too).
+pub(crate) async fn create_in(
+    db: &Db,
+    tx: &mut Tx,
+    can: &Can<Supervise>,
+    i: &ProblemInput,
+) -> Result<i64, AppError> {
+    let mut e = ValidationErrors::default();
+    let source = e.take(ProblemSource::parse("source", &i.source));
+    let category = e.take(ProblemCategory::parse("category", &i.category));
+    let description = e.take(text::field("description", &i.description, 2000, true));
+    let responsible = e.take(text::field(
+        "responsible",
+        i.responsible.as_deref().unwrap_or(""),
+        50,
+        false,
+    ));
+    if let Some(p) = i.project_id {
+        match projects::unit_of(db, p).await? {
+            Some(u) if can.reach().covers(u) => {}
+            _ => e.push(FieldError::new(
+                "project_id",
+                "unknown",
+                "项目不存在或不在您的数据范围内",
+                "the project does not exist or is outside your data scope",
+            )),
+        }
+    }
+    let assignment = match (i.lead_unit_id, i.deadline.as_deref()) {
+        (Some(lead), Some(d)) => {
+            parse_assignment(can, &mut e, lead, &i.assisting_unit_ids, d).map(|d| (lead, d))
+        }
+        (None, None) if i.assisting_unit_ids.is_empty() => None,
+        _ => {
+            e.push(FieldError::new(
+                "deadline",
+                "assignment",
+                "交办须同时指定牵头单位和整改期限",
+                "assigning needs both a lead unit and a deadline",
+            ));
+            None
+        }
+    };
+    e.into_result(|| ())?;
+    let p = Problem {
+        id: 0,
+        project_id: i.project_id,
+        source: source.expect("checked"),
+        category: category.expect("checked"),
+        description: description.expect("checked"),
+        lead_unit_id: None,
+        assisting_unit_ids: vec![],
+        responsible: responsible.unwrap_or_default(),
+        deadline: None,
+        state: ProblemState::Open,
+        resolved_by: None,
+        created_at: now_ms(),
+    };
+    let actor = can.actor();
+    let id = store::insert(tx, &p, Some(actor.user_id)).await?;
+    audit::record(
+        tx,
+        actor,
+        "problem.create",
+        "problem",
+        id,
+        audit::NONE,
+        Some(&p),
+    )
+    .await?;
+    if let Some((lead, deadline)) = assignment {
+        assign_in(
+            tx,
+            can,
+            id,
+            ProblemState::Open,
+            lead,
+            &i.assisting_unit_ids,
+            deadline,
+        )
+        .await?;
+    }
+    Ok(id)
+}
+
+async fn assign_in(
+    tx: &mut Tx,
+    can: &Can<Supervise>,
+    id: i64,
+    from: ProblemState,
+    lead: i64,
+    assisting: &[i64],
+    deadline: NaiveDate,
+) -> Result<(), AppError> {
+    let to = problem::transition(
+        &ProblemFacts {
+            state: from,
+            resolved_by: None,
+        },
+        &ProblemAction::Assign {
+            lead_unit: lead,
+            deadline,
+        },
+    )?;
+    store::assign(tx, id, lead, deadline).await?;
+    store::set_assisting(tx, id, assisting).await?;
+    store::set_state(
+        tx,
+        id,
+        from,
+        to,
+        Some(can.actor().user_id),
+        "assign",
+        &format!("lead {lead}, deadline {deadline}"),
+    )
+    .await
+    .map_err(stale_problem)?;
+    audit::record(tx, can.actor(), "problem.assign", "problem", id, Some(&from.code()), Some(&serde_json::json!({ "lead_unit_id": lead, "assisting_unit_ids": assisting, "deadline": deadline }))).await?;
+    Ok(())
+}
+
+fn stale_problem(e: StoreError) -> AppError {
+    match e {
+        StoreError::Stale => AppError::Conflict("the problem changed meanwhile; reload it".into()),
+        e => e.into(),
+    }
+}
+
+pub async fn assign(
+    db: &Db,
+    can: &Can<Supervise>,
+    id: i64,
+    a: &AssignInput,
+) -> Result<ProblemView, AppError> {
+    let p = load(db, can, id).await?;
+    let mut e = ValidationErrors::default();
+    let deadline = parse_assignment(
+        can,
+        &mut e,
+        a.lead_unit_id,
+        &a.assisting_unit_ids,
+        &a.deadline,
+    );
+    let responsible = e.take(text::field(
+        "responsible",
+        a.responsible.as_deref().unwrap_or(""),
+        50,
+        false,
+    ));
+    e.into_result(|| ())?;
+    let mut tx = db.write().await?;
+    assign_in(
+        &mut tx,
+        can,
+        id,
+        p.state,
+        a.lead_unit_id,
+        &a.assisting_unit_ids,
+        deadline.expect("checked"),
+    )
+    .await?;
+    if let Some(r) = responsible.filter(|r| !r.is_empty()) {
+        store::set_responsible(&mut tx, id, &r).await?;
+    }
+    tx.commit().await?;
+    view(db, store::get(db, id).await?).await
+}
+
+/// The lead unit's steps. Only the lead unit acts; assisting units may add notes.
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepInput {
+    #[serde(default)]
+    pub note: String,
+    /// Attachment ids already uploaded to this problem (for `resolve`).
+    #[serde(default)]
+    pub evidence: Vec<i64>,
+}
+
+async fn step(
+    db: &Db,
+    actor_can: StepBy<'_>,
+    id: i64,
+    action: ProblemAction,
+    name: &str,
+    note: &str,
+) -> Result<ProblemView, AppError> {
+    let (p, actor) = match &actor_can {
+        StepBy::Unit(can) => {
+            let p = load(db, *can, id).await?;
+            if !p.lead_unit_id.is_some_and(|u| can.reach().covers(u)) {
+                return Err(AppError::Transition(duban_domain::TransitionError {
+                    state: p.state.code(),
+                    action: action.name(),
+                    zh: "只有牵头单位可以办理此步骤".into(),
+                    en: "only the lead unit takes this step".into(),
+                }));
+            }
+            (p, can.actor())
+        }
+        StepBy::Supervisor(can) => (load(db, *can, id).await?, can.actor()),
+    };
+    let to = problem::transition(
+        &ProblemFacts {
+            state: p.state,
+            resolved_by: p.resolved_by,
+        },
+        &action,
+    )?;
+    let mut tx = db.write().await?;
+    store::set_state(&mut tx, id, p.state, to, Some(actor.user_id), name, note)
+        .await
+        .map_err(stale_problem)?;
+    audit::record(
+        &mut tx,
+        actor,
+        &format!("problem.{name}"),
+        "problem",
+        id,
+        Some(&p.state.code()),
+        Some(&serde_json::json!({ "state": to.code(), "note": note })),
+    )
+    .await?;
+    tx.commit().await?;
+    view(db, store::get(db, id).await?).await
+}
+
+enum StepBy<'a> {
+    Unit(&'a Can<WorkProblems>),
+    Supervisor(&'a Can<Supervise>),
+}
+
+pub async fn acknowledge(
+    db: &Db,
+    can: &Can<WorkProblems>,
+    id: i64,
+) -> Result<ProblemView, AppError> {
+    step(
+        db,
+        StepBy::Unit(can),
+        id,
+        ProblemAction::Acknowledge,
+        "acknowledge",
+        "",
+    )
+    .await
+}
+
+pub async fn start(db: &Db, can: &Can<WorkProblems>, id: i64) -> Result<ProblemView, AppError> {
+    step(
+        db,
+        StepBy::Unit(can),
+        id,
+        ProblemAction::StartWork,
+        "start_work",
+        "",
+    )
+    .await
+}
+
+/// Resolve with evidence: attachments of this problem, and/or a note of what was done.
+pub async fn resolve(
+    db: &Db,
+    can: &Can<WorkProblems>,
+    id: i64,
+    s: &StepInput,
+) -> Result<ProblemView, AppError> {
+    let note = text::field("note", &s.note, 2000, false)?;
+    let own = attachments::for_object(db, "problem", id).await?;
+    let mut evidence = Vec::new();
+    for a in &s.evidence {
+        match own.iter().find(|x| x.id == *a) {
+            Some(x) => evidence.push(format!("attachment:{} sha256:{}", x.id, x.sha256)),
+            None => {
+                return Err(FieldError::new(
+                    "evidence",
+                    "unknown",
+                    format!("附件 {a} 不属于该问题"),
+                    format!("attachment {a} does not belong to this problem"),
+                )
+                .into());
+            }
+        }
+    }
+    let full_note = if evidence.is_empty() {
+        note.clone()
+    } else {
+        format!("{note}\n{}", evidence.join("\n"))
+    };
+    step(
+        db,
+        StepBy::Unit(can),
+        id,
+        ProblemAction::Resolve { evidence, note },
+        "resolve",
+        full_note.trim(),
+    )
+    .await
+}
+
+/// 销号: by a supervisor other than the person who resolved it.
+pub async fn close(
+    db: &Db,
+    can: &Can<Supervise>,
+    id: i64,
+    s: &StepInput,
+) -> Result<ProblemView, AppError> {
+    let note = text::field("note", &s.note, 2000, false)?;
+    step(
+        db,
+        StepBy::Supervisor(can),
+        id,
+        ProblemAction::Close {
+            by: can.actor().user_id,
+        },
+        "close",
+        &note,
+    )
+    .await
+}
+
+pub async fn reopen(
+    db: &Db,
+    can: &Can<Supervise>,
+    id: i64,
+    s: &StepInput,
+) -> Result<ProblemView, AppError> {
+    let reason = text::field("note", &s.note, 2000, false)?;
+    step(
+        db,
+        StepBy::Supervisor(can),
+        id,
+        ProblemAction::Reopen {
+            reason: reason.clone(),
+        },
+        "reopen",
+        &reason,
+    )
+    .await
+}
+
+/// A progress note by the lead or an assisting unit (no state change).
+pub async fn note<C: Cap>(
+    db: &Db,
+    can: &Can<C>,
+    id: i64,
+    s: &StepInput,
+) -> Result<ProblemView, AppError> {
+    let p = load(db, can, id).await?;
+    let note = text::field("note", &s.note, 2000, true)?;
+    let mut tx = db.write().await?;
+    store::log_event(
+        &mut tx,
+        id,
+        Some(can.actor().user_id),
+        "note",
+        Some(p.state),
+        p.state,
+        &note,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        can.actor(),
+        "problem.note",
+        "problem",
+        id,
+        audit::NONE,
+        Some(&note),
+    )
+    .await?;
+    tx.commit().await?;
+    view(db, p).await
+}
+
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExtensionInput {
+    pub requested: String,
+    pub reason: String,
+}
+
+/// 延期申请 by the lead unit.
+pub async fn request_extension(
+    db: &Db,
+    can: &Can<WorkProblems>,
+    id: i64,
+    x: &ExtensionInput,
+) -> Result<ProblemView, AppError> {
+    let p = load(db, can, id).await?;
+    if !p.lead_unit_id.is_some_and(|u| can.reach().covers(u)) || !p.state.is_pending() {
+        return Err(AppError::Transition(duban_domain::TransitionError {
+            state: p.state.code(),
+            action: "request_extension",
+            zh: "只有牵头单位可以对未办结的问题申请延期".into(),
+            en: "only the lead unit asks to extend a pending problem".into(),
+        }));
+    }
+    let current = p.deadline.ok_or_else(|| {
+        FieldError::new(
+            "requested",
+            "no_deadline",
+            "该问题尚无整改期限",
+            "the problem has no deadline yet",
+        )
+    })?;
+    let requested = text::date("requested", &x.requested)?;
+    let req = ExtensionRequest::parse(current, requested, &x.reason)?;
+    let mut tx = db.write().await?;
+    let eid = store::request_extension(&mut tx, id, &req, can.actor().user_id)
+        .await
+        .map_err(|e| match e {
+            StoreError::Duplicate(_) => {
+                AppError::Conflict("an extension request is already pending".into())
+            }
+            e => e.into(),
+        })?;
+    store::log_event(
+        &mut tx,
+        id,
+        Some(can.actor().user_id),
+        "request_extension",
+        Some(p.state),
+        p.state,
+        &format!("{requested}: {}", req.reason),
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        can.actor(),
+        "problem.request_extension",
+        "problem_extension",
+        eid,
+        audit::NONE,
+        Some(&serde_json::json!({ "problem": id, "requested": requested, "reason": req.reason })),
+    )
+    .await?;
+    tx.commit().await?;
+    view(db, p).await
+}
+
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionInput {
+    pub approve: bool,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// A supervisor approves (the deadline moves) or rejects an extension request.
+pub async fn decide_extension(
+    db: &Db,
+    can: &Can<Supervise>,
+    id: i64,
+    ext: i64,
+    d: &DecisionInput,
+) -> Result<ProblemView, AppError> {
+    let p = load(db, can, id).await?;
+    let x = store::extension(db, ext)
+        .await
+        .map_err(|_| AppError::NotFound { what: "extension" })?;
+    if x.problem_id != id {
+        return Err(AppError::NotFound { what: "extension" });
+    }
+    let note = text::field("note", &d.note, 500, false)?;
+    let mut tx = db.write().await?;
+    store::decide_extension(&mut tx, ext, d.approve, can.actor().user_id)
+        .await
+        .map_err(|e| match e {
+            StoreError::Stale => AppError::Conflict("the request was already decided".into()),
+            e => e.into(),
+        })?;
+    if d.approve {
+        let new = NaiveDate::parse_from_str(&x.requested, "%Y-%m-%d")
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        store::set_deadline(&mut tx, id, new).await?;
+    }
+    let verdict = if d.approve {
+        "approve_extension"
+    } else {
+        "reject_extension"
+    };
+    store::log_event(
+        &mut tx,
+        id,
+        Some(can.actor().user_id),
+        verdict,
+        Some(p.state),
+        p.state,
+        &note,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        can.actor(),
+        &format!("problem.{verdict}"),
+        "problem_extension",
+        ext,
+        Some(&x),
+        Some(&note),
+    )
+    .await?;
+    tx.commit().await?;
+    view(db, store::get(db, id).await?).await
+}
+
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProblemQuery {
+    pub state: Option<String>,
+    pub project: Option<i64>,
+    pub lead_unit: Option<i64>,
+    /// A unit: problems of it and its sub-units.
+    pub unit: Option<i64>,
+    /// overdue | due_soon
+    pub deadline: Option<String>,
+    pub page: Option<i64>,
+    pub page_size: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProblemRow {
+    #[serde(flatten)]
+    pub problem: Problem,
+    pub deadline_status: DeadlineStatus,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProblemPage {
+    pub total: i64,
+    pub items: Vec<ProblemRow>,
+}
+
+pub async fn list(
+    db: &Db,
+    can: &Can<ReadRegistry>,
+    q: &ProblemQuery,
+) -> Result<ProblemPage, AppError> {
+    let mut e = ValidationErrors::default();
+    let state = q
+        .state
+        .as_deref()
+        .and_then(|s| e.take(ProblemState::parse("state", s)));
+    let due_soon = settings::get(db).await?.due_soon_days;
+    let t = today();
+    let (before, from) = match q.deadline.as_deref() {
+        None | Some("") => (None, None),
+        Some("overdue") => (Some(t), None),
+        Some("due_soon") => (Some(t + chrono::Days::new(due_soon as u64 + 1)), Some(t)),
+        Some(other) => {
+            e.push(FieldError::new(
+                "deadline",
+                "unknown_code",
+                format!("“{other}”无效，应为 overdue 或 due_soon"),
+                format!("'{other}' is not overdue or due_soon"),
+            ));
+            (None, None)
+        }
+    };
+    let (offset, limit) = match crate::paging(q.page, q.page_size) {
+        Ok(p) => p,
+        Err(AppError::Invalid(x)) => {
+            e.0.extend(x.0);
+            (0, 0)
+        }
+        Err(x) => return Err(x),
+    };
+    e.into_result(|| ())?;
+    let (total, items) = store::list(
+        db,
+        &ProblemFilter {
+            reach: can.reach_within(q.unit),
+            state,
+            project_id: q.project,
+            lead_unit_id: q.lead_unit,
+            deadline_before: before,
+            deadline_from: from,
+            offset,
+            limit,
+        },
+    )
+    .await?;
+    Ok(ProblemPage {
+        total,
+        items: items
+            .into_iter()
+            .map(|p| ProblemRow {
+                deadline_status: problem::deadline_status(p.state, p.deadline, t, due_soon),
+                problem: p,
+            })
+            .collect(),
+    })
+}

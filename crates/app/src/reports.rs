@@ -1,0 +1,447 @@
+//! The progress-report workflow: reporters of the responsible unit draft and submit,
+//! approvers of that unit approve or return with a reason, everyone else sees approved
+//! data. Approved reports are immutable; a correction is a new revision, approved again.
+
+use crate::access::{ApproveReports, Can, Cap, DraftReports, ReadRegistry};
+use crate::{AppError, audit, settings};
+use chrono::Utc;
+use duban_domain::Period;
+use duban_domain::report::{self, FieldChange, Report, ReportAction, ReportFigures, ReportState};
+use duban_domain::warning::{ReportContext, Warning, report_warnings};
+use duban_store::reports::{self as store, Missing, ReportFilter, ReportRow, TransitionStamp};
+use duban_store::{Db, StoreError, now_ms, plans, projects};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewReportInput {
+    pub project_id: i64,
+    /// YYYY-MM
+    pub period: String,
+    #[serde(default)]
+    pub figures: ReportFigures,
+}
+
+/// A report with what the workflow computed about it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportView {
+    #[serde(flatten)]
+    pub report: Report,
+    pub warnings: Vec<Warning>,
+}
+
+/// The unit of a report's project, or not found.
+async fn load<C: Cap>(db: &Db, can: &Can<C>, id: i64) -> Result<(Report, i64), AppError> {
+    let r = store::get(db, id)
+        .await
+        .map_err(|_| AppError::NotFound { what: "report" })?;
+    let unit = projects::unit_of(db, r.project_id)
+        .await?
+        .ok_or(AppError::NotFound { what: "report" })?;
+    can.check(unit, "report")?;
+    Ok((r, unit))
+}
+
+/// A report the caller may read: approved ones within the reach, others only for the
+/// unit's own clerks.
+pub async fn get(db: &Db, can: &Can<ReadRegistry>, id: i64) -> Result<ReportView, AppError> {
+    let (r, unit) = load(db, can, id).await?;
+    if r.state != ReportState::Approved && !can.caller().sees_unapproved_at(unit) {
+        return Err(AppError::NotFound { what: "report" });
+    }
+    let warnings = warnings_for(db, &r).await?;
+    Ok(ReportView {
+        report: r,
+        warnings,
+    })
+}
+
+async fn warnings_for(db: &Db, r: &Report) -> Result<Vec<Warning>, AppError> {
+    let p = projects::get(db, r.project_id).await?;
+    let plan = plans::get(db, r.project_id, r.period.year()).await?;
+    let prev_period = r.period.prev();
+    let previous = if prev_period.year() == r.period.year() {
+        store::revisions(db, r.project_id, prev_period)
+            .await?
+            .into_iter()
+            .rev()
+            .find(|x| x.state == ReportState::Approved)
+    } else {
+        None
+    };
+    Ok(report_warnings(
+        &r.figures,
+        &ReportContext {
+            previous: previous.as_ref().map(|x| &x.figures),
+            annual_plan: plan.map(|p| p.planned()),
+            total_investment: p.spec.total_investment,
+        },
+    ))
+}
+
+/// Start the report of a period (a draft).
+pub async fn create(
+    db: &Db,
+    can: &Can<DraftReports>,
+    i: &NewReportInput,
+) -> Result<ReportView, AppError> {
+    let period = Period::parse("period", &i.period)?;
+    let today = Period::of(Utc::now().date_naive());
+    if period > today {
+        return Err(duban_domain::FieldError::new(
+            "period",
+            "future",
+            format!("不能填报未来月份（{period}）"),
+            format!("cannot report a future month ({period})"),
+        )
+        .into());
+    }
+    let unit = projects::unit_of(db, i.project_id).await?.ok_or_else(|| {
+        duban_domain::FieldError::new(
+            "project_id",
+            "unknown",
+            "项目不存在或不在您的数据范围内",
+            "the project does not exist or is outside your data scope",
+        )
+    })?;
+    can.check_target("project_id", unit)?;
+    if let Some(existing) = store::latest(db, i.project_id, period).await? {
+        return Err(AppError::Conflict(format!(
+            "the report of {period} already exists (id {}, {}); edit it or open a correction",
+            existing.id,
+            existing.state.code()
+        )));
+    }
+    let r = Report {
+        id: 0,
+        project_id: i.project_id,
+        period,
+        revision: 1,
+        state: ReportState::Draft,
+        figures: i.figures.clone(),
+        returned_reason: None,
+        submitted_at: None,
+        approved_at: None,
+        late: false,
+    };
+    let mut tx = db.write().await?;
+    let id = store::insert(&mut tx, &r).await.map_err(|e| match e {
+        StoreError::Duplicate(_) => {
+            AppError::Conflict(format!("the report of {period} already exists"))
+        }
+        e => e.into(),
+    })?;
+    audit::record(
+        &mut tx,
+        can.actor(),
+        "report.create",
+        "report",
+        id,
+        audit::NONE,
+        Some(&r.figures),
+    )
+    .await?;
+    tx.commit().await?;
+    get_any(db, id).await
+}
+
+async fn get_any(db: &Db, id: i64) -> Result<ReportView, AppError> {
+    let r = store::get(db, id).await?;
+    let warnings = warnings_for(db, &r).await?;
+    Ok(ReportView {
+        report: r,
+        warnings,
+    })
+}
+
+/// Save a draft (or edit a returned report, which makes it a draft again).
+pub async fn edit(
+    db: &Db,
+    can: &Can<DraftReports>,
+    id: i64,
+    f: &ReportFigures,
+) -> Result<ReportView, AppError> {
+    let (r, _) = load(db, can, id).await?;
+    let to = report::transition(r.state, &ReportAction::Edit)?;
+    let mut tx = db.write().await?;
+    match store::update_figures(&mut tx, id, r.state, to, f).await {
+        Err(StoreError::Stale) => return Err(AppError::stale(&r)),
+        other => other?,
+    }
+    let changes = r.figures.diff(f);
+    audit::record(
+        &mut tx,
+        can.actor(),
+        "report.edit",
+        "report",
+        id,
+        Some(&r.figures),
+        Some(&changes),
+    )
+    .await?;
+    tx.commit().await?;
+    get_any(db, id).await
+}
+
+/// Submit: hard checks name each bad field; warnings are returned (and block only when
+/// the settings say so); lateness is stamped from the period's deadline.
+pub async fn submit(db: &Db, can: &Can<DraftReports>, id: i64) -> Result<ReportView, AppError> {
+    let (r, _) = load(db, can, id).await?;
+    let to = report::transition(r.state, &ReportAction::Submit)?;
+    r.figures.validate(r.period)?;
+    let s = settings::get(db).await?;
+    let warnings = warnings_for(db, &r).await?;
+    if s.block_on_warnings && !warnings.is_empty() {
+        return Err(AppError::Invalid(duban_domain::ValidationErrors(
+            warnings
+                .iter()
+                .map(|w| {
+                    duban_domain::FieldError::new("figures", w.code, w.zh.clone(), w.en.clone())
+                })
+                .collect(),
+        )));
+    }
+    let now = now_ms();
+    let late = Report::is_late(r.period, s.report_deadline_day, Utc::now().date_naive());
+    let mut tx = db.write().await?;
+    let stamp = TransitionStamp {
+        submitted_at: Some(now),
+        late: Some(late),
+        ..Default::default()
+    };
+    match store::set_state(&mut tx, id, r.state, to, &stamp).await {
+        Err(StoreError::Stale) => return Err(AppError::stale(&r)),
+        other => other?,
+    }
+    audit::record(&mut tx, can.actor(), "report.submit", "report", id, Some(&r.state.code()), Some(&serde_json::json!({ "state": to.code(), "late": late, "warnings": warnings.iter().map(|w| w.code).collect::<Vec<_>>() }))).await?;
+    tx.commit().await?;
+    get_any(db, id).await
+}
+
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnInput {
+    pub reason: String,
+}
+
+/// Approve, or return with a reason.
+pub async fn decide(
+    db: &Db,
+    can: &Can<ApproveReports>,
+    id: i64,
+    reason: Option<&str>,
+) -> Result<ReportView, AppError> {
+    let (r, _) = load(db, can, id).await?;
+    let action = match reason {
+        Some(reason) => ReportAction::Return {
+            reason: duban_domain::text::field("reason", reason, 500, false)?,
+        },
+        None => ReportAction::Approve,
+    };
+    let to = report::transition(r.state, &action)?;
+    let stamp = match &action {
+        ReportAction::Return { reason } => TransitionStamp {
+            returned_reason: Some(reason.clone()),
+            ..Default::default()
+        },
+        _ => TransitionStamp {
+            approved_at: Some(now_ms()),
+            ..Default::default()
+        },
+    };
+    let mut tx = db.write().await?;
+    match store::set_state(&mut tx, id, r.state, to, &stamp).await {
+        Err(StoreError::Stale) => return Err(AppError::stale(&r)),
+        other => other?,
+    }
+    let verb = if reason.is_some() {
+        "report.return"
+    } else {
+        "report.approve"
+    };
+    audit::record(
+        &mut tx,
+        can.actor(),
+        verb,
+        "report",
+        id,
+        Some(&r.state.code()),
+        Some(&serde_json::json!({ "state": to.code(), "reason": reason })),
+    )
+    .await?;
+    tx.commit().await?;
+    get_any(db, id).await
+}
+
+/// Open a correction of an approved report: a new draft revision with the same figures.
+pub async fn correct(db: &Db, can: &Can<DraftReports>, id: i64) -> Result<ReportView, AppError> {
+    let (r, _) = load(db, can, id).await?;
+    let latest = store::latest(db, r.project_id, r.period).await?;
+    if latest.as_ref().is_some_and(|l| l.id != r.id) {
+        return Err(AppError::Conflict(format!(
+            "a newer revision of this report exists (id {})",
+            latest.map(|l| l.id).unwrap_or_default()
+        )));
+    }
+    let c = r.open_correction()?;
+    let new = Report {
+        id: 0,
+        project_id: c.project_id,
+        period: c.period,
+        revision: c.revision,
+        state: ReportState::Draft,
+        figures: c.figures,
+        returned_reason: None,
+        submitted_at: None,
+        approved_at: None,
+        late: false,
+    };
+    let mut tx = db.write().await?;
+    let nid = store::insert(&mut tx, &new).await.map_err(|e| match e {
+        StoreError::Duplicate(_) => AppError::Conflict("a correction is already open".into()),
+        e => e.into(),
+    })?;
+    audit::record(
+        &mut tx,
+        can.actor(),
+        "report.correct",
+        "report",
+        nid,
+        audit::NONE,
+        Some(&serde_json::json!({ "corrects": id, "revision": c.revision })),
+    )
+    .await?;
+    tx.commit().await?;
+    get_any(db, nid).await
+}
+
+/// One revision and what changed from the one before.
+#[derive(Debug, Clone, Serialize)]
+pub struct Revision {
+    #[serde(flatten)]
+    pub report: Report,
+    pub changes: Vec<FieldChange>,
+}
+
+/// Every revision of the report's period the caller may see, oldest first, with diffs.
+pub async fn revisions(
+    db: &Db,
+    can: &Can<ReadRegistry>,
+    id: i64,
+) -> Result<Vec<Revision>, AppError> {
+    let v = get(db, can, id).await?;
+    let (_, unit) = load(db, can, id).await?;
+    let all_states = can.caller().sees_unapproved_at(unit);
+    let mut out: Vec<Revision> = Vec::new();
+    let mut prev: Option<ReportFigures> = None;
+    for r in store::revisions(db, v.report.project_id, v.report.period).await? {
+        if !all_states && r.state != ReportState::Approved {
+            continue;
+        }
+        let changes = prev
+            .as_ref()
+            .map(|p| p.diff(&r.figures))
+            .unwrap_or_default();
+        prev = Some(r.figures.clone());
+        out.push(Revision { report: r, changes });
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportQuery {
+    pub project: Option<i64>,
+    /// YYYY-MM
+    pub period: Option<String>,
+    /// draft | submitted | approved | returned
+    pub state: Option<String>,
+    /// A unit: its projects and those of its sub-units.
+    pub unit: Option<i64>,
+    pub page: Option<i64>,
+    pub page_size: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReportPage {
+    pub total: i64,
+    pub items: Vec<ReportRow>,
+}
+
+pub async fn list(
+    db: &Db,
+    can: &Can<ReadRegistry>,
+    q: &ReportQuery,
+) -> Result<ReportPage, AppError> {
+    let mut e = duban_domain::ValidationErrors::default();
+    let period = q
+        .period
+        .as_deref()
+        .and_then(|p| e.take(Period::parse("period", p)));
+    let state = q
+        .state
+        .as_deref()
+        .and_then(|s| e.take(ReportState::parse("state", s)));
+    let paging = crate::paging(q.page, q.page_size);
+    let (offset, limit) = match paging {
+        Ok(p) => p,
+        Err(AppError::Invalid(x)) => {
+            e.0.extend(x.0);
+            (0, 0)
+        }
+        Err(x) => return Err(x),
+    };
+    e.into_result(|| ())?;
+    let reach = can.reach_within(q.unit);
+    // Where the caller also sees drafts: the reach of their reporter/approver roles.
+    let unapproved = reach.intersect(&can.caller().unapproved_reach());
+    let (total, items) = store::list(
+        db,
+        &ReportFilter {
+            reach_all_states: unapproved,
+            reach_approved: reach,
+            project_id: q.project,
+            period,
+            state,
+            offset,
+            limit,
+        },
+    )
+    .await?;
+    Ok(ReportPage { total, items })
+}
+
+/// The 催报 list: projects of the reach with no submitted report for the period,
+/// grouped by unit.
+#[derive(Debug, Serialize)]
+pub struct MissingByUnit {
+    pub unit_id: i64,
+    pub count: usize,
+    pub projects: Vec<Missing>,
+}
+
+pub async fn missing(
+    db: &Db,
+    can: &Can<ReadRegistry>,
+    period: &str,
+    unit: Option<i64>,
+) -> Result<Vec<MissingByUnit>, AppError> {
+    let period = Period::parse("period", period)?;
+    let rows = store::missing(db, &can.reach_within(unit), period).await?;
+    let mut out: Vec<MissingByUnit> = Vec::new();
+    for m in rows {
+        match out.last_mut() {
+            Some(g) if g.unit_id == m.unit_id => {
+                g.count += 1;
+                g.projects.push(m);
+            }
+            _ => out.push(MissingByUnit {
+                unit_id: m.unit_id,
+                count: 1,
+                projects: vec![m],
+            }),
+        }
+    }
+    out.sort_by(|a, b| b.count.cmp(&a.count).then(a.unit_id.cmp(&b.unit_id)));
+    Ok(out)
+}

@@ -1,0 +1,109 @@
+//! Business settings kept in the database and edited by administrators: report
+//! deadlines, whether warnings block a submission, problem due-soon days, session idle
+//! timeout and the upload limit.
+
+use crate::AppError;
+use crate::access::{Can, ManageUsers};
+use duban_domain::FieldError;
+use duban_store::{Db, settings};
+use serde::{Deserialize, Serialize};
+
+const KEY: &str = "business";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// A report for month M is late after this day of month M+1 (1..=28).
+    pub report_deadline_day: u32,
+    /// Refuse a submission that raises warnings (otherwise they are shown only).
+    pub block_on_warnings: bool,
+    /// A problem is "due soon" this many days before its deadline.
+    pub due_soon_days: i64,
+    /// Sessions end after this many idle minutes (5..=30, MLPS level 3 asks for ≤ 30).
+    pub idle_minutes: i64,
+    /// Largest attachment, in MiB (1..=200).
+    pub max_upload_mib: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            report_deadline_day: 3,
+            block_on_warnings: false,
+            due_soon_days: 3,
+            idle_minutes: 30,
+            max_upload_mib: 20,
+        }
+    }
+}
+
+impl Settings {
+    fn validate(&self) -> Result<(), AppError> {
+        let mut e = duban_domain::ValidationErrors::default();
+        if !(1..=28).contains(&self.report_deadline_day) {
+            e.push(FieldError::new(
+                "report_deadline_day",
+                "range",
+                "报送截止日应在1—28日之间",
+                "the deadline day must be 1 to 28",
+            ));
+        }
+        if !(0..=30).contains(&self.due_soon_days) {
+            e.push(FieldError::new(
+                "due_soon_days",
+                "range",
+                "临期提醒天数应在0—30之间",
+                "due-soon days must be 0 to 30",
+            ));
+        }
+        if !(5..=30).contains(&self.idle_minutes) {
+            e.push(FieldError::new(
+                "idle_minutes",
+                "range",
+                "会话空闲超时应在5—30分钟之间",
+                "the idle timeout must be 5 to 30 minutes",
+            ));
+        }
+        if !(1..=200).contains(&self.max_upload_mib) {
+            e.push(FieldError::new(
+                "max_upload_mib",
+                "range",
+                "附件大小上限应在1—200 MB之间",
+                "the upload limit must be 1 to 200 MiB",
+            ));
+        }
+        e.into_result(|| ()).map_err(AppError::from)
+    }
+}
+
+pub async fn get(db: &Db) -> Result<Settings, AppError> {
+    Ok(match settings::get(db, KEY).await? {
+        Some(t) => serde_json::from_str(&t)
+            .map_err(|e| AppError::Internal(format!("stored settings do not parse: {e}")))?,
+        None => Settings::default(),
+    })
+}
+
+pub async fn put(db: &Db, can: &Can<ManageUsers>, s: &Settings) -> Result<Settings, AppError> {
+    s.validate()?;
+    let before = get(db).await?;
+    let mut tx = db.write().await?;
+    settings::set(
+        &mut tx,
+        KEY,
+        &serde_json::to_string(s).expect("settings serialise"),
+    )
+    .await?;
+    crate::audit::record(
+        &mut tx,
+        can.actor(),
+        "settings.update",
+        "settings",
+        KEY,
+        Some(&before),
+        Some(s),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(s.clone())
+}

@@ -1,0 +1,202 @@
+//! Request extractors whose every rejection is an [`ApiError`] with a stable code and a
+//! message in both languages: JSON bodies, query strings, path ids, and the caller.
+
+use crate::error::ApiError;
+use crate::{AppState, SESSION_COOKIE};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Query, Request};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode, header};
+use duban_app::auth::{self, Authenticated};
+use duban_app::{AppError, access::Caller};
+use serde::de::DeserializeOwned;
+use std::net::SocketAddr;
+
+/// A JSON body; unknown fields, wrong types, malformed text and oversize bodies are 4xx.
+pub struct Body<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(Body(v)),
+            Err(e) => Err(json_rejection(e)),
+        }
+    }
+}
+
+fn json_rejection(e: JsonRejection) -> ApiError {
+    let text = e.body_text();
+    match e {
+        JsonRejection::JsonDataError(_) => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_input",
+            format!("the request body does not match the expected fields: {text}"),
+            format!("请求内容的字段或类型有误：{text}"),
+        ),
+        JsonRejection::JsonSyntaxError(_) => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            format!("the request body is not valid JSON: {text}"),
+            "请求内容不是有效的 JSON",
+        ),
+        JsonRejection::MissingJsonContentType(_) => ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the body as JSON with Content-Type: application/json",
+            "请以 JSON 格式提交（Content-Type: application/json）",
+        ),
+        _ if e.status() == StatusCode::PAYLOAD_TOO_LARGE => too_large(),
+        _ => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_input",
+            format!("cannot read the request body: {text}"),
+            "无法读取请求内容",
+        ),
+    }
+}
+
+pub fn too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too_large",
+        "the request body is too large",
+        "提交的内容过大",
+    )
+}
+
+/// A query string.
+pub struct Q<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Q<T> {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(v)| Q(v))
+            .map_err(|e: QueryRejection| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_input",
+                    format!("bad query string: {}", e.body_text()),
+                    format!("查询参数有误：{}", e.body_text()),
+                )
+            })
+    }
+}
+
+/// Numeric path segments (`/x/{id}` or `/x/{id}/y/{id2}`).
+pub struct Ids(pub Vec<i64>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Ids {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Path(raw) = Path::<Vec<(String, String)>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::not_found(parts.uri.path()))?;
+        raw.iter()
+            .map(|(k, v)| {
+                v.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                    ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_input",
+                        format!("'{v}' is not a valid {k}"),
+                        format!("“{v}”不是有效的编号"),
+                    )
+                })
+            })
+            .collect::<Result<_, _>>()
+            .map(Ids)
+    }
+}
+
+impl Ids {
+    pub fn one(&self) -> i64 {
+        self.0[0]
+    }
+    pub fn two(&self) -> (i64, i64) {
+        (self.0[0], self.0[1])
+    }
+}
+
+/// The client's address as seen on the socket.
+pub fn client_ip(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+pub fn cookie(parts: &Parts, name: &str) -> Option<String> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// Paths a user whose password must change may still call.
+const WHILE_CHANGING_PASSWORD: &[&str] = &[
+    "/api/v1/auth/me",
+    "/api/v1/auth/password",
+    "/api/v1/auth/logout",
+];
+
+/// The authenticated caller: from a session cookie (with a CSRF token on every write)
+/// or from an API token (`Authorization: Bearer duban_…`).
+pub struct Auth {
+    pub caller: Caller,
+    pub session: Option<String>,
+}
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Self, ApiError> {
+        let ip = client_ip(parts);
+        let bearer = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .map(String::from);
+        let (a, session): (Authenticated, Option<String>) =
+            match (bearer, cookie(parts, SESSION_COOKIE)) {
+                (Some(t), _) => (auth::token(&s.db, &t, &ip).await?, None),
+                (None, Some(c)) => (auth::session(&s.db, &c, &ip).await?, Some(c)),
+                (None, None) => {
+                    return Err(
+                        AppError::auth("unauthenticated", "log in first", "请先登录").into(),
+                    );
+                }
+            };
+        if let Some(expected) = &a.csrf {
+            let unsafe_method =
+                !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+            let sent = parts
+                .headers
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok());
+            if unsafe_method && sent != Some(expected.as_str()) {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "csrf",
+                    "missing or wrong X-CSRF-Token header",
+                    "请求缺少有效的防伪令牌，请刷新页面后重试",
+                ));
+            }
+        }
+        if a.password_change_required && !WHILE_CHANGING_PASSWORD.contains(&parts.uri.path()) {
+            return Err(AppError::PasswordChange.into());
+        }
+        Ok(Auth {
+            caller: a.caller,
+            session,
+        })
+    }
+}

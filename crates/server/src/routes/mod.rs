@@ -1,0 +1,527 @@
+//! The route table: every endpoint, its handler and its documentation in one list.
+//! Handlers only translate HTTP to use cases in `duban_app` and back.
+
+mod accounts;
+mod registry;
+mod work;
+mod workflows;
+
+use crate::error::ApiError;
+use crate::openapi::{Api, doc};
+use crate::{AppState, assets};
+use axum::Json;
+use axum::extract::State;
+use axum::http::Uri;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post, put};
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+pub type Res = Result<Response, ApiError>;
+
+pub fn ok<T: Serialize>(v: T) -> Res {
+    Ok(Json(v).into_response())
+}
+
+/// Build the router and the OpenAPI document from the same table.
+pub fn build() -> (axum::Router<AppState>, Value) {
+    use duban_app as a;
+    let mut api = Api::default();
+    let x = &mut api;
+    x.op(
+        "get",
+        "/healthz",
+        get(healthz),
+        doc("system", "Liveness, database engine and schema version").public(),
+    );
+
+    // Sessions, passwords, second factor, API tokens.
+    let d = doc(
+        "auth",
+        "Log in; sets the session cookie and returns the CSRF token",
+    )
+    .public()
+    .body::<a::auth::LoginInput>(x);
+    x.op("post", "/api/v1/auth/login", post(accounts::login), d);
+    x.op(
+        "post",
+        "/api/v1/auth/logout",
+        post(accounts::logout),
+        doc("auth", "Log out (ends the session)"),
+    );
+    x.op(
+        "get",
+        "/api/v1/auth/me",
+        get(accounts::me),
+        doc("auth", "The signed-in user, roles, capabilities"),
+    );
+    let d = doc("auth", "Change one's own password").body::<a::auth::PasswordChange>(x);
+    x.op("post", "/api/v1/auth/password", post(accounts::password), d);
+    x.op(
+        "post",
+        "/api/v1/auth/totp/setup",
+        post(accounts::totp_setup),
+        doc("auth", "Start TOTP enrolment: a new secret"),
+    );
+    let d = doc("auth", "Confirm TOTP enrolment with a current code").body::<a::auth::TotpCode>(x);
+    x.op(
+        "post",
+        "/api/v1/auth/totp/enable",
+        post(accounts::totp_enable),
+        d,
+    );
+    let d = doc("auth", "Turn TOTP off with a current code").body::<a::auth::TotpCode>(x);
+    x.op(
+        "post",
+        "/api/v1/auth/totp/disable",
+        post(accounts::totp_disable),
+        d,
+    );
+    x.op(
+        "get",
+        "/api/v1/tokens",
+        get(accounts::tokens),
+        doc("auth", "API tokens of the caller (administrators: all)"),
+    );
+    let d = doc(
+        "auth",
+        "Issue an API token with some of the caller's roles (shown once)",
+    )
+    .body::<a::auth::TokenInput>(x);
+    x.op("post", "/api/v1/tokens", post(accounts::create_token), d);
+    x.op(
+        "delete",
+        "/api/v1/tokens/{id}",
+        delete(accounts::revoke_token),
+        doc("auth", "Revoke an API token"),
+    );
+
+    // Administration.
+    x.op(
+        "get",
+        "/api/v1/users",
+        get(accounts::users),
+        doc("admin", "Users of the units the administrator manages"),
+    );
+    let d = doc(
+        "admin",
+        "Create a user; returns the initial password (must be changed)",
+    )
+    .body::<a::accounts::UserInput>(x);
+    x.op("post", "/api/v1/users", post(accounts::create_user), d);
+    let d = doc(
+        "admin",
+        "Change a user's name, unit, roles or archived flag",
+    )
+    .body::<a::accounts::UserInput>(x);
+    x.op("put", "/api/v1/users/{id}", put(accounts::update_user), d);
+    x.op(
+        "post",
+        "/api/v1/users/{id}/lock",
+        post(accounts::lock),
+        doc("admin", "Lock an account"),
+    );
+    x.op(
+        "post",
+        "/api/v1/users/{id}/unlock",
+        post(accounts::unlock),
+        doc("admin", "Unlock an account"),
+    );
+    x.op(
+        "post",
+        "/api/v1/users/{id}/reset-password",
+        post(accounts::reset),
+        doc(
+            "admin",
+            "Reset a password; returns the new initial password",
+        ),
+    );
+    x.op(
+        "get",
+        "/api/v1/settings",
+        get(accounts::settings),
+        doc("admin", "Business settings"),
+    );
+    let d = doc("admin", "Change business settings").body::<a::settings::Settings>(x);
+    x.op("put", "/api/v1/settings", put(accounts::put_settings), d);
+
+    // Registry.
+    x.op(
+        "get",
+        "/api/v1/units",
+        get(registry::units),
+        doc("registry", "The unit tree"),
+    );
+    let d = doc("registry", "Create a unit (admin, supervisor)")
+        .body::<duban_domain::unit::UnitInput>(x);
+    x.op("post", "/api/v1/units", post(registry::create_unit), d);
+    let d = doc("registry", "Change a unit (with its version)")
+        .body::<duban_domain::unit::UnitInput>(x);
+    x.op("put", "/api/v1/units/{id}", put(registry::update_unit), d);
+    let d = doc(
+        "registry",
+        "Archive a unit without projects, users or sub-units",
+    )
+    .body::<registry::VersionInput>(x);
+    x.op(
+        "post",
+        "/api/v1/units/{id}/archive",
+        post(registry::archive_unit),
+        d,
+    );
+    x.op(
+        "get",
+        "/api/v1/chains",
+        get(registry::chains),
+        doc("registry", "Industry chains"),
+    );
+    let d = doc(
+        "registry",
+        "Projects in the caller's scope, filtered, sorted, paged",
+    )
+    .query::<a::registry::ProjectQuery>(x);
+    x.op("get", "/api/v1/projects", get(registry::projects), d);
+    let d = doc("registry", "Create a project (supervisor)")
+        .body::<duban_domain::project::ProjectInput>(x);
+    x.op(
+        "post",
+        "/api/v1/projects",
+        post(registry::create_project),
+        d,
+    );
+    x.op(
+        "get",
+        "/api/v1/projects/{id}",
+        get(registry::project),
+        doc("registry", "A project"),
+    );
+    let d = doc(
+        "registry",
+        "Change a project (with its version; 409 with the current one when stale)",
+    )
+    .body::<duban_domain::project::ProjectInput>(x);
+    x.op(
+        "put",
+        "/api/v1/projects/{id}",
+        put(registry::update_project),
+        d,
+    );
+    let d = doc("registry", "Archive a project").body::<registry::VersionInput>(x);
+    x.op(
+        "post",
+        "/api/v1/projects/{id}/archive",
+        post(registry::archive_project),
+        d,
+    );
+    x.op(
+        "get",
+        "/api/v1/projects/{id}/plans/{year}",
+        get(registry::plan),
+        doc(
+            "registry",
+            "A project's annual plan with its monthly curve and milestones",
+        ),
+    );
+    let d = doc(
+        "registry",
+        "Create or replace an annual plan (with its version)",
+    )
+    .body::<a::registry::PlanInput>(x);
+    x.op(
+        "put",
+        "/api/v1/projects/{id}/plans/{year}",
+        put(registry::put_plan),
+        d,
+    );
+
+    // Progress reports.
+    let d = doc(
+        "reports",
+        "Reports in scope (drafts only for the unit's clerks)",
+    )
+    .query::<a::reports::ReportQuery>(x);
+    x.op("get", "/api/v1/reports", get(workflows::reports), d);
+    let d = doc("reports", "Start the report of a period (draft)")
+        .body::<a::reports::NewReportInput>(x);
+    x.op("post", "/api/v1/reports", post(workflows::create_report), d);
+    let d = doc(
+        "reports",
+        "Projects whose report of a period is missing (催报), by unit",
+    )
+    .query::<workflows::MissingQuery>(x);
+    x.op("get", "/api/v1/reports/missing", get(workflows::missing), d);
+    x.op(
+        "get",
+        "/api/v1/reports/{id}",
+        get(workflows::report),
+        doc("reports", "A report with its warnings"),
+    );
+    let d = doc("reports", "Save a draft or a returned report")
+        .body::<duban_domain::report::ReportFigures>(x);
+    x.op(
+        "put",
+        "/api/v1/reports/{id}",
+        put(workflows::edit_report),
+        d,
+    );
+    x.op(
+        "post",
+        "/api/v1/reports/{id}/submit",
+        post(workflows::submit),
+        doc("reports", "Submit (validated; warnings returned)"),
+    );
+    x.op(
+        "post",
+        "/api/v1/reports/{id}/approve",
+        post(workflows::approve),
+        doc("reports", "Approve (approver of the unit)"),
+    );
+    let d = doc("reports", "Return with a reason (approver of the unit)")
+        .body::<a::reports::ReturnInput>(x);
+    x.op(
+        "post",
+        "/api/v1/reports/{id}/return",
+        post(workflows::return_report),
+        d,
+    );
+    x.op(
+        "post",
+        "/api/v1/reports/{id}/correct",
+        post(workflows::correct),
+        doc(
+            "reports",
+            "Open a correction of an approved report (a new revision)",
+        ),
+    );
+    x.op(
+        "get",
+        "/api/v1/reports/{id}/revisions",
+        get(workflows::revisions),
+        doc("reports", "Every revision of the period with diffs"),
+    );
+
+    // Problems.
+    let d = doc("problems", "Problems in scope").query::<a::problems::ProblemQuery>(x);
+    x.op("get", "/api/v1/problems", get(workflows::problems), d);
+    let d = doc("problems", "Record a problem (supervisor)").body::<a::problems::ProblemInput>(x);
+    x.op(
+        "post",
+        "/api/v1/problems",
+        post(workflows::create_problem),
+        d,
+    );
+    x.op(
+        "get",
+        "/api/v1/problems/{id}",
+        get(workflows::problem),
+        doc(
+            "problems",
+            "A problem with its trail, extensions and evidence",
+        ),
+    );
+    let d = doc(
+        "problems",
+        "Assign to a lead unit with a deadline (supervisor)",
+    )
+    .body::<a::problems::AssignInput>(x);
+    x.op(
+        "post",
+        "/api/v1/problems/{id}/assign",
+        post(workflows::assign),
+        d,
+    );
+    x.op(
+        "post",
+        "/api/v1/problems/{id}/acknowledge",
+        post(workflows::acknowledge),
+        doc("problems", "Acknowledge (lead unit)"),
+    );
+    x.op(
+        "post",
+        "/api/v1/problems/{id}/start",
+        post(workflows::start),
+        doc("problems", "Start rectification (lead unit)"),
+    );
+    let d = doc("problems", "Add a progress note").body::<a::problems::StepInput>(x);
+    x.op(
+        "post",
+        "/api/v1/problems/{id}/notes",
+        post(workflows::note),
+        d,
+    );
+    let d = doc("problems", "Resolve with evidence (lead unit)").body::<a::problems::StepInput>(x);
+    x.op(
+        "post",
+        "/api/v1/problems/{id}/resolve",
+        post(workflows::resolve),
+        d,
+    );
+    let d = doc(
+        "problems",
+        "Close (销号) by a supervisor other than the resolver",
+    )
+    .body::<a::problems::StepInput>(x);
+    x.op(
+        "post",
+        "/api/v1/problems/{id}/close",
+        post(workflows::close),
+        d,
+    );
+    let d = doc("problems", "Reopen with a reason (supervisor)").body::<a::problems::StepInput>(x);
+    x.op(
+        "post",
+        "/api/v1/problems/{id}/reopen",
+        post(workflows::reopen),
+        d,
+    );
+    let d = doc("problems", "Ask for a later deadline (lead unit)")
+        .body::<a::problems::ExtensionInput>(x);
+    x.op(
+        "post",
+        "/api/v1/problems/{id}/extensions",
+        post(workflows::request_extension),
+        d,
+    );
+    let d = doc("problems", "Approve or reject an extension (supervisor)")
+        .body::<a::problems::DecisionInput>(x);
+    x.op(
+        "post",
+        "/api/v1/problems/{id}/extensions/{ext}/decide",
+        post(workflows::decide_extension),
+        d,
+    );
+
+    // Inspections, work items, attachments.
+    let d = doc("inspections", "Inspections in scope").query::<work::PageQuery>(x);
+    x.op("get", "/api/v1/inspections", get(work::inspections), d);
+    let d = doc("inspections", "Record an inspection (supervisor)")
+        .body::<duban_domain::inspection::InspectionInput>(x);
+    x.op(
+        "post",
+        "/api/v1/inspections",
+        post(work::create_inspection),
+        d,
+    );
+    x.op(
+        "get",
+        "/api/v1/inspections/{id}",
+        get(work::inspection),
+        doc("inspections", "An inspection with its findings"),
+    );
+    let d = doc(
+        "inspections",
+        "Add a finding; optionally make it a problem in the same step",
+    )
+    .body::<a::inspections::FindingInput>(x);
+    x.op(
+        "post",
+        "/api/v1/inspections/{id}/findings",
+        post(work::finding),
+        d,
+    );
+    let d = doc("work", "Work items (三本清单, indicator targets) in scope")
+        .query::<a::work::WorkQuery>(x);
+    x.op("get", "/api/v1/work-items", get(work::items), d);
+    let d =
+        doc("work", "Create a work item (supervisor)").body::<duban_domain::work::WorkItemInput>(x);
+    x.op("post", "/api/v1/work-items", post(work::create_item), d);
+    x.op(
+        "get",
+        "/api/v1/work-items/{id}",
+        get(work::item),
+        doc("work", "A work item with its progress"),
+    );
+    let d = doc("work", "Change a work item (with its version)").body::<a::work::WorkItemUpdate>(x);
+    x.op("put", "/api/v1/work-items/{id}", put(work::update_item), d);
+    let d = doc(
+        "work",
+        "Save the progress of a period; ?submit=true submits it",
+    )
+    .body::<duban_domain::work::ProgressInput>(x)
+    .query::<work::SubmitQuery>(x);
+    x.op(
+        "post",
+        "/api/v1/work-items/{id}/progress",
+        post(work::save_progress),
+        d,
+    );
+    x.op(
+        "post",
+        "/api/v1/work-progress/{id}/approve",
+        post(work::approve_progress),
+        doc("work", "Approve progress (approver of the unit)"),
+    );
+    let d = doc("work", "Return progress with a reason").body::<a::reports::ReturnInput>(x);
+    x.op(
+        "post",
+        "/api/v1/work-progress/{id}/return",
+        post(work::return_progress),
+        d,
+    );
+    let d = doc(
+        "attachments",
+        "Upload a file (raw body) to a report, problem or inspection",
+    )
+    .query::<work::UploadQuery>(x)
+    .raw_body();
+    x.op(
+        "post",
+        "/api/v1/attachments",
+        post(work::upload).layer(axum::extract::DefaultBodyLimit::max(200 * 1024 * 1024)),
+        d,
+    );
+    x.op(
+        "get",
+        "/api/v1/attachments/{id}",
+        get(work::download),
+        doc("attachments", "Download a file"),
+    );
+
+    // Audit (auditors only).
+    let d = doc(
+        "audit",
+        "The audit log, newest first (login attempts: action=login)",
+    )
+    .query::<a::audit::AuditQuery>(x);
+    x.op("get", "/api/v1/audit", get(accounts::audit), d);
+    x.op(
+        "get",
+        "/api/v1/audit/verify",
+        get(accounts::audit_verify),
+        doc("audit", "Verify the SM3 hash chain of the audit log"),
+    );
+
+    let (router, document) = api.document();
+    let shared = Arc::new(document.clone());
+    let router = router
+        .route(
+            "/api/openapi.json",
+            get(move || {
+                let d = shared.clone();
+                async move { Json((*d).clone()) }
+            }),
+        )
+        .route(
+            "/api/{*rest}",
+            get(api_not_found)
+                .post(api_not_found)
+                .put(api_not_found)
+                .delete(api_not_found),
+        )
+        .fallback(assets::static_file);
+    (router, document)
+}
+
+async fn healthz(State(s): State<AppState>) -> Res {
+    let v = duban_app::schema::current_version(&s.db)
+        .await
+        .map_err(duban_app::AppError::from)?;
+    ok(
+        json!({ "status": "ok", "database": s.db.backend().name(), "schema_version": v, "version": env!("CARGO_PKG_VERSION") }),
+    )
+}
+
+async fn api_not_found(uri: Uri) -> ApiError {
+    ApiError::not_found(uri.path())
+}

@@ -1,0 +1,103 @@
+//! Units, chains, projects and plans.
+
+use super::{Res, ok};
+use crate::AppState;
+use crate::extract::{Auth, Body, Ids, Q};
+use axum::extract::State;
+use duban_app::access::{EditRegistry, ManageUnits, ReadRegistry};
+use duban_app::registry::{self, PlanInput, ProjectQuery};
+use duban_domain::project::ProjectInput;
+use duban_domain::unit::UnitInput;
+use serde_json::json;
+
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VersionInput {
+    /// The version the change is based on.
+    pub version: i64,
+}
+
+pub async fn units(State(s): State<AppState>, _a: Auth) -> Res {
+    ok(json!({ "items": registry::units(&s.db).await? }))
+}
+pub async fn chains(State(s): State<AppState>, _a: Auth) -> Res {
+    ok(json!({ "items": registry::chains(&s.db).await? }))
+}
+pub async fn create_unit(State(s): State<AppState>, a: Auth, Body(b): Body<UnitInput>) -> Res {
+    ok(registry::create_unit(&s.db, &a.caller.can::<ManageUnits>()?, &b).await?)
+}
+pub async fn update_unit(
+    State(s): State<AppState>,
+    a: Auth,
+    id: Ids,
+    Body(b): Body<UnitInput>,
+) -> Res {
+    ok(registry::update_unit(&s.db, &a.caller.can::<ManageUnits>()?, id.one(), &b).await?)
+}
+pub async fn archive_unit(
+    State(s): State<AppState>,
+    a: Auth,
+    id: Ids,
+    Body(b): Body<VersionInput>,
+) -> Res {
+    registry::archive_unit(&s.db, &a.caller.can::<ManageUnits>()?, id.one(), b.version).await?;
+    ok(json!({ "ok": true }))
+}
+pub async fn projects(State(s): State<AppState>, a: Auth, Q(q): Q<ProjectQuery>) -> Res {
+    let page = registry::list_projects(&s.db, &a.caller.can::<ReadRegistry>()?, &q).await?;
+    ok(json!({ "total": page.total, "items": page.items }))
+}
+pub async fn project(State(s): State<AppState>, a: Auth, id: Ids) -> Res {
+    ok(registry::project(&s.db, &a.caller.can::<ReadRegistry>()?, id.one()).await?)
+}
+pub async fn create_project(
+    State(s): State<AppState>,
+    a: Auth,
+    Body(b): Body<ProjectInput>,
+) -> Res {
+    ok(registry::create_project(&s.db, &a.caller.can::<EditRegistry>()?, &b).await?)
+}
+pub async fn update_project(
+    State(s): State<AppState>,
+    a: Auth,
+    id: Ids,
+    Body(b): Body<ProjectInput>,
+) -> Res {
+    ok(registry::update_project(&s.db, &a.caller.can::<EditRegistry>()?, id.one(), &b).await?)
+}
+pub async fn archive_project(
+    State(s): State<AppState>,
+    a: Auth,
+    id: Ids,
+    Body(b): Body<VersionInput>,
+) -> Res {
+    registry::archive_project(&s.db, &a.caller.can::<EditRegistry>()?, id.one(), b.version).await?;
+    ok(json!({ "ok": true }))
+}
+fn year(v: i64) -> Result<i32, crate::ApiError> {
+    i32::try_from(v)
+        .ok()
+        .filter(|y| (1990..=2100).contains(y))
+        .ok_or_else(|| {
+            duban_app::AppError::from(duban_domain::FieldError::new(
+                "year",
+                "range",
+                "年份应在1990—2100之间",
+                "the year must be 1990 to 2100",
+            ))
+            .into()
+        })
+}
+pub async fn plan(State(s): State<AppState>, a: Auth, ids: Ids) -> Res {
+    let (id, y) = ids.two();
+    ok(registry::plan(&s.db, &a.caller.can::<ReadRegistry>()?, id, year(y)?).await?)
+}
+pub async fn put_plan(
+    State(s): State<AppState>,
+    a: Auth,
+    ids: Ids,
+    Body(b): Body<PlanInput>,
+) -> Res {
+    let (id, y) = ids.two();
+    ok(registry::put_plan(&s.db, &a.caller.can::<EditRegistry>()?, id, year(y)?, &b).await?)
+}

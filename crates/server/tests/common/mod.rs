@@ -1,0 +1,314 @@
+//! What the HTTP tests share: a throwaway database on either engine with a generated
+//! data set, the real server on a random loopback port, and a small HTTP/1.1 client
+//! that keeps the session cookie and sends the CSRF token like the web UI does.
+#![allow(dead_code)]
+
+use duban_app::Db;
+use duban_domain::Role;
+use duban_domain::access::{RoleGrant, Scope};
+use serde_json::{Value, json};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+static N: AtomicUsize = AtomicUsize::new(0);
+
+/// A fresh database with `projects` generated projects (as of 2025-10); `None` when
+/// PostgreSQL is asked for but not configured (and not required).
+pub async fn database(pg: bool, projects: u64) -> Option<Db> {
+    let name = format!(
+        "duban_t{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    );
+    let url = if pg {
+        let Ok(url) = std::env::var("DUBAN_TEST_PG_URL") else {
+            assert!(
+                std::env::var("DUBAN_REQUIRE_PG").is_err(),
+                "DUBAN_REQUIRE_PG is set but DUBAN_TEST_PG_URL is not"
+            );
+            return None;
+        };
+        let admin = Db::connect(&url).await.unwrap();
+        admin
+            .execute(&format!("CREATE DATABASE {name}"), &[])
+            .await
+            .unwrap();
+        admin.close().await;
+        format!("{}/{name}", url.rsplit_once('/').unwrap().0)
+    } else {
+        format!(
+            "sqlite://{}",
+            std::env::temp_dir()
+                .join(format!("{name}.sqlite"))
+                .display()
+        )
+    };
+    let db = duban_app::open(&url).await.unwrap();
+    let params = duban_gen::Params {
+        projects,
+        seed: 3,
+        as_of: duban_domain::Period::new(2025, 10).unwrap(),
+    };
+    duban_app::load::generate(&db, params, |_| {})
+        .await
+        .unwrap();
+    Some(db)
+}
+
+/// Start the server on a random port; returns its address.
+pub async fn spawn_app(db: Db) -> String {
+    let listener = duban_server::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let dir = std::env::temp_dir().join(format!("duban_files_{}", addr.replace([':', '.'], "_")));
+    tokio::spawn(duban_server::serve(
+        listener,
+        duban_server::AppState::new(db, dir),
+    ));
+    addr
+}
+
+/// The id of the unit with a code.
+pub async fn unit_id(db: &Db, code: &str) -> i64 {
+    duban_store::units::by_code(db, code)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("no unit {code}"))
+        .id
+}
+
+pub const PASSWORD: &str = "Test-pass-2025";
+
+/// Create a user directly (password set, no forced change).
+pub async fn user(db: &Db, username: &str, unit_code: &str, grants: &[(Role, Scope)]) {
+    let unit = unit_id(db, unit_code).await;
+    let grants: Vec<RoleGrant> = grants
+        .iter()
+        .map(|(role, scope)| RoleGrant {
+            role: *role,
+            scope: scope.clone(),
+        })
+        .collect();
+    duban_app::accounts::create_user(db, username, username, unit, PASSWORD, false, &grants)
+        .await
+        .unwrap();
+}
+
+/// A response: status, headers (lower-cased names) and body.
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Resp {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "status {}: {e}: {}",
+                self.status,
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// One HTTP/1.1 exchange on a new connection.
+pub async fn exchange(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, String)],
+    body: &[u8],
+) -> Resp {
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    s.write_all(req.as_bytes()).await.unwrap();
+    // The server may answer (e.g. 413) before reading a large body.
+    let _ = s.write_all(body).await;
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf).await;
+    let split = buf
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no response to {method} {path}"));
+    let head = String::from_utf8_lossy(&buf[..split]).to_string();
+    let mut rest = buf[split + 4..].to_vec();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    if headers
+        .iter()
+        .any(|(k, v)| k == "transfer-encoding" && v.contains("chunked"))
+    {
+        rest = dechunk(&rest);
+    }
+    Resp {
+        status,
+        headers,
+        body: rest,
+    }
+}
+
+fn dechunk(mut s: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(eol) = s.windows(2).position(|w| w == b"\r\n") {
+        let n = usize::from_str_radix(std::str::from_utf8(&s[..eol]).unwrap().trim(), 16).unwrap();
+        if n == 0 {
+            break;
+        }
+        out.extend_from_slice(&s[eol + 2..eol + 2 + n]);
+        s = &s[eol + 2 + n + 2..];
+    }
+    out
+}
+
+/// A signed-in user agent (or an anonymous one).
+#[derive(Clone, Default)]
+pub struct Client {
+    pub addr: String,
+    pub cookie: Option<String>,
+    pub csrf: Option<String>,
+    pub bearer: Option<String>,
+}
+
+impl Client {
+    pub fn anonymous(addr: &str) -> Client {
+        Client {
+            addr: addr.into(),
+            ..Default::default()
+        }
+    }
+
+    /// Log in; panics unless it succeeds.
+    pub async fn login(addr: &str, username: &str) -> Client {
+        Self::login_with(addr, username, PASSWORD).await.unwrap()
+    }
+
+    pub async fn login_with(addr: &str, username: &str, password: &str) -> Result<Client, Value> {
+        let c = Client::anonymous(addr);
+        let r = c
+            .send(
+                "POST",
+                "/api/v1/auth/login",
+                Some(&json!({ "username": username, "password": password })),
+            )
+            .await;
+        if r.status != 200 {
+            return Err(r.json());
+        }
+        let cookie = r
+            .header("set-cookie")
+            .and_then(|v| v.split(';').next())
+            .unwrap()
+            .to_string();
+        Ok(Client {
+            addr: addr.into(),
+            cookie: Some(cookie),
+            csrf: r.json()["csrf_token"].as_str().map(String::from),
+            bearer: None,
+        })
+    }
+
+    fn headers(&self) -> Vec<(&'static str, String)> {
+        let mut h = vec![("Accept", "application/json".to_string())];
+        if let Some(c) = &self.cookie {
+            h.push(("Cookie", c.clone()));
+        }
+        if let Some(t) = &self.csrf {
+            h.push(("X-CSRF-Token", t.clone()));
+        }
+        if let Some(b) = &self.bearer {
+            h.push(("Authorization", format!("Bearer {b}")));
+        }
+        h
+    }
+
+    pub async fn send(&self, method: &str, path: &str, body: Option<&Value>) -> Resp {
+        let mut h = self.headers();
+        let bytes = match body {
+            Some(b) => {
+                h.push(("Content-Type", "application/json".into()));
+                serde_json::to_vec(b).unwrap()
+            }
+            None => Vec::new(),
+        };
+        exchange(&self.addr, method, path, &h, &bytes).await
+    }
+
+    /// Send raw bytes with a content type (bad-input tests, uploads).
+    pub async fn raw(&self, method: &str, path: &str, content_type: &str, body: &[u8]) -> Resp {
+        let mut h = self.headers();
+        h.push(("Content-Type", content_type.into()));
+        exchange(&self.addr, method, path, &h, body).await
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let r = self.send("GET", path, None).await;
+        (r.status, r.json())
+    }
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        let r = self.send("POST", path, Some(&body)).await;
+        (r.status, r.json())
+    }
+    pub async fn put(&self, path: &str, body: Value) -> (u16, Value) {
+        let r = self.send("PUT", path, Some(&body)).await;
+        (r.status, r.json())
+    }
+    /// GET expecting 200; returns the body.
+    pub async fn ok(&self, path: &str) -> Value {
+        let (s, v) = self.get(path).await;
+        assert_eq!(s, 200, "GET {path}: {v}");
+        v
+    }
+    /// POST expecting 200; returns the body.
+    pub async fn ok_post(&self, path: &str, body: Value) -> Value {
+        let (s, v) = self.post(path, body).await;
+        assert_eq!(s, 200, "POST {path}: {v}");
+        v
+    }
+}
+
+/// Run a test body on SQLite and, when configured, on PostgreSQL.
+#[macro_export]
+macro_rules! on_both {
+    ($projects:expr, $($name:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::$name($crate::common::database(false, $projects).await.unwrap()).await;
+            })*
+        }
+        mod on_postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                if let Some(db) = $crate::common::database(true, $projects).await {
+                    super::$name(db).await;
+                }
+            })*
+        }
+    };
+}

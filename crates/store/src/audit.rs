@@ -1,0 +1,150 @@
+//! The audit log: appended inside the transaction of the write it records, chained by
+//! the `audit_head` row (whose update orders concurrent writers on both engines).
+
+use crate::StoreError;
+use crate::db::{Cols, Db, Tx, Val};
+use duban_domain::audit::AuditEntry;
+
+const COLS: &str =
+    "seq, at, actor_id, actor, ip, action, object_type, object_id, before, after, outcome, hash";
+
+fn row(r: &dyn Cols) -> Result<AuditEntry, StoreError> {
+    Ok(AuditEntry {
+        seq: r.i64("seq")?,
+        at: r.i64("at")?,
+        actor_id: r.opt_i64("actor_id")?,
+        actor: r.str("actor")?,
+        ip: r.str("ip")?,
+        action: r.str("action")?,
+        object_type: r.str("object_type")?,
+        object_id: r.str("object_id")?,
+        before: r.str("before")?,
+        after: r.str("after")?,
+        outcome: r.str("outcome")?,
+        hash: r.str("hash")?,
+    })
+}
+
+/// Append an entry (its `seq` and `hash` are assigned here) and move the head.
+pub async fn append(tx: &mut Tx, e: AuditEntry) -> Result<AuditEntry, StoreError> {
+    // Taking the head row first serialises every auditing transaction.
+    let (seq, prev) = tx
+        .fetch_one(
+            "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash",
+            &[],
+            |r| Ok((r.i64("seq")?, r.str("hash")?)),
+        )
+        .await?;
+    let e = AuditEntry { seq, ..e }.seal(&prev);
+    tx.execute(
+        &format!("INSERT INTO audit_log ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"),
+        &[
+            e.seq.into(),
+            e.at.into(),
+            e.actor_id.into(),
+            e.actor.clone().into(),
+            e.ip.clone().into(),
+            e.action.clone().into(),
+            e.object_type.clone().into(),
+            e.object_id.clone().into(),
+            e.before.clone().into(),
+            e.after.clone().into(),
+            e.outcome.clone().into(),
+            e.hash.clone().into(),
+        ],
+    )
+    .await?;
+    tx.execute(
+        "UPDATE audit_head SET hash = $1 WHERE id = 1",
+        &[e.hash.clone().into()],
+    )
+    .await?;
+    Ok(e)
+}
+
+/// The head: the number of entries written and the last hash.
+pub async fn head(db: &Db) -> Result<(i64, String), StoreError> {
+    db.fetch_one("SELECT seq, hash FROM audit_head WHERE id = 1", &[], |r| {
+        Ok((r.i64("seq")?, r.str("hash")?))
+    })
+    .await
+}
+
+/// Entries with `seq > after`, at most `limit`, in chain order (for verification).
+pub async fn chunk(db: &Db, after: i64, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
+    db.fetch_all(
+        &format!("SELECT {COLS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"),
+        &[after.into(), limit.into()],
+        row,
+    )
+    .await
+}
+
+/// Filters of the auditor's view.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    /// Exact action, or a prefix ending in '.' (e.g. `report.`).
+    pub action: Option<String>,
+    pub object_type: Option<String>,
+    pub object_id: Option<String>,
+    pub outcome: Option<String>,
+    pub from_ms: Option<i64>,
+    pub to_ms: Option<i64>,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// Newest first, with the number of matching entries.
+pub async fn list(db: &Db, f: &AuditFilter) -> Result<(i64, Vec<AuditEntry>), StoreError> {
+    let mut conds = vec!["1 = 1".to_string()];
+    let mut vals: Vec<Val> = Vec::new();
+    let mut push = |cond: &str, v: Val| {
+        vals.push(v);
+        conds.push(cond.replace('?', &format!("${}", vals.len())));
+    };
+    if let Some(a) = &f.actor {
+        push("actor = ?", a.clone().into());
+    }
+    match f.action.as_deref() {
+        Some(a) if a.ends_with('.') => push("action LIKE ?", format!("{a}%").into()),
+        Some(a) => push("action = ?", a.into()),
+        None => {}
+    }
+    if let Some(t) = &f.object_type {
+        push("object_type = ?", t.clone().into());
+    }
+    if let Some(t) = &f.object_id {
+        push("object_id = ?", t.clone().into());
+    }
+    if let Some(o) = &f.outcome {
+        push("outcome = ?", o.clone().into());
+    }
+    if let Some(t) = f.from_ms {
+        push("at >= ?", t.into());
+    }
+    if let Some(t) = f.to_ms {
+        push("at < ?", t.into());
+    }
+    let cond = conds.join(" AND ");
+    let total = db
+        .scalar(
+            &format!("SELECT COUNT(*) AS v FROM audit_log WHERE {cond}"),
+            &vals,
+        )
+        .await?;
+    vals.push(f.limit.into());
+    vals.push(f.offset.into());
+    let n = vals.len();
+    let items = db
+        .fetch_all(
+            &format!(
+                "SELECT {COLS} FROM audit_log WHERE {cond} ORDER BY seq DESC LIMIT ${} OFFSET ${n}",
+                n - 1
+            ),
+            &vals,
+            row,
+        )
+        .await?;
+    Ok((total, items))
+}

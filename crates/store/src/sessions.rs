@@ -1,0 +1,181 @@
+//! Login sessions and API tokens. Only SHA-256 hashes of the secrets are stored.
+
+use crate::StoreError;
+use crate::db::{Cols, Db, Tx};
+use duban_domain::Role;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub user_id: i64,
+    pub csrf: String,
+    pub created_at: i64,
+    pub last_seen: i64,
+}
+
+pub async fn create(
+    tx: &mut Tx,
+    token_hash: &str,
+    user_id: i64,
+    csrf: &str,
+    now: i64,
+    ip: &str,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen, ip) VALUES ($1, $2, $3, $4, $4, $5)",
+        &[token_hash.into(), user_id.into(), csrf.into(), now.into(), ip.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn get(db: &Db, token_hash: &str) -> Result<Option<Session>, StoreError> {
+    db.fetch_optional(
+        "SELECT user_id, csrf, created_at, last_seen FROM sessions WHERE token_hash = $1",
+        &[token_hash.into()],
+        |r| {
+            Ok(Session {
+                user_id: r.i64("user_id")?,
+                csrf: r.str("csrf")?,
+                created_at: r.i64("created_at")?,
+                last_seen: r.i64("last_seen")?,
+            })
+        },
+    )
+    .await
+}
+
+pub async fn touch(db: &Db, token_hash: &str, now: i64) -> Result<(), StoreError> {
+    db.execute(
+        "UPDATE sessions SET last_seen = $1 WHERE token_hash = $2",
+        &[now.into(), token_hash.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn delete(db: &Db, token_hash: &str) -> Result<(), StoreError> {
+    db.execute(
+        "DELETE FROM sessions WHERE token_hash = $1",
+        &[token_hash.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// End every session of a user (password change, lock, archive).
+pub async fn delete_for_user(tx: &mut Tx, user_id: i64) -> Result<(), StoreError> {
+    tx.execute("DELETE FROM sessions WHERE user_id = $1", &[user_id.into()])
+        .await?;
+    Ok(())
+}
+
+/// Drop sessions idle since before `cutoff`.
+pub async fn purge_idle(db: &Db, cutoff: i64) -> Result<u64, StoreError> {
+    db.execute(
+        "DELETE FROM sessions WHERE last_seen < $1",
+        &[cutoff.into()],
+    )
+    .await
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ApiToken {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub roles: Vec<Role>,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+    pub last_used: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+const TOKEN_COLS: &str = "id, user_id, name, roles, created_at, expires_at, last_used, revoked_at";
+
+fn token_row(r: &dyn Cols) -> Result<ApiToken, StoreError> {
+    let roles = r.str("roles")?;
+    Ok(ApiToken {
+        id: r.i64("id")?,
+        user_id: r.i64("user_id")?,
+        name: r.str("name")?,
+        roles: roles
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                Role::from_code(s).ok_or(StoreError::Corrupt {
+                    column: "api_tokens.roles",
+                    value: roles.clone(),
+                })
+            })
+            .collect::<Result<_, _>>()?,
+        created_at: r.i64("created_at")?,
+        expires_at: r.opt_i64("expires_at")?,
+        last_used: r.opt_i64("last_used")?,
+        revoked_at: r.opt_i64("revoked_at")?,
+    })
+}
+
+pub async fn insert_token(
+    tx: &mut Tx,
+    user_id: i64,
+    name: &str,
+    token_hash: &str,
+    roles: &[Role],
+    now: i64,
+    expires_at: Option<i64>,
+) -> Result<i64, StoreError> {
+    let roles: Vec<&str> = roles.iter().map(|r| r.code()).collect();
+    tx.scalar(
+        "INSERT INTO api_tokens (user_id, name, token_hash, roles, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id AS v",
+        &[user_id.into(), name.into(), token_hash.into(), roles.join(",").into(), now.into(), expires_at.into()],
+    )
+    .await
+}
+
+pub async fn token_by_hash(db: &Db, token_hash: &str) -> Result<Option<ApiToken>, StoreError> {
+    db.fetch_optional(
+        &format!("SELECT {TOKEN_COLS} FROM api_tokens WHERE token_hash = $1"),
+        &[token_hash.into()],
+        token_row,
+    )
+    .await
+}
+
+pub async fn token(db: &Db, id: i64) -> Result<ApiToken, StoreError> {
+    db.fetch_one(
+        &format!("SELECT {TOKEN_COLS} FROM api_tokens WHERE id = $1"),
+        &[id.into()],
+        token_row,
+    )
+    .await
+}
+
+/// Tokens of one user, or of everyone when `user_id` is `None`.
+pub async fn tokens(db: &Db, user_id: Option<i64>) -> Result<Vec<ApiToken>, StoreError> {
+    db.fetch_all(
+        &format!(
+            "SELECT {TOKEN_COLS} FROM api_tokens WHERE ($1 IS NULL OR user_id = $1) ORDER BY id"
+        ),
+        &[user_id.into()],
+        token_row,
+    )
+    .await
+}
+
+pub async fn token_used(db: &Db, id: i64, now: i64) -> Result<(), StoreError> {
+    db.execute(
+        "UPDATE api_tokens SET last_used = $1 WHERE id = $2",
+        &[now.into(), id.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn revoke_token(tx: &mut Tx, id: i64, now: i64) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2",
+        &[now.into(), id.into()],
+    )
+    .await?;
+    Ok(())
+}
