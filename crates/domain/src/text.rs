@@ -24,7 +24,8 @@ pub fn clean_name(s: &str) -> String {
         .join(" ")
 }
 
-/// A free-text field: normalised, at most `max` characters, and non-empty when `required`.
+/// A free-text field: trimmed (prose keeps its Chinese punctuation as typed), at most
+/// `max` characters, and non-empty when `required`.
 pub fn field(
     name: &str,
     s: &str,
@@ -32,7 +33,7 @@ pub fn field(
     required: bool,
 ) -> Result<String, crate::error::FieldError> {
     use crate::error::FieldError;
-    let t = normalize(s);
+    let t = s.trim().to_string();
     if required && t.is_empty() {
         return Err(FieldError::required(name));
     }
@@ -74,6 +75,10 @@ mod tests {
         assert_eq!(normalize("ＡＢ－０１"), "AB-01");
         assert_eq!(clean_name(" 信发  集团\t项目 "), "信发 集团 项目");
         assert_eq!(field("f", " 　a ", 3, true).unwrap(), "a");
+        assert_eq!(
+            field("f", "已签约，附合同", 20, true).unwrap(),
+            "已签约，附合同"
+        );
         assert_eq!(field("f", " ", 3, true).unwrap_err().code, "required");
         assert_eq!(
             field("f", "四个字呀", 3, false).unwrap_err().code,

@@ -187,7 +187,7 @@ fn dechunk(mut s: &[u8]) -> Vec<u8> {
 }
 
 /// A signed-in user agent (or an anonymous one).
-#[derive(Clone, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Client {
     pub addr: String,
     pub cookie: Option<String>,
