@@ -509,6 +509,7 @@ pub fn build() -> (axum::Router<AppState>, Value) {
                 .put(api_not_found)
                 .delete(api_not_found),
         )
+        .method_not_allowed_fallback(method_not_allowed)
         .fallback(assets::static_file);
     (router, document)
 }
@@ -519,6 +520,15 @@ async fn healthz(State(s): State<AppState>) -> Res {
         .map_err(duban_app::AppError::from)?;
     ok(
         json!({ "status": "ok", "database": s.db.backend().name(), "schema_version": v, "version": env!("CARGO_PKG_VERSION") }),
+    )
+}
+
+async fn method_not_allowed(method: axum::http::Method, uri: Uri) -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("{method} is not allowed on {}", uri.path()),
+        format!("接口 {} 不支持 {method} 请求", uri.path()),
     )
 }
 
