@@ -22,7 +22,7 @@ async fn fingerprint(db: &Db, ids: &BIds) -> Vec<i64> {
             ids.project
         ),
         format!(
-            "SELECT COALESCE(SUM(version), 0) AS v FROM annual_plans WHERE project_id = {}",
+            "SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) AS v FROM annual_plans WHERE project_id = {}",
             ids.project
         ),
         format!(

@@ -189,17 +189,17 @@ async fn bad_inputs_are_refused_cleanly(db: Db) {
     }
     for (path, body, what) in [
         (
-            format!("/api/v1/projects/1/plans/2025"),
+            "/api/v1/projects/1/plans/2025".to_string(),
             json!({ "planned_wan": "100", "milestones": [{ "name": "开工", "planned": "2025-02-30" }] }),
             "impossible date",
         ),
         (
-            format!("/api/v1/projects/1/plans/2025"),
+            "/api/v1/projects/1/plans/2025".to_string(),
             json!({ "planned_wan": "100", "planned_start_month": 13 }),
             "month 13",
         ),
         (
-            format!("/api/v1/projects/1/plans/2025"),
+            "/api/v1/projects/1/plans/2025".to_string(),
             json!({ "planned_wan": "100", "monthly_wan": ["1", "2"] }),
             "short curve",
         ),
