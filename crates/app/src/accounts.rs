@@ -70,6 +70,17 @@ pub async fn create_user(
         },
     )
     .await?;
+    let after = serde_json::json!({ "username": username, "display_name": display_name, "unit_id": unit_id, "roles": grants });
+    crate::audit::record(
+        &mut tx,
+        &console(unit_id),
+        "user.create",
+        "user",
+        id,
+        crate::audit::NONE,
+        Some(&after),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -88,6 +99,17 @@ pub async fn set_password(
     let hash = hash_password(password)?;
     let mut tx = db.write().await?;
     users::set_password(&mut tx, u.id, &hash, must_change).await?;
+    duban_store::sessions::delete_for_user(&mut tx, u.id).await?;
+    crate::audit::record(
+        &mut tx,
+        &console(u.unit_id),
+        "user.reset_password",
+        "user",
+        u.id,
+        crate::audit::NONE,
+        crate::audit::NONE,
+    )
+    .await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -128,6 +150,18 @@ pub async fn set_locked(db: &Db, username: &str, lock: bool) -> Result<bool, App
     .await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// The actor of commands run on the server's console (`duban user …`, the demo set-up).
+pub fn console(unit_id: UnitId) -> crate::access::Actor {
+    crate::access::Actor {
+        user_id: 0,
+        username: "(console)".into(),
+        display_name: "(console)".into(),
+        unit_id,
+        ip: "local".into(),
+        token_id: None,
+    }
 }
 
 /// The `locked_until` of an administrative lock (year 9999).

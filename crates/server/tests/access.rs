@@ -3,7 +3,7 @@
 //! Nothing of B is ever returned, no identifier of B appears, and nothing of B changes.
 //! Exports arrive with the Excel issue; their lists go through the same use cases.
 
-mod common;
+use duban_testkit as common;
 
 use common::{Client, spawn_app, unit_id, user};
 use duban_app::Db;
@@ -12,7 +12,7 @@ use duban_domain::access::Scope;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
-on_both!(120, access_matrix);
+duban_testkit::on_both!(120, access_matrix);
 
 /// Everything about B's objects that a write could change.
 async fn fingerprint(db: &Db, ids: &BIds) -> Vec<i64> {

@@ -1,7 +1,7 @@
 //! The real server on a random loopback port, on SQLite and on PostgreSQL
 //! (DUBAN_TEST_PG_URL), spoken to over HTTP: the registry's read contract.
 
-mod common;
+use duban_testkit as common;
 
 use common::{Client, spawn_app};
 use duban_app::Db;

@@ -3,7 +3,7 @@
 //! conflicting edits. Each gets a 4xx with a clear code and message, and nothing is
 //! stored half-way.
 
-mod common;
+use duban_testkit as common;
 
 use common::{Client, spawn_app, unit_id, user};
 use duban_app::Db;
@@ -11,7 +11,7 @@ use duban_domain::Role;
 use duban_domain::access::Scope;
 use serde_json::json;
 
-on_both!(60, bad_inputs_are_refused_cleanly);
+duban_testkit::on_both!(60, bad_inputs_are_refused_cleanly);
 
 async fn rows(db: &Db) -> Vec<i64> {
     let mut v = Vec::new();

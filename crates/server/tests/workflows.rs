@@ -2,7 +2,7 @@
 //! security baseline, the registry's writes, the progress-report workflow, problems,
 //! inspections and work items, attachments, and the audit chain.
 
-mod common;
+use duban_testkit as common;
 
 use common::{Client, PASSWORD, spawn_app, unit_id, user};
 use duban_app::Db;
@@ -10,7 +10,7 @@ use duban_domain::Role;
 use duban_domain::access::Scope;
 use serde_json::{Value, json};
 
-on_both!(
+duban_testkit::on_both!(
     120,
     sign_in_and_the_security_baseline,
     registry_writes_with_optimistic_concurrency,

@@ -1,7 +1,7 @@
 //! What the HTTP tests share: a throwaway database on either engine with a generated
 //! data set, the real server on a random loopback port, and a small HTTP/1.1 client
 //! that keeps the session cookie and sends the CSRF token like the web UI does.
-#![allow(dead_code)]
+#![forbid(unsafe_code)]
 
 use duban_app::Db;
 use duban_domain::Role;
@@ -119,7 +119,7 @@ impl Resp {
     }
 }
 
-/// One HTTP/1.1 exchange on a new connection.
+/// One HTTP/1.1 exchange on a new connection; panics when the server is unreachable.
 pub async fn exchange(
     addr: &str,
     method: &str,
@@ -127,7 +127,20 @@ pub async fn exchange(
     headers: &[(&str, String)],
     body: &[u8],
 ) -> Resp {
-    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    try_exchange(addr, method, path, headers, body)
+        .await
+        .unwrap_or_else(|| panic!("no response to {method} {path}"))
+}
+
+/// One HTTP/1.1 exchange on a new connection; `None` when the connection fails.
+pub async fn try_exchange(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, String)],
+    body: &[u8],
+) -> Option<Resp> {
+    let mut s = tokio::net::TcpStream::connect(addr).await.ok()?;
     let mut req = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()
@@ -136,26 +149,16 @@ pub async fn exchange(
         req.push_str(&format!("{k}: {v}\r\n"));
     }
     req.push_str("\r\n");
-    s.write_all(req.as_bytes()).await.unwrap();
+    s.write_all(req.as_bytes()).await.ok()?;
     // The server may answer (e.g. 413) before reading a large body.
     let _ = s.write_all(body).await;
     let mut buf = Vec::new();
     let _ = s.read_to_end(&mut buf).await;
-    let split = buf
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .unwrap_or_else(|| panic!("no response to {method} {path}"));
+    let split = buf.windows(4).position(|w| w == b"\r\n\r\n")?;
     let head = String::from_utf8_lossy(&buf[..split]).to_string();
     let mut rest = buf[split + 4..].to_vec();
     let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .unwrap()
-        .split(' ')
-        .nth(1)
-        .unwrap()
-        .parse()
-        .unwrap();
+    let status = lines.next()?.split(' ').nth(1)?.parse().ok()?;
     let headers: Vec<(String, String)> = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
@@ -166,11 +169,11 @@ pub async fn exchange(
     {
         rest = dechunk(&rest);
     }
-    Resp {
+    Some(Resp {
         status,
         headers,
         body: rest,
-    }
+    })
 }
 
 fn dechunk(mut s: &[u8]) -> Vec<u8> {
@@ -278,6 +281,25 @@ impl Client {
         let r = self.send("PUT", path, Some(&body)).await;
         (r.status, r.json())
     }
+    /// A POST that may fail at the connection (a server being restarted): `None` then.
+    pub async fn try_post(&self, path: &str, body: Value) -> Option<(u16, Value)> {
+        let mut h = self.headers();
+        h.push(("Content-Type", "application/json".into()));
+        let r = try_exchange(
+            &self.addr,
+            "POST",
+            path,
+            &h,
+            &serde_json::to_vec(&body).unwrap(),
+        )
+        .await?;
+        Some((r.status, serde_json::from_slice(&r.body).ok()?))
+    }
+    pub async fn try_get(&self, path: &str) -> Option<(u16, Value)> {
+        let r = try_exchange(&self.addr, "GET", path, &self.headers(), &[]).await?;
+        Some((r.status, serde_json::from_slice(&r.body).ok()?))
+    }
+
     /// GET expecting 200; returns the body.
     pub async fn ok(&self, path: &str) -> Value {
         let (s, v) = self.get(path).await;
@@ -299,13 +321,13 @@ macro_rules! on_both {
         mod on_sqlite {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
-                super::$name($crate::common::database(false, $projects).await.unwrap()).await;
+                super::$name($crate::database(false, $projects).await.unwrap()).await;
             })*
         }
         mod on_postgres {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
-                if let Some(db) = $crate::common::database(true, $projects).await {
+                if let Some(db) = $crate::database(true, $projects).await {
                     super::$name(db).await;
                 }
             })*

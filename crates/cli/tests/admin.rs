@@ -1,0 +1,93 @@
+//! The console commands of the first administrator and the auditor:
+//! `duban user add|passwd|lock|unlock` and `duban audit verify`.
+
+use std::process::Command;
+
+fn duban(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_duban"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(dir)
+        .env_remove("DUBAN_DATABASE_URL")
+        .env_remove("DUBAN_CONFIG")
+        .env("DUBAN_LOG", "error")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+#[tokio::test]
+async fn users_locks_and_the_audit_chain_from_the_console() {
+    let dir = std::env::temp_dir().join(format!("duban-admin-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (code, _, err) = duban(&dir, &["gen", "--projects", "5", "--as-of", "2025-10"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = duban(
+        &dir,
+        &[
+            "user", "add", "root", "--role", "admin", "--unit", "XJBT", "--scope", "all",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("initial password"), "{out}");
+    let (code, _, err) = duban(
+        &dir,
+        &[
+            "user", "add", "x", "--role", "admin", "--unit", "XJBT", "--scope", "galaxy",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("scope"), "{err}");
+    let (code, out, _) = duban(&dir, &["user", "lock", "root"]);
+    assert_eq!((code, out.trim()), (0, "root locked"));
+    let url = format!("sqlite://{}", dir.join("duban.sqlite").display());
+    let db = duban_app::open(&url).await.unwrap();
+    let u = duban_store::users::by_username(&db, "root")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        u.locked_until
+            .is_some_and(|t| t > duban_store::now_ms() + 86_400_000)
+    );
+    let (code, out, _) = duban(&dir, &["user", "unlock", "root"]);
+    assert_eq!((code, out.trim()), (0, "root unlocked"));
+    let (code, _, err) = duban(&dir, &["user", "lock", "ghost"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("ghost"));
+
+    // The lock and unlock were audited; the chain verifies.
+    let (code, out, err) = duban(&dir, &["audit", "verify"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("intact: 3 entries"), "{out}");
+    // An entry edited in the database is found, and the command fails.
+    db.execute(
+        "UPDATE audit_log SET actor = 'someone-else' WHERE seq = 1",
+        &[],
+    )
+    .await
+    .unwrap();
+    let (code, _, err) = duban(&dir, &["audit", "verify"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("entry 1 was altered"), "{err}");
+    // Deleting the newest entry is found too.
+    db.execute(
+        "UPDATE audit_log SET actor = '(console)' WHERE seq = 1",
+        &[],
+    )
+    .await
+    .unwrap();
+    assert_eq!(duban(&dir, &["audit", "verify"]).0, 0);
+    db.execute("DELETE FROM audit_log WHERE seq = 3", &[])
+        .await
+        .unwrap();
+    let (code, _, err) = duban(&dir, &["audit", "verify"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("newest entries were deleted"), "{err}");
+    db.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
