@@ -18,6 +18,10 @@ const freePort = () => new Promise((ok) => { const s = createServer(); s.listen(
 const dir = mkdtempSync(join(tmpdir(), 'duban-e2e-'))
 const db = `sqlite://${dir}/e2e.sqlite`
 execFileSync(bin, ['--log', 'warn', 'gen', '--projects', '500', '--seed', '5', '--as-of', '2025-10', '--db', db], { stdio: ['ignore', 'ignore', 'inherit'] })
+// The first supervisor, created on the console; the UI makes them change the password.
+const added = execFileSync(bin, ['--log', 'warn', 'user', 'add', 'e2e-sup', '--role', 'supervisor', '--unit', 'XJBT', '--scope', 'all', '--name', '督办处张三', '--db', db]).toString()
+const initialPassword = added.match(/initial password[^:]*: (\S+)/)[1]
+const password = 'E2e-supervisor-1'
 const port = await freePort()
 const server = spawn(bin, ['--log', 'warn', 'serve', '--listen', `127.0.0.1:${port}`, '--db', db], { stdio: ['ignore', 'pipe', 'inherit'] })
 const base = `http://127.0.0.1:${port}`
@@ -51,18 +55,63 @@ async function test(name, fn) {
 }
 const expectEq = (a, b, what) => { if (a !== b) throw new Error(`${what}: expected ${JSON.stringify(b)}, got ${JSON.stringify(a)}`) }
 
-await test('the registry lists every project from the API', async (page) => {
+// The tests' own view of the API, signed in on the Node side.
+let cookie = ''
+async function api(path) {
+  const r = await fetch(base + path, { headers: { Cookie: cookie } })
+  if (!r.ok) throw new Error(`${path}: ${r.status}`)
+  return r.json()
+}
+async function apiLogin() {
+  const r = await fetch(base + '/api/v1/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'e2e-sup', password }) })
+  if (!r.ok) throw new Error('API login failed: ' + r.status + ' ' + await r.text())
+  cookie = r.headers.get('set-cookie').split(';')[0]
+}
+// Sign a page in through the login form.
+async function signIn(page, path = '/projects') {
+  await page.goto(base + path)
+  await page.waitForURL('**/login**')
+  await page.locator('input[data-test=username], [data-test=username] input').fill('e2e-sup')
+  await page.locator('input[data-test=password], [data-test=password] input').fill(password)
+  await page.locator('[data-test=login-submit]').click()
+  await page.waitForURL((u) => u.pathname === path)
+}
+
+await test('the first login forces a new password, then opens the registry', async (page) => {
   await page.goto(base + '/')
-  await page.waitForURL('**/projects')
+  await page.waitForURL('**/login**')
+  await page.screenshot({ path: join(shots, 'login.png') })
+  await page.locator('input[data-test=username], [data-test=username] input').fill('e2e-sup')
+  await page.locator('input[data-test=password], [data-test=password] input').fill('wrong-Password-1')
+  await page.locator('[data-test=login-submit]').click()
+  await page.getByText('用户名或密码错误').waitFor()
+  await page.locator('input[data-test=password], [data-test=password] input').fill(initialPassword)
+  await page.locator('[data-test=login-submit]').click()
+  await page.locator('input[data-test=new-password], [data-test=new-password] input').fill('weakpass')
+  await page.getByText('须包含大写字母、小写字母、数字、符号中的至少三类').waitFor()
+  await page.locator('input[data-test=new-password], [data-test=new-password] input').fill(password)
+  await page.locator('input[data-test=new-password-again], [data-test=new-password-again] input').fill(password)
+  await page.screenshot({ path: join(shots, 'login-change-password.png') })
+  await page.locator('[data-test=change-submit]').click()
+  await Promise.race([
+    page.waitForURL((u) => u.pathname === '/projects'),
+    page.locator('[data-test=login-error]').waitFor().then(async () => { throw new Error(await page.locator('[data-test=login-error]').innerText()) }),
+  ])
+  expectEq(await page.locator('[data-test=who]').innerText(), '督办处张三', 'signed-in name')
+  await apiLogin()
+})
+
+await test('the registry lists every project from the API', async (page) => {
+  await signIn(page)
   await page.locator('[data-test=project-table] .el-table__row').first().waitFor()
-  const api = await (await fetch(`${base}/api/v1/projects?page_size=1`)).json()
-  expectEq(await page.locator('[data-test=total]').innerText(), `共 ${api.total.toLocaleString()} 个项目`, 'total line')
+  const all = await api('/api/v1/projects?page_size=1')
+  expectEq(await page.locator('[data-test=total]').innerText(), `共 ${all.total.toLocaleString()} 个项目`, 'total line')
   expectEq(await page.locator('[data-test=project-table] .el-table__body-wrapper .el-table__row').count(), 20, 'rows on the first page')
   await page.screenshot({ path: join(shots, 'projects-zh.png') })
 })
 
 await test('searching narrows the list and an unknown name shows the empty state', async (page) => {
-  await page.goto(base + '/projects')
+  await signIn(page)
   const first = page.locator('[data-test=project-table] .el-table__body-wrapper .el-table__row').first()
   await first.waitFor()
   const code = (await first.locator('td').first().innerText()).trim()
@@ -74,25 +123,33 @@ await test('searching narrows the list and an unknown name shows the empty state
 })
 
 await test('choosing a status filters the list to what the API counts for it', async (page) => {
-  await page.goto(base + '/projects')
+  await signIn(page)
   await page.locator('[data-test=project-table] .el-table__row').first().waitFor()
-  const api = await (await fetch(`${base}/api/v1/projects?status=preliminary&page_size=1`)).json()
+  const prelim = await api('/api/v1/projects?status=preliminary&page_size=1')
   await page.locator('.el-select[data-test=status], [data-test=status] .el-select__wrapper').first().click()
   await page.locator('.el-select-dropdown__item:visible', { hasText: '前期' }).first().click()
-  await page.waitForFunction((n) => document.querySelector('[data-test=total]')?.textContent === `共 ${n} 个项目`, api.total.toLocaleString())
+  await page.waitForFunction((n) => document.querySelector('[data-test=total]')?.textContent === `共 ${n} 个项目`, prelim.total.toLocaleString())
   const tags = await page.locator('[data-test=project-table] .el-table__body-wrapper .el-tag').allInnerTexts()
   if (!tags.length || tags.some((t) => t.trim() !== '前期')) throw new Error(`rows not all 前期: ${tags}`)
   await page.screenshot({ path: join(shots, 'projects-filtered.png') })
 })
 
 await test('the English switch translates the page and is remembered', async (page) => {
-  await page.goto(base + '/projects')
+  await signIn(page)
   await page.locator('[data-test=lang-switch]').click()
   await page.getByText('Project registry').waitFor()
   await page.locator('[data-test=project-table] .el-table__row').first().waitFor()
   await page.reload()
   await page.getByText('Project registry').waitFor()
   await page.screenshot({ path: join(shots, 'projects-en.png') })
+})
+
+await test('logging out returns to the login page and the registry is closed', async (page) => {
+  await signIn(page)
+  await page.locator('[data-test=logout]').click()
+  await page.waitForURL('**/login**')
+  await page.goto(base + '/projects')
+  await page.waitForURL('**/login?redirect=**')
 })
 
 await browser.close()

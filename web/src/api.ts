@@ -12,21 +12,59 @@ export class ApiError extends Error {
   }
 }
 
-export async function get<T>(path: string, params: Record<string, string | number | boolean | undefined> = {}): Promise<T> {
+type Params = Record<string, string | number | boolean | undefined>
+
+const CSRF_KEY = 'duban.csrf'
+
+/// Called when the server says the session is missing or over (401), so that the app
+/// can send the user to the login page and come back afterwards.
+let onUnauthenticated: (err: ApiError) => void = () => {}
+export function setUnauthenticatedHandler(f: (err: ApiError) => void) {
+  onUnauthenticated = f
+}
+
+export function setCsrf(token: string | null) {
+  if (token) sessionStorage.setItem(CSRF_KEY, token)
+  else sessionStorage.removeItem(CSRF_KEY)
+}
+
+/// One call to the API. Writes carry the CSRF token the login returned; every failure
+/// becomes an ApiError.
+export async function request<T>(method: string, path: string, body?: unknown, params: Params = {}): Promise<T> {
   const qs = new URLSearchParams()
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') qs.set(k, String(v))
   const url = qs.toString() ? `${path}?${qs}` : path
+  const headers: Record<string, string> = { Accept: 'application/json' }
+  if (body !== undefined) headers['Content-Type'] = 'application/json'
+  const csrf = sessionStorage.getItem(CSRF_KEY)
+  if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf
   let res: Response
   try {
-    res = await fetch(url, { headers: { Accept: 'application/json' } })
+    res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' })
   } catch {
     throw new ApiError(0, 'network', 'Cannot reach the server; check the network and try again.', '无法连接服务器，请检查网络后重试。')
   }
-  const body = await res.json().catch(() => null)
+  const data = await res.json().catch(() => null)
   if (!res.ok) {
-    throw new ApiError(res.status, body?.code ?? 'http', body?.message ?? `HTTP ${res.status}`, body?.message_zh ?? `请求失败（${res.status}）`, Array.isArray(body?.details) ? body.details : [])
+    const err = new ApiError(res.status, data?.code ?? 'http', data?.message ?? `HTTP ${res.status}`, data?.message_zh ?? `请求失败（${res.status}）`, Array.isArray(data?.details) ? data.details : [])
+    if (res.status === 401 && path !== '/api/v1/auth/login') onUnauthenticated(err)
+    throw err
   }
-  return body as T
+  return data as T
+}
+
+export function get<T>(path: string, params: Params = {}): Promise<T> {
+  return request<T>('GET', path, undefined, params)
+}
+export function post<T>(path: string, body: unknown = {}): Promise<T> {
+  return request<T>('POST', path, body)
+}
+
+/// The signed-in user as the server describes it.
+export interface Me {
+  id: number; username: string; display_name: string; unit_id: number
+  roles: { role: string; scope: { kind: string; units?: number[] } }[]
+  capabilities: string[]; password_change_required: boolean; totp_enabled: boolean
 }
 
 export interface Unit { id: number; parent_id: number | null; code: string; name: string; kind: string; series: string }

@@ -5,13 +5,32 @@ import 'element-plus/dist/index.css'
 import App from './App.vue'
 import { i18n } from './i18n'
 import Projects from './views/Projects.vue'
+import Login from './views/Login.vue'
+import { setUnauthenticatedHandler } from './api'
+import { loadMe, session } from './session'
 
 const router = createRouter({
   history: createWebHistory(),
   routes: [
     { path: '/', redirect: '/projects' },
+    { path: '/login', component: Login, meta: { public: true } },
     { path: '/projects', component: Projects },
   ],
+})
+
+// Every page but the login needs a user whose password is in order.
+router.beforeEach(async (to) => {
+  if (to.meta.public) return true
+  const me = session.checked ? session.user : await loadMe()
+  if (!me || me.password_change_required) return { path: '/login', query: { redirect: to.fullPath } }
+  return true
+})
+
+// A session that ends while a page is open: go to the login and come back.
+setUnauthenticatedHandler(() => {
+  session.user = null
+  const here = router.currentRoute.value
+  if (!here.meta.public) router.push({ path: '/login', query: { redirect: here.fullPath, expired: '1' } })
 })
 
 createApp(App).use(router).use(i18n).use(ElementPlus).mount('#app')

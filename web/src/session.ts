@@ -1,0 +1,46 @@
+// The signed-in user, shared by the router guard, the header and the pages.
+import { reactive } from 'vue'
+import { ApiError, get, post, setCsrf, type Me } from './api'
+
+export const session = reactive<{ user: Me | null; checked: boolean }>({ user: null, checked: false })
+
+/// Ask the server who is signed in; `null` when nobody is.
+export async function loadMe(): Promise<Me | null> {
+  try {
+    session.user = await get<Me>('/api/v1/auth/me')
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.status !== 401) throw e
+    session.user = null
+  }
+  session.checked = true
+  return session.user
+}
+
+export async function login(username: string, password: string, totp?: string): Promise<Me> {
+  const r = await post<{ csrf_token: string; user: Me }>('/api/v1/auth/login', { username, password, totp: totp || undefined })
+  setCsrf(r.csrf_token)
+  session.user = r.user
+  session.checked = true
+  return r.user
+}
+
+export async function changePassword(oldPassword: string, newPassword: string) {
+  await post('/api/v1/auth/password', { old_password: oldPassword, new_password: newPassword })
+  if (session.user) session.user = { ...session.user, password_change_required: false }
+}
+
+export async function logout() {
+  try {
+    await post('/api/v1/auth/logout')
+  } finally {
+    setCsrf(null)
+    session.user = null
+  }
+}
+
+/// Client-side copy of the password policy, for a hint while typing (the server decides).
+export function passwordProblems(pw: string): 'short' | 'classes' | null {
+  if (pw.length < 8) return 'short'
+  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((r) => r.test(pw)).length
+  return classes < 3 ? 'classes' : null
+}
