@@ -95,6 +95,43 @@ async fn api_contract(db: Db) {
     assert_eq!((s, e["code"].as_str()), (400, Some("invalid_input")));
     let (s, e) = c.get("/api/v1/nothing-here").await;
     assert_eq!((s, e["code"].as_str()), (404, Some("not_found")));
+    // The OpenAPI document describes every route of the table, and every schema it
+    // refers to is in it.
+    let (s, doc) = anon.get("/api/openapi.json").await;
+    assert_eq!((s, doc["openapi"].as_str()), (200, Some("3.1.0")));
+    for (path, method) in [
+        ("/api/v1/auth/login", "post"),
+        ("/api/v1/reports/{id}/submit", "post"),
+        ("/api/v1/problems/{id}/extensions/{ext}/decide", "post"),
+        ("/api/v1/projects/{id}/plans/{year}", "put"),
+        ("/api/v1/audit", "get"),
+    ] {
+        assert!(
+            doc["paths"][path][method].is_object(),
+            "{method} {path} is documented"
+        );
+    }
+    let ops: usize = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|p| p.as_object().unwrap().len())
+        .sum();
+    assert!(ops >= 60, "{ops} operations");
+    let text = doc.to_string();
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for r in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
+        let name = r.split('"').next().unwrap();
+        assert!(schemas.contains_key(name), "$ref {name} resolves");
+    }
+    let login = &doc["paths"]["/api/v1/auth/login"]["post"];
+    assert_eq!(login["security"], serde_json::json!([]));
+    let body = login["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        .as_str()
+        .unwrap();
+    let props = &schemas[body.rsplit('/').next().unwrap()]["properties"];
+    assert!(props["username"].is_object() && props["totp"].is_object());
+
     // Everything else is the web UI (or a plain note when it was not built in).
     let r = anon.send("GET", "/projects", None).await;
     assert!(r.status == 200 || r.status == 404);

@@ -220,6 +220,27 @@ async fn sign_in_and_the_security_baseline(db: Db) {
     let (s, e) = bot.get("/api/v1/projects").await;
     assert_eq!((s, code(&e)), (401, "bad_token"));
 
+    // A session idle for 30 minutes ends; a password older than 90 days must change.
+    user(&db, "idle1", "XJBT", &[(Role::Leader, Scope::All)]).await;
+    let idle = Client::login(&addr, "idle1").await;
+    assert_eq!(idle.get("/api/v1/projects").await.0, 200);
+    let long_ago = duban_store::now_ms() - 31 * 60 * 1000;
+    db.execute("UPDATE sessions SET last_seen = $1 WHERE user_id = (SELECT id FROM users WHERE username = 'idle1')", &[long_ago.into()])
+        .await
+        .unwrap();
+    let (s, e) = idle.get("/api/v1/projects").await;
+    assert_eq!((s, code(&e)), (401, "session_expired"));
+    let old = duban_store::now_ms() - 91 * 86_400_000;
+    db.execute(
+        "UPDATE users SET password_changed_at = $1 WHERE username = 'idle1'",
+        &[old.into()],
+    )
+    .await
+    .unwrap();
+    let aged = Client::login(&addr, "idle1").await;
+    let (s, e) = aged.get("/api/v1/projects").await;
+    assert_eq!((s, code(&e)), (403, "password_change_required"));
+
     // Logout ends the session.
     sup.ok_post("/api/v1/auth/logout", json!({})).await;
     let (s, e) = sup.get("/api/v1/projects").await;
@@ -545,6 +566,34 @@ async fn report_workflow(db: Db) {
         vec!["invest_ytd", "invest_since_start", "progress_pct"]
     );
     assert_eq!(items[1]["changes"][0]["before"], "820.00");
+
+    // Warnings block a submission when the settings say so.
+    user(&db, "admin1", "XJBT", &[(Role::Admin, Scope::All)]).await;
+    let admin = Client::login(&addr, "admin1").await;
+    let mut st = admin.ok("/api/v1/settings").await;
+    st["block_on_warnings"] = json!(true);
+    assert_eq!(admin.put("/api/v1/settings", st.clone()).await.0, 200);
+    let d2 = rep
+        .ok_post(
+            "/api/v1/reports",
+            json!({ "project_id": pid, "period": "2025-12", "figures": figures(830, 6100) }),
+        )
+        .await;
+    let (s, e) = rep
+        .post(&format!("/api/v1/reports/{}/submit", d2["id"]), json!({}))
+        .await;
+    assert_eq!(
+        (s, e["details"][0]["code"].as_str()),
+        (400, Some("copied_forward")),
+        "{e}"
+    );
+    st["block_on_warnings"] = json!(false);
+    st["idle_minutes"] = json!(90);
+    let (s, e) = admin.put("/api/v1/settings", st).await;
+    assert_eq!(
+        (s, e["details"][0]["field"].as_str()),
+        (400, Some("idle_minutes"))
+    );
 
     // 催报: the project is no longer missing; the list names units and counts.
     let after = sup

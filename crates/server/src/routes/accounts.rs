@@ -78,7 +78,8 @@ pub async fn totp_disable(
 }
 
 pub async fn tokens(State(s): State<AppState>, a: Auth) -> Res {
-    ok(json!({ "items": auth::tokens(&s.db, &a.caller).await? }))
+    let items = auth::tokens(&s.db, &a.caller).await?;
+    ok(json!({ "total": items.len(), "items": items }))
 }
 pub async fn create_token(
     State(s): State<AppState>,
@@ -94,7 +95,8 @@ pub async fn revoke_token(State(s): State<AppState>, a: Auth, id: Ids) -> Res {
 
 pub async fn users(State(s): State<AppState>, a: Auth) -> Res {
     let can = a.caller.can::<ManageUsers>()?;
-    ok(json!({ "items": accounts::admin_list(&s.db, &can).await? }))
+    let items = accounts::admin_list(&s.db, &can).await?;
+    ok(json!({ "total": items.len(), "items": items }))
 }
 pub async fn create_user(
     State(s): State<AppState>,

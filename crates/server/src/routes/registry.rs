@@ -18,10 +18,12 @@ pub struct VersionInput {
 }
 
 pub async fn units(State(s): State<AppState>, _a: Auth) -> Res {
-    ok(json!({ "items": registry::units(&s.db).await? }))
+    let items = registry::units(&s.db).await?;
+    ok(json!({ "total": items.len(), "items": items }))
 }
 pub async fn chains(State(s): State<AppState>, _a: Auth) -> Res {
-    ok(json!({ "items": registry::chains(&s.db).await? }))
+    let items = registry::chains(&s.db).await?;
+    ok(json!({ "total": items.len(), "items": items }))
 }
 pub async fn create_unit(State(s): State<AppState>, a: Auth, Body(b): Body<UnitInput>) -> Res {
     ok(registry::create_unit(&s.db, &a.caller.can::<ManageUnits>()?, &b).await?)

@@ -51,7 +51,8 @@ pub async fn finding(
 }
 
 pub async fn items(State(s): State<AppState>, a: Auth, Q(q): Q<work::WorkQuery>) -> Res {
-    ok(json!({ "items": work::list(&s.db, &a.caller.can::<ReadRegistry>()?, &q).await? }))
+    let items = work::list(&s.db, &a.caller.can::<ReadRegistry>()?, &q).await?;
+    ok(json!({ "total": items.len(), "items": items }))
 }
 pub async fn create_item(State(s): State<AppState>, a: Auth, Body(b): Body<WorkItemInput>) -> Res {
     ok(work::create(&s.db, &a.caller.can::<Supervise>()?, &b).await?)
