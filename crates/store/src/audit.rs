@@ -2,7 +2,8 @@
 //! the `audit_head` row (whose update orders concurrent writers on both engines).
 
 use crate::StoreError;
-use crate::db::{Cols, Db, Tx, Val};
+use crate::db::{Cols, Db, Tx};
+use crate::query::{Where, page};
 use duban_domain::audit::AuditEntry;
 
 const COLS: &str =
@@ -97,54 +98,28 @@ pub struct AuditFilter {
 
 /// Newest first, with the number of matching entries.
 pub async fn list(db: &Db, f: &AuditFilter) -> Result<(i64, Vec<AuditEntry>), StoreError> {
-    let mut conds = vec!["1 = 1".to_string()];
-    let mut vals: Vec<Val> = Vec::new();
-    let mut push = |cond: &str, v: Val| {
-        vals.push(v);
-        conds.push(cond.replace('?', &format!("${}", vals.len())));
-    };
-    if let Some(a) = &f.actor {
-        push("actor = ?", a.clone().into());
-    }
+    let mut w = Where::default();
+    w.opt("actor = ?", f.actor.clone());
     match f.action.as_deref() {
-        Some(a) if a.ends_with('.') => push("action LIKE ?", format!("{a}%").into()),
-        Some(a) => push("action = ?", a.into()),
+        Some(a) if a.ends_with('.') => w.push("action LIKE ?", format!("{a}%").into()),
+        Some(a) => w.push("action = ?", a.into()),
         None => {}
     }
-    if let Some(t) = &f.object_type {
-        push("object_type = ?", t.clone().into());
-    }
-    if let Some(t) = &f.object_id {
-        push("object_id = ?", t.clone().into());
-    }
-    if let Some(o) = &f.outcome {
-        push("outcome = ?", o.clone().into());
-    }
-    if let Some(t) = f.from_ms {
-        push("at >= ?", t.into());
-    }
-    if let Some(t) = f.to_ms {
-        push("at < ?", t.into());
-    }
-    let cond = conds.join(" AND ");
-    let total = db
-        .scalar(
-            &format!("SELECT COUNT(*) AS v FROM audit_log WHERE {cond}"),
-            &vals,
-        )
-        .await?;
-    vals.push(f.limit.into());
-    vals.push(f.offset.into());
-    let n = vals.len();
-    let items = db
-        .fetch_all(
-            &format!(
-                "SELECT {COLS} FROM audit_log WHERE {cond} ORDER BY seq DESC LIMIT ${} OFFSET ${n}",
-                n - 1
-            ),
-            &vals,
-            row,
-        )
-        .await?;
-    Ok((total, items))
+    w.opt("object_type = ?", f.object_type.clone());
+    w.opt("object_id = ?", f.object_id.clone());
+    w.opt("outcome = ?", f.outcome.clone());
+    w.opt("at >= ?", f.from_ms);
+    w.opt("at < ?", f.to_ms);
+    page(
+        db,
+        "",
+        COLS,
+        "audit_log",
+        w,
+        "seq DESC",
+        f.offset,
+        f.limit,
+        row,
+    )
+    .await
 }

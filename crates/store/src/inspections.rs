@@ -1,6 +1,6 @@
 //! Inspections, the projects visited and their findings.
 
-use crate::db::{Cols, Db, Tx, Val};
+use crate::db::{Cols, Db, Tx};
 use crate::{StoreError, now_ms, parse_date};
 use duban_domain::inspection::NewInspection;
 
@@ -123,19 +123,17 @@ pub async fn list(
     offset: i64,
     limit: i64,
 ) -> Result<(i64, Vec<Inspection>), StoreError> {
-    let cond = crate::reach_sql("unit_id", reach);
-    let total = db
-        .scalar(
-            &format!("SELECT COUNT(*) AS v FROM inspections WHERE {cond}"),
-            &[],
-        )
-        .await?;
-    let items = db
-        .fetch_all(
-            &format!("SELECT {COLS} FROM inspections WHERE {cond} ORDER BY visited_on DESC, id DESC LIMIT $1 OFFSET $2"),
-            &[Val::I(limit), Val::I(offset)],
-            row,
-        )
-        .await?;
-    Ok((total, items))
+    let w = crate::query::Where::new([crate::reach_sql("unit_id", reach)]);
+    crate::query::page(
+        db,
+        "",
+        COLS,
+        "inspections",
+        w,
+        "visited_on DESC, id DESC",
+        offset,
+        limit,
+        row,
+    )
+    .await
 }

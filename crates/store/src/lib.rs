@@ -17,6 +17,7 @@ pub mod inspections;
 pub mod plans;
 pub mod problems;
 pub mod projects;
+pub mod query;
 pub mod reports;
 pub mod schema;
 pub mod sessions;

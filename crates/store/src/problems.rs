@@ -276,59 +276,36 @@ pub struct ProblemFilter {
 }
 
 pub async fn list(db: &Db, f: &ProblemFilter) -> Result<(i64, Vec<Problem>), StoreError> {
-    let mut conds = vec![reach_cond(&f.reach)];
-    let mut vals: Vec<Val> = Vec::new();
-    let mut push = |c: &str, v: Val| {
-        vals.push(v);
-        conds.push(c.replace('?', &format!("${}", vals.len())));
-    };
-    if let Some(s) = f.state {
-        push("q.state = ?", s.code().into());
-    }
-    if let Some(p) = f.project_id {
-        push("q.project_id = ?", p.into());
-    }
-    if let Some(u) = f.lead_unit_id {
-        push("q.lead_unit_id = ?", u.into());
-    }
-    if let Some(d) = f.deadline_before {
-        push(
-            "q.state NOT IN ('resolved', 'closed') AND q.deadline < ?",
-            d.to_string().into(),
-        );
-    }
-    if let Some(d) = f.deadline_from {
-        push(
-            "q.state NOT IN ('resolved', 'closed') AND q.deadline >= ?",
-            d.to_string().into(),
-        );
-    }
-    let cond = conds.join(" AND ");
-    let total = db
-        .scalar(
-            &format!("SELECT COUNT(*) AS v FROM problems q WHERE {cond}"),
-            &vals,
-        )
-        .await?;
-    vals.push(f.limit.into());
-    vals.push(f.offset.into());
-    let n = vals.len();
+    let mut w = crate::query::Where::new([reach_cond(&f.reach)]);
+    w.opt("q.state = ?", f.state.map(|s| s.code()));
+    w.opt("q.project_id = ?", f.project_id);
+    w.opt("q.lead_unit_id = ?", f.lead_unit_id);
+    let pending = "q.state NOT IN ('resolved', 'closed')";
+    w.opt(
+        &format!("{pending} AND q.deadline < ?"),
+        f.deadline_before.map(|d| d.to_string()),
+    );
+    w.opt(
+        &format!("{pending} AND q.deadline >= ?"),
+        f.deadline_from.map(|d| d.to_string()),
+    );
     let cols = COLS
         .split(", ")
         .map(|c| format!("q.{c}"))
         .collect::<Vec<_>>()
         .join(", ");
-    let items = db
-        .fetch_all(
-            &format!(
-                "SELECT {cols} FROM problems q WHERE {cond} ORDER BY q.id DESC LIMIT ${} OFFSET ${n}",
-                n - 1
-            ),
-            &vals,
-            row,
-        )
-        .await?;
-    Ok((total, items))
+    crate::query::page(
+        db,
+        "",
+        &cols,
+        "problems q",
+        w,
+        "q.id DESC",
+        f.offset,
+        f.limit,
+        row,
+    )
+    .await
 }
 
 /// Is the problem within the reach?

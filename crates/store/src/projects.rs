@@ -1,6 +1,7 @@
 //! Projects and their funding.
 
 use crate::db::{Cols, Db, Tx, Val};
+use crate::query::{Where, page};
 use crate::units::subtree_cte;
 use crate::{StoreError, decode, now_ms};
 use duban_domain::project::{Funding, NewProject, Project, ProjectCode, ProjectId};
@@ -324,67 +325,50 @@ pub struct ProjectPage {
     pub items: Vec<Project>,
 }
 
-fn where_clause(f: &ProjectFilter) -> (String, String, Vec<Val>) {
-    let mut cte = String::new();
-    let mut conds = vec![
+fn where_clause(f: &ProjectFilter) -> (String, Where) {
+    let mut w = Where::new([
         "p.archived = FALSE".to_string(),
         crate::reach_sql("p.unit_id", &f.reach),
-    ];
-    let mut vals: Vec<Val> = Vec::new();
+    ]);
+    let mut cte = String::new();
     if let Some(u) = f.unit_subtree {
-        vals.push(u.into());
-        cte = subtree_cte(vals.len());
-        conds.push("p.unit_id IN (SELECT id FROM sub)".into());
+        let n = w.bind(u.into());
+        cte = subtree_cte(n[1..].parse().expect("a $N"));
+        w.raw("p.unit_id IN (SELECT id FROM sub)".into());
     }
-    let mut eq = |col: &str, v: Val| {
-        vals.push(v);
-        conds.push(format!("{col} = ${}", vals.len()));
-    };
-    if let Some(c) = f.chain_id {
-        eq("p.chain_id", c.into());
-    }
-    if let Some(s) = f.status {
-        eq("p.status", s.code().into());
-    }
-    if let Some(n) = f.nature {
-        eq("p.nature", n.code().into());
-    }
-    if let Some(c) = f.category {
-        eq("p.category", c.code().into());
-    }
+    w.opt("p.chain_id = ?", f.chain_id);
+    w.opt("p.status = ?", f.status.map(|s| s.code()));
+    w.opt("p.nature = ?", f.nature.map(|s| s.code()));
+    w.opt("p.category = ?", f.category.map(|s| s.code()));
     if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         let escaped = t
             .replace('\\', "\\\\")
             .replace('%', "\\%")
             .replace('_', "\\_");
-        vals.push(format!("%{escaped}%").into());
-        let n = vals.len();
-        conds.push(format!(
-            "(p.name LIKE ${n} ESCAPE '\\' OR p.code LIKE ${n} ESCAPE '\\')"
-        ));
+        w.push(
+            "(p.name LIKE ? ESCAPE '\\' OR p.code LIKE ? ESCAPE '\\')",
+            format!("%{escaped}%").into(),
+        );
     }
-    (cte, conds.join(" AND "), vals)
+    (cte, w)
 }
 
 pub async fn list(db: &Db, f: &ProjectFilter) -> Result<ProjectPage, StoreError> {
-    let (cte, cond, mut vals) = where_clause(f);
-    let total = db
-        .scalar(
-            &format!("{cte} SELECT COUNT(*) AS v FROM projects p WHERE {cond}"),
-            &vals,
-        )
-        .await?;
+    let (cte, w) = where_clause(f);
     let dir = if f.descending { "DESC" } else { "ASC" };
-    vals.push(f.limit.clamp(1, 1000).into());
-    vals.push(f.offset.max(0).into());
-    let n = vals.len();
-    let sql = format!(
-        "{cte} SELECT {cols} FROM projects p WHERE {cond} ORDER BY {} {dir}, p.id {dir} LIMIT ${} OFFSET ${n}",
-        f.sort.column(),
-        n - 1,
-        cols = COLS.as_str(),
-    );
-    let items = db.fetch_all(&sql, &vals, row).await?;
+    let order = format!("{} {dir}, p.id {dir}", f.sort.column());
+    let (total, items) = page(
+        db,
+        &cte,
+        COLS.as_str(),
+        "projects p",
+        w,
+        &order,
+        f.offset,
+        f.limit,
+        row,
+    )
+    .await?;
     Ok(ProjectPage { total, items })
 }
 

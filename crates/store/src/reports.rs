@@ -248,61 +248,44 @@ pub struct ReportRow {
 }
 
 pub async fn list(db: &Db, f: &ReportFilter) -> Result<(i64, Vec<ReportRow>), StoreError> {
-    let mut conds = vec![format!(
+    let mut w = crate::query::Where::new([format!(
         "(({}) OR (r.state = 'approved' AND {}))",
         crate::reach_sql("p.unit_id", &f.reach_all_states),
         crate::reach_sql("p.unit_id", &f.reach_approved)
-    )];
-    let mut vals: Vec<Val> = Vec::new();
-    if let Some(p) = f.project_id {
-        vals.push(p.into());
-        conds.push(format!("r.project_id = ${}", vals.len()));
-    }
+    )]);
+    w.opt("r.project_id = ?", f.project_id);
     if let Some(p) = f.period {
-        vals.push(i64::from(p.year()).into());
-        vals.push(i64::from(p.month()).into());
-        conds.push(format!(
-            "r.year = ${} AND r.month = ${}",
-            vals.len() - 1,
-            vals.len()
-        ));
+        w.push("r.year = ?", i64::from(p.year()).into());
+        w.push("r.month = ?", i64::from(p.month()).into());
     }
-    if let Some(s) = f.state {
-        vals.push(s.code().into());
-        conds.push(format!("r.state = ${}", vals.len()));
-    }
-    let cond = conds.join(" AND ");
-    let from = "FROM reports r JOIN projects p ON p.id = r.project_id";
-    let total = db
-        .scalar(&format!("SELECT COUNT(*) AS v {from} WHERE {cond}"), &vals)
-        .await?;
-    vals.push(f.limit.into());
-    vals.push(f.offset.into());
-    let n = vals.len();
+    w.opt("r.state = ?", f.state.map(|s| s.code()));
     let cols = COLS
         .split(", ")
         .map(|c| format!("r.{c}"))
         .collect::<Vec<_>>()
         .join(", ");
-    let items = db
-        .fetch_all(
-            &format!(
-                "SELECT {cols}, p.code AS project_code, p.name AS project_name, p.unit_id AS unit_id {from} WHERE {cond} \
-                 ORDER BY r.year DESC, r.month DESC, p.code, r.revision DESC LIMIT ${} OFFSET ${n}",
-                n - 1
-            ),
-            &vals,
-            |r| {
-                Ok(ReportRow {
-                    report: row(r)?,
-                    project_code: r.str("project_code")?,
-                    project_name: r.str("project_name")?,
-                    unit_id: r.i64("unit_id")?,
-                })
-            },
-        )
-        .await?;
-    Ok((total, items))
+    let cols =
+        format!("{cols}, p.code AS project_code, p.name AS project_name, p.unit_id AS unit_id");
+    let order = "r.year DESC, r.month DESC, p.code, r.revision DESC";
+    crate::query::page(
+        db,
+        "",
+        &cols,
+        "reports r JOIN projects p ON p.id = r.project_id",
+        w,
+        order,
+        f.offset,
+        f.limit,
+        |r| {
+            Ok(ReportRow {
+                report: row(r)?,
+                project_code: r.str("project_code")?,
+                project_name: r.str("project_name")?,
+                unit_id: r.i64("unit_id")?,
+            })
+        },
+    )
+    .await
 }
 
 /// A project whose report for a period has not been submitted (催报).
