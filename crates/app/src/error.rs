@@ -129,6 +129,20 @@ impl AppError {
     }
 }
 
+/// Turn a store's `Stale` into a 409 that carries the record as it is now.
+pub trait OrStale<T> {
+    fn or_stale(self, current: &impl serde::Serialize) -> Result<T, AppError>;
+}
+
+impl<T> OrStale<T> for Result<T, StoreError> {
+    fn or_stale(self, current: &impl serde::Serialize) -> Result<T, AppError> {
+        self.map_err(|e| match e {
+            StoreError::Stale => AppError::stale(current),
+            e => e.into(),
+        })
+    }
+}
+
 impl From<ValidationErrors> for AppError {
     fn from(e: ValidationErrors) -> Self {
         AppError::Invalid(e)

@@ -40,6 +40,16 @@ pub const MAX_PAGE_SIZE: i64 = 500;
 /// every list of the API.
 pub fn paging(page: Option<i64>, page_size: Option<i64>) -> Result<(i64, i64), AppError> {
     let mut e = duban_domain::ValidationErrors::default();
+    let p = paging_in(&mut e, page, page_size);
+    e.into_result(|| p).map_err(AppError::from)
+}
+
+/// [`paging`] that adds its errors to those of the rest of a query.
+pub fn paging_in(
+    e: &mut duban_domain::ValidationErrors,
+    page: Option<i64>,
+    page_size: Option<i64>,
+) -> (i64, i64) {
     let page = page.unwrap_or(1);
     let size = page_size.unwrap_or(20);
     if !(1..=1_000_000).contains(&page) {
@@ -58,6 +68,5 @@ pub fn paging(page: Option<i64>, page_size: Option<i64>) -> Result<(i64, i64), A
             format!("page_size must be between 1 and {MAX_PAGE_SIZE}"),
         ));
     }
-    e.into_result(|| ((page - 1) * size, size))
-        .map_err(AppError::from)
+    ((page.max(1) - 1) * size.max(1), size)
 }

@@ -690,14 +690,7 @@ pub async fn list(
             (None, None)
         }
     };
-    let (offset, limit) = match crate::paging(q.page, q.page_size) {
-        Ok(p) => p,
-        Err(AppError::Invalid(x)) => {
-            e.0.extend(x.0);
-            (0, 0)
-        }
-        Err(x) => return Err(x),
-    };
+    let (offset, limit) = crate::paging_in(&mut e, q.page, q.page_size);
     e.into_result(|| ())?;
     let (total, items) = store::list(
         db,

@@ -4,6 +4,7 @@
 //! supervisors.
 
 use crate::access::{Can, EditRegistry, ManageUnits, ReadRegistry};
+use crate::error::OrStale;
 use crate::{AppError, audit};
 use duban_domain::plan::{AnnualPlan, Milestone, SeasonalProfile};
 use duban_domain::project::{NewProject, Project, ProjectInput};
@@ -93,10 +94,9 @@ pub async fn update_unit(
     can.caller().tree().check_move(id, u.parent_id)?;
     let version = i.version.ok_or_else(|| FieldError::required("version"))?;
     let mut tx = db.write().await?;
-    match units::update(&mut tx, id, version, &u).await {
-        Err(StoreError::Stale) => return Err(AppError::stale(&before)),
-        other => other?,
-    };
+    units::update(&mut tx, id, version, &u)
+        .await
+        .or_stale(&before)?;
     audit::record(
         &mut tx,
         can.actor(),
@@ -120,10 +120,9 @@ pub async fn archive_unit(
     let before = units::get(db, id).await.map_err(not_found("unit"))?;
     can.check(id, "unit")?;
     let mut tx = db.write().await?;
-    match units::archive(&mut tx, id, version).await {
-        Err(StoreError::Stale) => return Err(AppError::stale(&before)),
-        other => other?,
-    };
+    units::archive(&mut tx, id, version)
+        .await
+        .or_stale(&before)?;
     audit::record(
         &mut tx,
         can.actor(),
@@ -220,10 +219,9 @@ pub async fn archive_project(
     let before = projects::get(db, id).await.map_err(not_found("project"))?;
     can.check(before.spec.unit_id, "project")?;
     let mut tx = db.write().await?;
-    match projects::archive(&mut tx, id, version).await {
-        Err(StoreError::Stale) => return Err(AppError::stale(&before)),
-        other => other?,
-    };
+    projects::archive(&mut tx, id, version)
+        .await
+        .or_stale(&before)?;
     audit::record(
         &mut tx,
         can.actor(),
@@ -396,8 +394,6 @@ pub struct ProjectQuery {
     pub page_size: Option<i64>,
 }
 
-pub const MAX_PAGE_SIZE: i64 = 500;
-
 impl ProjectQuery {
     /// Parse every field, naming each bad one.
     pub fn parse(&self) -> Result<ProjectFilter, ValidationErrors> {
@@ -414,24 +410,7 @@ impl ProjectQuery {
         let sort = opt(&self.sort)
             .and_then(|s| e.take(SortKey::parse("sort", &s)))
             .unwrap_or_default();
-        let page = self.page.unwrap_or(1);
-        if page < 1 {
-            e.push(FieldError::new(
-                "page",
-                "range",
-                "页码从1开始",
-                "pages start at 1",
-            ));
-        }
-        let size = self.page_size.unwrap_or(20);
-        if !(1..=MAX_PAGE_SIZE).contains(&size) {
-            e.push(FieldError::new(
-                "page_size",
-                "range",
-                format!("每页条数应在1—{MAX_PAGE_SIZE}之间"),
-                format!("page_size must be between 1 and {MAX_PAGE_SIZE}"),
-            ));
-        }
+        let (offset, limit) = crate::paging_in(&mut e, self.page, self.page_size);
         e.into_result(|| ProjectFilter {
             reach: Default::default(),
             unit_subtree: self.unit,
@@ -442,8 +421,8 @@ impl ProjectQuery {
             text: opt(&self.q),
             sort,
             descending: self.desc.unwrap_or(false),
-            offset: (page.max(1) - 1) * size,
-            limit: size,
+            offset,
+            limit,
         })
     }
 }

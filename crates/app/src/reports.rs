@@ -3,6 +3,7 @@
 //! data. Approved reports are immutable; a correction is a new revision, approved again.
 
 use crate::access::{ApproveReports, Can, Cap, DraftReports, ReadRegistry};
+use crate::error::OrStale;
 use crate::{AppError, audit, settings};
 use chrono::Utc;
 use duban_domain::Period;
@@ -164,10 +165,9 @@ pub async fn edit(
     let (r, _) = load(db, can, id).await?;
     let to = report::transition(r.state, &ReportAction::Edit)?;
     let mut tx = db.write().await?;
-    match store::update_figures(&mut tx, id, r.state, to, f).await {
-        Err(StoreError::Stale) => return Err(AppError::stale(&r)),
-        other => other?,
-    }
+    store::update_figures(&mut tx, id, r.state, to, f)
+        .await
+        .or_stale(&r)?;
     let changes = r.figures.diff(f);
     audit::record(
         &mut tx,
@@ -209,10 +209,9 @@ pub async fn submit(db: &Db, can: &Can<DraftReports>, id: i64) -> Result<ReportV
         late: Some(late),
         ..Default::default()
     };
-    match store::set_state(&mut tx, id, r.state, to, &stamp).await {
-        Err(StoreError::Stale) => return Err(AppError::stale(&r)),
-        other => other?,
-    }
+    store::set_state(&mut tx, id, r.state, to, &stamp)
+        .await
+        .or_stale(&r)?;
     audit::record(&mut tx, can.actor(), "report.submit", "report", id, Some(&r.state.code()), Some(&serde_json::json!({ "state": to.code(), "late": late, "warnings": warnings.iter().map(|w| w.code).collect::<Vec<_>>() }))).await?;
     tx.commit().await?;
     get_any(db, id).await
@@ -250,10 +249,9 @@ pub async fn decide(
         },
     };
     let mut tx = db.write().await?;
-    match store::set_state(&mut tx, id, r.state, to, &stamp).await {
-        Err(StoreError::Stale) => return Err(AppError::stale(&r)),
-        other => other?,
-    }
+    store::set_state(&mut tx, id, r.state, to, &stamp)
+        .await
+        .or_stale(&r)?;
     let verb = if reason.is_some() {
         "report.return"
     } else {
@@ -382,15 +380,7 @@ pub async fn list(
         .state
         .as_deref()
         .and_then(|s| e.take(ReportState::parse("state", s)));
-    let paging = crate::paging(q.page, q.page_size);
-    let (offset, limit) = match paging {
-        Ok(p) => p,
-        Err(AppError::Invalid(x)) => {
-            e.0.extend(x.0);
-            (0, 0)
-        }
-        Err(x) => return Err(x),
-    };
+    let (offset, limit) = crate::paging_in(&mut e, q.page, q.page_size);
     e.into_result(|| ())?;
     let reach = can.reach_within(q.unit);
     // Where the caller also sees drafts: the reach of their reporter/approver roles.

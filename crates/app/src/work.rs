@@ -2,6 +2,7 @@
 //! progress under the report workflow (draft → submitted → approved | returned).
 
 use crate::access::{ApproveReports, Can, Cap, DraftReports, ReadRegistry, Supervise};
+use crate::error::OrStale;
 use crate::{AppError, audit};
 use duban_domain::report::{self, ReportAction, ReportState};
 use duban_domain::work::{NewWorkItem, Progress, ProgressInput, WorkItemInput, WorkList};
@@ -51,10 +52,9 @@ pub async fn update(
     let w = NewWorkItem::parse(i)?;
     can.check_target("unit_id", w.unit_id)?;
     let mut tx = db.write().await?;
-    match store::update(&mut tx, id, version, &w).await {
-        Err(StoreError::Stale) => return Err(AppError::stale(&before)),
-        other => other?,
-    };
+    store::update(&mut tx, id, version, &w)
+        .await
+        .or_stale(&before)?;
     audit::record(
         &mut tx,
         can.actor(),
