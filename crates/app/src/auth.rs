@@ -156,6 +156,9 @@ pub async fn login(db: &Db, input: &LoginInput, ip: &str) -> Result<LoginOk, App
         users::set_totp_step(&mut tx, u.id, step as i64).await?;
         tx.commit().await?;
     }
+    // Sessions idle past the timeout are dead; clear them out as users come and go.
+    let idle_ms = settings::get(db).await?.idle_minutes * 60_000;
+    sessions::purge_idle(db, now - idle_ms).await?;
     let session = random_hex(32);
     let csrf = random_hex(16);
     let mut tx = db.write().await?;

@@ -13,6 +13,8 @@ pub struct FileConfig {
     pub data_dir: Option<PathBuf>,
     pub listen: Option<String>,
     pub log: Option<String>,
+    /// Mark the session cookie `Secure` (set when duban is reached over HTTPS).
+    pub secure_cookies: Option<bool>,
 }
 
 impl FileConfig {

@@ -31,6 +31,10 @@ struct Cli {
     /// Log filter, e.g. info, debug, duban_server=debug [default: info]
     #[arg(long, global = true, env = "DUBAN_LOG")]
     log: Option<String>,
+    /// Mark the session cookie Secure: set it when users reach duban over HTTPS
+    /// (e.g. behind a TLS proxy) [default: false]
+    #[arg(long, global = true, env = "DUBAN_SECURE_COOKIES")]
+    secure_cookies: Option<bool>,
     #[command(subcommand)]
     command: Command,
 }
@@ -116,6 +120,7 @@ struct Settings {
     db: String,
     data_dir: PathBuf,
     listen: String,
+    secure_cookies: bool,
 }
 
 fn settings(cli: &Cli, file: &FileConfig) -> Settings {
@@ -146,6 +151,7 @@ fn settings(cli: &Cli, file: &FileConfig) -> Settings {
         db,
         data_dir,
         listen,
+        secure_cookies: cli.secure_cookies.or(file.secure_cookies).unwrap_or(false),
     }
 }
 
@@ -262,12 +268,11 @@ async fn serve(db: duban_app::Db, s: &Settings) -> anyhow::Result<()> {
         .map_err(anyhow::Error::msg)?;
     let addr = listener.local_addr()?;
     println!("duban is serving at http://{addr}/  (Ctrl-C to stop)");
-    duban_server::serve(
-        listener,
-        duban_server::AppState::new(db, s.data_dir.clone()),
-    )
-    .await
-    .context("server stopped")?;
+    let mut state = duban_server::AppState::new(db, s.data_dir.clone());
+    state.secure_cookies = s.secure_cookies;
+    duban_server::serve(listener, state)
+        .await
+        .context("server stopped")?;
     Ok(())
 }
 

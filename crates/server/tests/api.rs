@@ -149,6 +149,29 @@ async fn api_on_postgres() {
     }
 }
 
+/// The session cookie is HttpOnly and SameSite=Strict; Secure when configured for HTTPS.
+#[tokio::test]
+async fn session_cookie_flags() {
+    for secure in [false, true] {
+        let db = common::database(false, 5).await.unwrap();
+        common::user(&db, "u", "XJBT", &[(Role::Leader, Scope::All)]).await;
+        let addr = common::spawn_with(db, secure).await;
+        let r = Client::anonymous(&addr)
+            .send(
+                "POST",
+                "/api/v1/auth/login",
+                Some(&serde_json::json!({ "username": "u", "password": common::PASSWORD })),
+            )
+            .await;
+        let c = r.header("set-cookie").unwrap();
+        assert!(
+            c.contains("HttpOnly") && c.contains("SameSite=Strict"),
+            "{c}"
+        );
+        assert_eq!(c.contains("Secure"), secure, "{c}");
+    }
+}
+
 #[tokio::test]
 async fn a_busy_port_is_a_clear_error() {
     let l = duban_server::bind("127.0.0.1:0").await.unwrap();

@@ -57,13 +57,17 @@ pub async fn database(pg: bool, projects: u64) -> Option<Db> {
 
 /// Start the server on a random port; returns its address.
 pub async fn spawn_app(db: Db) -> String {
+    spawn_with(db, false).await
+}
+
+/// [`spawn_app`] with the `Secure` cookie flag chosen.
+pub async fn spawn_with(db: Db, secure_cookies: bool) -> String {
     let listener = duban_server::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     let dir = std::env::temp_dir().join(format!("duban_files_{}", addr.replace([':', '.'], "_")));
-    tokio::spawn(duban_server::serve(
-        listener,
-        duban_server::AppState::new(db, dir),
-    ));
+    let mut state = duban_server::AppState::new(db, dir);
+    state.secure_cookies = secure_cookies;
+    tokio::spawn(duban_server::serve(listener, state));
     addr
 }
 
