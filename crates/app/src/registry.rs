@@ -334,6 +334,39 @@ pub async fn plan(
     Ok(PlanView { plan: p, version })
 }
 
+/// Archive (withdraw) a project's plan for a year.
+pub async fn archive_plan(
+    db: &Db,
+    can: &Can<EditRegistry>,
+    project_id: i64,
+    year: i32,
+    version: i64,
+) -> Result<(), AppError> {
+    let p = projects::get(db, project_id)
+        .await
+        .map_err(not_found("project"))?;
+    can.check(p.spec.unit_id, "project")?;
+    let before = plans::get(db, project_id, year)
+        .await?
+        .ok_or(AppError::NotFound { what: "plan" })?;
+    let mut tx = db.write().await?;
+    plans::archive(&mut tx, project_id, year, version)
+        .await
+        .or_stale(&serde_json::json!({ "plan": before, "version": plans::version(db, project_id, year).await? }))?;
+    audit::record(
+        &mut tx,
+        can.actor(),
+        "plan.archive",
+        "plan",
+        format!("{project_id}/{year}"),
+        Some(&before),
+        audit::NONE,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Create or replace a project's plan for a year, checking the version it was based on.
 pub async fn put_plan(
     db: &Db,

@@ -202,7 +202,7 @@ pub async fn submit(db: &Db, can: &Can<DraftReports>, id: i64) -> Result<ReportV
         )));
     }
     let now = now_ms();
-    let late = Report::is_late(r.period, s.report_deadline_day, Utc::now().date_naive());
+    let late = Utc::now().date_naive() > s.deadline(r.period);
     let mut tx = db.write().await?;
     let stamp = TransitionStamp {
         submitted_at: Some(now),

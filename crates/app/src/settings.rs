@@ -23,6 +23,9 @@ pub struct Settings {
     pub idle_minutes: i64,
     /// Largest attachment, in MiB (1..=200).
     pub max_upload_mib: u64,
+    /// Deadlines that differ from the rule for some periods (e.g. after the Spring
+    /// Festival): period `YYYY-MM` → last day to submit, `YYYY-MM-DD`.
+    pub deadline_overrides: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for Settings {
@@ -33,6 +36,7 @@ impl Default for Settings {
             due_soon_days: 3,
             idle_minutes: 30,
             max_upload_mib: 20,
+            deadline_overrides: Default::default(),
         }
     }
 }
@@ -72,7 +76,30 @@ impl Settings {
                 "the upload limit must be 1 to 200 MiB",
             ));
         }
+        for (p, d) in &self.deadline_overrides {
+            let field = format!("deadline_overrides.{p}");
+            let period = e.take(duban_domain::Period::parse(&field, p));
+            let date = e.take(duban_domain::text::date(&field, d));
+            if let (Some(period), Some(date)) = (period, date)
+                && date <= period.last_day()
+            {
+                e.push(FieldError::new(
+                    &field,
+                    "before_period_end",
+                    "截止日期应晚于该月月末",
+                    "the deadline must be after the end of the month",
+                ));
+            }
+        }
         e.into_result(|| ()).map_err(AppError::from)
+    }
+
+    /// The last day to submit the report of a period.
+    pub fn deadline(&self, period: duban_domain::Period) -> chrono::NaiveDate {
+        self.deadline_overrides
+            .get(&period.to_string())
+            .and_then(|d| duban_domain::text::date("deadline", d).ok())
+            .unwrap_or_else(|| period.deadline(self.report_deadline_day))
     }
 }
 

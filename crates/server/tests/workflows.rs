@@ -361,6 +361,25 @@ async fn registry_writes_with_optimistic_concurrency(db: Db) {
     );
     let got = sup.ok(&format!("/api/v1/projects/{id}/plans/2025")).await;
     assert_eq!(got["milestones"][1]["planned"], "2025-11-30");
+    // Archiving a plan withdraws it; a stale version is refused.
+    let (s, e) = sup
+        .post(
+            &format!("/api/v1/projects/{id}/plans/2025/archive"),
+            json!({ "version": 1 }),
+        )
+        .await;
+    assert_eq!((s, code(&e)), (409, "stale"));
+    sup.ok_post(
+        &format!("/api/v1/projects/{id}/plans/2025/archive"),
+        json!({ "version": 2 }),
+    )
+    .await;
+    assert_eq!(
+        sup.get(&format!("/api/v1/projects/{id}/plans/2025"))
+            .await
+            .0,
+        404
+    );
 
     // A reporter may not write the registry; an admin may not either.
     let rep = Client::login(&addr, "rep").await;
@@ -573,26 +592,53 @@ async fn report_workflow(db: Db) {
     let mut st = admin.ok("/api/v1/settings").await;
     st["block_on_warnings"] = json!(true);
     assert_eq!(admin.put("/api/v1/settings", st.clone()).await.0, 200);
-    let d2 = rep
+    let dec = rep
         .ok_post(
             "/api/v1/reports",
             json!({ "project_id": pid, "period": "2025-12", "figures": figures(830, 6100) }),
         )
         .await;
+    let dec_id = dec["id"].as_i64().unwrap();
     let (s, e) = rep
-        .post(&format!("/api/v1/reports/{}/submit", d2["id"]), json!({}))
+        .post(&format!("/api/v1/reports/{dec_id}/submit"), json!({}))
         .await;
     assert_eq!(
         (s, e["details"][0]["code"].as_str()),
         (400, Some("copied_forward")),
         "{e}"
     );
+    // A period's deadline can be moved: December's report is on time when its
+    // deadline is later than today.
     st["block_on_warnings"] = json!(false);
-    st["idle_minutes"] = json!(90);
-    let (s, e) = admin.put("/api/v1/settings", st).await;
+    st["deadline_overrides"] = json!({ "2025-12": "2099-01-31" });
+    assert_eq!(admin.put("/api/v1/settings", st.clone()).await.0, 200);
+    let sub = rep
+        .ok_post(&format!("/api/v1/reports/{dec_id}/submit"), json!({}))
+        .await;
     assert_eq!(
-        (s, e["details"][0]["field"].as_str()),
-        (400, Some("idle_minutes"))
+        (sub["late"].as_bool(), sub["warnings"][0]["code"].as_str()),
+        (Some(false), Some("copied_forward"))
+    );
+    let mut bad = st.clone();
+    bad["deadline_overrides"] = json!({ "2025-13": "2026-01-05", "2025-11": "2025-11-20" });
+    bad["idle_minutes"] = json!(90);
+    let (s, e) = admin.put("/api/v1/settings", bad).await;
+    let fields: Vec<&str> = e["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        (s, fields),
+        (
+            400,
+            vec![
+                "idle_minutes",
+                "deadline_overrides.2025-11",
+                "deadline_overrides.2025-13"
+            ]
+        )
     );
 
     // 催报: the project is no longer missing; the list names units and counts.

@@ -31,7 +31,7 @@ pub async fn upsert(tx: &mut Tx, project_id: ProjectId, p: &AnnualPlan) -> Resul
         .collect();
     tx.execute(
         &format!(
-            "INSERT INTO annual_plans ({INSERT_COLS}) VALUES {} ON CONFLICT (project_id, year) DO UPDATE SET {}",
+            "INSERT INTO annual_plans ({INSERT_COLS}) VALUES {} ON CONFLICT (project_id, year) DO UPDATE SET {}, archived = FALSE",
             crate::values_list(1, INSERT_WIDTH),
             sets.join(", ")
         ),
@@ -53,7 +53,26 @@ pub async fn upsert(tx: &mut Tx, project_id: ProjectId, p: &AnnualPlan) -> Resul
     Ok(())
 }
 
-/// The version of a stored plan, if any.
+/// Archive (withdraw) a plan if it is still at `expected`; returns the new version.
+pub async fn archive(
+    tx: &mut Tx,
+    project_id: ProjectId,
+    year: i32,
+    expected: i64,
+) -> Result<i64, StoreError> {
+    let n = tx
+        .execute(
+            "UPDATE annual_plans SET archived = TRUE, version = version + 1 WHERE project_id = $1 AND year = $2 AND version = $3 AND archived = FALSE",
+            &[project_id.into(), i64::from(year).into(), expected.into()],
+        )
+        .await?;
+    if n == 0 {
+        return Err(StoreError::Stale);
+    }
+    Ok(expected + 1)
+}
+
+/// The version of a stored plan, if any (archived ones too: a new plan continues it).
 pub async fn version(db: &Db, project_id: ProjectId, year: i32) -> Result<Option<i64>, StoreError> {
     db.fetch_optional(
         "SELECT version AS v FROM annual_plans WHERE project_id = $1 AND year = $2",
@@ -111,7 +130,7 @@ pub async fn get(
 ) -> Result<Option<AnnualPlan>, StoreError> {
     let Some((planned, months, start)) = db
         .fetch_optional(
-            &format!("SELECT {INSERT_COLS} FROM annual_plans WHERE project_id = $1 AND year = $2"),
+            &format!("SELECT {INSERT_COLS} FROM annual_plans WHERE project_id = $1 AND year = $2 AND archived = FALSE"),
             &[project_id.into(), i64::from(year).into()],
             |r| {
                 let (p, m) = curve(r)?;

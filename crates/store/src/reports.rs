@@ -311,7 +311,7 @@ pub async fn missing(
         &format!(
             "SELECT p.id, p.code, p.name, p.unit_id, p.leader, \
              (SELECT r.state FROM reports r WHERE r.project_id = p.id AND r.year = $1 AND r.month = $2 ORDER BY r.revision DESC LIMIT 1) AS state \
-             FROM projects p JOIN annual_plans a ON a.project_id = p.id AND a.year = $1 \
+             FROM projects p JOIN annual_plans a ON a.project_id = p.id AND a.year = $1 AND a.archived = FALSE \
              WHERE p.archived = FALSE AND {} AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.project_id = p.id \
              AND r.year = $1 AND r.month = $2 AND r.state IN ('submitted', 'approved')) ORDER BY p.unit_id, p.code",
             crate::reach_sql("p.unit_id", reach)

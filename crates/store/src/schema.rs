@@ -16,6 +16,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "access_workflows",
         include_str!("../migrations/0002_access_workflows.sql"),
     ),
+    (
+        3,
+        "plan_archive",
+        include_str!("../migrations/0003_plan_archive.sql"),
+    ),
 ];
 
 /// The latest schema version this build knows.

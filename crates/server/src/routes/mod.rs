@@ -234,6 +234,13 @@ pub fn build() -> (axum::Router<AppState>, Value) {
         put(registry::put_plan),
         d,
     );
+    let d = doc("registry", "Archive (withdraw) an annual plan").body::<registry::VersionInput>(x);
+    x.op(
+        "post",
+        "/api/v1/projects/{id}/plans/{year}/archive",
+        post(registry::archive_plan),
+        d,
+    );
 
     // Progress reports.
     let d = doc(

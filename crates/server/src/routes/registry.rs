@@ -94,6 +94,23 @@ pub async fn plan(State(s): State<AppState>, a: Auth, ids: Ids) -> Res {
     let (id, y) = ids.two();
     ok(registry::plan(&s.db, &a.caller.can::<ReadRegistry>()?, id, year(y)?).await?)
 }
+pub async fn archive_plan(
+    State(s): State<AppState>,
+    a: Auth,
+    ids: Ids,
+    Body(b): Body<VersionInput>,
+) -> Res {
+    let (id, y) = ids.two();
+    registry::archive_plan(
+        &s.db,
+        &a.caller.can::<EditRegistry>()?,
+        id,
+        year(y)?,
+        b.version,
+    )
+    .await?;
+    ok(json!({ "ok": true }))
+}
 pub async fn put_plan(
     State(s): State<AppState>,
     a: Auth,
