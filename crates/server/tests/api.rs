@@ -79,12 +79,7 @@ async fn api_contract(db: Db) {
         .get("/api/v1/projects?status=done&page_size=100000&sort=evil")
         .await;
     assert_eq!((s, e["code"].as_str()), (400, Some("invalid_input")));
-    let fields: Vec<&str> = e["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["field"].as_str().unwrap())
-        .collect();
+    let fields: Vec<&str> = common::fields(&e);
     assert_eq!(fields, vec!["status", "sort", "page_size"]);
     assert!(e["message_zh"].as_str().unwrap().contains("每页条数"));
     let (s, e) = c.get("/api/v1/projects?page=abc").await;

@@ -179,12 +179,7 @@ async fn bad_inputs_are_refused_cleanly(db: Db) {
             "invalid_input",
             field,
         );
-        let fields: Vec<&str> = v["details"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| d["field"].as_str().unwrap())
-            .collect();
+        let fields: Vec<&str> = common::fields(&v);
         assert!(fields.contains(&named), "{field}: {fields:?}");
     }
     for (path, body, what) in [
@@ -339,12 +334,7 @@ async fn bad_inputs_are_refused_cleanly(db: Db) {
     // Users: bad names, unknown roles and scopes.
     let (s, v) = admin.post("/api/v1/users", json!({ "username": "a b", "display_name": "", "unit_id": d01, "roles": [{ "role": "god", "scope": "everything" }] })).await;
     tried += 1;
-    let fields: Vec<&str> = v["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["field"].as_str().unwrap())
-        .collect();
+    let fields: Vec<&str> = common::fields(&v);
     assert_eq!(
         (s, fields),
         (

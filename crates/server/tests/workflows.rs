@@ -297,12 +297,7 @@ async fn registry_writes_with_optimistic_concurrency(db: Db) {
     bad["status"] = json!("完成了");
     bad["total_investment_wan"] = json!("12亿");
     let (s, e) = sup.post("/api/v1/projects", bad).await;
-    let fields: Vec<&str> = e["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["field"].as_str().unwrap())
-        .collect();
+    let fields: Vec<&str> = common::fields(&e);
     assert_eq!(s, 400);
     assert!(
         fields.contains(&"code")
@@ -483,12 +478,7 @@ async fn report_workflow(db: Db) {
     let (s, e) = rep
         .post(&format!("/api/v1/reports/{rid}/submit"), json!({}))
         .await;
-    let fields: Vec<&str> = e["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["field"].as_str().unwrap())
-        .collect();
+    let fields: Vec<&str> = common::fields(&e);
     assert_eq!(
         (s, fields),
         (400, vec!["invest_ytd", "progress_pct", "started_on"])
@@ -623,12 +613,7 @@ async fn report_workflow(db: Db) {
     bad["deadline_overrides"] = json!({ "2025-13": "2026-01-05", "2025-11": "2025-11-20" });
     bad["idle_minutes"] = json!(90);
     let (s, e) = admin.put("/api/v1/settings", bad).await;
-    let fields: Vec<&str> = e["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["field"].as_str().unwrap())
-        .collect();
+    let fields: Vec<&str> = common::fields(&e);
     assert_eq!(
         (s, fields),
         (
@@ -688,12 +673,7 @@ async fn problem_workflow(db: Db) {
     let deadline = (chrono::Utc::now().date_naive() + chrono::Days::new(20)).to_string();
 
     let (s, e) = sup.post("/api/v1/problems", json!({ "source": "调度会", "category": "用地", "description": "", "lead_unit_id": unit })).await;
-    let fields: Vec<&str> = e["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["field"].as_str().unwrap())
-        .collect();
+    let fields: Vec<&str> = common::fields(&e);
     assert_eq!((s, fields), (400, vec!["description", "deadline"]));
     let p = sup
         .ok_post("/api/v1/problems", json!({ "source": "调度会", "category": "用地", "description": "项目用地指标未落实", "project_id": pid,

@@ -97,6 +97,14 @@ pub async fn user(db: &Db, username: &str, unit_code: &str, grants: &[(Role, Sco
         .unwrap();
 }
 
+/// The fields an `invalid_input` error names, in order.
+pub fn fields(e: &Value) -> Vec<&str> {
+    e["details"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|d| d["field"].as_str()).collect())
+        .unwrap_or_default()
+}
+
 /// A response: status, headers (lower-cased names) and body.
 #[derive(Debug)]
 pub struct Resp {
