@@ -75,35 +75,24 @@ pub async fn login(db: &Db, input: &LoginInput, ip: &str) -> Result<LoginOk, App
     let name = input.username.trim();
     let now = now_ms();
     let Some(u) = users::by_username(db, name).await? else {
-        let _ = verify_password(&input.password, &DUMMY_HASH);
+        verify_off_thread(&input.password, &DUMMY_HASH).await?;
         audit::event(db, Who { id: None, name, ip }, "login", "failed").await?;
         return Err(bad_login());
+    };
+    let who = Who {
+        id: Some(u.id),
+        name,
+        ip,
     };
     let state = AccountState {
         failed_logins: u.failed_logins,
         locked_until: u.locked_until,
     };
     if let Gate::Locked(until) = security::gate(state, now) {
-        audit::event(
-            db,
-            Who {
-                id: Some(u.id),
-                name,
-                ip,
-            },
-            "login",
-            "locked",
-        )
-        .await?;
+        audit::event(db, who, "login", "locked").await?;
         return Err(AppError::Locked { until });
     }
-    let password_ok = {
-        let (pw, hash) = (input.password.clone(), u.password_hash.clone());
-        tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
-    };
-    if !password_ok {
+    if !verify_off_thread(&input.password, &u.password_hash).await? {
         let next = security::after_failure(state, now);
         let mut tx = db.write().await?;
         users::set_login_state(&mut tx, u.id, next.failed_logins, next.locked_until).await?;
@@ -113,17 +102,7 @@ pub async fn login(db: &Db, input: &LoginInput, ip: &str) -> Result<LoginOk, App
         } else {
             "failed"
         };
-        audit::event(
-            db,
-            Who {
-                id: Some(u.id),
-                name,
-                ip,
-            },
-            "login",
-            outcome,
-        )
-        .await?;
+        audit::event(db, who, "login", outcome).await?;
         return Err(match next.locked_until {
             Some(until) => AppError::Locked { until },
             None => bad_login(),
@@ -135,17 +114,7 @@ pub async fn login(db: &Db, input: &LoginInput, ip: &str) -> Result<LoginOk, App
             .as_deref()
             .and_then(|code| check_totp(&u, code, now));
         let Some(step) = step else {
-            audit::event(
-                db,
-                Who {
-                    id: Some(u.id),
-                    name,
-                    ip,
-                },
-                "login",
-                "totp_required",
-            )
-            .await?;
+            audit::event(db, who, "login", "totp_required").await?;
             return Err(AppError::auth(
                 "totp_required",
                 "enter the 6-digit code of your authenticator app",
@@ -182,6 +151,14 @@ pub async fn login(db: &Db, input: &LoginInput, ip: &str) -> Result<LoginOk, App
         csrf_token: csrf,
         user: me_of(&u, &caller, now),
     })
+}
+
+/// Argon2 takes tens of milliseconds of CPU: keep it off the async workers.
+async fn verify_off_thread(password: &str, hash: &str) -> Result<bool, AppError> {
+    let (pw, hash) = (password.to_string(), hash.to_string());
+    tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 fn check_totp(u: &User, code: &str, now: i64) -> Option<u64> {
@@ -340,7 +317,7 @@ pub async fn change_password(
     p: &PasswordChange,
 ) -> Result<(), AppError> {
     let u = users::get(db, caller.actor.user_id).await?;
-    if !verify_password(&p.old_password, &u.password_hash) {
+    if !verify_off_thread(&p.old_password, &u.password_hash).await? {
         return Err(duban_domain::FieldError::new(
             "old_password",
             "wrong",
@@ -362,13 +339,7 @@ pub async fn change_password(
     let hash = hash_password(&p.new_password)?;
     let mut tx = db.write().await?;
     users::set_password(&mut tx, u.id, &hash, false).await?;
-    sessions::delete_for_user(&mut tx, u.id).await?;
-    if let Some(s) = keep_session {
-        let csrf = sessions::get(db, &digest(s)).await?.map(|s| s.csrf);
-        if let Some(csrf) = csrf {
-            sessions::create(&mut tx, &digest(s), u.id, &csrf, now_ms(), &caller.actor.ip).await?;
-        }
-    }
+    sessions::delete_others(&mut tx, u.id, keep_session.map(digest).as_deref()).await?;
     audit::record(
         &mut tx,
         &caller.actor,

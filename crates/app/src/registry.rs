@@ -30,6 +30,20 @@ fn not_found(what: &'static str) -> impl Fn(StoreError) -> AppError {
     }
 }
 
+/// A unique code that is already used is the caller's mistake, named on the field.
+fn code_taken<'a>(zh: &'a str, en: &'a str, code: &'a str) -> impl Fn(StoreError) -> AppError + 'a {
+    move |e| match e {
+        StoreError::Duplicate(_) => FieldError::new(
+            "code",
+            "duplicate",
+            format!("{zh} {code} 已存在"),
+            format!("the {en} {code} is taken"),
+        )
+        .into(),
+        e => e.into(),
+    }
+}
+
 /// A project within the caller's reach (outside it: not found).
 pub async fn project(db: &Db, can: &Can<ReadRegistry>, id: i64) -> Result<Project, AppError> {
     let p = projects::get(db, id).await.map_err(not_found("project"))?;
@@ -53,18 +67,11 @@ pub async fn create_unit(db: &Db, can: &Can<ManageUnits>, i: &UnitInput) -> Resu
         None => {}
     }
     let mut tx = db.write().await?;
-    let id = units::insert(&mut tx, &u, 0).await.map_err(|e| match e {
-        StoreError::Duplicate(_) => AppError::Invalid(
-            FieldError::new(
-                "code",
-                "duplicate",
-                format!("单位编码 {} 已存在", u.code),
-                format!("the unit code {} is taken", u.code),
-            )
-            .into(),
-        ),
-        e => e.into(),
-    })?;
+    let id = units::insert(&mut tx, &u, 0).await.map_err(code_taken(
+        "单位编码",
+        "unit code",
+        &u.code,
+    ))?;
     audit::record(
         &mut tx,
         can.actor(),
@@ -145,18 +152,11 @@ pub async fn create_project(
     let p = NewProject::parse(i)?;
     can.check_target("unit_id", p.unit_id)?;
     let mut tx = db.write().await?;
-    let id = projects::insert(&mut tx, &p).await.map_err(|e| match e {
-        StoreError::Duplicate(_) => AppError::Invalid(
-            FieldError::new(
-                "code",
-                "duplicate",
-                format!("项目代码 {} 已存在", p.code.as_str()),
-                format!("the project code {} is taken", p.code.as_str()),
-            )
-            .into(),
-        ),
-        e => e.into(),
-    })?;
+    let id = projects::insert(&mut tx, &p).await.map_err(code_taken(
+        "项目代码",
+        "project code",
+        p.code.as_str(),
+    ))?;
     audit::record(
         &mut tx,
         can.actor(),
@@ -185,16 +185,7 @@ pub async fn update_project(
     let mut tx = db.write().await?;
     match projects::update(&mut tx, id, version, &p).await {
         Err(StoreError::Stale) => return Err(AppError::stale(&before)),
-        Err(StoreError::Duplicate(_)) => {
-            return Err(FieldError::new(
-                "code",
-                "duplicate",
-                "项目代码已存在",
-                "the project code is taken",
-            )
-            .into());
-        }
-        other => other?,
+        other => other.map_err(code_taken("项目代码", "project code", p.code.as_str()))?,
     };
     audit::record(
         &mut tx,

@@ -327,12 +327,14 @@ pub async fn revisions(
     can: &Can<ReadRegistry>,
     id: i64,
 ) -> Result<Vec<Revision>, AppError> {
-    let v = get(db, can, id).await?;
-    let (_, unit) = load(db, can, id).await?;
+    let (r, unit) = load(db, can, id).await?;
     let all_states = can.caller().sees_unapproved_at(unit);
+    if r.state != ReportState::Approved && !all_states {
+        return Err(AppError::NotFound { what: "report" });
+    }
     let mut out: Vec<Revision> = Vec::new();
     let mut prev: Option<ReportFigures> = None;
-    for r in store::revisions(db, v.report.project_id, v.report.period).await? {
+    for r in store::revisions(db, r.project_id, r.period).await? {
         if !all_states && r.state != ReportState::Approved {
             continue;
         }

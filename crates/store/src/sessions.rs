@@ -69,6 +69,20 @@ pub async fn delete_for_user(tx: &mut Tx, user_id: i64) -> Result<(), StoreError
     Ok(())
 }
 
+/// End every session of a user but one (the one changing the password).
+pub async fn delete_others(
+    tx: &mut Tx,
+    user_id: i64,
+    keep: Option<&str>,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2",
+        &[user_id.into(), keep.unwrap_or_default().into()],
+    )
+    .await?;
+    Ok(())
+}
+
 /// Drop sessions idle since before `cutoff`.
 pub async fn purge_idle(db: &Db, cutoff: i64) -> Result<u64, StoreError> {
     db.execute(
