@@ -3,9 +3,10 @@
 //! within the caller's reach and written by supervisors; units by administrators and
 //! supervisors.
 
-use crate::access::{Can, EditRegistry, ManageUnits, ReadRegistry};
+use crate::access::{Caller, Can, EditRegistry, ManageUnits, ReadRegistry};
 use crate::error::OrStale;
 use crate::{AppError, audit};
+use duban_domain::access::Capability;
 use duban_domain::plan::{AnnualPlan, Milestone, SeasonalProfile};
 use duban_domain::project::{NewProject, Project, ProjectInput};
 use duban_domain::unit::{Chain, NewUnit, Unit, UnitInput};
@@ -15,11 +16,25 @@ use duban_domain::{
 use duban_store::projects::{ProjectFilter, ProjectPage, SortKey};
 use duban_store::{Db, StoreError, plans, projects, units};
 
-pub async fn units(db: &Db) -> Result<Vec<Unit>, AppError> {
+/// The unit tree and the chains are master data every role works with, except the
+/// auditor, who reads the logs and nothing else.
+fn master_data(caller: &Caller) -> Result<(), AppError> {
+    let caps = caller.capabilities();
+    match caps.iter().find(|c| **c != Capability::ReadAudit) {
+        Some(_) => Ok(()),
+        None => Err(AppError::Forbidden {
+            capability: Capability::ReadRegistry,
+        }),
+    }
+}
+
+pub async fn units(db: &Db, caller: &Caller) -> Result<Vec<Unit>, AppError> {
+    master_data(caller)?;
     Ok(units::list(db).await?)
 }
 
-pub async fn chains(db: &Db) -> Result<Vec<Chain>, AppError> {
+pub async fn chains(db: &Db, caller: &Caller) -> Result<Vec<Chain>, AppError> {
+    master_data(caller)?;
     Ok(units::chains(db).await?)
 }
 

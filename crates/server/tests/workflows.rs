@@ -146,6 +146,8 @@ async fn sign_in_and_the_security_baseline(db: Db) {
     let auditor = Client::login(&addr, "audit1").await;
     assert_eq!(auditor.get("/api/v1/projects").await.0, 403);
     assert_eq!(auditor.get("/api/v1/users").await.0, 403);
+    assert_eq!(auditor.get("/api/v1/units").await.0, 403);
+    assert_eq!(admin.get("/api/v1/units").await.0, 200);
 
     // CSRF: a write with the session cookie but without the token is refused.
     let no_csrf = Client {

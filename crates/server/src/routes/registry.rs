@@ -17,12 +17,12 @@ pub struct VersionInput {
     pub version: i64,
 }
 
-pub async fn units(State(s): State<AppState>, _a: Auth) -> Res {
-    let items = registry::units(&s.db).await?;
+pub async fn units(State(s): State<AppState>, a: Auth) -> Res {
+    let items = registry::units(&s.db, &a.caller).await?;
     ok(json!({ "total": items.len(), "items": items }))
 }
-pub async fn chains(State(s): State<AppState>, _a: Auth) -> Res {
-    let items = registry::chains(&s.db).await?;
+pub async fn chains(State(s): State<AppState>, a: Auth) -> Res {
+    let items = registry::chains(&s.db, &a.caller).await?;
     ok(json!({ "total": items.len(), "items": items }))
 }
 pub async fn create_unit(State(s): State<AppState>, a: Auth, Body(b): Body<UnitInput>) -> Res {
