@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod analytics;
 pub mod audit;
 pub mod codes;
 pub mod error;
