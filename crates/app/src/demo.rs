@@ -60,6 +60,7 @@ pub async fn demo(
         tx.commit().await?;
         load::write_batch(db, &extras.batch).await?;
         load::resync_ids(db).await?;
+        crate::stats::rebuild(db, as_of.year(), &mut |_| {}).await?;
     }
     let mut accounts = Vec::new();
     for &(username, role, unit_code, scope) in DEMO_ACCOUNTS {

@@ -21,6 +21,7 @@ pub mod problems;
 pub mod registry;
 pub mod reports;
 pub mod settings;
+pub mod stats;
 pub mod work;
 
 pub use duban_store::{Backend, Db, schema};

@@ -33,6 +33,15 @@ pub async fn units(db: &Db, caller: &Caller) -> Result<Vec<Unit>, AppError> {
     Ok(units::list(db).await?)
 }
 
+/// Every unit by id (for names and ranking series).
+pub async fn units_by_id(db: &Db) -> Result<std::collections::HashMap<i64, Unit>, AppError> {
+    Ok(units::list(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect())
+}
+
 pub async fn chains(db: &Db, caller: &Caller) -> Result<Vec<Chain>, AppError> {
     master_data(caller)?;
     Ok(units::chains(db).await?)
@@ -197,6 +206,7 @@ pub async fn update_project(
     let p = NewProject::parse(i)?;
     can.check_target("unit_id", p.unit_id)?;
     let version = i.version.ok_or_else(|| FieldError::required("version"))?;
+    let rules = crate::stats::rules(db).await?;
     let mut tx = db.write().await?;
     match projects::update(&mut tx, id, version, &p).await {
         Err(StoreError::Stale) => return Err(AppError::stale(&before)),
@@ -212,6 +222,7 @@ pub async fn update_project(
         Some(&p),
     )
     .await?;
+    crate::stats::refresh_all_years(&mut tx, id, &rules).await?;
     tx.commit().await?;
     Ok(projects::get(db, id).await?)
 }
@@ -224,6 +235,7 @@ pub async fn archive_project(
 ) -> Result<(), AppError> {
     let before = projects::get(db, id).await.map_err(not_found("project"))?;
     can.check(before.spec.unit_id, "project")?;
+    let rules = crate::stats::rules(db).await?;
     let mut tx = db.write().await?;
     projects::archive(&mut tx, id, version)
         .await
@@ -238,6 +250,7 @@ pub async fn archive_project(
         audit::NONE,
     )
     .await?;
+    crate::stats::refresh_all_years(&mut tx, id, &rules).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -355,6 +368,7 @@ pub async fn archive_plan(
     let before = plans::get(db, project_id, year)
         .await?
         .ok_or(AppError::NotFound { what: "plan" })?;
+    let rules = crate::stats::rules(db).await?;
     let mut tx = db.write().await?;
     plans::archive(&mut tx, project_id, year, version)
         .await
@@ -369,6 +383,7 @@ pub async fn archive_plan(
         audit::NONE,
     )
     .await?;
+    crate::stats::refresh_project(&mut tx, project_id, year, &rules).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -393,6 +408,7 @@ pub async fn put_plan(
             current: serde_json::json!({ "plan": before, "version": current }),
         });
     }
+    let rules = crate::stats::rules(db).await?;
     let mut tx = db.write().await?;
     match plans::upsert_checked(&mut tx, project_id, &plan, i.version).await {
         Err(StoreError::Stale) => {
@@ -412,6 +428,7 @@ pub async fn put_plan(
         Some(&plan),
     )
     .await?;
+    crate::stats::refresh_project(&mut tx, project_id, year, &rules).await?;
     tx.commit().await?;
     let version = plans::version(db, project_id, year).await?.unwrap_or(1);
     Ok(PlanView { plan, version })

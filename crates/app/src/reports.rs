@@ -248,6 +248,7 @@ pub async fn decide(
             ..Default::default()
         },
     };
+    let rules = crate::stats::rules(db).await?;
     let mut tx = db.write().await?;
     store::set_state(&mut tx, id, r.state, to, &stamp)
         .await
@@ -267,6 +268,10 @@ pub async fn decide(
         Some(&serde_json::json!({ "state": to.code(), "reason": reason })),
     )
     .await?;
+    if to == ReportState::Approved {
+        // The dashboards' figures move with the approval, in the same transaction.
+        crate::stats::refresh_project(&mut tx, r.project_id, r.period.year(), &rules).await?;
+    }
     tx.commit().await?;
     get_any(db, id).await
 }

@@ -76,6 +76,21 @@ enum Command {
         #[command(subcommand)]
         action: UserAction,
     },
+    /// Print the dashboard's figures as tables (and rebuild them with --refresh).
+    Stats {
+        /// Month of the figures, YYYY-MM [default: last month]
+        #[arg(long)]
+        as_of: Option<String>,
+        /// unit | chain | category | nature
+        #[arg(long, default_value = "unit")]
+        by: String,
+        /// Code of a unit: its sub-units are listed [default: the top units]
+        #[arg(long)]
+        unit: Option<String>,
+        /// Recompute the year's figures from the approved reports first.
+        #[arg(long)]
+        refresh: bool,
+    },
     /// The audit log.
     Audit {
         #[command(subcommand)]
@@ -231,12 +246,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     "generated {} units, {} projects, {} plans, {} reports, {} problems: {} rows in {:.1} s ({:.0} rows/s)",
                     st.units, st.projects, st.plans, st.reports, st.problems, st.rows(), secs, st.rows() as f64 / secs
                 );
+                let t = std::time::Instant::now();
+                let r = duban_app::stats::rebuild(&db, as_of.year(), &mut |n| eprint!("\r  analytics: {n} project-years")).await?;
+                eprintln!();
+                println!("analytics of {}: {} project-years, {} total cells in {:.1} s", r.year, r.projects, r.cells, t.elapsed().as_secs_f64());
                 db.close().await;
                 Ok(())
             }
             Command::User { action } => {
                 let db = duban_app::open(&s.db).await?;
                 user(&db, action).await
+            }
+            Command::Stats { as_of, by, unit, refresh } => {
+                let db = duban_app::open(&s.db).await?;
+                stats(&db, as_of.as_deref(), by, unit.as_deref(), *refresh).await
             }
             Command::Audit { action: AuditAction::Verify } => {
                 let db = duban_app::open(&s.db).await?;
@@ -273,6 +296,103 @@ async fn serve(db: duban_app::Db, s: &Settings) -> anyhow::Result<()> {
     duban_server::serve(listener, state)
         .await
         .context("server stopped")?;
+    Ok(())
+}
+
+/// `duban stats`: the same tables as the dashboard, read as the console (all units).
+async fn stats(
+    db: &duban_app::Db,
+    as_of: Option<&str>,
+    by: &str,
+    unit: Option<&str>,
+    refresh: bool,
+) -> anyhow::Result<()> {
+    use duban_app::stats as st;
+    let period = st::as_of(as_of)?;
+    if refresh {
+        let t = std::time::Instant::now();
+        let r = st::rebuild(db, period.year(), &mut |_| {}).await?;
+        eprintln!(
+            "rebuilt {}: {} project-years, {} cells in {:.2} s",
+            r.year,
+            r.projects,
+            r.cells,
+            t.elapsed().as_secs_f64()
+        );
+    }
+    let units = duban_app::registry::units_by_id(db).await?;
+    let unit_id = match unit {
+        Some(code) => Some(
+            units
+                .values()
+                .find(|u| u.code.eq_ignore_ascii_case(code))
+                .map(|u| u.id)
+                .ok_or_else(|| anyhow::anyhow!("no unit has the code '{code}'"))?,
+        ),
+        None => None,
+    };
+    let caller = duban_app::access::Caller::resolve(
+        db,
+        duban_app::accounts::console(unit_id.unwrap_or(0)),
+        vec![duban_domain::access::RoleGrant {
+            role: duban_domain::Role::Leader,
+            scope: duban_domain::access::Scope::All,
+        }],
+    )
+    .await?;
+    let can = caller.can::<duban_app::access::ReadRegistry>()?;
+    let o = st::overview(db, &can, Some(&period.to_string()), unit_id).await?;
+    let pct = |bp: Option<i64>| {
+        bp.map(duban_domain::analytics::progress::pct1)
+            .unwrap_or_else(|| "—".into())
+    };
+    let yi = |y: i64| duban_domain::Yuan(y).yi();
+    println!(
+        "as of {}: {} projects, total {} 亿, plan {} 亿, done {} 亿 ({}), time progress {}, {}; start rate {}; lights g/y/o/r {:?}; problems open {} (overdue {})",
+        o.as_of,
+        o.figures.totals.projects,
+        yi(o.figures.totals.total_investment),
+        yi(o.figures.totals.annual_plan),
+        yi(o.figures.totals.actual_ytd),
+        pct(o.figures.completion_bp),
+        pct(o.figures.time_progress_bp),
+        o.figures.gap_zh.clone().unwrap_or_default(),
+        pct(o.figures.start_rate_bp),
+        o.figures.totals.lights,
+        o.problems_open,
+        o.problems_overdue
+    );
+    let rows = st::breakdown(db, &can, Some(&period.to_string()), by, unit_id).await?;
+    println!(
+        "{:<24} {:>8} {:>12} {:>12} {:>9} {:>9} {:>8} {:>6}",
+        by, "projects", "plan(亿)", "done(亿)", "done%", "gap(pt)", "start%", "red"
+    );
+    for r in rows {
+        let name = match by {
+            "unit" => r
+                .key
+                .parse::<i64>()
+                .ok()
+                .and_then(|id| units.get(&id))
+                .map(|u| u.name.clone())
+                .unwrap_or(r.key.clone()),
+            _ => r.key.clone(),
+        };
+        let f = &r.figures;
+        println!(
+            "{:<24} {:>8} {:>12} {:>12} {:>9} {:>9} {:>8} {:>6}",
+            name,
+            f.totals.projects,
+            yi(f.totals.annual_plan),
+            yi(f.totals.actual_ytd),
+            pct(f.completion_bp),
+            f.gap_bp
+                .map(|g| format!("{:+.1}", g as f64 / 100.0))
+                .unwrap_or_else(|| "—".into()),
+            pct(f.start_rate_bp),
+            f.totals.lights[3]
+        );
+    }
     Ok(())
 }
 

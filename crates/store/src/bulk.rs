@@ -15,7 +15,7 @@ use duban_domain::unit::{Chain, Unit};
 /// engines' limits on bound parameters (SQLite 32766, PostgreSQL 65535).
 const TARGET_PARAMS: usize = 8000;
 
-async fn insert_rows(
+pub(crate) async fn insert_rows(
     tx: &mut Tx,
     table: &str,
     cols: &str,

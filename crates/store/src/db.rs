@@ -310,6 +310,15 @@ impl Db {
         })
     }
 
+    /// A read-only transaction: one consistent snapshot for several queries. On SQLite
+    /// it is a deferred `BEGIN`, which takes no write lock.
+    pub async fn read(&self) -> Result<Tx, StoreError> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
     pub async fn close(&self) {
         match self {
             Db::Sqlite(p) => p.close().await,

@@ -9,6 +9,7 @@
 //! Reads take a `&Db`; writes take a `&mut Tx` so that the use case owns the transaction.
 #![forbid(unsafe_code)]
 
+pub mod analytics;
 pub mod attachments;
 pub mod audit;
 pub mod bulk;

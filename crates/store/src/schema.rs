@@ -21,6 +21,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "plan_archive",
         include_str!("../migrations/0003_plan_archive.sql"),
     ),
+    (
+        4,
+        "analytics",
+        include_str!("../migrations/0004_analytics.sql"),
+    ),
 ];
 
 /// The latest schema version this build knows.

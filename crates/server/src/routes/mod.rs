@@ -3,6 +3,7 @@
 
 mod accounts;
 mod registry;
+mod stats;
 mod work;
 mod workflows;
 
@@ -483,6 +484,61 @@ pub fn build() -> (axum::Router<AppState>, Value) {
         "/api/v1/attachments/{id}",
         get(work::download),
         doc("attachments", "Download a file"),
+    );
+
+    // Analytics.
+    for (path, summary, handler) in [
+        (
+            "/api/v1/stats/overview",
+            "Headline figures: totals, completion, gap to time progress, start rate, lights, problems",
+            get(stats::overview),
+        ),
+        (
+            "/api/v1/stats/breakdown",
+            "Figures by unit (children of `unit`), chain, category or nature",
+            get(stats::breakdown),
+        ),
+        (
+            "/api/v1/stats/curve",
+            "Cumulative plan and actual by month",
+            get(stats::curve),
+        ),
+        (
+            "/api/v1/stats/rankings",
+            "Units ranked by a measure in their series, with red and black lists",
+            get(stats::rankings),
+        ),
+        (
+            "/api/v1/stats/dispatch",
+            "The dispatch list: projects needing action, with reasons",
+            get(stats::dispatch),
+        ),
+    ] {
+        let d = doc("stats", summary).query::<stats::StatsQuery>(x);
+        x.op("get", path, handler, d);
+    }
+    let d = doc(
+        "stats",
+        "Why a project has its light: rules, inputs, warnings, forecast",
+    )
+    .query::<stats::StatsQuery>(x);
+    x.op("get", "/api/v1/stats/why/{id}", get(stats::why), d);
+    x.op(
+        "get",
+        "/api/v1/settings/light-rules",
+        get(stats::light_rules),
+        doc("admin", "The traffic-light rule set"),
+    );
+    let d = doc(
+        "admin",
+        "Change the traffic-light rule set (every year is recomputed)",
+    )
+    .body::<duban_domain::analytics::lights::RuleSet>(x);
+    x.op(
+        "put",
+        "/api/v1/settings/light-rules",
+        put(stats::put_light_rules),
+        d,
     );
 
     // Audit (auditors only).

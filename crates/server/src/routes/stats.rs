@@ -1,0 +1,97 @@
+//! The dashboard's figures: overview, breakdowns, the curve, rankings, the dispatch
+//! list and the "why" of a project's light — all within the caller's scope.
+
+use super::{Res, ok};
+use crate::AppState;
+use crate::extract::{Auth, Body, Ids, Q};
+use axum::extract::State;
+use duban_app::access::{ManageUsers, ReadRegistry};
+use duban_app::stats;
+use duban_domain::analytics::lights::RuleSet;
+use serde_json::json;
+
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatsQuery {
+    /// YYYY-MM (default: last month)
+    pub as_of: Option<String>,
+    /// A unit: it and its sub-units.
+    pub unit: Option<i64>,
+    /// For breakdowns: unit | chain | category | nature
+    pub by: Option<String>,
+    /// For rankings: completion | gap | start_rate | actual | yoy
+    pub measure: Option<String>,
+    /// For rankings: how many on the red and black lists (default 5 and 5).
+    pub red: Option<usize>,
+    pub black: Option<usize>,
+    /// For the curve: the year (default: the year of as_of).
+    pub year: Option<i32>,
+}
+
+pub async fn overview(State(s): State<AppState>, a: Auth, Q(q): Q<StatsQuery>) -> Res {
+    ok(stats::overview(
+        &s.db,
+        &a.caller.can::<ReadRegistry>()?,
+        q.as_of.as_deref(),
+        q.unit,
+    )
+    .await?)
+}
+pub async fn breakdown(State(s): State<AppState>, a: Auth, Q(q): Q<StatsQuery>) -> Res {
+    let items = stats::breakdown(
+        &s.db,
+        &a.caller.can::<ReadRegistry>()?,
+        q.as_of.as_deref(),
+        q.by.as_deref().unwrap_or("unit"),
+        q.unit,
+    )
+    .await?;
+    ok(json!({ "total": items.len(), "items": items }))
+}
+pub async fn curve(State(s): State<AppState>, a: Auth, Q(q): Q<StatsQuery>) -> Res {
+    let year = match q.year {
+        Some(y) => y,
+        None => stats::as_of(q.as_of.as_deref())?.year(),
+    };
+    let items = stats::curve(&s.db, &a.caller.can::<ReadRegistry>()?, year, q.unit).await?;
+    ok(json!({ "year": year, "total": items.len(), "items": items }))
+}
+pub async fn rankings(State(s): State<AppState>, a: Auth, Q(q): Q<StatsQuery>) -> Res {
+    let measure = q.measure.as_deref().unwrap_or("completion");
+    ok(stats::rankings(
+        &s.db,
+        &a.caller.can::<ReadRegistry>()?,
+        q.as_of.as_deref(),
+        measure,
+        q.unit,
+        q.red.unwrap_or(5).min(50),
+        q.black.unwrap_or(5).min(50),
+    )
+    .await?)
+}
+pub async fn dispatch(State(s): State<AppState>, a: Auth, Q(q): Q<StatsQuery>) -> Res {
+    let items = stats::dispatch_list(
+        &s.db,
+        &a.caller.can::<ReadRegistry>()?,
+        q.as_of.as_deref(),
+        q.unit,
+    )
+    .await?;
+    ok(json!({ "total": items.len(), "items": items }))
+}
+pub async fn why(State(s): State<AppState>, a: Auth, id: Ids, Q(q): Q<StatsQuery>) -> Res {
+    ok(stats::why(
+        &s.db,
+        &a.caller.can::<ReadRegistry>()?,
+        id.one(),
+        q.as_of.as_deref(),
+    )
+    .await?)
+}
+pub async fn light_rules(State(s): State<AppState>, a: Auth) -> Res {
+    a.caller.can::<ManageUsers>()?;
+    ok(stats::rules(&s.db).await?)
+}
+pub async fn put_light_rules(State(s): State<AppState>, a: Auth, Body(b): Body<RuleSet>) -> Res {
+    ok(stats::put_rules(&s.db, &a.caller.can::<ManageUsers>()?, &b).await?)
+}

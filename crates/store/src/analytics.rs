@@ -1,0 +1,502 @@
+//! The analytics read model: `project_years` (one row per project and year) and
+//! `unit_totals` (additive totals per unit's own projects, month and dimension). The
+//! app keeps both current inside the transaction of each change, by subtracting a
+//! project's old contribution and adding its new one; [`rebuild`] writes them from
+//! scratch. Queries read a few hundred or thousand total rows, never the reports.
+
+use crate::bulk::insert_rows;
+use crate::db::{Cols, Db, Tx, Val};
+use crate::{StoreError, decode, parse_date};
+use duban_domain::access::Reach;
+use duban_domain::analytics::lights::Light;
+use duban_domain::analytics::totals::Totals;
+use duban_domain::analytics::year::{ApprovedMonth, ProjectMeta, ProjectYear};
+use duban_domain::plan::{AnnualPlan, MonthlyCurve};
+use duban_domain::{Category, Nature, Yuan};
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// The dimensions totals are kept by, besides the unit.
+pub const DIMS: [&str; 4] = ["all", "chain", "category", "nature"];
+
+/// The cell of each dimension a project-year falls in: (dim, key).
+pub fn cells(y: &ProjectYear) -> [(&'static str, String); 4] {
+    [
+        ("all", String::new()),
+        (
+            "chain",
+            y.meta.chain_id.map(|c| c.to_string()).unwrap_or_default(),
+        ),
+        ("category", y.meta.category.code().to_string()),
+        ("nature", y.meta.nature.code().to_string()),
+    ]
+}
+
+static YEAR_COLS: LazyLock<String> = LazyLock::new(|| {
+    let p: Vec<String> = (1..=12).map(|m| format!("p{m:02}")).collect();
+    let a: Vec<String> = (1..=12).map(|m| format!("a{m:02}")).collect();
+    format!(
+        "project_id, year, unit_id, chain_id, category, nature, total_investment, annual_plan, {}, {}, reported, started, due, lights",
+        p.join(", "),
+        a.join(", ")
+    )
+});
+const YEAR_WIDTH: usize = 8 + 24 + 4;
+
+fn bits(v: &[bool; 12]) -> i64 {
+    v.iter()
+        .enumerate()
+        .fold(0, |acc, (i, b)| acc | (i64::from(*b) << i))
+}
+fn unbits(x: i64) -> [bool; 12] {
+    std::array::from_fn(|i| x & (1 << i) != 0)
+}
+fn letters(l: &[Light; 12]) -> String {
+    l.iter().map(|l| &l.code()[..1]).collect()
+}
+
+fn year_vals(y: &ProjectYear) -> Vec<Val> {
+    let mut v: Vec<Val> = Vec::with_capacity(YEAR_WIDTH);
+    v.extend([
+        y.meta.id.into(),
+        i64::from(y.year).into(),
+        y.meta.unit_id.into(),
+        y.meta.chain_id.into(),
+        y.meta.category.code().into(),
+        y.meta.nature.code().into(),
+        y.meta.total_investment.get().into(),
+        y.annual_plan.get().into(),
+    ]);
+    v.extend(y.plan.iter().map(|x| Val::I(x.get())));
+    v.extend(y.actual.iter().map(|x| Val::I(x.get())));
+    v.extend([
+        bits(&y.reported).into(),
+        bits(&y.started).into(),
+        bits(&y.due_to_start).into(),
+        letters(&y.lights).into(),
+    ]);
+    v
+}
+
+fn year_row(r: &dyn Cols) -> Result<ProjectYear, StoreError> {
+    let arr = |prefix: char| -> Result<[Yuan; 12], StoreError> {
+        let mut out = [Yuan::ZERO; 12];
+        for (i, o) in out.iter_mut().enumerate() {
+            *o = Yuan(r.i64(&format!("{prefix}{:02}", i + 1))?);
+        }
+        Ok(out)
+    };
+    let lights_text = r.str("lights")?;
+    let lights: Vec<Light> = lights_text
+        .chars()
+        .map(|c| Light::ALL.into_iter().find(|l| l.code().starts_with(c)))
+        .collect::<Option<_>>()
+        .filter(|v: &Vec<Light>| v.len() == 12)
+        .ok_or(StoreError::Corrupt {
+            column: "project_years.lights",
+            value: lights_text.clone(),
+        })?;
+    Ok(ProjectYear {
+        year: r.i64("year")? as i32,
+        meta: ProjectMeta {
+            id: r.i64("project_id")?,
+            unit_id: r.i64("unit_id")?,
+            chain_id: r.opt_i64("chain_id")?,
+            category: decode(
+                "project_years.category",
+                r.str("category")?,
+                Category::from_code,
+            )?,
+            nature: decode("project_years.nature", r.str("nature")?, Nature::from_code)?,
+            total_investment: Yuan(r.i64("total_investment")?),
+        },
+        annual_plan: Yuan(r.i64("annual_plan")?),
+        plan: arr('p')?,
+        actual: arr('a')?,
+        reported: unbits(r.i64("reported")?),
+        started: unbits(r.i64("started")?),
+        due_to_start: unbits(r.i64("due")?),
+        lights: lights.try_into().expect("twelve"),
+    })
+}
+
+/// The stored year of a project (inside a write transaction).
+pub async fn stored_year(
+    tx: &mut Tx,
+    project_id: i64,
+    year: i32,
+) -> Result<Option<ProjectYear>, StoreError> {
+    tx.fetch_optional(
+        &format!(
+            "SELECT {} FROM project_years WHERE project_id = $1 AND year = $2",
+            YEAR_COLS.as_str()
+        ),
+        &[project_id.into(), i64::from(year).into()],
+        year_row,
+    )
+    .await
+}
+
+const TOTAL_COLS: &str = "dim, dim_key, unit_id, year, month, projects, total_investment, annual_plan, plan_to_date, actual_ytd, reported, due_to_start, started_of_due, started, green, yellow, orange, red";
+const MEASURES: [&str; 13] = [
+    "projects",
+    "total_investment",
+    "annual_plan",
+    "plan_to_date",
+    "actual_ytd",
+    "reported",
+    "due_to_start",
+    "started_of_due",
+    "started",
+    "green",
+    "yellow",
+    "orange",
+    "red",
+];
+
+fn total_vals(dim: &str, key: &str, unit: i64, year: i32, month: u32, t: &Totals) -> Vec<Val> {
+    let mut v: Vec<Val> = vec![
+        dim.into(),
+        key.into(),
+        unit.into(),
+        i64::from(year).into(),
+        i64::from(month).into(),
+    ];
+    v.extend(
+        [
+            t.projects,
+            t.total_investment,
+            t.annual_plan,
+            t.plan_to_date,
+            t.actual_ytd,
+            t.reported,
+            t.due_to_start,
+            t.started_of_due,
+            t.started,
+        ]
+        .map(Val::I),
+    );
+    v.extend(t.lights.map(Val::I));
+    v
+}
+
+fn totals_row(r: &dyn Cols) -> Result<Totals, StoreError> {
+    Ok(Totals {
+        projects: r.i64("projects")?,
+        total_investment: r.i64("total_investment")?,
+        annual_plan: r.i64("annual_plan")?,
+        plan_to_date: r.i64("plan_to_date")?,
+        actual_ytd: r.i64("actual_ytd")?,
+        reported: r.i64("reported")?,
+        due_to_start: r.i64("due_to_start")?,
+        started_of_due: r.i64("started_of_due")?,
+        started: r.i64("started")?,
+        lights: [
+            r.i64("green")?,
+            r.i64("yellow")?,
+            r.i64("orange")?,
+            r.i64("red")?,
+        ],
+    })
+}
+
+/// Replace a project's year: its row, and its contribution to every total cell (the
+/// old one subtracted, the new one added). `new = None` removes it (archived project).
+pub async fn replace_year(
+    tx: &mut Tx,
+    old: Option<&ProjectYear>,
+    new: Option<&ProjectYear>,
+) -> Result<(), StoreError> {
+    let Some(any) = new.or(old) else {
+        return Ok(());
+    };
+    let (id, year) = (any.meta.id, any.year);
+    let mut deltas: HashMap<(&'static str, String, i64, u32), Totals> = HashMap::new();
+    for (sign, y) in [(-1, old), (1, new)] {
+        let Some(y) = y else { continue };
+        for (dim, key) in cells(y) {
+            for m in 1..=12 {
+                let t = Totals::of(y, m);
+                let e = deltas
+                    .entry((dim, key.clone(), y.meta.unit_id, m))
+                    .or_default();
+                *e = if sign < 0 { *e - t } else { *e + t };
+            }
+        }
+    }
+    let upsert = format!(
+        "INSERT INTO unit_totals ({TOTAL_COLS}) VALUES {} ON CONFLICT (year, month, dim, dim_key, unit_id) DO UPDATE SET {}",
+        crate::values_list(1, 18),
+        MEASURES
+            .iter()
+            .map(|c| format!("{c} = unit_totals.{c} + excluded.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    for ((dim, key, unit, m), d) in &deltas {
+        if *d != Totals::ZERO {
+            tx.execute(&upsert, &total_vals(dim, key, *unit, year, *m, d))
+                .await?;
+        }
+    }
+    tx.execute(
+        "DELETE FROM project_years WHERE project_id = $1 AND year = $2",
+        &[id.into(), i64::from(year).into()],
+    )
+    .await?;
+    if let Some(y) = new {
+        tx.execute(
+            &format!(
+                "INSERT INTO project_years ({}) VALUES {}",
+                YEAR_COLS.as_str(),
+                crate::values_list(1, YEAR_WIDTH)
+            ),
+            &year_vals(y),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Everything a project-year is computed from, for projects with ids in `[lo, hi)`.
+pub struct Inputs {
+    pub meta: ProjectMeta,
+    pub plan: Option<AnnualPlan>,
+    pub months: Vec<ApprovedMonth>,
+}
+
+/// Load the inputs of the projects (not archived) with ids in `[lo, hi)` for a year.
+pub async fn load_inputs(
+    tx: &mut Tx,
+    year: i32,
+    lo: i64,
+    hi: i64,
+) -> Result<Vec<Inputs>, StoreError> {
+    let y = i64::from(year);
+    let metas = tx
+        .fetch_all(
+            "SELECT id, unit_id, chain_id, category, nature, total_investment FROM projects WHERE id >= $1 AND id < $2 AND archived = FALSE ORDER BY id",
+            &[lo.into(), hi.into()],
+            |r| {
+                Ok(ProjectMeta {
+                    id: r.i64("id")?,
+                    unit_id: r.i64("unit_id")?,
+                    chain_id: r.opt_i64("chain_id")?,
+                    category: decode("projects.category", r.str("category")?, Category::from_code)?,
+                    nature: decode("projects.nature", r.str("nature")?, Nature::from_code)?,
+                    total_investment: Yuan(r.i64("total_investment")?),
+                })
+            },
+        )
+        .await?;
+    let months_cols: Vec<String> = (1..=12).map(|m| format!("m{m:02}")).collect();
+    let plans: HashMap<i64, AnnualPlan> = tx
+        .fetch_all(
+            &format!(
+                "SELECT project_id, planned, {}, planned_start_month FROM annual_plans WHERE year = $1 AND archived = FALSE AND project_id >= $2 AND project_id < $3",
+                months_cols.join(", ")
+            ),
+            &[y.into(), lo.into(), hi.into()],
+            |r| {
+                let mut cum = Vec::with_capacity(12);
+                for c in &months_cols {
+                    cum.push(Yuan(r.i64(c)?));
+                }
+                let curve = MonthlyCurve::parse(Yuan(r.i64("planned")?), &cum)
+                    .map_err(|e| StoreError::Corrupt { column: "annual_plans.m01..m12", value: e.to_string() })?;
+                Ok((
+                    r.i64("project_id")?,
+                    AnnualPlan { year, curve, planned_start_month: r.opt_i64("planned_start_month")?.map(|m| m as u32), milestones: vec![] },
+                ))
+            },
+        )
+        .await?
+        .into_iter()
+        .collect();
+    let mut months: HashMap<i64, Vec<(i64, ApprovedMonth)>> = HashMap::new();
+    let rows = tx
+        .fetch_all(
+            "SELECT project_id, month, revision, invest_ytd, invest_since_start, progress_bp, funds_disbursed, started, started_on, stats_entered \
+             FROM reports WHERE year = $1 AND state = 'approved' AND project_id >= $2 AND project_id < $3",
+            &[y.into(), lo.into(), hi.into()],
+            |r| {
+                Ok((
+                    r.i64("project_id")?,
+                    r.i64("revision")?,
+                    ApprovedMonth {
+                        month: r.i64("month")? as u32,
+                        ytd: Yuan(r.i64("invest_ytd")?),
+                        since_start: Yuan(r.i64("invest_since_start")?),
+                        progress_bp: r.i64("progress_bp")?,
+                        disbursed: Yuan(r.i64("funds_disbursed")?),
+                        started: r.bool("started")?,
+                        started_on: parse_date("reports.started_on", r.opt_str("started_on")?)?,
+                        stats_entered: r.bool("stats_entered")?,
+                    },
+                ))
+            },
+        )
+        .await?;
+    for (pid, rev, m) in rows {
+        let v = months.entry(pid).or_default();
+        // The newest approved revision of each month.
+        match v.iter_mut().find(|(_, x)| x.month == m.month) {
+            Some(slot) if slot.0 < rev => *slot = (rev, m),
+            Some(_) => {}
+            None => v.push((rev, m)),
+        }
+    }
+    Ok(metas
+        .into_iter()
+        .map(|meta| Inputs {
+            plan: plans.get(&meta.id).cloned(),
+            months: months
+                .remove(&meta.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(_, m)| m)
+                .collect(),
+            meta,
+        })
+        .collect())
+}
+
+/// The highest project id (for chunked rebuilds).
+pub async fn max_project_id(tx: &mut Tx) -> Result<i64, StoreError> {
+    tx.scalar("SELECT COALESCE(MAX(id), 0) AS v FROM projects", &[])
+        .await
+}
+
+/// Start a rebuild of a year: both tables emptied for it.
+pub async fn clear_year(tx: &mut Tx, year: i32) -> Result<(), StoreError> {
+    for t in ["unit_totals", "project_years"] {
+        tx.execute(
+            &format!("DELETE FROM {t} WHERE year = $1"),
+            &[i64::from(year).into()],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Write computed project-years in bulk (during a rebuild).
+pub async fn insert_years(tx: &mut Tx, ys: &[ProjectYear]) -> Result<u64, StoreError> {
+    insert_rows(
+        tx,
+        "project_years",
+        YEAR_COLS.as_str(),
+        YEAR_WIDTH,
+        ys.iter().map(year_vals),
+    )
+    .await
+}
+
+/// Write the totals a rebuild accumulated.
+pub async fn insert_totals(
+    tx: &mut Tx,
+    year: i32,
+    cells: &HashMap<(&'static str, String, i64, u32), Totals>,
+) -> Result<u64, StoreError> {
+    insert_rows(
+        tx,
+        "unit_totals",
+        TOTAL_COLS,
+        18,
+        cells
+            .iter()
+            .filter(|(_, t)| t.projects != 0)
+            .map(|((d, k, u, m), t)| total_vals(d, k, *u, year, *m, t)),
+    )
+    .await
+}
+
+/// Per unit's own projects, the totals of one dimension at a month, within a reach:
+/// `(dim_key, unit_id, totals)`.
+pub async fn totals(
+    db: &Db,
+    year: i32,
+    month: u32,
+    dim: &str,
+    reach: &Reach,
+) -> Result<Vec<(String, i64, Totals)>, StoreError> {
+    db.fetch_all(
+        &format!(
+            "SELECT dim_key, unit_id, {} FROM unit_totals WHERE year = $1 AND month = $2 AND dim = $3 AND {}",
+            MEASURES.join(", "),
+            crate::reach_sql("unit_id", reach)
+        ),
+        &[i64::from(year).into(), i64::from(month).into(), dim.into()],
+        |r| Ok((r.str("dim_key")?, r.i64("unit_id")?, totals_row(r)?)),
+    )
+    .await
+}
+
+/// The sum over a reach of the overall totals, month by month (for the curve).
+pub async fn monthly(db: &Db, year: i32, reach: &Reach) -> Result<Vec<(u32, Totals)>, StoreError> {
+    let sums: Vec<String> = MEASURES
+        .iter()
+        .map(|c| format!("CAST(SUM({c}) AS BIGINT) AS {c}"))
+        .collect();
+    db.fetch_all(
+        &format!(
+            "SELECT month, {} FROM unit_totals WHERE year = $1 AND dim = 'all' AND {} GROUP BY month ORDER BY month",
+            sums.join(", "),
+            crate::reach_sql("unit_id", reach)
+        ),
+        &[i64::from(year).into()],
+        |r| Ok((r.i64("month")? as u32, totals_row(r)?)),
+    )
+    .await
+}
+
+/// Project-years within a reach whose light at `month` is at least `worst_from`.
+pub async fn flagged_years(
+    db: &Db,
+    year: i32,
+    month: u32,
+    reach: &Reach,
+    limit: i64,
+) -> Result<Vec<ProjectYear>, StoreError> {
+    let pos = month.clamp(1, 12);
+    db.fetch_all(
+        &format!(
+            "SELECT {} FROM project_years WHERE year = $1 AND {} AND (SUBSTR(lights, CAST($2 AS INTEGER), 1) IN ('y', 'o', 'r') OR (due & $3) <> 0 AND (started & $3) = 0) \
+             ORDER BY unit_id, project_id LIMIT $4",
+            YEAR_COLS.as_str(),
+            crate::reach_sql("unit_id", reach)
+        ),
+        &[i64::from(year).into(), i64::from(pos).into(), (1i64 << (pos - 1)).into(), limit.into()],
+        year_row,
+    )
+    .await
+}
+
+/// One project's stored year (for "why").
+pub async fn year_of(
+    db: &Db,
+    project_id: i64,
+    year: i32,
+) -> Result<Option<ProjectYear>, StoreError> {
+    db.fetch_optional(
+        &format!(
+            "SELECT {} FROM project_years WHERE project_id = $1 AND year = $2",
+            YEAR_COLS.as_str()
+        ),
+        &[project_id.into(), i64::from(year).into()],
+        year_row,
+    )
+    .await
+}
+
+/// Every total row of a year (for comparing incremental and full computations).
+pub async fn all_totals(
+    db: &Db,
+    year: i32,
+) -> Result<Vec<(String, String, i64, u32, Totals)>, StoreError> {
+    db.fetch_all(
+        &format!("SELECT dim, dim_key, unit_id, month, {} FROM unit_totals WHERE year = $1 ORDER BY dim, dim_key, unit_id, month", MEASURES.join(", ")),
+        &[i64::from(year).into()],
+        |r| Ok((r.str("dim")?, r.str("dim_key")?, r.i64("unit_id")?, r.i64("month")? as u32, totals_row(r)?)),
+    )
+    .await
+}
