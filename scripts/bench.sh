@@ -1,15 +1,57 @@
 #!/usr/bin/env bash
-# make bench: timed runs of the release binary. Figures go to stdout and target/bench/.
+# make bench: timed runs of the release binaries. Figures go to stdout and target/bench/.
+#   1. `duban gen` at BENCH_PROJECTS (default 100,000) and BENCH_LARGE (default 1,000,000);
+#   2. the full recomputation of the analytics (lights and rollups) at both sizes;
+#   3. dashboard endpoint latency at BENCH_LARGE on SQLite under concurrent load from
+#      `duban-load` on loopback;
+#   4. the same rollup computed by DuckDB (from PyPI) over the same data, beside ours.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x /usr/bin/time ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null; }
-cargo build --release -p duban-cli
+cargo build --release -p duban-cli -p duban-testkit
 mkdir -p target/bench
-N=${BENCH_PROJECTS:-100000}
-DB=target/bench/gen-$N.sqlite
-rm -f "$DB" "$DB-wal" "$DB-shm"
-echo "== duban gen: $N projects into SQLite"
-/usr/bin/time -f "%e s elapsed, %M KiB peak resident memory" \
-  ./target/release/duban --log warn gen --projects "$N" --seed 1 --as-of 2025-12 --db "sqlite://$DB" 2>target/bench/gen-$N.err | tee target/bench/gen-$N.txt
-tail -1 target/bench/gen-$N.err
-ls -l "$DB" | awk '{printf "database file: %.0f MiB\n", $5/1048576}'
+B=./target/release/duban
+AS_OF=2025-10
+
+gen() {
+  local n=$1 db=target/bench/gen-$1.sqlite
+  rm -f "$db" "$db-wal" "$db-shm"
+  echo "== duban gen: $n projects into SQLite (as of $AS_OF)"
+  /usr/bin/time -f "%e s elapsed, %M KiB peak resident memory" \
+    $B --log warn gen --projects "$n" --seed 1 --as-of $AS_OF --db "sqlite://$db" 2>target/bench/gen-$n.err | tee target/bench/gen-$n.txt
+  tail -1 target/bench/gen-$n.err
+  ls -l "$db" | awk '{printf "database file: %.0f MiB\n", $5/1048576}'
+  echo "== full recomputation of lights and rollups: $n projects"
+  /usr/bin/time -f "%e s elapsed, %M KiB peak resident memory" \
+    $B --log warn stats --refresh --as-of $AS_OF --db "sqlite://$db" 2>target/bench/rebuild-$n.err >/dev/null
+  cat target/bench/rebuild-$n.err
+}
+
+gen "${BENCH_PROJECTS:-100000}"
+LARGE=${BENCH_LARGE:-1000000}
+gen "$LARGE"
+DB=target/bench/gen-$LARGE.sqlite
+
+echo "== dashboard latency at $LARGE projects, SQLite, concurrent load on loopback"
+PW=$($B --log warn user add bench --role leader --unit XJBT --scope all --db "sqlite://$DB" | sed 's/.*: //')
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+$B --log warn serve --listen 127.0.0.1:$PORT --db "sqlite://$DB" >/dev/null &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true' EXIT
+for _ in $(seq 100); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.1; done
+D1=$(python3 -c "import sqlite3; print(sqlite3.connect('$DB').execute(\"SELECT id FROM units WHERE code = 'D01'\").fetchone()[0])")
+./target/release/duban-load --addr 127.0.0.1:$PORT --user bench --password "$PW" --concurrency "${BENCH_CLIENTS:-16}" --seconds "${BENCH_SECONDS:-20}" \
+  "/api/v1/stats/overview?as_of=$AS_OF" \
+  "/api/v1/stats/breakdown?as_of=$AS_OF&by=unit" \
+  "/api/v1/stats/breakdown?as_of=$AS_OF&by=chain" \
+  "/api/v1/stats/curve?year=2025" \
+  "/api/v1/stats/rankings?as_of=$AS_OF&measure=completion" \
+  "/api/v1/stats/overview?as_of=$AS_OF&unit=$D1" \
+  "/api/v1/stats/dispatch?as_of=$AS_OF&unit=$D1&limit=100" | tee target/bench/load-$LARGE.txt
+kill $SERVER; trap - EXIT
+
+echo "== the same rollup by DuckDB (from PyPI), beside ours"
+[ -x target/bench/venv/bin/python ] || python3 -m venv target/bench/venv
+target/bench/venv/bin/python -c 'import duckdb' 2>/dev/null || target/bench/venv/bin/pip install --quiet duckdb
+OURS=$(grep -o 'in [0-9.]* s' target/bench/rebuild-$LARGE.err | head -1 | awk '{print $2}')
+target/bench/venv/bin/python scripts/duckdb_compare.py "$DB" 2025 10 "$OURS"

@@ -135,7 +135,8 @@ async fn rebuild_in(
 ) -> Result<Rebuilt, AppError> {
     store::clear_year(tx, year).await?;
     let max = store::max_project_id(tx).await?;
-    let mut cells: HashMap<(&'static str, String, i64, u32), Totals> = HashMap::new();
+    // One entry per (dimension cell, unit), holding the twelve months.
+    let mut cells: HashMap<(&'static str, String, i64), [Totals; 12]> = HashMap::new();
     let mut done = 0u64;
     let mut lo = 1;
     while lo <= max {
@@ -145,11 +146,13 @@ async fn rebuild_in(
             .filter_map(|i| compute(i, year, rules))
             .collect();
         for y in &years {
+            let months: [Totals; 12] = std::array::from_fn(|i| Totals::of(y, i as u32 + 1));
             for (dim, key) in store::cells(y) {
-                for m in 1..=12 {
-                    *cells
-                        .entry((dim, key.clone(), y.meta.unit_id, m))
-                        .or_default() += Totals::of(y, m);
+                let e = cells
+                    .entry((dim, key, y.meta.unit_id))
+                    .or_insert([Totals::ZERO; 12]);
+                for (a, b) in e.iter_mut().zip(months.iter()) {
+                    *a += *b;
                 }
             }
         }
@@ -220,11 +223,7 @@ impl Figures {
 }
 
 async fn sum(db: &Db, p: Period, reach: &Reach) -> Result<Totals, AppError> {
-    Ok(store::totals(db, p.year(), p.month(), "all", reach)
-        .await?
-        .into_iter()
-        .map(|(_, _, t)| t)
-        .sum())
+    Ok(store::sum_totals(db, p.year(), p.month(), reach).await?)
 }
 
 #[derive(Debug, Serialize)]
@@ -501,40 +500,65 @@ pub async fn dispatch_list(
     can: &Can<ReadRegistry>,
     as_of_text: Option<&str>,
     unit: Option<i64>,
+    limit: i64,
 ) -> Result<Vec<DispatchItem>, AppError> {
     let p = as_of(as_of_text)?;
     let reach = can.reach_within(unit);
     let i = p.index();
-    let mut flagged = store::flagged_years(db, p.year(), p.month(), &reach, 5000).await?;
+    let mut flagged = store::flagged_years(db, p.year(), p.month(), &reach, limit).await?;
     flagged.sort_by_key(|y| (y.meta.unit_id, y.meta.chain_id, y.meta.id));
+    if flagged.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Three queries for the whole page: names, overdue problems, overdue milestones.
+    let ids: Vec<String> = flagged.iter().map(|y| y.meta.id.to_string()).collect();
+    let ids = ids.join(",");
     let today = chrono::Utc::now().date_naive();
+    let names: HashMap<i64, (String, String, String)> = db
+        .fetch_all(
+            &format!("SELECT id, code, name, leader FROM projects WHERE id IN ({ids})"),
+            &[],
+            |r| {
+                Ok((
+                    r.i64("id")?,
+                    (r.str("code")?, r.str("name")?, r.str("leader")?),
+                ))
+            },
+        )
+        .await?
+        .into_iter()
+        .collect();
+    let problems: HashMap<i64, i64> = db
+        .fetch_all(
+            &format!("SELECT project_id, COUNT(*) AS n FROM problems WHERE project_id IN ({ids}) AND state NOT IN ('resolved', 'closed') AND deadline < $1 GROUP BY project_id"),
+            &[today.to_string().into()],
+            |r| Ok((r.i64("project_id")?, r.i64("n")?)),
+        )
+        .await?
+        .into_iter()
+        .collect();
+    let mut milestones: HashMap<i64, Vec<String>> = HashMap::new();
+    for (pid, name) in db
+        .fetch_all(
+            &format!("SELECT project_id, name FROM milestones WHERE project_id IN ({ids}) AND year = $1 AND actual_date IS NULL AND planned_date < $2 ORDER BY planned_date"),
+            &[i64::from(p.year()).into(), p.last_day().min(today).to_string().into()],
+            |r| Ok((r.i64("project_id")?, r.str("name")?)),
+        )
+        .await?
+    {
+        milestones.entry(pid).or_default().push(name);
+    }
     let mut out = Vec::new();
     for y in flagged {
-        let (code, name, leader) = db
-            .fetch_one(
-                "SELECT code, name, leader FROM projects WHERE id = $1",
-                &[y.meta.id.into()],
-                |r| Ok((r.str("code")?, r.str("name")?, r.str("leader")?)),
-            )
-            .await?;
-        let overdue_problems = db
-            .scalar("SELECT COUNT(*) AS v FROM problems WHERE project_id = $1 AND state NOT IN ('resolved', 'closed') AND deadline < $2", &[y.meta.id.into(), today.to_string().into()])
-            .await?;
-        let milestones: Vec<String> = db
-            .fetch_all(
-                "SELECT name FROM milestones WHERE project_id = $1 AND year = $2 AND actual_date IS NULL AND planned_date < $3 ORDER BY planned_date",
-                &[y.meta.id.into(), i64::from(p.year()).into(), p.last_day().min(today).to_string().into()],
-                |r| r.str("name"),
-            )
-            .await?;
         let facts = DispatchFacts {
             light: y.lights[i],
             due_to_start_not_started: y.due_to_start[i] && !y.started[i],
-            milestones_overdue: milestones,
-            problems_overdue: overdue_problems,
+            milestones_overdue: milestones.remove(&y.meta.id).unwrap_or_default(),
+            problems_overdue: problems.get(&y.meta.id).copied().unwrap_or(0),
             report_missing: !y.reported[i],
         };
         let reasons = dispatch::reasons(&facts);
+        let (code, name, leader) = names.get(&y.meta.id).cloned().unwrap_or_default();
         if !reasons.is_empty() {
             out.push(DispatchItem {
                 project_id: y.meta.id,

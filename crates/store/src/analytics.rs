@@ -266,6 +266,8 @@ pub struct Inputs {
 }
 
 /// Load the inputs of the projects (not archived) with ids in `[lo, hi)` for a year.
+/// (`+year`, `+state`: a no-op on both engines that keeps SQLite on the project-id
+/// index instead of scanning every approved report of the year for each chunk.)
 pub async fn load_inputs(
     tx: &mut Tx,
     year: i32,
@@ -317,7 +319,7 @@ pub async fn load_inputs(
     let rows = tx
         .fetch_all(
             "SELECT project_id, month, revision, invest_ytd, invest_since_start, progress_bp, funds_disbursed, started, started_on, stats_entered \
-             FROM reports WHERE year = $1 AND state = 'approved' AND project_id >= $2 AND project_id < $3",
+             FROM reports WHERE +year = $1 AND +state = 'approved' AND project_id >= $2 AND project_id < $3",
             &[y.into(), lo.into(), hi.into()],
             |r| {
                 Ok((
@@ -395,19 +397,17 @@ pub async fn insert_years(tx: &mut Tx, ys: &[ProjectYear]) -> Result<u64, StoreE
 pub async fn insert_totals(
     tx: &mut Tx,
     year: i32,
-    cells: &HashMap<(&'static str, String, i64, u32), Totals>,
+    cells: &HashMap<(&'static str, String, i64), [Totals; 12]>,
 ) -> Result<u64, StoreError> {
-    insert_rows(
-        tx,
-        "unit_totals",
-        TOTAL_COLS,
-        18,
-        cells
-            .iter()
-            .filter(|(_, t)| t.projects != 0)
-            .map(|((d, k, u, m), t)| total_vals(d, k, *u, year, *m, t)),
-    )
-    .await
+    let mut rows: Vec<Vec<Val>> = Vec::new();
+    for ((d, k, u), months) in cells {
+        for (i, t) in months.iter().enumerate() {
+            if t.projects != 0 {
+                rows.push(total_vals(d, k, *u, year, i as u32 + 1, t));
+            }
+        }
+    }
+    insert_rows(tx, "unit_totals", TOTAL_COLS, 18, rows.into_iter()).await
 }
 
 /// Per unit's own projects, the totals of one dimension at a month, within a reach:
@@ -427,6 +427,29 @@ pub async fn totals(
         ),
         &[i64::from(year).into(), i64::from(month).into(), dim.into()],
         |r| Ok((r.str("dim_key")?, r.i64("unit_id")?, totals_row(r)?)),
+    )
+    .await
+}
+
+/// The sum over a reach of one dimension's totals at a month, as one row.
+pub async fn sum_totals(
+    db: &Db,
+    year: i32,
+    month: u32,
+    reach: &Reach,
+) -> Result<Totals, StoreError> {
+    let sums: Vec<String> = MEASURES
+        .iter()
+        .map(|c| format!("CAST(COALESCE(SUM({c}), 0) AS BIGINT) AS {c}"))
+        .collect();
+    db.fetch_one(
+        &format!(
+            "SELECT {} FROM unit_totals WHERE year = $1 AND month = $2 AND dim = 'all' AND {}",
+            sums.join(", "),
+            crate::reach_sql("unit_id", reach)
+        ),
+        &[i64::from(year).into(), i64::from(month).into()],
+        totals_row,
     )
     .await
 }

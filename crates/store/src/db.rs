@@ -61,6 +61,14 @@ impl Backend {
         }
     }
 
+    /// An aggregate joining `expr` (text) of every row with `sep`, as one value.
+    pub fn string_agg(self, expr: &str, sep: &str) -> String {
+        match self {
+            Backend::Sqlite => format!("group_concat({expr}, '{sep}')"),
+            Backend::Postgres => format!("string_agg({expr}, '{sep}')"),
+        }
+    }
+
     /// The VALUES list of a multi-row insert: `($1, $2), ($3, $4)` on PostgreSQL,
     /// `(?, ?), (?, ?)` on SQLite, whose lookup of a named (`$N`) parameter walks a list,
     /// making a statement with thousands of them quadratic.

@@ -26,6 +26,8 @@ pub struct StatsQuery {
     pub black: Option<usize>,
     /// For the curve: the year (default: the year of as_of).
     pub year: Option<i32>,
+    /// For the dispatch list: at most this many projects (default 500, at most 5000).
+    pub limit: Option<i64>,
 }
 
 pub async fn overview(State(s): State<AppState>, a: Auth, Q(q): Q<StatsQuery>) -> Res {
@@ -75,6 +77,7 @@ pub async fn dispatch(State(s): State<AppState>, a: Auth, Q(q): Q<StatsQuery>) -
         &a.caller.can::<ReadRegistry>()?,
         q.as_of.as_deref(),
         q.unit,
+        q.limit.unwrap_or(500).clamp(1, 5000),
     )
     .await?;
     ok(json!({ "total": items.len(), "items": items }))
