@@ -250,19 +250,10 @@ pub async fn overview(
         &reach,
     )
     .await?;
-    let today = chrono::Utc::now().date_naive().to_string();
-    let cond = duban_store::problems::reach_cond(&reach);
-    let (open, overdue) = db
-        .fetch_one(
-            &format!(
-                "SELECT CAST(COALESCE(SUM(CASE WHEN q.state NOT IN ('resolved', 'closed') THEN 1 ELSE 0 END), 0) AS BIGINT) AS o, \
-                 CAST(COALESCE(SUM(CASE WHEN q.state NOT IN ('resolved', 'closed') AND q.deadline < $1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS d \
-                 FROM problems q WHERE {cond}"
-            ),
-            &[today.into()],
-            |r| Ok((r.i64("o")?, r.i64("d")?)),
-        )
-        .await?;
+    let (open, overdue) = problems_by_unit(db, &reach)
+        .await?
+        .values()
+        .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
     Ok(Overview {
         as_of: p,
         figures: Figures::of(now, Some(&last)),
@@ -274,10 +265,16 @@ pub async fn overview(
 /// One row of a breakdown.
 #[derive(Debug, Serialize)]
 pub struct Row {
-    /// A unit id, chain id, category or nature code.
+    /// A unit id, chain id, category, nature or funding-source code.
     pub key: String,
     #[serde(flatten)]
     pub figures: Figures,
+    /// By unit: problems still open, and those past their deadline (led by the unit or
+    /// its sub-units).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problems_open: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problems_overdue: Option<i64>,
 }
 
 /// The figures by unit (the children of `unit`, or the top units of the reach, each
@@ -318,15 +315,28 @@ pub async fn breakdown(
             .map(|(k, t)| (k.parse().unwrap_or(0), t))
             .collect();
             let (now, last) = (roll_up_tree(&own_now, tree), roll_up_tree(&own_last, tree));
+            let problems = problems_by_unit(db, &reach).await?;
             let keys = top_units(can, unit);
             keys.into_iter()
-                .map(|u| Row {
-                    key: u.to_string(),
-                    figures: Figures::of(now.get(&u).copied().unwrap_or_default(), last.get(&u)),
+                .map(|u| {
+                    let (open, overdue) = tree
+                        .subtree(u)
+                        .iter()
+                        .filter_map(|x| problems.get(x))
+                        .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+                    Row {
+                        key: u.to_string(),
+                        figures: Figures::of(
+                            now.get(&u).copied().unwrap_or_default(),
+                            last.get(&u),
+                        ),
+                        problems_open: Some(open),
+                        problems_overdue: Some(overdue),
+                    }
                 })
                 .collect()
         }
-        "chain" | "category" | "nature" => {
+        dim if store::DIMS[1..].contains(&dim) => {
             let now = grouped(
                 store::totals(db, p.year(), p.month(), by, &reach).await?,
                 false,
@@ -340,6 +350,8 @@ pub async fn breakdown(
                 .map(|(k, t)| Row {
                     figures: Figures::of(t, last.get(&k)),
                     key: k,
+                    problems_open: None,
+                    problems_overdue: None,
                 })
                 .collect();
             v.sort_by(|a, b| {
@@ -355,13 +367,38 @@ pub async fn breakdown(
             return Err(FieldError::new(
                 "by",
                 "unknown_code",
-                format!("“{other}”无效，应为 unit、chain、category 或 nature"),
-                format!("'{other}' is not unit, chain, category or nature"),
+                format!("“{other}”无效，应为 unit、chain、category、nature 或 funding"),
+                format!("'{other}' is not unit, chain, category, nature or funding"),
             )
             .into());
         }
     };
     Ok(rows)
+}
+
+/// Open and overdue problems per lead unit within a reach.
+async fn problems_by_unit(db: &Db, reach: &Reach) -> Result<HashMap<i64, (i64, i64)>, AppError> {
+    // Counted per lead unit from the `problems_pending` index, then kept to the reach.
+    let today = chrono::Utc::now().date_naive().to_string();
+    let pending: Vec<String> = duban_domain::problem::ProblemState::ALL
+        .iter()
+        .filter(|s| s.is_pending())
+        .map(|s| format!("'{}'", s.code()))
+        .collect();
+    Ok(db
+        .fetch_all(
+            &format!(
+                "SELECT q.lead_unit_id AS u, COUNT(*) AS o, CAST(COALESCE(SUM(CASE WHEN q.deadline < $1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS d \
+                 FROM problems q WHERE q.state IN ({}) AND q.lead_unit_id IS NOT NULL GROUP BY q.lead_unit_id",
+                pending.join(", ")
+            ),
+            &[today.into()],
+            |r| Ok((r.i64("u")?, (r.i64("o")?, r.i64("d")?))),
+        )
+        .await?
+        .into_iter()
+        .filter(|(u, _)| reach.covers(*u))
+        .collect())
 }
 
 /// The units a "by unit" view lists: the children of `unit`, or the highest units

@@ -50,7 +50,8 @@ async fn worked_example_over_http(db: Db) {
     let project = |code: &str, unit: i64, nature: &str, total: &str| {
         json!({
         "code": code, "name": format!("示例项目{code}"), "unit_id": unit, "category": "产业", "nature": nature, "level": "市级",
-        "status": "在建", "start_year": 2025, "end_year": 2026, "total_investment_wan": total })
+        "status": "在建", "start_year": 2025, "end_year": 2026, "total_investment_wan": total,
+        "funding": if code == "EX-P1" { json!([["专项债", "1000"], ["自筹", "2000"]]) } else { json!([["自筹", "6000"]]) } })
     };
     let p1 = sup
         .ok_post("/api/v1/projects", project("EX-P1", u1, "新建", "3000"))
@@ -209,6 +210,59 @@ async fn worked_example_over_http(db: Db) {
         (cat["total"].as_i64(), cat["items"][0]["key"].as_str()),
         (Some(1), Some("industry"))
     );
+
+    // By funding source: a project counts under each of its sources.
+    let f = sup
+        .ok(&format!(
+            "/api/v1/stats/breakdown?as_of=2025-10&by=funding&unit={u}"
+        ))
+        .await;
+    let by_source: Vec<(String, i64)> = f["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["key"].as_str().unwrap().to_string(),
+                r["projects"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        by_source,
+        vec![
+            ("self_raised".to_string(), 2),
+            ("special_bond".to_string(), 1)
+        ]
+    );
+    let (s, e) = sup.get("/api/v1/stats/breakdown?by=county").await;
+    assert_eq!((s, common::fields(&e)), (400, vec!["by"]));
+    let (s, e) = sup.get("/api/v1/stats/overview?as_of=2025-13").await;
+    assert_eq!((s, common::fields(&e)), (400, vec!["as_of"]));
+    // Problems by unit: one open and overdue problem led by U2.
+    db.execute(
+        "INSERT INTO problems (project_id, source, category, description, lead_unit_id, state, deadline, created_at, updated_at) VALUES ($1, 'dispatch', 'land', '用地未落实', $2, 'assigned', '2025-01-01', 0, 0)",
+        &[p2.into(), u2.into()],
+    )
+    .await
+    .unwrap();
+    let b = sup
+        .ok(&format!(
+            "/api/v1/stats/breakdown?as_of=2025-10&by=unit&unit={u}"
+        ))
+        .await;
+    let probs: Vec<(i64, i64)> = b["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["problems_open"].as_i64().unwrap(),
+                r["problems_overdue"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(probs, vec![(0, 0), (1, 1)]);
 
     // Why: P2's red, with the rule and its inputs.
     let w = sup

@@ -12,16 +12,17 @@ use duban_domain::analytics::lights::Light;
 use duban_domain::analytics::totals::Totals;
 use duban_domain::analytics::year::{ApprovedMonth, ProjectMeta, ProjectYear};
 use duban_domain::plan::{AnnualPlan, MonthlyCurve};
-use duban_domain::{Category, Nature, Yuan};
+use duban_domain::{Category, FundingSource, Nature, Yuan};
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
 /// The dimensions totals are kept by, besides the unit.
-pub const DIMS: [&str; 4] = ["all", "chain", "category", "nature"];
+pub const DIMS: [&str; 5] = ["all", "chain", "category", "nature", "funding"];
 
-/// The cell of each dimension a project-year falls in: (dim, key).
-pub fn cells(y: &ProjectYear) -> [(&'static str, String); 4] {
-    [
+/// The cells a project-year falls in: (dim, key). A project counts fully under each
+/// of its funding sources, so funding totals overlap; every other dimension partitions.
+pub fn cells(y: &ProjectYear) -> Vec<(&'static str, String)> {
+    let mut v = vec![
         ("all", String::new()),
         (
             "chain",
@@ -29,19 +30,26 @@ pub fn cells(y: &ProjectYear) -> [(&'static str, String); 4] {
         ),
         ("category", y.meta.category.code().to_string()),
         ("nature", y.meta.nature.code().to_string()),
-    ]
+    ];
+    v.extend(
+        y.meta
+            .funding
+            .iter()
+            .map(|f| ("funding", f.code().to_string())),
+    );
+    v
 }
 
 static YEAR_COLS: LazyLock<String> = LazyLock::new(|| {
     let p: Vec<String> = (1..=12).map(|m| format!("p{m:02}")).collect();
     let a: Vec<String> = (1..=12).map(|m| format!("a{m:02}")).collect();
     format!(
-        "project_id, year, unit_id, chain_id, category, nature, total_investment, annual_plan, {}, {}, reported, started, due, lights",
+        "project_id, year, unit_id, chain_id, category, nature, total_investment, annual_plan, {}, {}, reported, started, due, lights, funding",
         p.join(", "),
         a.join(", ")
     )
 });
-const YEAR_WIDTH: usize = 8 + 24 + 4;
+const YEAR_WIDTH: usize = 8 + 24 + 5;
 
 fn bits(v: &[bool; 12]) -> i64 {
     v.iter()
@@ -74,6 +82,13 @@ fn year_vals(y: &ProjectYear) -> Vec<Val> {
         bits(&y.started).into(),
         bits(&y.due_to_start).into(),
         letters(&y.lights).into(),
+        y.meta
+            .funding
+            .iter()
+            .map(|f| f.code())
+            .collect::<Vec<_>>()
+            .join(",")
+            .into(),
     ]);
     v
 }
@@ -109,6 +124,18 @@ fn year_row(r: &dyn Cols) -> Result<ProjectYear, StoreError> {
             )?,
             nature: decode("project_years.nature", r.str("nature")?, Nature::from_code)?,
             total_investment: Yuan(r.i64("total_investment")?),
+            funding: {
+                let text = r.str("funding")?;
+                text.split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(|s| {
+                        FundingSource::from_code(s).ok_or(StoreError::Corrupt {
+                            column: "project_years.funding",
+                            value: text.clone(),
+                        })
+                    })
+                    .collect::<Result<_, _>>()?
+            },
         },
         annual_plan: Yuan(r.i64("annual_plan")?),
         plan: arr('p')?,
@@ -266,7 +293,7 @@ pub struct Inputs {
 }
 
 /// Load the inputs of the projects (not archived) with ids in `[lo, hi)` for a year.
-/// (`+year`, `+state`: a no-op on both engines that keeps SQLite on the project-id
+/// (`+year`, `state || ''`: no-ops on both engines that keeps SQLite on the project-id
 /// index instead of scanning every approved report of the year for each chunk.)
 pub async fn load_inputs(
     tx: &mut Tx,
@@ -287,10 +314,32 @@ pub async fn load_inputs(
                     category: decode("projects.category", r.str("category")?, Category::from_code)?,
                     nature: decode("projects.nature", r.str("nature")?, Nature::from_code)?,
                     total_investment: Yuan(r.i64("total_investment")?),
+                    funding: Vec::new(),
                 })
             },
         )
         .await?;
+    let mut funding: HashMap<i64, Vec<FundingSource>> = HashMap::new();
+    for (pid, source) in tx
+        .fetch_all(
+            "SELECT project_id, source FROM project_funding WHERE project_id >= $1 AND project_id < $2",
+            &[lo.into(), hi.into()],
+            |r| Ok((r.i64("project_id")?, decode("project_funding.source", r.str("source")?, FundingSource::from_code)?)),
+        )
+        .await?
+    {
+        funding.entry(pid).or_default().push(source);
+    }
+    let metas: Vec<ProjectMeta> = metas
+        .into_iter()
+        .map(|mut m| {
+            let mut f = funding.remove(&m.id).unwrap_or_default();
+            f.sort_unstable_by_key(|s| s.code());
+            f.dedup();
+            m.funding = f;
+            m
+        })
+        .collect();
     let months_cols: Vec<String> = (1..=12).map(|m| format!("m{m:02}")).collect();
     let plans: HashMap<i64, AnnualPlan> = tx
         .fetch_all(
@@ -319,7 +368,7 @@ pub async fn load_inputs(
     let rows = tx
         .fetch_all(
             "SELECT project_id, month, revision, invest_ytd, invest_since_start, progress_bp, funds_disbursed, started, started_on, stats_entered \
-             FROM reports WHERE +year = $1 AND +state = 'approved' AND project_id >= $2 AND project_id < $3",
+             FROM reports WHERE +year = $1 AND state || '' = 'approved' AND project_id >= $2 AND project_id < $3",
             &[y.into(), lo.into(), hi.into()],
             |r| {
                 Ok((

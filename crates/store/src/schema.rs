@@ -26,6 +26,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "analytics",
         include_str!("../migrations/0004_analytics.sql"),
     ),
+    (
+        5,
+        "funding_dimension",
+        include_str!("../migrations/0005_funding_dimension.sql"),
+    ),
 ];
 
 /// The latest schema version this build knows.

@@ -255,6 +255,7 @@ mod tests {
             category: Category::Industry,
             nature: Nature::Continuing,
             total_investment: Yuan::from_wan(5000),
+            funding: vec![],
         };
         let y = project_year(&YearInputs {
             year: 2025,

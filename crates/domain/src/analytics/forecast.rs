@@ -172,6 +172,7 @@ mod tests {
             category: Category::Industry,
             nature: Nature::Continuing,
             total_investment: Yuan::from_wan(annual_wan * 3),
+            funding: vec![],
         };
         project_year(&YearInputs {
             year: 2025,

@@ -20,6 +20,8 @@ pub struct ProjectMeta {
     pub category: Category,
     pub nature: Nature,
     pub total_investment: Yuan,
+    /// The project's funding sources, sorted, each once.
+    pub funding: Vec<crate::codes::FundingSource>,
 }
 
 /// The latest approved report of one month.
@@ -159,6 +161,7 @@ mod tests {
             category: Category::Industry,
             nature,
             total_investment: Yuan::from_wan(10_000),
+            funding: vec![],
         }
     }
 
