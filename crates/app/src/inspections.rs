@@ -44,6 +44,7 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
+    crate::stats::problems_changed(db);
     Ok(store::get(db, id).await?)
 }
 
@@ -146,5 +147,6 @@ pub async fn add_finding(
     let fid = store::add_finding(&mut tx, id, f.project_id, &description, problem_id).await?;
     audit::record(&mut tx, can.actor(), "inspection.finding", "inspection_finding", fid, audit::NONE, Some(&serde_json::json!({ "inspection": id, "description": description, "problem": problem_id }))).await?;
     tx.commit().await?;
+    crate::stats::problems_changed(db);
     Ok(store::get(db, id).await?)
 }

@@ -128,6 +128,7 @@ pub async fn create(
     let mut tx = db.write().await?;
     let id = create_in(db, &mut tx, can, i).await?;
     tx.commit().await?;
+    crate::stats::problems_changed(db);
     view(db, store::get(db, id).await?).await
 }
 
@@ -296,6 +297,7 @@ pub async fn assign(
         store::set_responsible(&mut tx, id, &r).await?;
     }
     tx.commit().await?;
+    crate::stats::problems_changed(db);
     view(db, store::get(db, id).await?).await
 }
 
@@ -355,6 +357,7 @@ async fn step(
     )
     .await?;
     tx.commit().await?;
+    crate::stats::problems_changed(db);
     view(db, store::get(db, id).await?).await
 }
 
@@ -503,6 +506,7 @@ pub async fn note<C: Cap>(
     )
     .await?;
     tx.commit().await?;
+    crate::stats::problems_changed(db);
     view(db, p).await
 }
 
@@ -569,6 +573,7 @@ pub async fn request_extension(
     )
     .await?;
     tx.commit().await?;
+    crate::stats::problems_changed(db);
     view(db, p).await
 }
 
@@ -634,6 +639,7 @@ pub async fn decide_extension(
     )
     .await?;
     tx.commit().await?;
+    crate::stats::problems_changed(db);
     view(db, store::get(db, id).await?).await
 }
 

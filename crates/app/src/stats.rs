@@ -377,9 +377,50 @@ pub async fn breakdown(
 }
 
 /// Open and overdue problems per lead unit within a reach.
+/// Pending-problem counts per lead unit, cached per database for a few seconds: the
+/// count scans every pending problem (tens of milliseconds at a million projects) and
+/// every dashboard asks for it. Problem writes through this process clear the cache;
+/// other instances see a change within `PROBLEM_COUNTS_TTL`.
+type Counts = std::sync::Arc<HashMap<i64, (i64, i64)>>;
+/// Per database: when counted, for which day, and the counts.
+type CountCache = HashMap<u64, (std::time::Instant, String, Counts)>;
+static PROBLEM_COUNTS: std::sync::LazyLock<std::sync::Mutex<CountCache>> =
+    std::sync::LazyLock::new(Default::default);
+const PROBLEM_COUNTS_TTL: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// Forget the cached problem counts of a database (after a problem changed).
+pub fn problems_changed(db: &Db) {
+    PROBLEM_COUNTS.lock().expect("cache lock").remove(&db.id());
+}
+
 async fn problems_by_unit(db: &Db, reach: &Reach) -> Result<HashMap<i64, (i64, i64)>, AppError> {
-    // Counted per lead unit from the `problems_pending` index, then kept to the reach.
     let today = chrono::Utc::now().date_naive().to_string();
+    let cached = PROBLEM_COUNTS
+        .lock()
+        .expect("cache lock")
+        .get(&db.id())
+        .filter(|(at, day, _)| at.elapsed() < PROBLEM_COUNTS_TTL && *day == today)
+        .map(|(_, _, c)| c.clone());
+    let all = match cached {
+        Some(c) => c,
+        None => {
+            let c: Counts = std::sync::Arc::new(count_problems(db, &today).await?);
+            PROBLEM_COUNTS
+                .lock()
+                .expect("cache lock")
+                .insert(db.id(), (std::time::Instant::now(), today, c.clone()));
+            c
+        }
+    };
+    Ok(all
+        .iter()
+        .filter(|(u, _)| reach.covers(**u))
+        .map(|(u, c)| (*u, *c))
+        .collect())
+}
+
+/// Open and overdue problems per lead unit, counted from the `problems_pending` index.
+async fn count_problems(db: &Db, today: &str) -> Result<HashMap<i64, (i64, i64)>, AppError> {
     let pending: Vec<String> = duban_domain::problem::ProblemState::ALL
         .iter()
         .filter(|s| s.is_pending())
@@ -397,7 +438,6 @@ async fn problems_by_unit(db: &Db, reach: &Reach) -> Result<HashMap<i64, (i64, i
         )
         .await?
         .into_iter()
-        .filter(|(u, _)| reach.covers(*u))
         .collect())
 }
 

@@ -239,13 +239,9 @@ async fn worked_example_over_http(db: Db) {
     assert_eq!((s, common::fields(&e)), (400, vec!["by"]));
     let (s, e) = sup.get("/api/v1/stats/overview?as_of=2025-13").await;
     assert_eq!((s, common::fields(&e)), (400, vec!["as_of"]));
-    // Problems by unit: one open and overdue problem led by U2.
-    db.execute(
-        "INSERT INTO problems (project_id, source, category, description, lead_unit_id, state, deadline, created_at, updated_at) VALUES ($1, 'dispatch', 'land', '用地未落实', $2, 'assigned', '2025-01-01', 0, 0)",
-        &[p2.into(), u2.into()],
-    )
-    .await
-    .unwrap();
+    // Problems by unit: one open problem led by U2 (the count follows at once).
+    let soon = (chrono::Utc::now().date_naive() + chrono::Days::new(10)).to_string();
+    sup.ok_post("/api/v1/problems", json!({ "source": "dispatch", "category": "land", "description": "用地未落实", "project_id": p2, "lead_unit_id": u2, "deadline": soon })).await;
     let b = sup
         .ok(&format!(
             "/api/v1/stats/breakdown?as_of=2025-10&by=unit&unit={u}"
@@ -262,7 +258,14 @@ async fn worked_example_over_http(db: Db) {
             )
         })
         .collect();
-    assert_eq!(probs, vec![(0, 0), (1, 1)]);
+    assert_eq!(probs, vec![(0, 0), (1, 0)]);
+    let o = sup
+        .ok(&format!("/api/v1/stats/overview?as_of=2025-10&unit={u}"))
+        .await;
+    assert_eq!(
+        (o["problems_open"].as_i64(), o["problems_overdue"].as_i64()),
+        (Some(1), Some(0))
+    );
 
     // Why: P2's red, with the rule and its inputs.
     let w = sup

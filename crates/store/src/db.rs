@@ -227,11 +227,33 @@ macro_rules! query_methods {
     };
 }
 
-/// A connection pool on either engine.
+/// A connection pool on either engine, with an identity that lets callers keep
+/// per-database caches.
 #[derive(Clone, Debug)]
-pub enum Db {
+pub struct Db {
+    pool: Pool,
+    id: u64,
+}
+
+#[derive(Clone, Debug)]
+enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
+}
+
+static NEXT_DB: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+impl Db {
+    fn new(pool: Pool) -> Db {
+        Db {
+            pool,
+            id: NEXT_DB.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        }
+    }
+    /// Unique to this pool within the process.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
 }
 
 enum ExecRef<'a> {
@@ -272,7 +294,7 @@ impl Db {
                             path.display()
                         ))
                     })?;
-                Ok(Db::Sqlite(pool))
+                Ok(Db::new(Pool::Sqlite(pool)))
             }
             DbUrl::Postgres(u) => {
                 let opts = PgConnectOptions::from_str(&u)
@@ -288,22 +310,22 @@ impl Db {
                             redact(&u)
                         ))
                     })?;
-                Ok(Db::Postgres(pool))
+                Ok(Db::new(Pool::Postgres(pool)))
             }
         }
     }
 
     pub fn backend(&self) -> Backend {
-        match self {
-            Db::Sqlite(_) => Backend::Sqlite,
-            Db::Postgres(_) => Backend::Postgres,
+        match &self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
         }
     }
 
     fn as_exec(&self) -> ExecRef<'_> {
-        match self {
-            Db::Sqlite(p) => ExecRef::Sqlite(p),
-            Db::Postgres(p) => ExecRef::Postgres(p),
+        match &self.pool {
+            Pool::Sqlite(p) => ExecRef::Sqlite(p),
+            Pool::Postgres(p) => ExecRef::Postgres(p),
         }
     }
 
@@ -312,25 +334,25 @@ impl Db {
     /// Start a write transaction. On SQLite it is `BEGIN IMMEDIATE`, so that a
     /// transaction which reads before it writes can never fail to upgrade its lock.
     pub async fn write(&self) -> Result<Tx, StoreError> {
-        Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }
 
     /// A read-only transaction: one consistent snapshot for several queries. On SQLite
     /// it is a deferred `BEGIN`, which takes no write lock.
     pub async fn read(&self) -> Result<Tx, StoreError> {
-        Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
-            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }
 
     pub async fn close(&self) {
-        match self {
-            Db::Sqlite(p) => p.close().await,
-            Db::Postgres(p) => p.close().await,
+        match &self.pool {
+            Pool::Sqlite(p) => p.close().await,
+            Pool::Postgres(p) => p.close().await,
         }
     }
 }
