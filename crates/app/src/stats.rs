@@ -337,14 +337,16 @@ pub async fn breakdown(
                 .collect()
         }
         dim if store::DIMS[1..].contains(&dim) => {
-            let now = grouped(
-                store::totals(db, p.year(), p.month(), by, &reach).await?,
-                false,
-            );
-            let last = grouped(
-                store::totals(db, ly.year(), ly.month(), by, &reach).await?,
-                false,
-            );
+            let now: HashMap<String, Totals> =
+                store::totals_by_key(db, p.year(), p.month(), by, &reach)
+                    .await?
+                    .into_iter()
+                    .collect();
+            let last: HashMap<String, Totals> =
+                store::totals_by_key(db, ly.year(), ly.month(), by, &reach)
+                    .await?
+                    .into_iter()
+                    .collect();
             let mut v: Vec<Row> = now
                 .into_iter()
                 .map(|(k, t)| Row {

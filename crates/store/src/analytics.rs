@@ -480,6 +480,30 @@ pub async fn totals(
     .await
 }
 
+/// One dimension's totals at a month summed over a reach, by key (chain, category …).
+pub async fn totals_by_key(
+    db: &Db,
+    year: i32,
+    month: u32,
+    dim: &str,
+    reach: &Reach,
+) -> Result<Vec<(String, Totals)>, StoreError> {
+    let sums: Vec<String> = MEASURES
+        .iter()
+        .map(|c| format!("CAST(SUM({c}) AS BIGINT) AS {c}"))
+        .collect();
+    db.fetch_all(
+        &format!(
+            "SELECT dim_key, {} FROM unit_totals WHERE year = $1 AND month = $2 AND dim = $3 AND {} GROUP BY dim_key",
+            sums.join(", "),
+            crate::reach_sql("unit_id", reach)
+        ),
+        &[i64::from(year).into(), i64::from(month).into(), dim.into()],
+        |r| Ok((r.str("dim_key")?, totals_row(r)?)),
+    )
+    .await
+}
+
 /// The sum over a reach of one dimension's totals at a month, as one row.
 pub async fn sum_totals(
     db: &Db,

@@ -31,6 +31,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "funding_dimension",
         include_str!("../migrations/0005_funding_dimension.sql"),
     ),
+    (
+        6,
+        "dispatch_index",
+        include_str!("../migrations/0006_dispatch_index.sql"),
+    ),
 ];
 
 /// The latest schema version this build knows.
