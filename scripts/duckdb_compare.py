@@ -4,13 +4,14 @@ from the latest approved report of a month up to as-of, newest revision). The da
 exported from duban's SQLite file to CSV, loaded into DuckDB, and the query is timed.
 The result is checked against duban's own totals (unit_totals, dimension 'all').
 
-usage: python duckdb_compare.py DB.sqlite YEAR MONTH OUR_SECONDS
+usage: python duckdb_compare.py DB.sqlite YEAR MONTH OUR_REBUILD_SECONDS [OUR_QUERY_MS]
 """
 import csv, os, sqlite3, sys, tempfile, time
 
 import duckdb
 
 db, year, month, ours = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+query_ms = float(sys.argv[5]) if len(sys.argv) > 5 else None
 src = sqlite3.connect(db)
 tmp = tempfile.mkdtemp(prefix="duban-duckdb-")
 exports = {
@@ -61,4 +62,7 @@ same = [tuple(int(x) for x in r) for r in theirs] == [tuple(r) for r in mine]
 print(f"DuckDB {duckdb.__version__}: the rollup of {len(theirs)} units in {best * 1000:.0f} ms (best of 3; one month, one dimension, sums only)")
 print(f"duban: full rebuild in {ours:.2f} s (12 months × 4 dimensions, lights, start facts, every project-year written)")
 print(f"ratio duban rebuild / DuckDB query: {ours / best:.1f}×; same per-unit figures: {'yes' if same else 'NO'}")
+if query_ms:
+    print(f"duban's dashboard answer (by-unit breakdown, from the kept totals): {query_ms:.1f} ms over HTTP, "
+          f"DuckDB / duban = {best * 1000 / query_ms:.0f}×")
 sys.exit(0 if same else 1)

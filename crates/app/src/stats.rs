@@ -654,6 +654,47 @@ pub async fn dispatch_list(
     Ok(out)
 }
 
+/// A project's data-quality warnings.
+#[derive(Debug, Serialize)]
+pub struct ProjectWarnings {
+    pub project_id: i64,
+    pub unit_id: i64,
+    pub warnings: Vec<Warning>,
+}
+
+/// The warnings and data-quality checks of the projects in reach (at most `limit`
+/// projects examined, by unit and project), those with at least one warning.
+pub async fn warnings(
+    db: &Db,
+    can: &Can<ReadRegistry>,
+    as_of_text: Option<&str>,
+    unit: Option<i64>,
+    limit: i64,
+) -> Result<Vec<ProjectWarnings>, AppError> {
+    let p = as_of(as_of_text)?;
+    let reach = can.reach_within(unit);
+    let rules = rules(db).await?;
+    let ids = store::project_ids(db, p.year(), &reach, limit).await?;
+    let mut tx = db.read().await?;
+    let mut out = Vec::new();
+    for id in ids {
+        for i in store::load_inputs(&mut tx, p.year(), id, id + 1).await? {
+            let Some(y) = compute(&i, p.year(), &rules) else {
+                continue;
+            };
+            let w = project_checks(&y, &i.months, p.month(), &CheckRules::default());
+            if !w.is_empty() {
+                out.push(ProjectWarnings {
+                    project_id: id,
+                    unit_id: i.meta.unit_id,
+                    warnings: w,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Why a project has its light, warnings and forecast at a month.
 #[derive(Debug, Serialize)]
 pub struct Why {

@@ -295,8 +295,36 @@ async fn worked_example_over_http(db: Db) {
     assert_eq!(listed, vec![p2]);
     assert_eq!(d["items"][0]["reasons"][0]["code"], "light");
 
-    // Scope: rep1 (unit U1) sees only U1's figures, asking for U or for everything.
+    // Warnings of the projects in scope, each with its facts: a November report of P1
+    // whose cumulative investment is below October's.
     let rep1 = Client::login(&addr, "rep1").await;
+    let nov = rep1.ok_post("/api/v1/reports", json!({ "project_id": p1, "period": "2025-11", "figures": report(850, 7100, "2025-03-05", 2000) })).await;
+    let sub = rep1
+        .ok_post(&format!("/api/v1/reports/{}/submit", nov["id"]), json!({}))
+        .await;
+    assert_eq!(
+        sub["warnings"][0]["code"], "cumulative_decreased",
+        "shown on submit, not blocking"
+    );
+    rep1.ok_post(&format!("/api/v1/reports/{}/approve", nov["id"]), json!({}))
+        .await;
+    let w = sup
+        .ok(&format!("/api/v1/stats/warnings?as_of=2025-11&unit={u}"))
+        .await;
+    let p1w: Vec<&Value> = w["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["project_id"] == p1)
+        .flat_map(|i| i["warnings"].as_array().unwrap().iter())
+        .collect();
+    assert_eq!(p1w[0]["code"], "cumulative_decreased");
+    assert_eq!(
+        p1w[0]["facts"],
+        json!([["before", "900.00"], ["after", "850.00"]])
+    );
+
+    // Scope: rep1 (unit U1) sees only U1's figures, asking for U or for everything.
     for path in [
         format!("/api/v1/stats/overview?as_of=2025-10&unit={u}"),
         "/api/v1/stats/overview?as_of=2025-10".to_string(),

@@ -567,6 +567,24 @@ pub async fn flagged_years(
     .await
 }
 
+/// The ids of the project-years of a reach, by unit and project, at most `limit`.
+pub async fn project_ids(
+    db: &Db,
+    year: i32,
+    reach: &Reach,
+    limit: i64,
+) -> Result<Vec<i64>, StoreError> {
+    db.fetch_all(
+        &format!(
+            "SELECT project_id AS v FROM project_years WHERE year = $1 AND {} ORDER BY unit_id, project_id LIMIT $2",
+            crate::reach_sql("unit_id", reach)
+        ),
+        &[i64::from(year).into(), limit.into()],
+        |r| r.i64("v"),
+    )
+    .await
+}
+
 /// One project's stored year (for "why").
 pub async fn year_of(
     db: &Db,

@@ -513,6 +513,11 @@ pub fn build() -> (axum::Router<AppState>, Value) {
             "The dispatch list: projects needing action, with reasons",
             get(stats::dispatch),
         ),
+        (
+            "/api/v1/stats/warnings",
+            "Warnings and data-quality checks of the projects in scope, with the facts seen",
+            get(stats::warnings),
+        ),
     ] {
         let d = doc("stats", summary).query::<stats::StatsQuery>(x);
         x.op("get", path, handler, d);

@@ -82,6 +82,17 @@ pub async fn dispatch(State(s): State<AppState>, a: Auth, Q(q): Q<StatsQuery>) -
     .await?;
     ok(json!({ "total": items.len(), "items": items }))
 }
+pub async fn warnings(State(s): State<AppState>, a: Auth, Q(q): Q<StatsQuery>) -> Res {
+    let items = stats::warnings(
+        &s.db,
+        &a.caller.can::<ReadRegistry>()?,
+        q.as_of.as_deref(),
+        q.unit,
+        q.limit.unwrap_or(200).clamp(1, 2000),
+    )
+    .await?;
+    ok(json!({ "total": items.len(), "items": items }))
+}
 pub async fn why(State(s): State<AppState>, a: Auth, id: Ids, Q(q): Q<StatsQuery>) -> Res {
     ok(stats::why(
         &s.db,
