@@ -4,7 +4,6 @@
 
 use crate::access::{Can, ManageUsers, ReadRegistry};
 use crate::{AppError, audit};
-use chrono::Datelike;
 use duban_domain::access::Reach;
 use duban_domain::analytics::checks::{CheckRules, project_checks};
 use duban_domain::analytics::dispatch::{self, DispatchFacts, DispatchReason};
@@ -89,7 +88,14 @@ pub async fn refresh_project(
     year: i32,
     rules: &RuleSet,
 ) -> Result<(), AppError> {
-    let inputs = store::load_inputs(tx, year, project_id, project_id + 1).await?;
+    let inputs = store::load_inputs(
+        tx,
+        year,
+        project_id,
+        project_id + 1,
+        rules.slippage.is_some(),
+    )
+    .await?;
     let new = inputs.first().and_then(|i| compute(i, year, rules));
     let old = store::stored_year(tx, project_id, year).await?;
     if old != new {
@@ -140,7 +146,7 @@ async fn rebuild_in(
     let mut done = 0u64;
     let mut lo = 1;
     while lo <= max {
-        let inputs = store::load_inputs(tx, year, lo, lo + CHUNK).await?;
+        let inputs = store::load_inputs(tx, year, lo, lo + CHUNK, rules.slippage.is_some()).await?;
         let years: Vec<ProjectYear> = inputs
             .iter()
             .filter_map(|i| compute(i, year, rules))
@@ -678,11 +684,17 @@ pub async fn warnings(
     let mut tx = db.read().await?;
     let mut out = Vec::new();
     for id in ids {
-        for i in store::load_inputs(&mut tx, p.year(), id, id + 1).await? {
+        for i in store::load_inputs(&mut tx, p.year(), id, id + 1, true).await? {
             let Some(y) = compute(&i, p.year(), &rules) else {
                 continue;
             };
-            let w = project_checks(&y, &i.months, p.month(), &CheckRules::default());
+            let w = project_checks(
+                &y,
+                i.plan.as_ref(),
+                &i.months,
+                p.month(),
+                &CheckRules::default(),
+            );
             if !w.is_empty() {
                 out.push(ProjectWarnings {
                     project_id: id,
@@ -721,7 +733,7 @@ pub async fn why(
     let project = crate::registry::project(db, can, project_id).await?;
     let rules = rules(db).await?;
     let mut tx = db.read().await?;
-    let inputs = store::load_inputs(&mut tx, p.year(), project.id, project.id + 1).await?;
+    let inputs = store::load_inputs(&mut tx, p.year(), project.id, project.id + 1, true).await?;
     drop(tx);
     let i = inputs
         .into_iter()
@@ -742,14 +754,15 @@ pub async fn why(
         reasons: reasons[k].clone(),
         time_progress_bp: duban_domain::analytics::ratio_bp(y.plan[k].get(), y.annual_plan.get()),
         completion_bp: duban_domain::analytics::ratio_bp(y.actual[k].get(), y.annual_plan.get()),
-        warnings: project_checks(&y, &i.months, p.month(), &CheckRules::default()),
+        warnings: project_checks(
+            &y,
+            i.plan.as_ref(),
+            &i.months,
+            p.month(),
+            &CheckRules::default(),
+        ),
         forecast: forecast(&y, p.month()),
         lights: y.lights.to_vec(),
         rules,
     })
-}
-
-/// The current year (for defaults).
-pub fn this_year() -> i32 {
-    chrono::Local::now().year()
 }

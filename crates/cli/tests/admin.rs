@@ -99,17 +99,36 @@ fn stats_prints_the_tables() {
     let _ = std::fs::remove_dir_all(&dir);
     let (code, out, err) = duban(&dir, &["gen", "--projects", "300", "--as-of", "2025-10"]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("analytics of 2025: 300 project-years"), "{out}");
+    assert!(
+        out.contains("analytics of 2025: 300 project-years"),
+        "{out}"
+    );
     let (code, out, err) = duban(&dir, &["stats", "--as-of", "2025-10", "--by", "unit"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.starts_with("as of 2025-10: 300 projects"), "{out}");
     assert!(out.contains("第一师阿拉尔市"), "{out}");
-    let (code, out, _) = duban(&dir, &["stats", "--as-of", "2025-10", "--by", "funding", "--refresh"]);
+    let (code, out, _) = duban(
+        &dir,
+        &[
+            "stats",
+            "--as-of",
+            "2025-10",
+            "--by",
+            "funding",
+            "--refresh",
+        ],
+    );
     assert_eq!(code, 0);
-    assert!(out.contains("self_raised") || out.contains("central_budget"), "{out}");
+    assert!(
+        out.contains("self_raised") || out.contains("central_budget"),
+        "{out}"
+    );
     let (code, _, err) = duban(&dir, &["stats", "--by", "county"]);
     assert_eq!(code, 2);
-    assert!(err.contains("county") && err.contains("unit, chain, category, nature or funding"), "{err}");
+    assert!(
+        err.contains("county") && err.contains("unit, chain, category, nature or funding"),
+        "{err}"
+    );
     let (code, _, err) = duban(&dir, &["stats", "--unit", "NOPE"]);
     assert_eq!(code, 2);
     assert!(err.contains("NOPE"), "{err}");

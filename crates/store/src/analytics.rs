@@ -300,6 +300,7 @@ pub async fn load_inputs(
     year: i32,
     lo: i64,
     hi: i64,
+    with_milestones: bool,
 ) -> Result<Vec<Inputs>, StoreError> {
     let y = i64::from(year);
     let metas = tx
@@ -341,7 +342,7 @@ pub async fn load_inputs(
         })
         .collect();
     let months_cols: Vec<String> = (1..=12).map(|m| format!("m{m:02}")).collect();
-    let plans: HashMap<i64, AnnualPlan> = tx
+    let mut plans: HashMap<i64, AnnualPlan> = tx
         .fetch_all(
             &format!(
                 "SELECT project_id, planned, {}, planned_start_month FROM annual_plans WHERE year = $1 AND archived = FALSE AND project_id >= $2 AND project_id < $3",
@@ -364,6 +365,29 @@ pub async fn load_inputs(
         .await?
         .into_iter()
         .collect();
+    if with_milestones {
+        let rows = tx
+            .fetch_all(
+                "SELECT project_id, name, planned_date, actual_date FROM milestones WHERE year = $1 AND project_id >= $2 AND project_id < $3 ORDER BY planned_date, id",
+                &[y.into(), lo.into(), hi.into()],
+                |r| {
+                    Ok((
+                        r.i64("project_id")?,
+                        duban_domain::plan::Milestone {
+                            name: r.str("name")?,
+                            planned: parse_date("milestones.planned_date", Some(r.str("planned_date")?))?.unwrap_or_default(),
+                            actual: parse_date("milestones.actual_date", r.opt_str("actual_date")?)?,
+                        },
+                    ))
+                },
+            )
+            .await?;
+        for (pid, m) in rows {
+            if let Some(p) = plans.get_mut(&pid) {
+                p.milestones.push(m);
+            }
+        }
+    }
     let mut months: HashMap<i64, Vec<(i64, ApprovedMonth)>> = HashMap::new();
     let rows = tx
         .fetch_all(
@@ -581,23 +605,6 @@ pub async fn project_ids(
         ),
         &[i64::from(year).into(), limit.into()],
         |r| r.i64("v"),
-    )
-    .await
-}
-
-/// One project's stored year (for "why").
-pub async fn year_of(
-    db: &Db,
-    project_id: i64,
-    year: i32,
-) -> Result<Option<ProjectYear>, StoreError> {
-    db.fetch_optional(
-        &format!(
-            "SELECT {} FROM project_years WHERE project_id = $1 AND year = $2",
-            YEAR_COLS.as_str()
-        ),
-        &[project_id.into(), i64::from(year).into()],
-        year_row,
     )
     .await
 }

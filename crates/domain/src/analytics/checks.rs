@@ -48,6 +48,7 @@ fn w(
 /// Checks of one project as of month `m`.
 pub fn project_checks(
     y: &ProjectYear,
+    plan: Option<&crate::plan::AnnualPlan>,
     months: &[ApprovedMonth],
     m: u32,
     rules: &CheckRules,
@@ -64,6 +65,26 @@ pub fn project_checks(
             "not started although planned".into(),
             vec![("month", m.to_string())],
         ));
+    }
+    if let Some(p) = plan {
+        let end = crate::period::Period::new(y.year, m).map(|p| p.last_day());
+        for ms in &p.milestones {
+            if end.is_some_and(|end| ms.actual.is_none() && ms.planned < end) {
+                out.push(w(
+                    "milestone_overdue",
+                    Severity::Warning,
+                    format!("节点“{}”计划{}完成，尚未完成", ms.name, ms.planned),
+                    format!(
+                        "milestone '{}' was due on {} and is not reached",
+                        ms.name, ms.planned
+                    ),
+                    vec![
+                        ("milestone", ms.name.clone()),
+                        ("planned", ms.planned.to_string()),
+                    ],
+                ));
+            }
+        }
     }
     if !y.reported[i] {
         out.push(w(
@@ -264,7 +285,7 @@ mod tests {
             months,
             rules: &RuleSet::yinchuan(),
         });
-        project_checks(&y, months, at, &CheckRules::default())
+        project_checks(&y, Some(&plan), months, at, &CheckRules::default())
             .iter()
             .map(|w| w.code)
             .collect()

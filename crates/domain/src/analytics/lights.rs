@@ -111,7 +111,8 @@ pub struct DeadlineRule {
     pub yellow_days_left: i64,
 }
 
-/// A rule set: each rule is optional; the light is the worst any rule gives.
+/// A rule set: each rule is optional; the light is the worst any rule gives. Fields
+/// left out of a configuration keep the Yinchuan default; `null` turns a rule off.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct RuleSet {

@@ -94,6 +94,25 @@ pub fn month_facts(
     }
 }
 
+/// The worst slippage of the year's milestones at the end of month `m`, in days: a
+/// milestone reached late counts its delay; one not yet reached and past due counts the
+/// days from its planned date to the end of the month.
+pub fn slippage_days(milestones: &[crate::plan::Milestone], year: i32, m: u32) -> i64 {
+    let Some(end) = crate::period::Period::new(year, m).map(|p| p.last_day()) else {
+        return 0;
+    };
+    milestones
+        .iter()
+        .filter(|ms| ms.planned < end)
+        .map(|ms| match ms.actual {
+            Some(a) if a <= end => (a - ms.planned).num_days(),
+            _ => (end - ms.planned).num_days(),
+        })
+        .max()
+        .unwrap_or(0)
+        .max(0)
+}
+
 /// Compute a project's year, and the reasons behind every month's light.
 pub fn project_year_explained(i: &YearInputs) -> (ProjectYear, Vec<Vec<Reason>>) {
     let mut months: Vec<&ApprovedMonth> = i
@@ -135,7 +154,10 @@ pub fn project_year_explained(i: &YearInputs) -> (ProjectYear, Vec<Vec<Reason>>)
         y.actual[idx] = latest.map_or(Yuan::ZERO, |r| r.ytd);
         y.started[idx] = latest.is_some_and(|r| r.started);
         y.due_to_start[idx] = planned_start.is_some_and(|p| p <= m);
-        let f = month_facts(&y, latest, planned_start, m);
+        let mut f = month_facts(&y, latest, planned_start, m);
+        if i.rules.slippage.is_some() {
+            f.slippage_days = slippage_days(i.plan.map_or(&[][..], |p| &p.milestones), i.year, m);
+        }
         let (light, why) = lights::evaluate(i.rules, &f);
         y.lights[idx] = light;
         reasons[idx] = why;
@@ -234,6 +256,57 @@ mod tests {
             let b = project_year(&YearInputs { year: 2025, meta: meta(Nature::Continuing), plan: Some(&plan), months: &shuffled, rules: &rules });
             proptest::prop_assert_eq!(a, b);
         }
+    }
+
+    #[test]
+    fn slippage_of_milestones_lights_the_slippage_variant() {
+        use crate::plan::Milestone;
+        let d = |mo: u32, day: u32| NaiveDate::from_ymd_opt(2025, mo, day).unwrap();
+        let ms = vec![
+            Milestone {
+                name: "开工".into(),
+                planned: d(3, 1),
+                actual: Some(d(3, 5)),
+            },
+            Milestone {
+                name: "主体完工".into(),
+                planned: d(6, 20),
+                actual: None,
+            },
+        ];
+        assert_eq!(slippage_days(&ms, 2025, 2), 0);
+        assert_eq!(slippage_days(&ms, 2025, 3), 4);
+        assert_eq!(slippage_days(&ms, 2025, 6), 10);
+        assert_eq!(slippage_days(&ms, 2025, 7), 41);
+        let plan = AnnualPlan {
+            year: 2025,
+            curve: MonthlyCurve::from_profile(Yuan::from_wan(1200), &SeasonalProfile::even()),
+            planned_start_month: None,
+            milestones: ms,
+        };
+        let rules: RuleSet = serde_json::from_str(
+            r#"{ "progress": null, "start": null, "stats_entry": null, "funds": null, "escalate_after_yellows": 0,
+                 "slippage": { "yellow_days": 1, "orange_days": 8, "red_days": 15 } }"#,
+        )
+        .unwrap();
+        let y = project_year(&YearInputs {
+            year: 2025,
+            meta: meta(Nature::Continuing),
+            plan: Some(&plan),
+            months: &[],
+            rules: &rules,
+        });
+        assert_eq!(
+            &y.lights[1..7],
+            &[
+                Light::Green,
+                Light::Yellow,
+                Light::Yellow,
+                Light::Yellow,
+                Light::Orange,
+                Light::Red
+            ]
+        );
     }
 
     #[test]
