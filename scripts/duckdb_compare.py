@@ -60,7 +60,7 @@ mine = src.execute(
 ).fetchall()
 same = [tuple(int(x) for x in r) for r in theirs] == [tuple(r) for r in mine]
 print(f"DuckDB {duckdb.__version__}: the rollup of {len(theirs)} units in {best * 1000:.0f} ms (best of 3; one month, one dimension, sums only)")
-print(f"duban: full rebuild in {ours:.2f} s (12 months × 4 dimensions, lights, start facts, every project-year written)")
+print(f"duban: full rebuild in {ours:.2f} s (12 months × 5 dimensions, lights, start facts, every project-year written)")
 print(f"ratio duban rebuild / DuckDB query: {ours / best:.1f}×; same per-unit figures: {'yes' if same else 'NO'}")
 if query_ms:
     print(f"duban's dashboard answer (by-unit breakdown, from the kept totals): {query_ms:.1f} ms over HTTP, "
