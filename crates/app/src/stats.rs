@@ -295,31 +295,11 @@ pub async fn breakdown(
     let p = as_of(as_of_text)?;
     let reach = can.reach_within(unit);
     let ly = Period::new(p.year() - 1, p.month()).expect("valid");
-    let grouped = |rows: Vec<(String, i64, Totals)>, by_unit: bool| {
-        let mut m: HashMap<String, Totals> = HashMap::new();
-        for (k, u, t) in rows {
-            *m.entry(if by_unit { u.to_string() } else { k })
-                .or_default() += t;
-        }
-        m
-    };
     let rows = match by {
         "unit" => {
             let tree = can.caller().tree();
-            let own_now: HashMap<i64, Totals> = grouped(
-                store::totals(db, p.year(), p.month(), "all", &reach).await?,
-                true,
-            )
-            .into_iter()
-            .map(|(k, t)| (k.parse().unwrap_or(0), t))
-            .collect();
-            let own_last: HashMap<i64, Totals> = grouped(
-                store::totals(db, ly.year(), ly.month(), "all", &reach).await?,
-                true,
-            )
-            .into_iter()
-            .map(|(k, t)| (k.parse().unwrap_or(0), t))
-            .collect();
+            let own_now = store::unit_totals(db, p.year(), p.month(), &reach).await?;
+            let own_last = store::unit_totals(db, ly.year(), ly.month(), &reach).await?;
             let (now, last) = (roll_up_tree(&own_now, tree), roll_up_tree(&own_last, tree));
             let problems = problems_by_unit(db, &reach).await?;
             let keys = top_units(can, unit);

@@ -164,6 +164,15 @@ pub async fn stored_year(
     .await
 }
 
+/// `CAST(COALESCE(SUM(m), 0) AS BIGINT) AS m` for every measure (BIGINT on both engines).
+static SUMS: LazyLock<String> = LazyLock::new(|| {
+    MEASURES
+        .iter()
+        .map(|c| format!("CAST(COALESCE(SUM({c}), 0) AS BIGINT) AS {c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+});
+
 const TOTAL_COLS: &str = "dim, dim_key, unit_id, year, month, projects, total_investment, annual_plan, plan_to_date, actual_ytd, reported, due_to_start, started_of_due, started, green, yellow, orange, red";
 const MEASURES: [&str; 13] = [
     "projects",
@@ -483,25 +492,26 @@ pub async fn insert_totals(
     insert_rows(tx, "unit_totals", TOTAL_COLS, 18, rows.into_iter()).await
 }
 
-/// Per unit's own projects, the totals of one dimension at a month, within a reach:
-/// `(dim_key, unit_id, totals)`.
-pub async fn totals(
+/// Each unit's own totals at a month (dimension 'all'), within a reach.
+pub async fn unit_totals(
     db: &Db,
     year: i32,
     month: u32,
-    dim: &str,
     reach: &Reach,
-) -> Result<Vec<(String, i64, Totals)>, StoreError> {
-    db.fetch_all(
-        &format!(
-            "SELECT dim_key, unit_id, {} FROM unit_totals WHERE year = $1 AND month = $2 AND dim = $3 AND {}",
-            MEASURES.join(", "),
-            crate::reach_sql("unit_id", reach)
-        ),
-        &[i64::from(year).into(), i64::from(month).into(), dim.into()],
-        |r| Ok((r.str("dim_key")?, r.i64("unit_id")?, totals_row(r)?)),
-    )
-    .await
+) -> Result<HashMap<i64, Totals>, StoreError> {
+    Ok(db
+        .fetch_all(
+            &format!(
+                "SELECT unit_id, {} FROM unit_totals WHERE year = $1 AND month = $2 AND dim = 'all' AND {}",
+                MEASURES.join(", "),
+                crate::reach_sql("unit_id", reach)
+            ),
+            &[i64::from(year).into(), i64::from(month).into()],
+            |r| Ok((r.i64("unit_id")?, totals_row(r)?)),
+        )
+        .await?
+        .into_iter()
+        .collect())
 }
 
 /// One dimension's totals at a month summed over a reach, by key (chain, category …).
@@ -512,14 +522,10 @@ pub async fn totals_by_key(
     dim: &str,
     reach: &Reach,
 ) -> Result<Vec<(String, Totals)>, StoreError> {
-    let sums: Vec<String> = MEASURES
-        .iter()
-        .map(|c| format!("CAST(SUM({c}) AS BIGINT) AS {c}"))
-        .collect();
     db.fetch_all(
         &format!(
             "SELECT dim_key, {} FROM unit_totals WHERE year = $1 AND month = $2 AND dim = $3 AND {} GROUP BY dim_key",
-            sums.join(", "),
+            SUMS.as_str(),
             crate::reach_sql("unit_id", reach)
         ),
         &[i64::from(year).into(), i64::from(month).into(), dim.into()],
@@ -535,14 +541,10 @@ pub async fn sum_totals(
     month: u32,
     reach: &Reach,
 ) -> Result<Totals, StoreError> {
-    let sums: Vec<String> = MEASURES
-        .iter()
-        .map(|c| format!("CAST(COALESCE(SUM({c}), 0) AS BIGINT) AS {c}"))
-        .collect();
     db.fetch_one(
         &format!(
             "SELECT {} FROM unit_totals WHERE year = $1 AND month = $2 AND dim = 'all' AND {}",
-            sums.join(", "),
+            SUMS.as_str(),
             crate::reach_sql("unit_id", reach)
         ),
         &[i64::from(year).into(), i64::from(month).into()],
@@ -553,14 +555,10 @@ pub async fn sum_totals(
 
 /// The sum over a reach of the overall totals, month by month (for the curve).
 pub async fn monthly(db: &Db, year: i32, reach: &Reach) -> Result<Vec<(u32, Totals)>, StoreError> {
-    let sums: Vec<String> = MEASURES
-        .iter()
-        .map(|c| format!("CAST(SUM({c}) AS BIGINT) AS {c}"))
-        .collect();
     db.fetch_all(
         &format!(
             "SELECT month, {} FROM unit_totals WHERE year = $1 AND dim = 'all' AND {} GROUP BY month ORDER BY month",
-            sums.join(", "),
+            SUMS.as_str(),
             crate::reach_sql("unit_id", reach)
         ),
         &[i64::from(year).into()],
