@@ -74,7 +74,8 @@ async function signIn(page, path = '/projects') {
   await page.locator('input[data-test=username], [data-test=username] input').fill('e2e-sup')
   await page.locator('input[data-test=password], [data-test=password] input').fill(password)
   await page.locator('[data-test=login-submit]').click()
-  await page.waitForURL((u) => u.pathname === path)
+  const want = new URL(base + path).pathname
+  await page.waitForURL((u) => u.pathname === want)
 }
 
 await test('the first login forces a new password, then opens the registry', async (page) => {
@@ -94,11 +95,32 @@ await test('the first login forces a new password, then opens the registry', asy
   await page.screenshot({ path: join(shots, 'login-change-password.png') })
   await page.locator('[data-test=change-submit]').click()
   await Promise.race([
-    page.waitForURL((u) => u.pathname === '/projects'),
+    page.waitForURL((u) => u.pathname === '/cockpit'),
     page.locator('[data-test=login-error]').waitFor().then(async () => { throw new Error(await page.locator('[data-test=login-error]').innerText()) }),
   ])
   expectEq(await page.locator('[data-test=who]').innerText(), '督办处张三', 'signed-in name')
   await apiLogin()
+})
+
+await test('the cockpit shows the scope\'s figures and drills into a unit', async (page) => {
+  await signIn(page, '/cockpit?as_of=2025-10')
+  await page.locator('[data-test=card-projects] .v').waitFor()
+  const all = await api('/api/v1/stats/overview?as_of=2025-10')
+  expectEq(await page.locator('[data-test=card-projects] .v').innerText(), all.projects.toLocaleString(), 'projects card')
+  expectEq(await page.locator('[data-test=gap]').innerText().then((t) => t.includes(all.gap_zh)), true, 'the gap sentence')
+  await page.locator('[data-test=unit-table] .el-table__row').first().waitFor()
+  await page.waitForTimeout(300) // charts settle
+  await page.screenshot({ path: join(shots, 'cockpit-zh.png') })
+  const first = await api('/api/v1/stats/breakdown?as_of=2025-10&by=unit')
+  const unit = first.items[0]
+  const units = await api('/api/v1/units')
+  const name = units.items.find((u) => String(u.id) === unit.key).name
+  await page.locator('[data-test=unit-table] .el-table__row').first().click()
+  await page.locator('[data-test=crumbs]', { hasText: name }).waitFor()
+  const sub = await api(`/api/v1/stats/overview?as_of=2025-10&unit=${unit.key}`)
+  await page.waitForFunction((n) => document.querySelector('[data-test=card-projects] .v')?.textContent === n, sub.projects.toLocaleString())
+  if (!new URL(page.url()).searchParams.get('unit')) throw new Error('the drill-down is not in the address')
+  await page.screenshot({ path: join(shots, 'cockpit-drill.png') })
 })
 
 await test('the registry lists every project from the API', async (page) => {

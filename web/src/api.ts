@@ -76,3 +76,16 @@ export interface Project {
   start_year: number; end_year: number; total_investment: number; funding: Funding[]; version: number
 }
 export interface Page<T> { total: number; items: T[] }
+
+/** The figures of a group at a month, as the stats endpoints return them. */
+export interface Figures {
+  projects: number; total_investment: number; annual_plan: number; plan_to_date: number; actual_ytd: number
+  reported: number; due_to_start: number; started_of_due: number; started: number; lights: [number, number, number, number]
+  completion_bp: number | null; time_progress_bp: number | null; gap_bp: number | null; start_rate_bp: number | null
+  yoy_bp: number | null; gap_zh: string | null
+}
+export interface Overview extends Figures { as_of: string; problems_open: number; problems_overdue: number }
+export interface BreakdownRow extends Figures { key: string; problems_open?: number; problems_overdue?: number }
+export interface CurvePoint { month: number; plan_to_date: number; actual_ytd: number; annual_plan: number; reported: number }
+export interface Ranked { unit_id: number; series: string; value: number | null; rank: number | null }
+export interface Rankings { measure: string; items: Ranked[]; lists: [string, Ranked[], Ranked[]][] }

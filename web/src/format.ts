@@ -24,9 +24,18 @@ export function yi(yuan: number): string {
   return scaled(yuan, 100_000_000n, 2)
 }
 
-/** Basis points as a percentage with one decimal: 4650 → "46.5%". */
+/** Basis points as a percentage with one decimal, rounded half away from zero like the
+ * server: 4650 → "46.5%", -55 → "-0.6%". */
 export function pct(bp: number): string {
-  return (Math.round(bp / 10) / 10).toFixed(1) + '%'
+  const tenths = Math.sign(bp) * Math.round(Math.abs(bp) / 10)
+  return (tenths < 0 ? '-' : '') + (Math.abs(tenths) / 10).toFixed(1) + '%'
+}
+
+/** The gap to time progress from basis points: -3055 → "落后时间进度30.6个百分点". */
+export function gapTextBp(bp: number, lang: 'zh-CN' | 'en'): string {
+  const tenths = Math.round(Math.abs(bp) / 10)
+  if (tenths === 0) return lang === 'en' ? 'on time progress' : '与时间进度持平'
+  return gapText((Math.sign(bp) * tenths) / 10, lang)
 }
 
 /** "超过/落后时间进度 X 个百分点" from a gap in percentage points. */

@@ -4,7 +4,15 @@ import { createI18n } from 'vue-i18n'
 const messages = {
   'zh-CN': {
     app: { title: '督办', subtitle: '重点项目督办与考核平台', lang: 'English' },
-    nav: { projects: '项目库', logout: '退出' },
+    nav: { projects: '项目库', cockpit: '领导驾驶舱', logout: '退出' },
+    cockpit: {
+      title: '领导驾驶舱', all: '全部', projects: '项目数', totalInvestment: '总投资', annualPlan: '年度计划投资', actual: '累计完成投资',
+      completion: '完成率', timeProgress: '序时进度', startRate: '开工率', problems: '问题', overdue: '超期 {n} 个', yi: '亿元',
+      curve: '计划与完成（累计，亿元）', plan: '计划', lights: '红黄绿灯', ranking: '单位完成率排名（点击下钻）', byChain: '分产业链',
+      redBlack: '红黑榜', redList: '红榜', blackList: '黑榜', unit: '单位', annualPlanYi: '年度计划（亿元）', actualYi: '累计完成（亿元）',
+      gap: '与序时进度差（百分点）', empty: '该范围内暂无数据', noChain: '未归链', monthSuffix: '月',
+    },
+    light: { 0: '绿灯', 1: '黄灯', 2: '橙灯', 3: '红灯' },
     login: {
       username: '用户名', password: '密码', totp: '动态口令（6位数字）', submit: '登录', expired: '登录已超时，请重新登录，未保存的内容仍在原页面。',
       mustChange: '首次登录或密码已超过90天，请先设置新密码。', newPassword: '新密码', again: '再次输入新密码', change: '修改密码并进入',
@@ -22,7 +30,15 @@ const messages = {
   },
   en: {
     app: { title: 'duban', subtitle: 'Key project supervision and assessment', lang: '中文' },
-    nav: { projects: 'Projects', logout: 'Log out' },
+    nav: { projects: 'Projects', cockpit: 'Cockpit', logout: 'Log out' },
+    cockpit: {
+      title: 'Leader cockpit', all: 'All', projects: 'Projects', totalInvestment: 'Total investment', annualPlan: 'Annual plan', actual: 'Completed to date',
+      completion: 'Completion', timeProgress: 'Time progress', startRate: 'Start rate', problems: 'Problems', overdue: '{n} overdue', yi: '100M yuan',
+      curve: 'Plan and actual (cumulative, 100M yuan)', plan: 'Plan', lights: 'Traffic lights', ranking: 'Units by completion (click to drill down)', byChain: 'By industry chain',
+      redBlack: 'red and black lists', redList: 'Red list', blackList: 'Black list', unit: 'Unit', annualPlanYi: 'Annual plan (100M)', actualYi: 'Done (100M)',
+      gap: 'Gap to time progress (points)', empty: 'No data in this scope', noChain: 'No chain', monthSuffix: '',
+    },
+    light: { 0: 'Green', 1: 'Yellow', 2: 'Orange', 3: 'Red' },
     login: {
       username: 'User name', password: 'Password', totp: 'Authenticator code (6 digits)', submit: 'Log in', expired: 'Your session ended; log in again. Unsaved input stays on its page.',
       mustChange: 'First login, or the password is older than 90 days: choose a new password.', newPassword: 'New password', again: 'New password again', change: 'Change password and continue',

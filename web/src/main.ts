@@ -6,13 +6,15 @@ import App from './App.vue'
 import { i18n } from './i18n'
 import Projects from './views/Projects.vue'
 import Login from './views/Login.vue'
+import Cockpit from './views/Cockpit.vue'
 import { setUnauthenticatedHandler } from './api'
 import { loadMe, session } from './session'
 
 const router = createRouter({
   history: createWebHistory(),
   routes: [
-    { path: '/', redirect: '/projects' },
+    { path: '/', redirect: '/cockpit' },
+    { path: '/cockpit', component: Cockpit },
     { path: '/login', component: Login, meta: { public: true } },
     { path: '/projects', component: Projects },
   ],
