@@ -123,6 +123,75 @@ await test('the cockpit shows the scope\'s figures and drills into a unit', asyn
   await page.screenshot({ path: join(shots, 'cockpit-drill.png') })
 })
 
+// Accounts made on the console sign in once with their initial password and change it.
+function addUser(name, role, unitCode) {
+  const out = execFileSync(bin, ['--log', 'warn', 'user', 'add', name, '--role', role, '--unit', unitCode, '--scope', 'own', '--db', db]).toString()
+  return out.match(/initial password[^:]*: (\S+)/)[1]
+}
+async function firstSignIn(page, name, initial, path) {
+  await page.goto(base + path)
+  await page.waitForURL('**/login**')
+  await page.locator('input[data-test=username], [data-test=username] input').fill(name)
+  await page.locator('input[data-test=password], [data-test=password] input').fill(initial)
+  await page.locator('[data-test=login-submit]').click()
+  await page.locator('input[data-test=new-password], [data-test=new-password] input').fill(password)
+  await page.locator('input[data-test=new-password-again], [data-test=new-password-again] input').fill(password)
+  await page.locator('[data-test=change-submit]').click()
+  await page.waitForURL((u) => u.pathname === new URL(base + path).pathname)
+}
+const field = (page, name) => page.locator(`input[data-test=f-${name}], [data-test=f-${name}] input`)
+
+await test('a reporter fills and submits, the approver approves, and the light and the cockpit change', async (page) => {
+  // A project lit red or yellow in November with no November report yet.
+  const flagged = (await api('/api/v1/stats/dispatch?as_of=2025-11&limit=200')).items.filter((i) => i.light !== 'green')
+  const p = flagged[0]
+  const units = (await api('/api/v1/units')).items
+  const unitCode = units.find((u) => u.id === p.unit_id).code
+  const plan = await api(`/api/v1/projects/${p.project_id}/plans/2025`)
+  const before = await api(`/api/v1/stats/why/${p.project_id}?as_of=2025-11`)
+  const overviewBefore = await api('/api/v1/stats/overview?as_of=2025-11')
+  if (before.light === 'green') throw new Error('the chosen project is already green')
+  const repPw = addUser('e2e-rep', 'reporter', unitCode)
+  const apprPw = addUser('e2e-appr', 'approver', unitCode)
+
+  await firstSignIn(page, 'e2e-rep', repPw, '/reports?period=2025-11')
+  await page.locator(`[data-test=fill-${p.project_id}]`).click()
+  const annual = plan.curve[11]
+  const annualWan = String(annual / 10000)
+  await field(page, 'invest_period').fill('１00')
+  await field(page, 'invest_ytd').fill('12')
+  await field(page, 'invest_ytd').fill('50')
+  await page.getByText('年度累计不能小于本期完成').waitFor() // a hint while typing
+  await field(page, 'invest_ytd').fill(annualWan)
+  await field(page, 'invest_since_start').fill(String(annual / 10000 + 500))
+  await field(page, 'progress').fill('10')
+  if (!(await page.locator('[data-test=f-started]').evaluate((e) => e.classList.contains('is-checked')))) await page.locator('[data-test=f-started]').click()
+  const startedOn = page.locator('.el-form-item', { hasText: '实际开工时间' }).locator('input')
+  await startedOn.fill('2024-05-01')
+  await startedOn.press('Enter')
+  await page.locator('.el-form-item', { hasText: '是否入库纳统' }).locator('.el-switch').click()
+  await page.screenshot({ path: join(shots, 'report-form.png') })
+  await page.locator('[data-test=submit]').click()
+  await page.getByText('已报送').first().waitFor()
+
+  const page2 = await browser.newPage({ viewport: { width: 1280, height: 720 } })
+  await firstSignIn(page2, 'e2e-appr', apprPw, '/reports?period=2025-11')
+  const row = page2.locator('[data-test=inbox-table] .el-table__row', { hasText: p.code })
+  await row.waitFor()
+  await page2.screenshot({ path: join(shots, 'report-inbox.png') })
+  expectEq(await row.locator('.el-tag').innerText(), '迟报', 'a report after the deadline is marked late')
+  await row.locator('button', { hasText: '审核通过' }).click()
+  await page2.getByText('已审核通过').waitFor()
+  await page2.close()
+
+  const after = await api(`/api/v1/stats/why/${p.project_id}?as_of=2025-11`)
+  expectEq(after.light, 'green', `the light after approval (was ${before.light}; reasons ${JSON.stringify(after.reasons)})`)
+  const overviewAfter = await api('/api/v1/stats/overview?as_of=2025-11')
+  expectEq(overviewAfter.reported, overviewBefore.reported + 1, 'reported projects in the cockpit')
+  await page.goto(base + '/cockpit?as_of=2025-11')
+  await page.locator('[data-test=card-projects] .v').waitFor()
+})
+
 await test('the registry lists every project from the API', async (page) => {
   await signIn(page)
   await page.locator('[data-test=project-table] .el-table__row').first().waitFor()

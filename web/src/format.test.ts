@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { gapText, gapTextBp, pct, wan, yi } from './format'
+import { gapText, gapTextBp, parseWan, pct, wan, yi } from './format'
 
 describe('money formats', () => {
   it('shows 万元 and 亿元 with two decimals, rounding half away from zero', () => {
@@ -41,5 +41,18 @@ describe('the gap in basis points', () => {
     expect(gapTextBp(1388, 'zh-CN')).toBe('超过时间进度13.9个百分点')
     expect(gapTextBp(4, 'zh-CN')).toBe('与时间进度持平')
     expect(gapTextBp(-125, 'en')).toBe('1.3 points behind time progress')
+  })
+})
+
+describe('amounts typed in 万元', () => {
+  it('become exact yuan', () => {
+    expect(parseWan('1,234.5')).toBe(12_345_000)
+    expect(parseWan('１２．３４')).toBe(123_400)
+    expect(parseWan(' 0.0001 ')).toBe(1)
+    expect(parseWan('0')).toBe(0)
+    expect(parseWan('3.')).toBe(30_000)
+  })
+  it('refuse what is not an amount', () => {
+    for (const bad of ['', '-5', '1.23456', 'abc', '1e5', '12万']) expect(parseWan(bad)).toBeNull()
   })
 })

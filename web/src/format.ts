@@ -44,3 +44,17 @@ export function gapText(points: number, lang: 'zh-CN' | 'en'): string {
   if (lang === 'en') return points >= 0 ? `${x} points ahead of time progress` : `${x} points behind time progress`
   return points >= 0 ? `超过时间进度${x}个百分点` : `落后时间进度${x}个百分点`
 }
+
+/** Parse an amount typed in 万元 ("1,234.5", "１２.３４", " 0.0001 ") into whole yuan,
+ * exactly; `null` for anything that is not a non-negative number with at most four
+ * decimals. */
+export function parseWan(text: string): number | null {
+  const t = text
+    .replace(/[\uff10-\uff19]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+    .replace(/\uff0e/g, '.')
+    .replace(/[,，\s]/g, '')
+  const m = /^(\d+)(?:\.(\d{0,4}))?$/.exec(t)
+  if (!m) return null
+  const yuan = BigInt(m[1]) * 10000n + BigInt((m[2] ?? '').padEnd(4, '0') || '0')
+  return yuan > BigInt(Number.MAX_SAFE_INTEGER) ? null : Number(yuan)
+}

@@ -4,7 +4,17 @@ import { createI18n } from 'vue-i18n'
 const messages = {
   'zh-CN': {
     app: { title: '督办', subtitle: '重点项目督办与考核平台', lang: 'English' },
-    nav: { projects: '项目库', cockpit: '领导驾驶舱', logout: '退出' },
+    nav: { projects: '项目库', cockpit: '领导驾驶舱', reports: '进度填报', logout: '退出' },
+    reports: {
+      title: '进度填报与审核', due: '待填报', allDone: '本期项目均已报送', dueCount: '{n} 个项目待报', state: '状态', notStarted: '未填报', fill: '填报',
+      inbox: '待审核', inboxEmpty: '暂无待审核的报告', period: '期次', ytd: '年度累计（万元）', progress: '形象进度', late: '迟报',
+      approve: '审核通过', return: '退回', returnTitle: '退回报告', reason: '请写明退回原因', wan: '万元', save: '保存草稿', submit: '报送',
+      saved: '已保存草稿', submitted: '已报送，等待审核', submittedLate: '已报送（已超过报送期限，记为迟报）', approved: '已审核通过', returned: '已退回',
+      badAmount: '请填写数字（万元，最多4位小数）', badPercent: '请填写0—100之间的数', ytdBelowPeriod: '年度累计不能小于本期完成',
+      f: { invest_period: '本期完成投资', invest_ytd: '年度累计完成投资', invest_since_start: '开工至今累计完成', funds_received: '累计资金到位', funds_disbursed: '累计资金拨付',
+        progress: '形象进度', progress_text: '形象进度描述', started: '是否开工', started_on: '实际开工时间', stats_entered: '是否入库纳统', issues: '存在问题及需协调事项', next_steps: '下步计划' },
+    },
+    reportState: { draft: '草稿', submitted: '已报送', approved: '已审核', returned: '已退回' },
     cockpit: {
       title: '领导驾驶舱', all: '全部', projects: '项目数', totalInvestment: '总投资', annualPlan: '年度计划投资', actual: '累计完成投资',
       completion: '完成率', timeProgress: '序时进度', startRate: '开工率', problems: '问题', overdue: '超期 {n} 个', yi: '亿元',
@@ -30,7 +40,17 @@ const messages = {
   },
   en: {
     app: { title: 'duban', subtitle: 'Key project supervision and assessment', lang: '中文' },
-    nav: { projects: 'Projects', cockpit: 'Cockpit', logout: 'Log out' },
+    nav: { projects: 'Projects', cockpit: 'Cockpit', reports: 'Reporting', logout: 'Log out' },
+    reports: {
+      title: 'Progress reports', due: 'Due', allDone: 'Every project has reported for this period', dueCount: '{n} due', state: 'State', notStarted: 'not started', fill: 'Fill in',
+      inbox: 'To approve', inboxEmpty: 'Nothing waits for approval', period: 'Period', ytd: 'Year to date (10k)', progress: 'Progress', late: 'Late',
+      approve: 'Approve', return: 'Return', returnTitle: 'Return the report', reason: 'Why is it returned?', wan: '10k yuan', save: 'Save draft', submit: 'Submit',
+      saved: 'Draft saved', submitted: 'Submitted for approval', submittedLate: 'Submitted (after the deadline: marked late)', approved: 'Approved', returned: 'Returned',
+      badAmount: 'Enter a number (10k yuan, at most 4 decimals)', badPercent: 'Enter a number from 0 to 100', ytdBelowPeriod: 'Year to date cannot be below this period',
+      f: { invest_period: 'This period', invest_ytd: 'Year to date', invest_since_start: 'Since start', funds_received: 'Funds received', funds_disbursed: 'Funds disbursed',
+        progress: 'Physical progress', progress_text: 'Progress in words', started: 'Started', started_on: 'Start date', stats_entered: 'In the statistics', issues: 'Problems and requests', next_steps: 'Next steps' },
+    },
+    reportState: { draft: 'Draft', submitted: 'Submitted', approved: 'Approved', returned: 'Returned' },
     cockpit: {
       title: 'Leader cockpit', all: 'All', projects: 'Projects', totalInvestment: 'Total investment', annualPlan: 'Annual plan', actual: 'Completed to date',
       completion: 'Completion', timeProgress: 'Time progress', startRate: 'Start rate', problems: 'Problems', overdue: '{n} overdue', yi: '100M yuan',

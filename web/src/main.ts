@@ -7,6 +7,7 @@ import { i18n } from './i18n'
 import Projects from './views/Projects.vue'
 import Login from './views/Login.vue'
 import Cockpit from './views/Cockpit.vue'
+import Reports from './views/Reports.vue'
 import { setUnauthenticatedHandler } from './api'
 import { loadMe, session } from './session'
 
@@ -15,6 +16,7 @@ const router = createRouter({
   routes: [
     { path: '/', redirect: '/cockpit' },
     { path: '/cockpit', component: Cockpit },
+    { path: '/reports', component: Reports },
     { path: '/login', component: Login, meta: { public: true } },
     { path: '/projects', component: Projects },
   ],
