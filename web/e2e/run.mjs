@@ -68,10 +68,10 @@ async function apiLogin() {
   cookie = r.headers.get('set-cookie').split(';')[0]
 }
 // Sign a page in through the login form.
-async function signIn(page, path = '/projects') {
+async function signIn(page, path = '/projects', user = 'e2e-sup') {
   await page.goto(base + path)
   await page.waitForURL('**/login**')
-  await page.locator('input[data-test=username], [data-test=username] input').fill('e2e-sup')
+  await page.locator('input[data-test=username], [data-test=username] input').fill(user)
   await page.locator('input[data-test=password], [data-test=password] input').fill(password)
   await page.locator('[data-test=login-submit]').click()
   const want = new URL(base + path).pathname
@@ -190,6 +190,49 @@ await test('a reporter fills and submits, the approver approves, and the light a
   expectEq(overviewAfter.reported, overviewBefore.reported + 1, 'reported projects in the cockpit')
   await page.goto(base + '/cockpit?as_of=2025-11')
   await page.locator('[data-test=card-projects] .v').waitFor()
+})
+
+await test('a problem goes from creation to closure (销号)', async (page) => {
+  const rep = (await api('/api/v1/units')).items
+  // The reporter of the previous test works for this unit.
+  const flagged = (await api('/api/v1/stats/dispatch?as_of=2025-11&limit=200')).items
+  const unitId = flagged[0].unit_id
+  const unitName = rep.find((u) => u.id === unitId).name
+  await signIn(page, '/problems')
+  await page.locator('[data-test=new-problem]').click()
+  await page.locator('textarea[data-test=problem-description], [data-test=problem-description] textarea').fill('E2E：项目用地指标未落实')
+  await page.locator('[data-test=problem-lead]').click()
+  await page.keyboard.type(unitName)
+  await page.locator('.el-select-dropdown__item:visible', { hasText: unitName }).first().click()
+  const deadline = page.locator('.el-form-item', { hasText: '整改期限' }).locator('input')
+  const soon = new Date(Date.now() + 20 * 86400000).toISOString().slice(0, 10)
+  await deadline.fill(soon)
+  await deadline.press('Enter')
+  await page.locator('[data-test=create-problem]').click()
+  await page.getByText('已创建').waitFor()
+  await page.locator('[data-test=problem-table] .el-table__row', { hasText: 'E2E：项目用地指标未落实' }).waitFor()
+  await page.screenshot({ path: join(shots, 'problems.png') })
+
+  const clerk = await browser.newPage({ viewport: { width: 1280, height: 720 } })
+  await signIn(clerk, '/problems', 'e2e-rep')
+  await clerk.locator('[data-test=problem-table] .el-table__row', { hasText: 'E2E：项目用地指标未落实' }).click()
+  for (const s of ['acknowledge', 'start']) {
+    await clerk.locator(`[data-test=step-${s}]`).click()
+    await clerk.getByText('已办理').first().waitFor()
+  }
+  await clerk.locator('textarea[data-test=problem-note], [data-test=problem-note] textarea').fill('已与自然资源局对接，指标已落实')
+  await clerk.locator('[data-test=step-resolve]').click()
+  await clerk.locator('.el-drawer__title', { hasText: '已整改' }).waitFor()
+  await clerk.screenshot({ path: join(shots, 'problem-resolved.png') })
+  await clerk.close()
+
+  await page.reload()
+  await page.locator('[data-test=problem-table] .el-table__row', { hasText: 'E2E：项目用地指标未落实' }).click()
+  await page.locator('textarea[data-test=problem-note], [data-test=problem-note] textarea').fill('现场核实，同意销号')
+  await page.locator('[data-test=step-close]').click()
+  await page.locator('.el-drawer__title', { hasText: '已销号' }).waitFor()
+  const trail = await page.locator('.el-timeline-item').allInnerTexts()
+  expectEq(trail.length, 6, `the trail: ${trail.join(' | ')}`)
 })
 
 await test('the registry lists every project from the API', async (page) => {

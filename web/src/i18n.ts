@@ -4,7 +4,16 @@ import { createI18n } from 'vue-i18n'
 const messages = {
   'zh-CN': {
     app: { title: '督办', subtitle: '重点项目督办与考核平台', lang: 'English' },
-    nav: { projects: '项目库', cockpit: '领导驾驶舱', reports: '进度填报', logout: '退出' },
+    nav: { projects: '项目库', cockpit: '领导驾驶舱', reports: '进度填报', problems: '问题清单', logout: '退出' },
+    problems: {
+      title: '问题清单', state: '状态', deadline: '整改期限', total: '共 {n} 个问题', new: '新建问题', empty: '暂无问题', description: '问题描述',
+      lead: '牵头单位', source: '来源', category: '类别', create: '交办', created: '已创建', done: '已办理', note: '办理说明（整改、销号、重新整改时填写）',
+    },
+    problemState: { open: '待交办', assigned: '已交办', acknowledged: '已签收', in_progress: '整改中', resolved: '已整改', closed: '已销号', reopened: '重新整改' },
+    problemAction: { create: '创建', assign: '交办', acknowledge: '签收', start: '开始整改', start_work: '开始整改', resolve: '整改完成', close: '销号', reopen: '重新整改', notes: '添加说明', note: '说明', request_extension: '申请延期', approve_extension: '同意延期', reject_extension: '不同意延期' },
+    problemSource: { report: '进度填报', inspection: '督查', dispatch: '调度会', leader: '领导交办' },
+    problemCategory: { land: '用地', energy: '用能', water: '用水', funding: '资金', approval: '审批', demolition: '征迁', labour: '用工', quality: '质量安全', other: '其他' },
+    deadline: { overdue: '已超期', due_soon: '临期', on_track: '正常', none: '' },
     reports: {
       title: '进度填报与审核', due: '待填报', allDone: '本期项目均已报送', dueCount: '{n} 个项目待报', state: '状态', notStarted: '未填报', fill: '填报',
       inbox: '待审核', inboxEmpty: '暂无待审核的报告', period: '期次', ytd: '年度累计（万元）', progress: '形象进度', late: '迟报',
@@ -40,7 +49,16 @@ const messages = {
   },
   en: {
     app: { title: 'duban', subtitle: 'Key project supervision and assessment', lang: '中文' },
-    nav: { projects: 'Projects', cockpit: 'Cockpit', reports: 'Reporting', logout: 'Log out' },
+    nav: { projects: 'Projects', cockpit: 'Cockpit', reports: 'Reporting', problems: 'Problems', logout: 'Log out' },
+    problems: {
+      title: 'Problems', state: 'State', deadline: 'Deadline', total: '{n} problems', new: 'New problem', empty: 'No problem', description: 'Description',
+      lead: 'Lead unit', source: 'Source', category: 'Category', create: 'Assign', created: 'Created', done: 'Done', note: 'Note (needed to resolve, close or reopen)',
+    },
+    problemState: { open: 'Open', assigned: 'Assigned', acknowledged: 'Acknowledged', in_progress: 'In progress', resolved: 'Resolved', closed: 'Closed', reopened: 'Reopened' },
+    problemAction: { create: 'Created', assign: 'Assign', acknowledge: 'Acknowledge', start: 'Start', start_work: 'Start', resolve: 'Resolve', close: 'Close', reopen: 'Reopen', notes: 'Add note', note: 'Note', request_extension: 'Extension asked', approve_extension: 'Extension granted', reject_extension: 'Extension refused' },
+    problemSource: { report: 'Progress report', inspection: 'Inspection', dispatch: 'Dispatch meeting', leader: 'Leader' },
+    problemCategory: { land: 'Land', energy: 'Energy', water: 'Water', funding: 'Funding', approval: 'Approval', demolition: 'Demolition', labour: 'Labour', quality: 'Quality and safety', other: 'Other' },
+    deadline: { overdue: 'Overdue', due_soon: 'Due soon', on_track: 'On track', none: '' },
     reports: {
       title: 'Progress reports', due: 'Due', allDone: 'Every project has reported for this period', dueCount: '{n} due', state: 'State', notStarted: 'not started', fill: 'Fill in',
       inbox: 'To approve', inboxEmpty: 'Nothing waits for approval', period: 'Period', ytd: 'Year to date (10k)', progress: 'Progress', late: 'Late',

@@ -8,6 +8,7 @@ import Projects from './views/Projects.vue'
 import Login from './views/Login.vue'
 import Cockpit from './views/Cockpit.vue'
 import Reports from './views/Reports.vue'
+import Problems from './views/Problems.vue'
 import { setUnauthenticatedHandler } from './api'
 import { loadMe, session } from './session'
 
@@ -17,6 +18,7 @@ const router = createRouter({
     { path: '/', redirect: '/cockpit' },
     { path: '/cockpit', component: Cockpit },
     { path: '/reports', component: Reports },
+    { path: '/problems', component: Problems },
     { path: '/login', component: Login, meta: { public: true } },
     { path: '/projects', component: Projects },
   ],
