@@ -235,6 +235,26 @@ await test('a problem goes from creation to closure (销号)', async (page) => {
   expectEq(trail.length, 6, `the trail: ${trail.join(' | ')}`)
 })
 
+await test('a clerk of one unit sees only that unit, on every page', async (page) => {
+  const flagged = (await api('/api/v1/stats/dispatch?as_of=2025-11&limit=200')).items
+  const unitId = flagged[0].unit_id
+  const name = (await api('/api/v1/units')).items.find((u) => u.id === unitId).name
+  const own = (await api(`/api/v1/projects?unit=${unitId}&page_size=500`)).items.filter((p) => p.unit_id === unitId).length
+  await signIn(page, '/projects', 'e2e-rep')
+  await page.waitForFunction((n) => document.querySelector('[data-test=total]')?.textContent === `共 ${n} 个项目`, own.toLocaleString())
+  const unitCells = await page.locator('[data-test=project-table] .el-table__body-wrapper .el-table__row td:nth-child(3)').allInnerTexts()
+  if (!unitCells.length || unitCells.some((u) => u.trim() !== name)) throw new Error(`rows of other units: ${unitCells}`)
+  await page.goto(base + '/cockpit?as_of=2025-10')
+  await page.locator('[data-test=unit-table] .el-table__row').first().waitFor()
+  const rows = await page.locator('[data-test=unit-table] .el-table__row .unit-link').allInnerTexts()
+  expectEq(JSON.stringify(rows), JSON.stringify([name]), 'the cockpit lists only the clerk\'s unit')
+  await page.screenshot({ path: join(shots, 'cockpit-clerk.png') })
+  await page.goto(base + '/problems')
+  await page.locator('[data-test=problem-table]').waitFor()
+  const problems = await api(`/api/v1/problems?page_size=500&lead_unit=${unitId}`)
+  await page.waitForFunction((n) => document.body.textContent.includes(`共 ${n} 个问题`), problems.total)
+})
+
 await test('the registry lists every project from the API', async (page) => {
   await signIn(page)
   await page.locator('[data-test=project-table] .el-table__row').first().waitFor()
