@@ -192,6 +192,49 @@ await test('a reporter fills and submits, the approver approves, and the light a
   await page.locator('[data-test=card-projects] .v').waitFor()
 })
 
+await test('a returned report goes back to the clerk with its reason', async (page) => {
+  const flagged = (await api('/api/v1/stats/dispatch?as_of=2025-11&limit=200')).items
+  const unitId = flagged[0].unit_id
+  const due = (await api(`/api/v1/reports/missing?period=2025-11&unit=${unitId}`)).items.flatMap((g) => g.projects)
+  const p = due.find((x) => !x.state)
+  await signIn(page, '/reports?period=2025-11', 'e2e-rep')
+  await page.locator(`[data-test=fill-${p.project_id}]`).click()
+  await field(page, 'invest_period').fill('10')
+  await field(page, 'invest_ytd').fill('abc')
+  await page.getByText('请填写数字（万元，最多4位小数）').waitFor()
+  await field(page, 'invest_ytd').fill('10')
+  await field(page, 'invest_since_start').fill('5')
+  if (!(await page.locator('[data-test=f-started]').evaluate((e) => e.classList.contains('is-checked')))) await page.locator('[data-test=f-started]').click()
+  const startedOn = page.locator('.el-form-item', { hasText: '实际开工时间' }).locator('input')
+  await startedOn.fill('2025-03-01')
+  await startedOn.press('Enter')
+  // The server refuses a total since start below the year to date, on that field.
+  await page.locator('[data-test=submit]').click()
+  await page.locator('.el-form-item', { hasText: '开工至今累计完成' }).locator('.el-form-item__error').waitFor()
+  await field(page, 'invest_since_start').fill('15')
+  await page.locator('[data-test=submit]').click()
+  await page.getByText('已报送').first().waitFor()
+
+  const approver = await browser.newPage({ viewport: { width: 1280, height: 720 } })
+  await signIn(approver, '/reports?period=2025-11', 'e2e-appr')
+  const row = approver.locator('[data-test=inbox-table] .el-table__row', { hasText: p.code })
+  await row.locator('button', { hasText: '退回' }).click()
+  await approver.locator('textarea[data-test=reason], [data-test=reason] textarea').fill('累计投资与台账不符，请核实')
+  await approver.locator('[data-test=confirm-return]').click()
+  await approver.getByText('已退回').first().waitFor()
+  await approver.close()
+
+  await page.reload()
+  const mine = page.locator('[data-test=due-table] .el-table__row', { hasText: p.code })
+  await mine.locator('td', { hasText: '已退回' }).waitFor()
+  await mine.locator('button', { hasText: '填报' }).click()
+  await page.locator('[data-test=returned-reason]', { hasText: '累计投资与台账不符，请核实' }).waitFor()
+  expectEq(await field(page, 'invest_since_start').inputValue(), '15.00', 'the returned figures are kept')
+  await page.screenshot({ path: join(shots, 'report-returned.png') })
+  const reports = await (await fetch(`${base}/api/v1/reports?project=${p.project_id}&period=2025-11`, { headers: { Cookie: cookie } })).json()
+  expectEq(reports.items.length, 0, 'a supervisor does not see a returned report')
+})
+
 await test('a problem goes from creation to closure (销号)', async (page) => {
   const rep = (await api('/api/v1/units')).items
   // The reporter of the previous test works for this unit.
