@@ -298,6 +298,30 @@ await test('a clerk of one unit sees only that unit, on every page', async (page
   await page.waitForFunction((n) => document.body.textContent.includes(`共 ${n} 个问题`), problems.total)
 })
 
+await test('an auditor reads the audit log, with every login attempt, and nothing else', async (page) => {
+  const pw = execFileSync(bin, ['--log', 'warn', 'user', 'add', 'e2e-audit', '--role', 'auditor', '--unit', 'XJBT', '--scope', 'all', '--db', db]).toString().match(/initial password[^:]*: (\S+)/)[1]
+  await page.goto(base + '/')
+  await page.waitForURL('**/login**')
+  await page.locator('input[data-test=username], [data-test=username] input').fill('e2e-audit')
+  await page.locator('input[data-test=password], [data-test=password] input').fill(pw)
+  await page.locator('[data-test=login-submit]').click()
+  await page.locator('input[data-test=new-password], [data-test=new-password] input').fill(password)
+  await page.locator('input[data-test=new-password-again], [data-test=new-password-again] input').fill(password)
+  await page.locator('[data-test=change-submit]').click()
+  await page.waitForURL((u) => u.pathname === '/audit')
+  await page.locator('[data-test=audit-check]', { hasText: '哈希链完整' }).waitFor()
+  await page.locator('input[data-test=audit-action], [data-test=audit-action] input').fill('login')
+  // Only login attempts remain, the wrong password of the first test among them.
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll('[data-test=audit-table] .el-table__row')]
+    return rows.length > 0 && rows.every((r) => r.querySelectorAll('td')[4]?.textContent?.trim() === 'login')
+  })
+  await page.locator('[data-test=outcome]', { hasText: 'failed' }).first().waitFor()
+  await page.screenshot({ path: join(shots, 'audit.png') })
+  const navs = await page.locator('.el-menu-item').allInnerTexts()
+  expectEq(JSON.stringify(navs), JSON.stringify(['审计日志']), 'the auditor\'s menu')
+})
+
 await test('the registry lists every project from the API', async (page) => {
   await signIn(page)
   await page.locator('[data-test=project-table] .el-table__row').first().waitFor()

@@ -4,7 +4,8 @@ import { createI18n } from 'vue-i18n'
 const messages = {
   'zh-CN': {
     app: { title: '督办', subtitle: '重点项目督办与考核平台', lang: 'English' },
-    nav: { projects: '项目库', cockpit: '领导驾驶舱', reports: '进度填报', problems: '问题清单', logout: '退出' },
+    nav: { projects: '项目库', cockpit: '领导驾驶舱', reports: '进度填报', problems: '问题清单', audit: '审计日志', logout: '退出' },
+    audit: { title: '审计日志', actor: '操作人', action: '操作（如 login、report.）', outcome: '结果', total: '共 {n} 条', at: '时间', object: '对象', change: '内容', intact: '哈希链完整：{n} 条记录全部校验通过（SM3）', broken: '哈希链被破坏：{kind} {seq}' },
     problems: {
       title: '问题清单', state: '状态', deadline: '整改期限', total: '共 {n} 个问题', new: '新建问题', empty: '暂无问题', description: '问题描述',
       lead: '牵头单位', source: '来源', category: '类别', create: '交办', created: '已创建', done: '已办理', note: '办理说明（整改、销号、重新整改时填写）',
@@ -49,7 +50,8 @@ const messages = {
   },
   en: {
     app: { title: 'duban', subtitle: 'Key project supervision and assessment', lang: '中文' },
-    nav: { projects: 'Projects', cockpit: 'Cockpit', reports: 'Reporting', problems: 'Problems', logout: 'Log out' },
+    nav: { projects: 'Projects', cockpit: 'Cockpit', reports: 'Reporting', problems: 'Problems', audit: 'Audit log', logout: 'Log out' },
+    audit: { title: 'Audit log', actor: 'Actor', action: 'Action (e.g. login, report.)', outcome: 'Outcome', total: '{n} entries', at: 'Time', object: 'Object', change: 'Change', intact: 'Hash chain intact: all {n} entries verify (SM3)', broken: 'Hash chain broken: {kind} {seq}' },
     problems: {
       title: 'Problems', state: 'State', deadline: 'Deadline', total: '{n} problems', new: 'New problem', empty: 'No problem', description: 'Description',
       lead: 'Lead unit', source: 'Source', category: 'Category', create: 'Assign', created: 'Created', done: 'Done', note: 'Note (needed to resolve, close or reopen)',

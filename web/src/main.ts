@@ -9,6 +9,7 @@ import Login from './views/Login.vue'
 import Cockpit from './views/Cockpit.vue'
 import Reports from './views/Reports.vue'
 import Problems from './views/Problems.vue'
+import Audit from './views/Audit.vue'
 import { setUnauthenticatedHandler } from './api'
 import { loadMe, session } from './session'
 
@@ -19,6 +20,7 @@ const router = createRouter({
     { path: '/cockpit', component: Cockpit },
     { path: '/reports', component: Reports },
     { path: '/problems', component: Problems },
+    { path: '/audit', component: Audit },
     { path: '/login', component: Login, meta: { public: true } },
     { path: '/projects', component: Projects },
   ],
@@ -29,6 +31,8 @@ router.beforeEach(async (to) => {
   if (to.meta.public) return true
   const me = session.checked ? session.user : await loadMe()
   if (!me || me.password_change_required) return { path: '/login', query: { redirect: to.fullPath } }
+  // Those who read no business data (the auditor) start on what they may read.
+  if (to.path === '/cockpit' && !me.capabilities.includes('read_registry') && me.capabilities.includes('read_audit')) return '/audit'
   return true
 })
 
