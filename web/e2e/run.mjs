@@ -172,7 +172,7 @@ await test('a reporter fills and submits, the approver approves, and the light a
   await page.locator('.el-form-item', { hasText: '是否入库纳统' }).locator('.el-switch').click()
   await page.screenshot({ path: join(shots, 'report-form.png') })
   await page.locator('[data-test=submit]').click()
-  await page.getByText('已报送').first().waitFor()
+  await page.locator('.el-dialog', { hasText: '本期完成投资' }).waitFor({ state: 'hidden' }) // closes once submitted
 
   const page2 = await browser.newPage({ viewport: { width: 1280, height: 720 } })
   await firstSignIn(page2, 'e2e-appr', apprPw, '/reports?period=2025-11')
@@ -213,7 +213,7 @@ await test('a returned report goes back to the clerk with its reason', async (pa
   await page.locator('.el-form-item', { hasText: '开工至今累计完成' }).locator('.el-form-item__error').waitFor()
   await field(page, 'invest_since_start').fill('15')
   await page.locator('[data-test=submit]').click()
-  await page.getByText('已报送').first().waitFor()
+  await page.locator('.el-dialog', { hasText: '本期完成投资' }).waitFor({ state: 'hidden' }) // closes once submitted
 
   const approver = await browser.newPage({ viewport: { width: 1280, height: 720 } })
   await signIn(approver, '/reports?period=2025-11', 'e2e-appr')
@@ -259,9 +259,9 @@ await test('a problem goes from creation to closure (销号)', async (page) => {
   const clerk = await browser.newPage({ viewport: { width: 1280, height: 720 } })
   await signIn(clerk, '/problems', 'e2e-rep')
   await clerk.locator('[data-test=problem-table] .el-table__row', { hasText: 'E2E：项目用地指标未落实' }).click()
-  for (const s of ['acknowledge', 'start']) {
+  for (const [s, state] of [['acknowledge', '已签收'], ['start', '整改中']]) {
     await clerk.locator(`[data-test=step-${s}]`).click()
-    await clerk.getByText('已办理').first().waitFor()
+    await clerk.locator('.el-drawer__title', { hasText: state }).waitFor()
   }
   await clerk.locator('textarea[data-test=problem-note], [data-test=problem-note] textarea').fill('已与自然资源局对接，指标已落实')
   await clerk.locator('[data-test=step-resolve]').click()
