@@ -100,16 +100,7 @@ pub async fn set_password(
     let mut tx = db.write().await?;
     users::set_password(&mut tx, u.id, &hash, must_change).await?;
     duban_store::sessions::delete_for_user(&mut tx, u.id).await?;
-    crate::audit::record(
-        &mut tx,
-        &console(u.unit_id),
-        "user.reset_password",
-        "user",
-        u.id,
-        crate::audit::NONE,
-        crate::audit::NONE,
-    )
-    .await?;
+    crate::audit::user_action(&mut tx, &console(u.unit_id), "user.reset_password", u.id).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -129,25 +120,8 @@ pub async fn set_locked(db: &Db, username: &str, lock: bool) -> Result<bool, App
     if lock {
         duban_store::sessions::delete_for_user(&mut tx, u.id).await?;
     }
-    let console = crate::access::Actor {
-        user_id: 0,
-        username: "(console)".into(),
-        display_name: "(console)".into(),
-        unit_id: u.unit_id,
-        ip: "local".into(),
-        token_id: None,
-    };
     let action = if lock { "user.lock" } else { "user.unlock" };
-    crate::audit::record(
-        &mut tx,
-        &console,
-        action,
-        "user",
-        u.id,
-        crate::audit::NONE,
-        crate::audit::NONE,
-    )
-    .await?;
+    crate::audit::user_action(&mut tx, &console(u.unit_id), action, u.id).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -379,16 +353,7 @@ pub async fn admin_action(
         }
         _ => return Err(AppError::NotFound { what: "action" }),
     }
-    crate::audit::record(
-        &mut tx,
-        can.actor(),
-        &format!("user.{action}"),
-        "user",
-        id,
-        crate::audit::NONE,
-        crate::audit::NONE,
-    )
-    .await?;
+    crate::audit::user_action(&mut tx, can.actor(), &format!("user.{action}"), id).await?;
     tx.commit().await?;
     Ok(password)
 }

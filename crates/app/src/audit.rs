@@ -44,6 +44,17 @@ pub async fn record<B: Serialize, A: Serialize>(
     Ok(())
 }
 
+/// Record an action on a user account that has no before/after worth keeping (a login,
+/// a password change, a lock).
+pub async fn user_action(
+    tx: &mut Tx,
+    actor: &Actor,
+    action: &str,
+    user_id: i64,
+) -> Result<(), AppError> {
+    record(tx, actor, action, "user", user_id, NONE, NONE).await
+}
+
 /// Nothing to put in a before/after slot.
 pub const NONE: Option<&()> = None;
 

@@ -134,16 +134,7 @@ pub async fn login(db: &Db, input: &LoginInput, ip: &str) -> Result<LoginOk, App
     users::set_login_state(&mut tx, u.id, 0, None).await?;
     sessions::create(&mut tx, &digest(&session), u.id, &csrf, now, ip).await?;
     let actor = actor_of(&u, ip, None);
-    audit::record(
-        &mut tx,
-        &actor,
-        "login",
-        "user",
-        u.id,
-        audit::NONE,
-        audit::NONE,
-    )
-    .await?;
+    audit::user_action(&mut tx, &actor, "login", u.id).await?;
     tx.commit().await?;
     let caller = Caller::resolve(db, actor, u.grants.clone()).await?;
     Ok(LoginOk {
@@ -340,16 +331,7 @@ pub async fn change_password(
     let mut tx = db.write().await?;
     users::set_password(&mut tx, u.id, &hash, false).await?;
     sessions::delete_others(&mut tx, u.id, keep_session.map(digest).as_deref()).await?;
-    audit::record(
-        &mut tx,
-        &caller.actor,
-        "user.password",
-        "user",
-        u.id,
-        audit::NONE,
-        audit::NONE,
-    )
-    .await?;
+    audit::user_action(&mut tx, &caller.actor, "user.password", u.id).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -375,16 +357,7 @@ pub async fn totp_setup(db: &Db, caller: &Caller) -> Result<TotpSetup, AppError>
     let secret = security::base32(&b);
     let mut tx = db.write().await?;
     users::set_totp(&mut tx, u.id, Some(&secret), false).await?;
-    audit::record(
-        &mut tx,
-        &caller.actor,
-        "user.totp_setup",
-        "user",
-        u.id,
-        audit::NONE,
-        audit::NONE,
-    )
-    .await?;
+    audit::user_action(&mut tx, &caller.actor, "user.totp_setup", u.id).await?;
     tx.commit().await?;
     Ok(TotpSetup {
         uri: format!(
@@ -433,16 +406,7 @@ pub async fn totp_confirm(
     } else {
         "user.totp_disable"
     };
-    audit::record(
-        &mut tx,
-        &caller.actor,
-        action,
-        "user",
-        u.id,
-        audit::NONE,
-        audit::NONE,
-    )
-    .await?;
+    audit::user_action(&mut tx, &caller.actor, action, u.id).await?;
     tx.commit().await?;
     Ok(())
 }

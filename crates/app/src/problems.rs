@@ -441,17 +441,9 @@ pub async fn close(
     id: i64,
     s: &StepInput,
 ) -> Result<ProblemView, AppError> {
-    let note = text::field("note", &s.note, 2000, false)?;
-    step(
-        db,
-        StepBy::Supervisor(can),
-        id,
-        ProblemAction::Close {
-            by: can.actor().user_id,
-        },
-        "close",
-        &note,
-    )
+    supervisor_step(db, can, id, s, "close", |_| ProblemAction::Close {
+        by: can.actor().user_id,
+    })
     .await
 }
 
@@ -461,18 +453,23 @@ pub async fn reopen(
     id: i64,
     s: &StepInput,
 ) -> Result<ProblemView, AppError> {
-    let reason = text::field("note", &s.note, 2000, false)?;
-    step(
-        db,
-        StepBy::Supervisor(can),
-        id,
-        ProblemAction::Reopen {
-            reason: reason.clone(),
-        },
-        "reopen",
-        &reason,
-    )
+    supervisor_step(db, can, id, s, "reopen", |note| ProblemAction::Reopen {
+        reason: note.to_string(),
+    })
     .await
+}
+
+/// A supervisor's step that takes the checked note as its text.
+async fn supervisor_step(
+    db: &Db,
+    can: &Can<Supervise>,
+    id: i64,
+    s: &StepInput,
+    name: &str,
+    action: impl FnOnce(&str) -> ProblemAction,
+) -> Result<ProblemView, AppError> {
+    let note = text::field("note", &s.note, 2000, false)?;
+    step(db, StepBy::Supervisor(can), id, action(&note), name, &note).await
 }
 
 /// A progress note by the lead or an assisting unit (no state change).
