@@ -89,3 +89,31 @@ export interface BreakdownRow extends Figures { key: string; problems_open?: num
 export interface CurvePoint { month: number; plan_to_date: number; actual_ytd: number; annual_plan: number; reported: number }
 export interface Ranked { unit_id: number; series: string; value: number | null; rank: number | null }
 export interface Rankings { measure: string; items: Ranked[]; lists: [string, Ranked[], Ranked[]][] }
+
+/** A light's reason or a data-quality warning, in both languages with the facts seen. */
+export interface Reason { rule: string; light: string; zh: string; en: string; facts: [string, unknown][] }
+export interface Warning { code: string; severity: string; zh: string; en: string; facts: [string, unknown][] }
+export interface Forecast { year_end: number; low: number; high: number; plan_met_month: number | null; performance_bp: number | null }
+/** Why a project has its light at a month, with its year's curve. */
+export interface Why {
+  project_id: number; as_of: string; light: string; reasons: Reason[]; time_progress_bp: number | null; completion_bp: number | null
+  warnings: Warning[]; forecast: Forecast; lights: string[]; plan: number[]; actual: number[]
+}
+export interface Milestone { name: string; planned: string; actual: string | null }
+export interface Plan { year: number; curve: number[]; planned_start_month: number | null; milestones: Milestone[]; version: number }
+export interface ReportFigures {
+  invest_period: number; invest_ytd: number; invest_since_start: number; progress_bp: number; progress_text: string
+  funds_received: number; funds_disbursed: number; started: boolean; started_on: string | null; stats_entered: boolean
+  issues: string; next_steps: string
+}
+export interface Report {
+  id: number; project_id: number; period: string; revision: number; state: string; figures: ReportFigures
+  returned_reason: string | null; submitted_at: number | null; approved_at: number | null; late: boolean
+}
+export interface ReportRow extends Report { project_code: string; project_name: string; unit_id: number }
+export interface Revision extends Report { changes: { field: string; before: string; after: string }[] }
+export interface Attachment { id: number; name: string; mime: string; size: number; object_type: string; object_id: number; uploaded_at: number }
+export interface Problem {
+  id: number; project_id: number | null; source: string; category: string; description: string; lead_unit_id: number | null
+  responsible: string; deadline: string | null; state: string; deadline_status: string
+}

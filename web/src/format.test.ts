@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { gapText, gapTextBp, parseWan, pct, wan, yi } from './format'
+import { gapText, gapTextBp, lastMonth, parseWan, pct, wan, yi } from './format'
 
 describe('money formats', () => {
   it('shows 万元 and 亿元 with two decimals, rounding half away from zero', () => {
@@ -54,5 +54,13 @@ describe('amounts typed in 万元', () => {
   })
   it('refuse what is not an amount', () => {
     for (const bad of ['', '-5', '1.23456', 'abc', '1e5', '12万']) expect(parseWan(bad)).toBeNull()
+  })
+})
+
+describe('the default period', () => {
+  it('is the month before, across the turn of the year', () => {
+    expect(lastMonth(new Date(2026, 10, 22))).toBe('2026-10')
+    expect(lastMonth(new Date(2026, 0, 31))).toBe('2025-12')
+    expect(lastMonth(new Date(2026, 2, 31))).toBe('2026-02')
   })
 })

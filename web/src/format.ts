@@ -58,3 +58,9 @@ export function parseWan(text: string): number | null {
   const yuan = BigInt(m[1]) * 10000n + BigInt((m[2] ?? '').padEnd(4, '0') || '0')
   return yuan > BigInt(Number.MAX_SAFE_INTEGER) ? null : Number(yuan)
 }
+
+/** The month before `today`'s as YYYY-MM: the period reported and shown by default. */
+export function lastMonth(today: Date = new Date()): string {
+  const d = new Date(today.getFullYear(), today.getMonth() - 1, 1)
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}`
+}

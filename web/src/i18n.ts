@@ -22,7 +22,7 @@ const messages = {
       saved: '已保存草稿', submitted: '已报送，等待审核', submittedLate: '已报送（已超过报送期限，记为迟报）', approved: '已审核通过', returned: '已退回', returnedBecause: '已被退回：{reason}',
       badAmount: '请填写数字（万元，最多4位小数）', badPercent: '请填写0—100之间的数', ytdBelowPeriod: '年度累计不能小于本期完成',
       f: { invest_period: '本期完成投资', invest_ytd: '年度累计完成投资', invest_since_start: '开工至今累计完成', funds_received: '累计资金到位', funds_disbursed: '累计资金拨付',
-        progress: '形象进度', progress_text: '形象进度描述', started: '是否开工', started_on: '实际开工时间', stats_entered: '是否入库纳统', issues: '存在问题及需协调事项', next_steps: '下步计划' },
+        progress: '形象进度', progress_pct: '形象进度', progress_text: '形象进度描述', started: '是否开工', started_on: '实际开工时间', stats_entered: '是否入库纳统', issues: '存在问题及需协调事项', next_steps: '下步计划' },
     },
     reportState: { draft: '草稿', submitted: '已报送', approved: '已审核', returned: '已退回' },
     cockpit: {
@@ -32,6 +32,16 @@ const messages = {
       redBlack: '红黑榜', redList: '红榜', blackList: '黑榜', unit: '单位', annualPlanYi: '年度计划（亿元）', actualYi: '累计完成（亿元）',
       gap: '与序时进度差（百分点）', empty: '该范围内暂无数据', noChain: '未归链', monthSuffix: '月',
     },
+    project: {
+      back: '返回', asOf: '截至', builder: '建设单位', location: '建设地点', funding: '资金来源', content: '建设内容',
+      curve: '{year}年计划与完成（累计，万元；圆点为当月灯色）', forecast: '预计全年完成 {v} 万元（区间 {low}—{high}）', planMet: '，预计{m}月完成年度计划',
+      why: '为何亮此灯', noReason: '各项规则均未触发，绿灯。', warnings: '数据提示', noWarning: '未发现数据问题',
+      milestones: '节点计划', noPlan: '{year}年尚无年度计划', noMilestone: '年度计划未设节点', reached: '{d} 完成', overdue: '已逾期未完成', pending: '未到期',
+      reports: '填报记录（{n}）', noReport: '暂无填报记录', revision: '修订', history: '修订记录', funds: '资金与进度', problems: '问题（{n}）',
+      files: '附件与照片（{n}）', noFile: '暂无附件', revisionsOf: '{p} 的修订记录', revisionN: '第{n}版', firstRevision: '首次报送', noChange: '数字未变',
+    },
+    lightName: { green: '绿灯', yellow: '黄灯', orange: '橙灯', red: '红灯' },
+    funding: { central_budget: '中央预算内', special_bond: '专项债', aid: '援疆资金', local_fiscal: '地方财政', self_raised: '自筹', loan: '贷款' },
     light: { 0: '绿灯', 1: '黄灯', 2: '橙灯', 3: '红灯' },
     login: {
       username: '用户名', password: '密码', totp: '动态口令（6位数字）', submit: '登录', expired: '登录已超时，请重新登录，未保存的内容仍在原页面。',
@@ -68,7 +78,7 @@ const messages = {
       saved: 'Draft saved', submitted: 'Submitted for approval', submittedLate: 'Submitted (after the deadline: marked late)', approved: 'Approved', returned: 'Returned', returnedBecause: 'Returned: {reason}',
       badAmount: 'Enter a number (10k yuan, at most 4 decimals)', badPercent: 'Enter a number from 0 to 100', ytdBelowPeriod: 'Year to date cannot be below this period',
       f: { invest_period: 'This period', invest_ytd: 'Year to date', invest_since_start: 'Since start', funds_received: 'Funds received', funds_disbursed: 'Funds disbursed',
-        progress: 'Physical progress', progress_text: 'Progress in words', started: 'Started', started_on: 'Start date', stats_entered: 'In the statistics', issues: 'Problems and requests', next_steps: 'Next steps' },
+        progress: 'Physical progress', progress_pct: 'Physical progress', progress_text: 'Progress in words', started: 'Started', started_on: 'Start date', stats_entered: 'In the statistics', issues: 'Problems and requests', next_steps: 'Next steps' },
     },
     reportState: { draft: 'Draft', submitted: 'Submitted', approved: 'Approved', returned: 'Returned' },
     cockpit: {
@@ -78,6 +88,16 @@ const messages = {
       redBlack: 'red and black lists', redList: 'Red list', blackList: 'Black list', unit: 'Unit', annualPlanYi: 'Annual plan (100M)', actualYi: 'Done (100M)',
       gap: 'Gap to time progress (points)', empty: 'No data in this scope', noChain: 'No chain', monthSuffix: '',
     },
+    project: {
+      back: 'Back', asOf: 'As of', builder: 'Builder', location: 'Location', funding: 'Funding', content: 'Scope of works',
+      curve: 'Plan and actual in {year} (cumulative, 10k yuan; dots show each month\'s light)', forecast: 'Year-end forecast {v} (range {low}—{high}, 10k yuan)', planMet: '; plan met in month {m}',
+      why: 'Why this light', noReason: 'No rule fires: green.', warnings: 'Data checks', noWarning: 'No data problem found',
+      milestones: 'Milestones', noPlan: 'No annual plan for {year}', noMilestone: 'The plan has no milestones', reached: 'reached {d}', overdue: 'overdue', pending: 'not yet due',
+      reports: 'Reports ({n})', noReport: 'No report yet', revision: 'Rev.', history: 'Revisions', funds: 'Funds and progress', problems: 'Problems ({n})',
+      files: 'Files and photos ({n})', noFile: 'No file', revisionsOf: 'Revisions of {p}', revisionN: 'Revision {n}', firstRevision: 'First report', noChange: 'No figure changed',
+    },
+    lightName: { green: 'Green', yellow: 'Yellow', orange: 'Orange', red: 'Red' },
+    funding: { central_budget: 'Central budget', special_bond: 'Special bonds', aid: 'Aid funds', local_fiscal: 'Local fiscal', self_raised: 'Self-raised', loan: 'Loans' },
     light: { 0: 'Green', 1: 'Yellow', 2: 'Orange', 3: 'Red' },
     login: {
       username: 'User name', password: 'Password', totp: 'Authenticator code (6 digits)', submit: 'Log in', expired: 'Your session ended; log in again. Unsaved input stays on its page.',

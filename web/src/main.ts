@@ -10,6 +10,7 @@ import Cockpit from './views/Cockpit.vue'
 import Reports from './views/Reports.vue'
 import Problems from './views/Problems.vue'
 import Audit from './views/Audit.vue'
+import Project from './views/Project.vue'
 import { setUnauthenticatedHandler } from './api'
 import { loadMe, session } from './session'
 
@@ -23,6 +24,7 @@ const router = createRouter({
     { path: '/audit', component: Audit },
     { path: '/login', component: Login, meta: { public: true } },
     { path: '/projects', component: Projects },
+    { path: '/projects/:id(\\d+)', component: Project },
   ],
 })
 

@@ -218,6 +218,29 @@ pub async fn download(
     Ok((a, bytes))
 }
 
+/// The files of a project the caller may open: those of its approved reports (and of
+/// drafts for the unit's own clerks), of its problems and of the inspections that
+/// visited it, each within the caller's reach.
+pub async fn for_project(
+    db: &Db,
+    can: &Can<ReadRegistry>,
+    project_id: i64,
+) -> Result<Vec<Attachment>, AppError> {
+    crate::registry::project(db, can, project_id).await?;
+    Ok(store::for_project(db, project_id)
+        .await?
+        .into_iter()
+        .filter(|(a, report_state)| {
+            can.reach().covers(a.unit_id)
+                && report_state.as_deref().is_none_or(|s| {
+                    s == duban_domain::report::ReportState::Approved.code()
+                        || can.caller().sees_unapproved_at(a.unit_id)
+                })
+        })
+        .map(|(a, _)| a)
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,7 @@ pub async fn create(
     can: &Can<Supervise>,
     i: &InspectionInput,
 ) -> Result<Inspection, AppError> {
-    let n = NewInspection::parse(i, chrono::Utc::now().date_naive())?;
+    let n = NewInspection::parse(i, crate::clock::today())?;
     can.check_target("unit_id", n.unit_id)?;
     for p in &n.project_ids {
         match projects::unit_of(db, *p).await? {

@@ -13,6 +13,7 @@ pub mod accounts;
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod clock;
 pub mod demo;
 pub mod error;
 pub mod inspections;

@@ -5,7 +5,7 @@
 
 use crate::access::{Can, Cap, ReadRegistry, Supervise, WorkProblems};
 use crate::{AppError, audit, settings};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use duban_domain::problem::{
     self, DeadlineStatus, ExtensionRequest, Problem, ProblemAction, ProblemFacts, ProblemState,
 };
@@ -58,9 +58,7 @@ pub struct ProblemView {
     pub attachments: Vec<attachments::Attachment>,
 }
 
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
+use crate::clock::today;
 
 async fn load<C: Cap>(db: &Db, can: &Can<C>, id: i64) -> Result<Problem, AppError> {
     if !store::within(db, id, can.reach()).await? {
@@ -650,6 +648,10 @@ pub struct ProblemQuery {
     pub unit: Option<i64>,
     /// overdue | due_soon
     pub deadline: Option<String>,
+    /// report | inspection | dispatch | leader
+    pub source: Option<String>,
+    /// YYYY-MM-DD: problems created on or after this day (e.g. this week's dispatch decisions).
+    pub created_from: Option<String>,
     pub page: Option<i64>,
     pub page_size: Option<i64>,
 }
@@ -693,6 +695,15 @@ pub async fn list(
             (None, None)
         }
     };
+    let source = q
+        .source
+        .as_deref()
+        .and_then(|s| e.take(duban_domain::codes::ProblemSource::parse("source", s)));
+    let created_from_ms = q
+        .created_from
+        .as_deref()
+        .and_then(|d| e.take(duban_domain::text::date("created_from", d)))
+        .map(crate::clock::day_start_ms);
     let (offset, limit) = crate::paging_in(&mut e, q.page, q.page_size);
     e.into_result(|| ())?;
     let (total, items) = store::list(
@@ -702,6 +713,8 @@ pub async fn list(
             state,
             project_id: q.project,
             lead_unit_id: q.lead_unit,
+            source,
+            created_from_ms,
             deadline_before: before,
             deadline_from: from,
             offset,

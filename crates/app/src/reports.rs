@@ -5,7 +5,6 @@
 use crate::access::{ApproveReports, Can, Cap, DraftReports, ReadRegistry};
 use crate::error::OrStale;
 use crate::{AppError, audit, settings};
-use chrono::Utc;
 use duban_domain::Period;
 use duban_domain::report::{self, FieldChange, Report, ReportAction, ReportFigures, ReportState};
 use duban_domain::warning::{ReportContext, Warning, report_warnings};
@@ -87,7 +86,7 @@ pub async fn create(
     i: &NewReportInput,
 ) -> Result<ReportView, AppError> {
     let period = Period::parse("period", &i.period)?;
-    let today = Period::of(Utc::now().date_naive());
+    let today = Period::of(crate::clock::today());
     if period > today {
         return Err(duban_domain::FieldError::new(
             "period",
@@ -202,7 +201,7 @@ pub async fn submit(db: &Db, can: &Can<DraftReports>, id: i64) -> Result<ReportV
         )));
     }
     let now = now_ms();
-    let late = Utc::now().date_naive() > s.deadline(r.period);
+    let late = crate::clock::today() > s.deadline(r.period);
     let mut tx = db.write().await?;
     let stamp = TransitionStamp {
         submitted_at: Some(now),

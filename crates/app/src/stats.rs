@@ -191,7 +191,7 @@ pub async fn rebuild(
 pub fn as_of(text: Option<&str>) -> Result<Period, AppError> {
     match text.map(str::trim).filter(|s| !s.is_empty()) {
         Some(t) => Ok(Period::parse("as_of", t)?),
-        None => Ok(Period::of(chrono::Local::now().date_naive()).prev()),
+        None => Ok(Period::of(crate::clock::today()).prev()),
     }
 }
 
@@ -382,7 +382,7 @@ pub fn problems_changed(db: &Db) {
 }
 
 async fn problems_by_unit(db: &Db, reach: &Reach) -> Result<HashMap<i64, (i64, i64)>, AppError> {
-    let today = chrono::Utc::now().date_naive().to_string();
+    let today = crate::clock::today().to_string();
     let cached = PROBLEM_COUNTS
         .lock()
         .expect("cache lock")
@@ -578,7 +578,7 @@ pub async fn dispatch_list(
     // Three queries for the whole page: names, overdue problems, overdue milestones.
     let ids: Vec<String> = flagged.iter().map(|y| y.meta.id.to_string()).collect();
     let ids = ids.join(",");
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::clock::today();
     let names: HashMap<i64, (String, String, String)> = db
         .fetch_all(
             &format!("SELECT id, code, name, leader FROM projects WHERE id IN ({ids})"),
@@ -701,6 +701,9 @@ pub struct Why {
     pub forecast: Forecast,
     /// The month-by-month lights of the year.
     pub lights: Vec<Light>,
+    /// Cumulative plan and actual (year to date, carried forward) at each month's end, in yuan.
+    pub plan: Vec<i64>,
+    pub actual: Vec<i64>,
 }
 
 pub async fn why(
@@ -743,6 +746,8 @@ pub async fn why(
         ),
         forecast: forecast(&y, p.month()),
         lights: y.lights.to_vec(),
+        plan: y.plan.iter().map(|v| v.get()).collect(),
+        actual: y.actual.iter().map(|v| v.get()).collect(),
         rules,
     })
 }

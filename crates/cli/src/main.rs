@@ -171,7 +171,7 @@ fn settings(cli: &Cli, file: &FileConfig) -> Settings {
 }
 
 fn last_month() -> Period {
-    Period::of(chrono::Local::now().date_naive()).prev()
+    Period::of(duban_app::clock::today()).prev()
 }
 
 fn main() -> ExitCode {

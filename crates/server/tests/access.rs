@@ -220,6 +220,7 @@ async fn access_matrix(db: Db) {
     let reads = [
         format!("/api/v1/projects/{}", ids.project),
         format!("/api/v1/projects/{}/plans/2025", ids.project),
+        format!("/api/v1/projects/{}/attachments", ids.project),
         format!("/api/v1/reports/{}", ids.report),
         format!("/api/v1/reports/{}/revisions", ids.report),
         format!("/api/v1/problems/{}", ids.problem),

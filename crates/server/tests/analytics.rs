@@ -282,6 +282,17 @@ async fn worked_example_over_http(db: Db) {
             .any(|x| x["code"] == "report_missing")
     );
     assert!(w["forecast"]["year_end"].as_i64().unwrap() < 24_000_000);
+    // The curve of the project page: cumulative plan and actual of each month.
+    let (plan, actual) = (
+        w["plan"].as_array().unwrap(),
+        w["actual"].as_array().unwrap(),
+    );
+    assert_eq!((plan.len(), actual.len()), (12, 12));
+    let (a, p) = (actual[9].as_i64().unwrap(), plan[11].as_i64().unwrap());
+    assert_eq!(
+        w["completion_bp"].as_i64().unwrap(),
+        (a * 10_000 + p / 2) / p
+    );
     // The dispatch list names P2 with its reason, and not P1.
     let d = sup
         .ok(&format!("/api/v1/stats/dispatch?as_of=2025-10&unit={u}"))

@@ -489,6 +489,28 @@ async fn report_workflow(db: Db) {
 
     // Supervisors see approved data only: a draft is invisible to them.
     assert_eq!(sup.get(&format!("/api/v1/reports/{rid}")).await.0, 404);
+    // And so are its files on the project page; its own clerk sees them.
+    let up = rep
+        .raw(
+            "POST",
+            &format!("/api/v1/attachments?object_type=report&object_id={rid}&name=site.pdf"),
+            "application/octet-stream",
+            b"%PDF-1.7 draft photo sheet",
+        )
+        .await;
+    assert_eq!(up.status, 200);
+    let files = |v: Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let own = rep.ok(&format!("/api/v1/projects/{pid}/attachments")).await;
+    assert_eq!(files(own), vec!["site.pdf"]);
+    let theirs = sup.ok(&format!("/api/v1/projects/{pid}/attachments")).await;
+    assert!(files(theirs).is_empty());
     let (s, _) = rep
         .put(&format!("/api/v1/reports/{rid}"), figures(800, 6000))
         .await;
@@ -772,6 +794,10 @@ async fn problem_workflow(db: Db) {
         .await;
     assert_eq!((dl.status, dl.body.as_slice()), (200, &jpeg[..]));
     assert_eq!(dl.header("content-type"), Some("image/jpeg"));
+    // The project page lists the problem's photo.
+    let files = sup.ok(&format!("/api/v1/projects/{pid}/attachments")).await;
+    assert_eq!(files["items"][0]["id"].as_i64(), Some(att));
+    assert_eq!(files["items"][0]["object_type"], "problem");
 
     // Close (销号) by a supervisor; the resolver may not close what they resolved.
     let sup2 = Client::login(&addr, "sup2").await;
@@ -795,6 +821,37 @@ async fn problem_workflow(db: Db) {
     assert!(e["message_zh"].as_str().unwrap().contains("整改人以外"));
     sup.ok_post(&format!("/api/v1/problems/{id2}/close"), json!({}))
         .await;
+    // The dispatch page's list of decisions: problems from the dispatch meeting, this week.
+    let ids = |v: Value| -> Vec<i64> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_i64().unwrap())
+            .collect()
+    };
+    let today = duban_app::clock::today();
+    let week = sup
+        .ok(&format!(
+            "/api/v1/problems?source=dispatch&created_from={}",
+            today - chrono::Days::new(6)
+        ))
+        .await;
+    assert_eq!(ids(week), vec![id]);
+    let later = sup
+        .ok(&format!(
+            "/api/v1/problems?source=dispatch&created_from={}",
+            today + chrono::Days::new(1)
+        ))
+        .await;
+    assert!(ids(later).is_empty());
+    let (s, e) = sup
+        .get("/api/v1/problems?source=meeting&created_from=2026-02-30")
+        .await;
+    assert_eq!(
+        (s, common::fields(&e)),
+        (400, vec!["source", "created_from"])
+    );
 
     sup.ok_post(
         &format!("/api/v1/problems/{id}/close"),

@@ -79,3 +79,31 @@ pub async fn for_object(
     )
     .await
 }
+
+/// The files on a project's reports, problems and inspections, newest first, with the
+/// state of the report a file belongs to (so that drafts' files can be kept from readers
+/// who do not see drafts).
+pub async fn for_project(
+    db: &Db,
+    project_id: i64,
+) -> Result<Vec<(Attachment, Option<String>)>, StoreError> {
+    let cols = COLS
+        .split(", ")
+        .map(|c| format!("a.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    db.fetch_all(
+        &format!(
+            "SELECT {cols}, r.state AS report_state FROM attachments a \
+             LEFT JOIN reports r ON a.object_type = 'report' AND r.id = a.object_id \
+             WHERE (a.object_type = 'report' AND r.project_id = $1) \
+                OR (a.object_type = 'problem' AND a.object_id IN (SELECT id FROM problems WHERE project_id = $1)) \
+                OR (a.object_type = 'inspection' AND a.object_id IN \
+                    (SELECT inspection_id FROM inspection_projects WHERE project_id = $1)) \
+             ORDER BY a.id DESC"
+        ),
+        &[project_id.into()],
+        |r| Ok((row(r)?, r.opt_str("report_state")?)),
+    )
+    .await
+}

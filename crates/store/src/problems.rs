@@ -267,6 +267,9 @@ pub struct ProblemFilter {
     pub state: Option<ProblemState>,
     pub project_id: Option<i64>,
     pub lead_unit_id: Option<i64>,
+    pub source: Option<duban_domain::codes::ProblemSource>,
+    /// Created at or after this instant (milliseconds since the epoch).
+    pub created_from_ms: Option<i64>,
     /// Pending problems with a deadline before this date (ISO) …
     pub deadline_before: Option<chrono::NaiveDate>,
     /// … or on/after this one.
@@ -280,6 +283,8 @@ pub async fn list(db: &Db, f: &ProblemFilter) -> Result<(i64, Vec<Problem>), Sto
     w.opt("q.state = ?", f.state.map(|s| s.code()));
     w.opt("q.project_id = ?", f.project_id);
     w.opt("q.lead_unit_id = ?", f.lead_unit_id);
+    w.opt("q.source = ?", f.source.map(|s| s.code()));
+    w.opt("q.created_at >= ?", f.created_from_ms);
     let pending = "q.state NOT IN ('resolved', 'closed')";
     w.opt(
         &format!("{pending} AND q.deadline < ?"),

@@ -197,6 +197,15 @@ pub fn build() -> (axum::Router<AppState>, Value) {
         get(registry::project),
         doc("registry", "A project"),
     );
+    x.op(
+        "get",
+        "/api/v1/projects/{id}/attachments",
+        get(work::project_attachments),
+        doc(
+            "attachments",
+            "The files of a project's reports, problems and inspections the caller may open",
+        ),
+    );
     let d = doc(
         "registry",
         "Change a project (with its version; 409 with the current one when stale)",

@@ -146,6 +146,12 @@ pub async fn upload(
     .await?)
 }
 
+pub async fn project_attachments(State(s): State<AppState>, a: Auth, id: Ids) -> Res {
+    ok(
+        json!({ "items": attachments::for_project(&s.db, &a.caller.can::<ReadRegistry>()?, id.one()).await? }),
+    )
+}
+
 pub async fn download(State(s): State<AppState>, a: Auth, id: Ids) -> Res {
     let (att, bytes) = attachments::download(
         &s.db,
