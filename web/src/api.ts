@@ -60,6 +60,18 @@ export function post<T>(path: string, body: unknown = {}): Promise<T> {
   return request<T>('POST', path, body)
 }
 
+export function put<T>(path: string, body: unknown): Promise<T> {
+  return request<T>('PUT', path, body)
+}
+
+/** The server's field errors of a failed write, by field, in the user's language: for
+ * showing each under its input. Empty when the failure is not about fields. */
+export function fieldErrors(e: unknown, lang: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  if (e instanceof ApiError) for (const d of e.details) out[d.field] ??= lang === 'en' ? d.en : d.zh
+  return out
+}
+
 /// The signed-in user as the server describes it.
 export interface Me {
   id: number; username: string; display_name: string; unit_id: number
@@ -67,7 +79,7 @@ export interface Me {
   capabilities: string[]; password_change_required: boolean; totp_enabled: boolean
 }
 
-export interface Unit { id: number; parent_id: number | null; code: string; name: string; kind: string; series: string }
+export interface Unit { id: number; parent_id: number | null; code: string; name: string; kind: string; series: string; version?: number }
 export interface Chain { id: number; code: string; name: string; leader: string }
 export interface Funding { source: string; amount: number }
 export interface Project {

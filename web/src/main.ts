@@ -11,6 +11,8 @@ import Reports from './views/Reports.vue'
 import Problems from './views/Problems.vue'
 import Audit from './views/Audit.vue'
 import Project from './views/Project.vue'
+import Dispatch from './views/Dispatch.vue'
+import Admin from './views/Admin.vue'
 import { setUnauthenticatedHandler } from './api'
 import { loadMe, session } from './session'
 
@@ -21,6 +23,8 @@ const router = createRouter({
     { path: '/cockpit', component: Cockpit },
     { path: '/reports', component: Reports },
     { path: '/problems', component: Problems },
+    { path: '/dispatch', component: Dispatch },
+    { path: '/admin', component: Admin },
     { path: '/audit', component: Audit },
     { path: '/login', component: Login, meta: { public: true } },
     { path: '/projects', component: Projects },
@@ -34,7 +38,10 @@ router.beforeEach(async (to) => {
   const me = session.checked ? session.user : await loadMe()
   if (!me || me.password_change_required) return { path: '/login', query: { redirect: to.fullPath } }
   // Those who read no business data (the auditor) start on what they may read.
-  if (to.path === '/cockpit' && !me.capabilities.includes('read_registry') && me.capabilities.includes('read_audit')) return '/audit'
+  if (to.path === '/cockpit' && !me.capabilities.includes('read_registry')) {
+    if (me.capabilities.includes('read_audit')) return '/audit'
+    if (me.capabilities.some((c) => c === 'manage_users' || c === 'manage_units')) return '/admin'
+  }
   return true
 })
 

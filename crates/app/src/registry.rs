@@ -290,7 +290,11 @@ pub struct PlanView {
     pub version: i64,
 }
 
-fn parse_plan(year: i32, i: &PlanInput) -> Result<AnnualPlan, ValidationErrors> {
+fn parse_plan(
+    year: i32,
+    i: &PlanInput,
+    profile: &SeasonalProfile,
+) -> Result<AnnualPlan, ValidationErrors> {
     let mut e = ValidationErrors::default();
     let planned = e.take(Yuan::parse_in(
         "planned_wan",
@@ -333,7 +337,7 @@ fn parse_plan(year: i32, i: &PlanInput) -> Result<AnnualPlan, ValidationErrors> 
         year,
         planned.expect("checked"),
         monthly.as_deref(),
-        &SeasonalProfile::northern(),
+        profile,
         i.planned_start_month,
         milestones,
     )
@@ -400,7 +404,8 @@ pub async fn put_plan(
         .await
         .map_err(not_found("project"))?;
     can.check(p.spec.unit_id, "project")?;
-    let plan = parse_plan(year, i)?;
+    let profile = crate::settings::get(db).await?.profile()?;
+    let plan = parse_plan(year, i, &profile)?;
     let before = plans::get(db, project_id, year).await?;
     let current = plans::version(db, project_id, year).await?;
     if current != i.version {

@@ -1,6 +1,6 @@
 //! Business settings kept in the database and edited by administrators: report
 //! deadlines, whether warnings block a submission, problem due-soon days, session idle
-//! timeout and the upload limit.
+//! timeout, the upload limit and the seasonal profile of annual plans.
 
 use crate::AppError;
 use crate::access::{Can, ManageUsers};
@@ -26,6 +26,10 @@ pub struct Settings {
     /// Deadlines that differ from the rule for some periods (e.g. after the Spring
     /// Festival): period `YYYY-MM` → last day to submit, `YYYY-MM-DD`.
     pub deadline_overrides: std::collections::BTreeMap<String, String>,
+    /// Twelve monthly weights of construction work, used to spread an annual plan over
+    /// the months when no monthly curve is given (default: northern China, little built
+    /// from December to February).
+    pub seasonal_profile: Vec<u32>,
 }
 
 impl Default for Settings {
@@ -37,6 +41,9 @@ impl Default for Settings {
             idle_minutes: 30,
             max_upload_mib: 20,
             deadline_overrides: Default::default(),
+            seasonal_profile: duban_domain::plan::SeasonalProfile::northern()
+                .weights()
+                .to_vec(),
         }
     }
 }
@@ -91,7 +98,13 @@ impl Settings {
                 ));
             }
         }
+        e.take(self.profile());
         e.into_result(|| ()).map_err(AppError::from)
+    }
+
+    /// The seasonal profile that spreads annual plans over the months.
+    pub fn profile(&self) -> Result<duban_domain::plan::SeasonalProfile, FieldError> {
+        duban_domain::plan::SeasonalProfile::parse(&self.seasonal_profile)
     }
 
     /// The last day to submit the report of a period.

@@ -649,6 +649,22 @@ async fn report_workflow(db: Db) {
             ]
         )
     );
+    // The seasonal profile spreads a plan given as a year's total over the months.
+    let mut flat = st.clone();
+    flat["seasonal_profile"] = json!(vec![0; 12]);
+    let (s, e) = admin.put("/api/v1/settings", flat.clone()).await;
+    assert_eq!((s, common::fields(&e)), (400, vec!["seasonal_profile"]));
+    flat["seasonal_profile"] = json!(vec![1; 12]);
+    assert_eq!(admin.put("/api/v1/settings", flat).await.0, 200);
+    let plan = sup
+        .put(
+            &format!("/api/v1/projects/{pid}/plans/2027"),
+            json!({ "planned_wan": "1200" }),
+        )
+        .await
+        .1;
+    assert_eq!(plan["curve"][0].as_i64(), Some(1_000_000), "{plan}");
+    assert_eq!(plan["curve"][5].as_i64(), Some(6_000_000));
 
     // 催报: the project is no longer missing; the list names units and counts.
     let after = sup
