@@ -11,6 +11,7 @@ import { createServer } from 'node:net'
 const root = resolve(import.meta.dirname, '../..')
 const bin = process.env.DUBAN_BIN ?? join(root, 'target/debug/duban')
 const shots = join(root, 'web/test-results/screenshots')
+rmSync(shots, { recursive: true, force: true })
 mkdirSync(shots, { recursive: true })
 
 const freePort = () => new Promise((ok) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => ok(p)) }) })
@@ -57,15 +58,27 @@ const expectEq = (a, b, what) => { if (a !== b) throw new Error(`${what}: expect
 
 // The tests' own view of the API, signed in on the Node side.
 let cookie = ''
+let csrf = ''
 async function api(path) {
   const r = await fetch(base + path, { headers: { Cookie: cookie } })
   if (!r.ok) throw new Error(`${path}: ${r.status}`)
+  return r.json()
+}
+async function apiSend(method, path, body, type = 'application/json') {
+  const r = await fetch(base + path, { method, headers: { Cookie: cookie, 'X-CSRF-Token': csrf, 'Content-Type': type }, body: type === 'application/json' ? JSON.stringify(body) : body })
+  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`)
   return r.json()
 }
 async function apiLogin() {
   const r = await fetch(base + '/api/v1/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'e2e-sup', password }) })
   if (!r.ok) throw new Error('API login failed: ' + r.status + ' ' + await r.text())
   cookie = r.headers.get('set-cookie').split(';')[0]
+  csrf = (await r.json()).csrf_token
+}
+// No page may scroll sideways: everything fits the window.
+async function fitsWidth(page, what) {
+  const [sw, w] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth])
+  if (sw > w + 1) throw new Error(`${what}: ${sw}px wide in a ${w}px window`)
 }
 // Sign a page in through the login form.
 async function signIn(page, path = '/projects', user = 'e2e-sup') {
@@ -296,6 +309,16 @@ await test('a clerk of one unit sees only that unit, on every page', async (page
   await page.locator('[data-test=problem-table]').waitFor()
   const problems = await api(`/api/v1/problems?page_size=500&lead_unit=${unitId}`)
   await page.waitForFunction((n) => document.body.textContent.includes(`共 ${n} 个问题`), problems.total)
+  // The dispatch page lists the clerk's unit only; another unit's project page is closed.
+  await page.goto(base + '/dispatch?as_of=2025-10')
+  await page.locator('[data-test=dispatch-total]').waitFor()
+  await page.waitForLoadState('networkidle')
+  const cells = await page.locator('[data-test=dispatch-group] .el-table__row td:nth-child(2)').allInnerTexts()
+  if (cells.some((u) => u.trim() !== name)) throw new Error(`dispatch rows of other units: ${cells}`)
+  const other = (await api('/api/v1/projects?page_size=50')).items.find((x) => x.unit_id !== unitId)
+  await page.goto(`${base}/projects/${other.id}`)
+  await page.locator('[data-test=error]').waitFor()
+  if ((await page.content()).includes(other.name)) throw new Error('another unit\'s project is shown')
 })
 
 await test('an auditor reads the audit log, with every login attempt, and nothing else', async (page) => {
@@ -320,6 +343,193 @@ await test('an auditor reads the audit log, with every login attempt, and nothin
   await page.screenshot({ path: join(shots, 'audit.png') })
   const navs = await page.locator('.el-menu-item').allInnerTexts()
   expectEq(JSON.stringify(navs), JSON.stringify(['审计日志']), 'the auditor\'s menu')
+})
+
+await test('the project page shows its curve, the why of its light, milestones, revisions and photos', async (page) => {
+  // A project with approved reports and a plan with milestones in 2025.
+  const reports = (await api('/api/v1/reports?state=approved&period=2025-10&page_size=50')).items
+  let p, plan
+  for (const r of reports) {
+    plan = await api(`/api/v1/projects/${r.project_id}/plans/2025`).catch(() => null)
+    if (plan?.milestones.length) { p = await api(`/api/v1/projects/${r.project_id}`); break }
+  }
+  if (!p) throw new Error('no project with milestones among the approved reports')
+  // A problem on it with a site photo (a real PNG: a screenshot).
+  const problem = await apiSend('POST', '/api/v1/problems', { source: 'inspection', category: 'quality', description: 'E2E：现场安全防护不到位', project_id: p.id, lead_unit_id: p.unit_id, deadline: new Date(Date.now() + 10 * 864e5).toISOString().slice(0, 10) })
+  await page.goto(base + '/login')
+  const png = await page.screenshot()
+  const photo = await apiSend('POST', `/api/v1/attachments?object_type=problem&object_id=${problem.id}&name=${encodeURIComponent('现场照片.png')}`, png, 'application/octet-stream')
+  const why = await api(`/api/v1/stats/why/${p.id}?as_of=2025-10`)
+  const all = await api(`/api/v1/reports?project=${p.id}&page_size=200`)
+
+  // From the registry, by searching its code and clicking the row.
+  await signIn(page)
+  await page.locator('input[data-test=search], [data-test=search] input').fill(p.code)
+  await page.waitForFunction(() => document.querySelector('[data-test=total]')?.textContent?.includes('共 1 个项目'))
+  await page.locator('[data-test=project-table] .el-table__body-wrapper .el-table__row').first().click()
+  await page.waitForURL((u) => u.pathname === `/projects/${p.id}`)
+  await page.goto(`${base}/projects/${p.id}?as_of=2025-10`)
+  await page.locator('[data-test=project-name]', { hasText: p.name }).waitFor()
+  const lightZh = { green: '绿灯', yellow: '黄灯', orange: '橙灯', red: '红灯' }[why.light]
+  await page.locator('[data-test=project-light]', { hasText: lightZh }).waitFor()
+  await page.locator('[data-test=project-curve] canvas').waitFor()
+  expectEq(await page.locator('[data-test=warning]').count(), why.warnings.length, 'warnings shown')
+  for (const r of why.reasons) await page.locator('[data-test=why]', { hasText: r.zh }).waitFor()
+  expectEq(await page.locator('[data-test=milestones] .el-timeline-item').count(), plan.milestones.length, 'milestones on the timeline')
+  await page.waitForTimeout(300) // the chart settles
+  await fitsWidth(page, 'project page at 1280')
+  await page.screenshot({ path: join(shots, 'project.png'), fullPage: true })
+
+  await page.locator('.el-tabs__item', { hasText: '填报记录' }).click()
+  expectEq(await page.locator('[data-test=project-reports] .el-table__body-wrapper .el-table__row').count(), all.items.length, 'report rows')
+  await page.locator('[data-test=project-reports] [data-test=revisions]').first().click()
+  await page.locator('[data-test=revision-list] .el-timeline-item', { hasText: '首次报送' }).waitFor()
+  await page.screenshot({ path: join(shots, 'project-revisions.png') })
+  await page.keyboard.press('Escape')
+
+  await page.locator('.el-tabs__item', { hasText: '资金与进度' }).click()
+  await page.locator('[data-test=funds-chart] canvas').waitFor()
+  await page.locator('.el-tabs__item', { hasText: '问题' }).click()
+  await page.locator('[data-test=project-problems] .el-table__row', { hasText: 'E2E：现场安全防护不到位' }).waitFor()
+  await page.locator('.el-tabs__item', { hasText: '附件与照片' }).click()
+  const img = page.locator(`[data-test=photos] img[src="/api/v1/attachments/${photo.id}"]`)
+  await img.waitFor()
+  await page.waitForFunction((id) => document.querySelector(`[data-test=photos] img[src="/api/v1/attachments/${id}"]`)?.naturalWidth > 0, photo.id)
+  await page.screenshot({ path: join(shots, 'project-files.png') })
+})
+
+await test('the weekly dispatch groups the projects to act on, and a decision becomes a problem', async (page) => {
+  const listed = (await api('/api/v1/stats/dispatch?as_of=2025-10&limit=5000')).items
+  await signIn(page, '/dispatch?as_of=2025-10')
+  await page.locator('[data-test=dispatch-total]', { hasText: `${listed.length} 个项目需调度` }).waitFor()
+  const first = page.locator('[data-test=dispatch-group]').first()
+  await first.locator('[data-test=decide]').first().click()
+  await page.locator('textarea[data-test=decision-text], [data-test=decision-text] textarea').fill('E2E：调度会决定，由师市牵头协调施工用地')
+  await page.locator('[data-test=record]').click()
+  await page.getByText('已记录为问题并交办').waitFor()
+  await page.locator('[data-test=decisions]', { hasText: 'E2E：调度会决定' }).waitFor()
+  await first.locator('.el-tag', { hasText: '已交办' }).first().waitFor()
+  await fitsWidth(page, 'dispatch at 1280')
+  await page.screenshot({ path: join(shots, 'dispatch.png') })
+  const made = (await api('/api/v1/problems?source=dispatch&page_size=50')).items.find((x) => x.description.startsWith('E2E：调度会决定'))
+  if (!made || made.state !== 'assigned' || !made.project_id || !listed.some((i) => i.project_id === made.project_id)) throw new Error(`the decision as a problem: ${JSON.stringify(made)}`)
+  // Grouped by chain, the same projects are listed.
+  await page.locator('[data-test=group-by] label', { hasText: '按产业链' }).click()
+  await page.locator('[data-test=dispatch-total]', { hasText: `${listed.length} 个项目需调度` }).waitFor()
+  const chains = new Set(listed.map((i) => i.chain_id)).size
+  expectEq(await page.locator('[data-test=dispatch-group]').count(), chains, 'one group per chain')
+  await page.screenshot({ path: join(shots, 'dispatch-by-chain.png') })
+})
+
+await test('an administrator grants a role with a scope, manages units and settings', async (page) => {
+  const pw = execFileSync(bin, ['--log', 'warn', 'user', 'add', 'e2e-admin', '--role', 'admin', '--unit', 'XJBT', '--scope', 'all', '--db', db]).toString().match(/initial password[^:]*: (\S+)/)[1]
+  await firstSignIn(page, 'e2e-admin', pw, '/admin')
+  await page.locator('[data-test=user-table] .el-table__row', { hasText: 'e2e-sup' }).waitFor()
+  const units = (await api('/api/v1/units')).items
+  const division = units.find((u) => u.kind === 'division')
+  // A leader of a division and everything under it.
+  await page.locator('[data-test=new-user]').click()
+  await page.locator('input[data-test=user-username], [data-test=user-username] input').fill('e2e-leader')
+  await page.locator('input[data-test=user-display], [data-test=user-display] input').fill('王师长')
+  await page.locator('.el-select[data-test=user-unit]').click()
+  await page.keyboard.type(division.name)
+  await page.locator('.el-select-dropdown .el-tree-node__content:visible', { hasText: division.name }).first().click()
+  await page.locator('[data-test=grant-role-0]').click()
+  await page.locator('.el-select-dropdown__item:visible', { hasText: '领导' }).click()
+  await page.locator('[data-test=grant-scope-0]').click()
+  await page.locator('.el-select-dropdown__item:visible', { hasText: '本单位及下级' }).click()
+  await page.screenshot({ path: join(shots, 'admin-user-form.png') })
+  await page.locator('[data-test=save-user]').click()
+  const box = page.locator('.el-message-box', { hasText: 'e2e-leader' })
+  const initial = (await box.innerText()).match(/初始密码：(\S+)（/)[1]
+  await box.locator('button', { hasText: /确定|OK/ }).click()
+  await page.locator('[data-test=user-table] .el-table__row', { hasText: '领导 · 本单位及下级' }).waitFor()
+  await fitsWidth(page, 'admin at 1280')
+  await page.screenshot({ path: join(shots, 'admin-users.png') })
+
+  const leader = await browser.newPage({ viewport: { width: 1280, height: 720 } })
+  await firstSignIn(leader, 'e2e-leader', initial, '/cockpit')
+  await leader.locator('[data-test=crumbs]').waitFor()
+  const navs = await leader.locator('.el-menu-item').allInnerTexts()
+  if (navs.includes('系统管理') || !navs.includes('领导驾驶舱')) throw new Error(`the leader's menu: ${navs}`)
+  const seen = await leader.evaluate(() => fetch('/api/v1/projects?page_size=1').then((r) => r.json()))
+  const own = await api(`/api/v1/projects?unit=${division.id}&page_size=1`)
+  expectEq(seen.total, own.total, 'the leader sees the division\'s projects')
+  await leader.close()
+
+  // A sub-unit under the division, from the tree.
+  await page.locator('.el-tabs__item', { hasText: '单位' }).click()
+  await page.locator('[data-test=unit-tree] .el-tree-node__content', { hasText: division.name }).first().click()
+  await page.locator('[data-test=add-unit]').click()
+  await page.locator('input[data-test=unit-code], [data-test=unit-code] input').fill(`${division.code}-E2E`)
+  await page.locator('input[data-test=unit-name], [data-test=unit-name] input').fill('E2E 新建园区')
+  await page.locator('[data-test=save-unit]').click()
+  await page.getByText('已保存').first().waitFor()
+  const made = (await api('/api/v1/units')).items.find((u) => u.code === `${division.code}-E2E`)
+  expectEq(made?.parent_id, division.id, 'the new unit\'s parent')
+  await page.screenshot({ path: join(shots, 'admin-units.png') })
+
+  // Settings: the deadline day; a rule set the server refuses says why.
+  await page.locator('.el-tabs__item', { hasText: '业务设置' }).click()
+  const day = page.locator('[data-test=deadline-day] input')
+  await day.fill('5')
+  await day.press('Tab')
+  await page.locator('[data-test=save-settings]').click()
+  await page.getByText('已保存').first().waitFor()
+  const settings = await fetch(base + '/api/v1/settings', { headers: { Cookie: await page.context().cookies().then((c) => c.map((x) => `${x.name}=${x.value}`).join('; ')) } }).then((r) => r.json())
+  expectEq(settings.report_deadline_day, 5, 'the saved deadline day')
+  const rules = page.locator('textarea[data-test=rules], [data-test=rules] textarea')
+  await rules.fill('{ "progress": ')
+  await page.locator('[data-test=save-rules]').click()
+  await page.locator('[data-test=rule-error]', { hasText: '不是有效的 JSON' }).waitFor()
+  await rules.fill('{ "progress": { "basis": "plan", "yellow_behind_bp": 5000, "red_behind_bp": 1000 } }')
+  await page.locator('[data-test=save-rules]').click()
+  await page.locator('[data-test=rule-error]').first().waitFor()
+  await page.screenshot({ path: join(shots, 'admin-settings.png'), fullPage: true })
+})
+
+await test('a session that ends while a report is filled in keeps what was typed', async (page) => {
+  const flagged = (await api('/api/v1/stats/dispatch?as_of=2025-11&limit=200')).items
+  const due = (await api(`/api/v1/reports/missing?period=2025-11&unit=${flagged[0].unit_id}`)).items.flatMap((g) => g.projects)
+  const p = due.find((x) => !x.state)
+  await signIn(page, '/reports?period=2025-11', 'e2e-rep')
+  await page.locator(`[data-test=fill-${p.project_id}]`).click()
+  await page.locator('.el-dialog', { hasText: '本期完成投资' }).waitFor()
+  // The session ends (expired, or ended by an administrator) while the clerk types.
+  await page.context().clearCookies()
+  await field(page, 'invest_period').fill('7.5')
+  await field(page, 'progress_text').fill('E2E：基础施工中')
+  await page.waitForURL('**/login?**expired=1**')
+  await page.getByText('登录已超时').waitFor()
+  await page.screenshot({ path: join(shots, 'session-expired.png') })
+  await page.locator('input[data-test=username], [data-test=username] input').fill('e2e-rep')
+  await page.locator('input[data-test=password], [data-test=password] input').fill(password)
+  await page.locator('[data-test=login-submit]').click()
+  await page.waitForURL((u) => u.pathname === '/reports')
+  await page.locator('[data-test=restored]').waitFor()
+  expectEq(await field(page, 'invest_period').inputValue(), '7.5', 'the amount typed before the session ended')
+  expectEq(await field(page, 'progress_text').inputValue(), 'E2E：基础施工中', 'the text typed before the session ended')
+  // And the server gets it by itself once the clerk is back.
+  await page.locator('[data-test=autosaved]', { hasText: '已自动保存' }).waitFor()
+  await page.screenshot({ path: join(shots, 'report-restored.png') })
+  const saved = (await api(`/api/v1/reports?project=${p.project_id}&period=2025-11`)).items
+  expectEq(saved.length, 0, 'a supervisor does not see the draft')
+})
+
+await test('every page fits a 1280×720 screen and a tablet', async (page) => {
+  await signIn(page, '/cockpit?as_of=2025-10')
+  const pid = (await api('/api/v1/projects?page_size=1')).items[0].id
+  const pages = ['/cockpit?as_of=2025-10', '/projects', `/projects/${pid}?as_of=2025-10`, '/dispatch?as_of=2025-10', '/problems']
+  for (const [w, h, tag] of [[1280, 720, 'desktop'], [1024, 768, 'tablet'], [768, 1024, 'tablet-portrait']]) {
+    await page.setViewportSize({ width: w, height: h })
+    for (const path of pages) {
+      await page.goto(base + path)
+      await page.locator('.el-main .bar, .el-main h2').first().waitFor()
+      await page.waitForLoadState('networkidle')
+      await fitsWidth(page, `${path} at ${w}×${h}`)
+      if (tag !== 'desktop') await page.screenshot({ path: join(shots, `${tag}-${path.split(/[/?]/)[1]}${path.includes('projects/') ? '-page' : ''}.png`) })
+    }
+  }
 })
 
 await test('the registry lists every project from the API', async (page) => {

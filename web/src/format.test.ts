@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { gapText, gapTextBp, lastMonth, parseWan, pct, wan, yi } from './format'
+import { clockTime, gapText, gapTextBp, lastMonth, parseWan, pct, wan, yi } from './format'
 
 describe('money formats', () => {
   it('shows 万元 and 亿元 with two decimals, rounding half away from zero', () => {
@@ -63,4 +63,9 @@ describe('the default period', () => {
     expect(lastMonth(new Date(2026, 0, 31))).toBe('2025-12')
     expect(lastMonth(new Date(2026, 2, 31))).toBe('2026-02')
   })
+})
+
+it('shows times of day on the 24-hour clock', () => {
+  expect(clockTime(new Date(2026, 10, 22, 19, 5, 3))).toBe('19:05:03')
+  expect(clockTime(new Date(2026, 10, 22, 0, 0, 0))).toBe('00:00:00')
 })

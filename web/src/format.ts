@@ -64,3 +64,8 @@ export function lastMonth(today: Date = new Date()): string {
   const d = new Date(today.getFullYear(), today.getMonth() - 1, 1)
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}`
 }
+
+/** A time of day as the office reads it, 24-hour: "19:31:14". */
+export function clockTime(d: Date): string {
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':')
+}
