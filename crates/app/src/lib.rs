@@ -12,6 +12,7 @@ pub mod access;
 pub mod accounts;
 pub mod attachments;
 pub mod audit;
+pub mod cache;
 pub mod auth;
 pub mod clock;
 pub mod demo;

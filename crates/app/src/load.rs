@@ -43,9 +43,11 @@ const LOADED_TABLES: [&str; 6] = [
     "milestones",
 ];
 
-/// After a load with explicit ids, let the database assign the next ids after them.
+/// After a load with explicit ids: let the database assign the next ids after them,
+/// and give its query planner fresh statistics of what was loaded.
 pub async fn resync_ids(db: &Db) -> Result<(), AppError> {
-    Ok(schema::resync_ids(db, &LOADED_TABLES).await?)
+    schema::resync_ids(db, &LOADED_TABLES).await?;
+    Ok(schema::analyze(db).await?)
 }
 
 /// Refuse to load into a database that already holds projects.

@@ -107,6 +107,7 @@ pub async fn create_unit(db: &Db, can: &Can<ManageUnits>, i: &UnitInput) -> Resu
     )
     .await?;
     tx.commit().await?;
+    projects_changed(db);
     Ok(units::get(db, id).await?)
 }
 
@@ -139,6 +140,7 @@ pub async fn update_unit(
     )
     .await?;
     tx.commit().await?;
+    projects_changed(db);
     Ok(units::get(db, id).await?)
 }
 
@@ -165,6 +167,7 @@ pub async fn archive_unit(
     )
     .await?;
     tx.commit().await?;
+    projects_changed(db);
     Ok(())
 }
 
@@ -192,6 +195,7 @@ pub async fn create_project(
     )
     .await?;
     tx.commit().await?;
+    projects_changed(db);
     Ok(projects::get(db, id).await?)
 }
 
@@ -224,6 +228,7 @@ pub async fn update_project(
     .await?;
     crate::stats::refresh_all_years(&mut tx, id, &rules).await?;
     tx.commit().await?;
+    projects_changed(db);
     Ok(projects::get(db, id).await?)
 }
 
@@ -252,6 +257,7 @@ pub async fn archive_project(
     .await?;
     crate::stats::refresh_all_years(&mut tx, id, &rules).await?;
     tx.commit().await?;
+    projects_changed(db);
     Ok(())
 }
 
@@ -496,7 +502,31 @@ pub async fn list_projects(
 ) -> Result<ProjectPage, AppError> {
     let mut f = q.parse()?;
     f.reach = can.reach_within(f.unit_subtree.take());
-    Ok(projects::list(db, &f).await?)
+    // The count of a filter is kept a minute: paging through a million projects then
+    // costs one page read per click, not a count of everything that matches.
+    let key = format!(
+        "{:?}",
+        ProjectFilter {
+            offset: 0,
+            limit: 0,
+            sort: Default::default(),
+            descending: false,
+            ..f.clone()
+        }
+    );
+    let total = PROJECT_COUNTS
+        .get_or(db, key, async || projects::count_matching(db, &f).await)
+        .await?;
+    let items = projects::page_of(db, &f, total).await?;
+    Ok(ProjectPage { total, items })
+}
+
+static PROJECT_COUNTS: std::sync::LazyLock<crate::cache::Memo<i64>> =
+    std::sync::LazyLock::new(|| crate::cache::Memo::new(std::time::Duration::from_secs(60), 1024));
+
+/// Forget the cached project counts of a database (after a project or unit changed).
+pub fn projects_changed(db: &Db) {
+    PROJECT_COUNTS.clear(db);
 }
 
 #[cfg(test)]

@@ -368,38 +368,24 @@ pub async fn breakdown(
 /// Pending-problem counts per lead unit, cached per database for a few seconds: the
 /// count scans every pending problem (tens of milliseconds at a million projects) and
 /// every dashboard asks for it. Problem writes through this process clear the cache;
-/// other instances see a change within `PROBLEM_COUNTS_TTL`.
+/// other instances see a change within 15 seconds.
 type Counts = std::sync::Arc<HashMap<i64, (i64, i64)>>;
-/// Per database: when counted, for which day, and the counts.
-type CountCache = HashMap<u64, (std::time::Instant, String, Counts)>;
-static PROBLEM_COUNTS: std::sync::LazyLock<std::sync::Mutex<CountCache>> =
-    std::sync::LazyLock::new(Default::default);
-const PROBLEM_COUNTS_TTL: std::time::Duration = std::time::Duration::from_secs(15);
+static PROBLEM_COUNTS: std::sync::LazyLock<crate::cache::Memo<Counts>> =
+    std::sync::LazyLock::new(|| crate::cache::Memo::new(std::time::Duration::from_secs(15), 64));
 
 /// Forget the cached problem counts of a database (after a problem changed).
 pub fn problems_changed(db: &Db) {
-    PROBLEM_COUNTS.lock().expect("cache lock").remove(&db.id());
+    PROBLEM_COUNTS.clear(db);
 }
 
 async fn problems_by_unit(db: &Db, reach: &Reach) -> Result<HashMap<i64, (i64, i64)>, AppError> {
+    // Keyed by the day: "overdue" changes at midnight.
     let today = crate::clock::today().to_string();
-    let cached = PROBLEM_COUNTS
-        .lock()
-        .expect("cache lock")
-        .get(&db.id())
-        .filter(|(at, day, _)| at.elapsed() < PROBLEM_COUNTS_TTL && *day == today)
-        .map(|(_, _, c)| c.clone());
-    let all = match cached {
-        Some(c) => c,
-        None => {
-            let c: Counts = std::sync::Arc::new(count_problems(db, &today).await?);
-            PROBLEM_COUNTS
-                .lock()
-                .expect("cache lock")
-                .insert(db.id(), (std::time::Instant::now(), today, c.clone()));
-            c
-        }
-    };
+    let all = PROBLEM_COUNTS
+        .get_or(db, today.clone(), async || {
+            Ok::<_, AppError>(std::sync::Arc::new(count_problems(db, &today).await?))
+        })
+        .await?;
     Ok(all
         .iter()
         .filter(|(u, _)| reach.covers(**u))

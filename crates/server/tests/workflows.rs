@@ -282,8 +282,12 @@ async fn registry_writes_with_optimistic_concurrency(db: Db) {
         "start_year": 2025, "end_year": 2027, "total_investment_wan": "１２,３４５.６７",
         "funding": [["中央预算内", "2000"], ["自筹", "10345.67"]]
     });
+    // The registry's count is cached, and a new project is counted at once.
+    let count = async || sup.ok(&format!("/api/v1/projects?unit={d01}&page_size=1")).await["total"].as_i64().unwrap();
+    let before = count().await;
     let p = sup.ok_post("/api/v1/projects", project.clone()).await;
     let id = p["id"].as_i64().unwrap();
+    assert_eq!(count().await, before + 1);
     assert_eq!(
         (p["name"].as_str(), p["total_investment"].as_i64()),
         (Some("新疆 光伏治沙示范项目"), Some(123_456_700))

@@ -282,7 +282,9 @@ impl Db {
                     .synchronous(SqliteSynchronous::Full)
                     .busy_timeout(Duration::from_secs(10))
                     .foreign_keys(true)
-                    .pragma("cache_size", "-65536");
+                    .pragma("cache_size", "-65536")
+                    // ANALYZE samples 400 rows per index: planner statistics in milliseconds.
+                    .pragma("analysis_limit", "400");
                 let pool = SqlitePoolOptions::new()
                     .max_connections(8)
                     .acquire_timeout(Duration::from_secs(30))

@@ -1,7 +1,7 @@
 //! Projects and their funding.
 
 use crate::db::{Cols, Db, Tx, Val};
-use crate::query::{Where, page};
+use crate::query::Where;
 use crate::units::subtree_cte;
 use crate::{StoreError, decode, now_ms};
 use duban_domain::project::{Funding, NewProject, Project, ProjectCode, ProjectId};
@@ -353,22 +353,59 @@ fn where_clause(f: &ProjectFilter) -> (String, Where) {
     (cte, w)
 }
 
-pub async fn list(db: &Db, f: &ProjectFilter) -> Result<ProjectPage, StoreError> {
+/// How many projects match the filter (offset, limit and sort do not matter).
+pub async fn count_matching(db: &Db, f: &ProjectFilter) -> Result<i64, StoreError> {
     let (cte, w) = where_clause(f);
-    let dir = if f.descending { "DESC" } else { "ASC" };
-    let order = format!("{} {dir}, p.id {dir}", f.sort.column());
-    let (total, items) = page(
-        db,
-        &cte,
-        COLS.as_str(),
-        "projects p",
-        w,
-        &order,
-        f.offset,
-        f.limit,
-        row,
-    )
-    .await?;
+    crate::query::count(db, &cte, "projects p", &w).await
+}
+
+/// The page `f.offset..f.offset + f.limit` of the matching projects, given how many
+/// match. A page past the middle is read from the far end in the opposite order, so
+/// that the database skips at most half of the rows (OFFSET costs what it skips).
+pub async fn page_of(db: &Db, f: &ProjectFilter, total: i64) -> Result<Vec<Project>, StoreError> {
+    let (offset, limit) = (f.offset.max(0), f.limit.clamp(1, 1000));
+    if offset >= total {
+        return Ok(Vec::new());
+    }
+    let from_end = offset > total / 2;
+    let forward = !f.descending;
+    let dir = |asc: bool| if asc { "ASC" } else { "DESC" };
+    let (cte, w) = where_clause(f);
+    let (order_asc, skip, take) = if from_end {
+        let take = limit.min(total - offset);
+        (!forward, total - offset - take, take)
+    } else {
+        (forward, offset, limit)
+    };
+    let order = format!(
+        "{} {d}, p.id {d}",
+        f.sort.column(),
+        d = dir(order_asc)
+    );
+    // The page's ids come from the index of the order alone (a deferred join), then
+    // only those rows are read.
+    let mut vals = w.vals.clone();
+    vals.push(take.into());
+    vals.push(skip.into());
+    let n = vals.len();
+    let sql = format!(
+        "{cte} SELECT {cols} FROM projects p WHERE p.id IN \
+         (SELECT p.id FROM projects p WHERE {cond} ORDER BY {order} LIMIT ${} OFFSET ${n}) \
+         ORDER BY {order}",
+        n - 1,
+        cols = COLS.as_str(),
+        cond = w.sql(),
+    );
+    let mut items = db.fetch_all(&sql, &vals, row).await?;
+    if from_end {
+        items.reverse();
+    }
+    Ok(items)
+}
+
+pub async fn list(db: &Db, f: &ProjectFilter) -> Result<ProjectPage, StoreError> {
+    let total = count_matching(db, f).await?;
+    let items = page_of(db, f, total).await?;
     Ok(ProjectPage { total, items })
 }
 

@@ -53,6 +53,40 @@ impl Where {
     }
 }
 
+/// The number of rows of `FROM … WHERE …`; `with` is an optional CTE prefix.
+pub async fn count(db: &Db, with: &str, from: &str, w: &Where) -> Result<i64, StoreError> {
+    db.scalar(
+        &format!("{with} SELECT COUNT(*) AS v FROM {from} WHERE {}", w.sql()),
+        &w.vals,
+    )
+    .await
+}
+
+/// The rows `offset..offset + limit` of `FROM … WHERE … ORDER BY order`.
+#[allow(clippy::too_many_arguments)]
+async fn items<T>(
+    db: &Db,
+    with: &str,
+    cols: &str,
+    from: &str,
+    w: &Where,
+    order: &str,
+    offset: i64,
+    limit: i64,
+    f: impl Fn(&dyn Cols) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let mut vals = w.vals.clone();
+    vals.push(limit.clamp(1, 1000).into());
+    vals.push(offset.max(0).into());
+    let n = vals.len();
+    let sql = format!(
+        "{with} SELECT {cols} FROM {from} WHERE {} ORDER BY {order} LIMIT ${} OFFSET ${n}",
+        w.sql(),
+        n - 1
+    );
+    db.fetch_all(&sql, &vals, f).await
+}
+
 /// One page of a list and the number of matching rows. `with` is an optional CTE
 /// prefix, `from` names the tables (`FROM` excluded), `order` the `ORDER BY` list.
 #[allow(clippy::too_many_arguments)]
@@ -67,21 +101,7 @@ pub async fn page<T>(
     limit: i64,
     f: impl Fn(&dyn Cols) -> Result<T, StoreError>,
 ) -> Result<(i64, Vec<T>), StoreError> {
-    let cond = w.sql();
-    let mut vals = w.vals;
-    let total = db
-        .scalar(
-            &format!("{with} SELECT COUNT(*) AS v FROM {from} WHERE {cond}"),
-            &vals,
-        )
-        .await?;
-    vals.push(limit.clamp(1, 1000).into());
-    vals.push(offset.max(0).into());
-    let n = vals.len();
-    let sql = format!(
-        "{with} SELECT {cols} FROM {from} WHERE {cond} ORDER BY {order} LIMIT ${} OFFSET ${n}",
-        n - 1
-    );
-    let items = db.fetch_all(&sql, &vals, f).await?;
+    let total = count(db, with, from, &w).await?;
+    let items = items(db, with, cols, from, &w, order, offset, limit, f).await?;
     Ok((total, items))
 }
