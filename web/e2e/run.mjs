@@ -3,7 +3,7 @@
 // Screenshots of every page visited go to web/test-results/screenshots/.
 import { chromium } from 'playwright-core'
 import { spawn, execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createServer } from 'node:net'
@@ -563,6 +563,14 @@ await test('choosing a status filters the list to what the API counts for it', a
   const tags = await page.locator('[data-test=project-table] .el-table__body-wrapper .el-tag').allInnerTexts()
   if (!tags.length || tags.some((t) => t.trim() !== '前期')) throw new Error(`rows not all 前期: ${tags}`)
   await page.screenshot({ path: join(shots, 'projects-filtered.png') })
+  // Exporting the view downloads exactly its projects, for Excel.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-test=export]').click()])
+  const csv = readFileSync(await download.path(), 'utf8')
+  const lines = csv.trimEnd().split('\r\n')
+  expectEq(lines[0].startsWith('\ufeff项目代码,项目名称'), true, 'the CSV header')
+  expectEq(lines.length, prelim.total + 1, 'CSV lines')
+  expectEq(lines.slice(1).every((l) => l.includes(',前期,')), true, 'every exported project is 前期')
+  expectEq(download.suggestedFilename(), '项目库.csv', 'the file name')
 })
 
 await test('the English switch translates the page and is remembered', async (page) => {

@@ -95,7 +95,10 @@ mod tests {
             Ok::<i64, ()>(9)
         };
         assert_eq!(m.get_or(&a, "n".into(), make).await, Ok(9));
-        assert_eq!(m.get_or(&a, "n".into(), async || Ok::<i64, ()>(0)).await, Ok(9));
+        assert_eq!(
+            m.get_or(&a, "n".into(), async || Ok::<i64, ()>(0)).await,
+            Ok(9)
+        );
         assert_eq!(calls.get(), 1);
         let short: Memo<i64> = Memo::new(Duration::ZERO, 3);
         short.put(&a, "x".into(), 1);

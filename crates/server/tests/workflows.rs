@@ -283,11 +283,57 @@ async fn registry_writes_with_optimistic_concurrency(db: Db) {
         "funding": [["中央预算内", "2000"], ["自筹", "10345.67"]]
     });
     // The registry's count is cached, and a new project is counted at once.
-    let count = async || sup.ok(&format!("/api/v1/projects?unit={d01}&page_size=1")).await["total"].as_i64().unwrap();
+    let count = async || {
+        sup.ok(&format!("/api/v1/projects?unit={d01}&page_size=1"))
+            .await["total"]
+            .as_i64()
+            .unwrap()
+    };
     let before = count().await;
     let p = sup.ok_post("/api/v1/projects", project.clone()).await;
     let id = p["id"].as_i64().unwrap();
     assert_eq!(count().await, before + 1);
+    // The current view as CSV for Excel: BOM, header, one line per project of the view.
+    let csv = sup
+        .send(
+            "GET",
+            &format!("/api/v1/projects/export.csv?unit={d01}&sort=total_investment&desc=true"),
+            None,
+        )
+        .await;
+    assert_eq!(csv.status, 200);
+    assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
+    let text = String::from_utf8(csv.body.clone()).unwrap();
+    let lines: Vec<&str> = text.trim_end().split("\r\n").collect();
+    assert!(
+        lines[0].starts_with("\u{feff}项目代码,项目名称,责任单位"),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(lines.len() as i64, before + 2);
+    let mine = lines
+        .iter()
+        .find(|l| l.contains("900001"))
+        .expect("the new project");
+    assert!(
+        mine.contains("新疆 光伏治沙示范项目")
+            && mine.contains(",12345.67,")
+            && mine.contains(",在建,"),
+        "{mine}"
+    );
+    let en = sup
+        .send(
+            "GET",
+            &format!("/api/v1/projects/export.csv?unit={d01}&q=900001&lang=en"),
+            None,
+        )
+        .await;
+    let en = String::from_utf8(en.body).unwrap();
+    assert!(
+        en.starts_with("\u{feff}Code,Name,Responsible unit") && en.contains(",under construction,"),
+        "{en}"
+    );
+    assert_eq!(en.trim_end().split("\r\n").count(), 2);
     assert_eq!(
         (p["name"].as_str(), p["total_investment"].as_i64()),
         (Some("新疆 光伏治沙示范项目"), Some(123_456_700))

@@ -377,11 +377,7 @@ pub async fn page_of(db: &Db, f: &ProjectFilter, total: i64) -> Result<Vec<Proje
     } else {
         (forward, offset, limit)
     };
-    let order = format!(
-        "{} {d}, p.id {d}",
-        f.sort.column(),
-        d = dir(order_asc)
-    );
+    let order = format!("{} {d}, p.id {d}", f.sort.column(), d = dir(order_asc));
     // The page's ids come from the index of the order alone (a deferred join), then
     // only those rows are read.
     let mut vals = w.vals.clone();

@@ -378,15 +378,29 @@ async fn project_list_filters_sorts_pages(db: Db) {
                 descending,
                 ..base.clone()
             };
-            let whole: Vec<i64> = list(&db, ProjectFilter { limit: 100, ..f.clone() })
-                .await
-                .items
-                .iter()
-                .map(|p| p.id)
-                .collect();
+            let whole: Vec<i64> = list(
+                &db,
+                ProjectFilter {
+                    limit: 100,
+                    ..f.clone()
+                },
+            )
+            .await
+            .items
+            .iter()
+            .map(|p| p.id)
+            .collect();
             let mut paged = Vec::new();
             for offset in (0..30).step_by(7) {
-                let p = list(&db, ProjectFilter { offset, limit: 7, ..f.clone() }).await;
+                let p = list(
+                    &db,
+                    ProjectFilter {
+                        offset,
+                        limit: 7,
+                        ..f.clone()
+                    },
+                )
+                .await;
                 paged.extend(p.items.iter().map(|p| p.id));
             }
             assert_eq!(paged, whole, "{sort:?} descending={descending}");

@@ -183,6 +183,17 @@ pub fn build() -> (axum::Router<AppState>, Value) {
     )
     .query::<a::registry::ProjectQuery>(x);
     x.op("get", "/api/v1/projects", get(registry::projects), d);
+    let d = doc(
+        "registry",
+        "The current view of the registry (its filters and order, every page) as CSV for Excel",
+    )
+    .query::<registry::ExportQuery>(x);
+    x.op(
+        "get",
+        "/api/v1/projects/export.csv",
+        get(registry::export),
+        d,
+    );
     let d = doc("registry", "Create a project (supervisor)")
         .body::<duban_domain::project::ProjectInput>(x);
     x.op(

@@ -3,7 +3,10 @@
 use super::{Res, ok};
 use crate::AppState;
 use crate::extract::{Auth, Body, Ids, Q};
+use axum::body::Bytes;
 use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
 use duban_app::access::{EditRegistry, ManageUnits, ReadRegistry};
 use duban_app::registry::{self, PlanInput, ProjectQuery};
 use duban_domain::project::ProjectInput;
@@ -119,4 +122,85 @@ pub async fn put_plan(
 ) -> Res {
     let (id, y) = ids.two();
     ok(registry::put_plan(&s.db, &a.caller.can::<EditRegistry>()?, id, year(y)?, &b).await?)
+}
+
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExportQuery {
+    pub unit: Option<i64>,
+    pub chain: Option<i64>,
+    pub status: Option<String>,
+    pub nature: Option<String>,
+    pub category: Option<String>,
+    pub q: Option<String>,
+    pub sort: Option<String>,
+    pub desc: Option<bool>,
+    /// zh-CN (default) or en: the language of the header and the coded columns.
+    pub lang: Option<String>,
+}
+
+/// Stream the export in batches; the audit log records who took which view out.
+pub async fn export(State(s): State<AppState>, a: Auth, Q(q): Q<ExportQuery>) -> Res {
+    let can = a.caller.can::<ReadRegistry>()?;
+    let query = duban_app::registry::ProjectQuery {
+        unit: q.unit,
+        chain: q.chain,
+        status: q.status,
+        nature: q.nature,
+        category: q.category,
+        q: q.q,
+        sort: q.sort,
+        desc: q.desc,
+        page: None,
+        page_size: None,
+    };
+    let english = q.lang.as_deref() == Some("en");
+    let export = duban_app::export::ProjectExport::new(&s.db, &can, &query, english).await?;
+    let db = s.db.clone();
+    let body = futures_util::stream::unfold(Some((export, 0i64)), move |st| {
+        let db = db.clone();
+        async move {
+            let (export, offset) = st?;
+            match export.chunk(&db, offset).await {
+                Ok(Some((text, n))) => Some((
+                    Ok::<_, std::io::Error>(Bytes::from(text)),
+                    Some((export, offset + n)),
+                )),
+                Ok(None) => None,
+                Err(e) => Some((Err(std::io::Error::other(e.to_string())), None)),
+            }
+        }
+    });
+    let name = if english {
+        "projects.csv"
+    } else {
+        "项目库.csv"
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"projects.csv\"; filename*=UTF-8''{}",
+                    utf8_percent(name)
+                ),
+            ),
+        ],
+        axum::body::Body::from_stream(body),
+    )
+        .into_response())
+}
+
+/// RFC 5987 percent-encoding of a file name.
+fn utf8_percent(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
