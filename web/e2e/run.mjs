@@ -134,6 +134,10 @@ await test('the cockpit shows the scope\'s figures and drills into a unit', asyn
   await page.waitForFunction((n) => document.querySelector('[data-test=card-projects] .v')?.textContent === n, sub.projects.toLocaleString())
   if (!new URL(page.url()).searchParams.get('unit')) throw new Error('the drill-down is not in the address')
   await page.screenshot({ path: join(shots, 'cockpit-drill.png') })
+  // From the unit's cockpit to its projects in the registry.
+  await page.locator('[data-test=to-projects]').click()
+  await page.waitForURL((u) => u.pathname === '/projects' && u.searchParams.get('unit') === unit.key)
+  await page.waitForFunction((n) => document.querySelector('[data-test=total]')?.textContent === `共 ${n} 个项目`, sub.projects.toLocaleString())
 })
 
 // Accounts made on the console sign in once with their initial password and change it.
@@ -276,19 +280,30 @@ await test('a problem goes from creation to closure (销号)', async (page) => {
     await clerk.locator(`[data-test=step-${s}]`).click()
     await clerk.locator('.el-drawer__title', { hasText: state }).waitFor()
   }
+  // The site photo as evidence (a real PNG: a screenshot of the page).
+  const photo = await clerk.screenshot()
+  await clerk.locator('input[data-test=problem-upload]').setInputFiles({ name: '整改现场.png', mimeType: 'image/png', buffer: photo })
+  await clerk.locator('[data-test=problem-files] img').waitFor()
   await clerk.locator('textarea[data-test=problem-note], [data-test=problem-note] textarea').fill('已与自然资源局对接，指标已落实')
   await clerk.locator('[data-test=step-resolve]').click()
   await clerk.locator('.el-drawer__title', { hasText: '已整改' }).waitFor()
+  await clerk.locator('.el-timeline-item', { hasText: '佐证材料：附件 #' }).waitFor()
   await clerk.screenshot({ path: join(shots, 'problem-resolved.png') })
   await clerk.close()
 
   await page.reload()
+  // On the board, the problem waits in the 已整改 column for 销号.
+  await page.locator('[data-test=problem-view] label', { hasText: '看板' }).click()
+  await page.locator('[data-test=problem-board] .column', { hasText: '已整改' }).locator('[data-test=problem-card]', { hasText: 'E2E：项目用地指标未落实' }).waitFor()
+  await page.screenshot({ path: join(shots, 'problems-board.png') })
+  await page.locator('[data-test=problem-view] label', { hasText: '列表' }).click()
   await page.locator('[data-test=problem-table] .el-table__row', { hasText: 'E2E：项目用地指标未落实' }).click()
   await page.locator('textarea[data-test=problem-note], [data-test=problem-note] textarea').fill('现场核实，同意销号')
   await page.locator('[data-test=step-close]').click()
   await page.locator('.el-drawer__title', { hasText: '已销号' }).waitFor()
   const trail = await page.locator('.el-timeline-item').allInnerTexts()
   expectEq(trail.length, 6, `the trail: ${trail.join(' | ')}`)
+  if (!trail[1].includes(`交办 → 已交办：牵头单位：${unitName}`)) throw new Error(`the assignment reads: ${trail[1]}`)
 })
 
 await test('a clerk of one unit sees only that unit, on every page', async (page) => {

@@ -28,19 +28,20 @@ export function setCsrf(token: string | null) {
   else sessionStorage.removeItem(CSRF_KEY)
 }
 
-/// One call to the API. Writes carry the CSRF token the login returned; every failure
-/// becomes an ApiError.
+/// One call to the API. Writes carry the CSRF token the login returned; a body is JSON,
+/// or a file's bytes as they are; every failure becomes an ApiError.
 export async function request<T>(method: string, path: string, body?: unknown, params: Params = {}): Promise<T> {
   const qs = new URLSearchParams()
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') qs.set(k, String(v))
   const url = qs.toString() ? `${path}?${qs}` : path
   const headers: Record<string, string> = { Accept: 'application/json' }
-  if (body !== undefined) headers['Content-Type'] = 'application/json'
+  const raw = body instanceof Blob
+  if (body !== undefined) headers['Content-Type'] = raw ? 'application/octet-stream' : 'application/json'
   const csrf = sessionStorage.getItem(CSRF_KEY)
   if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf
   let res: Response
   try {
-    res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' })
+    res = await fetch(url, { method, headers, body: body === undefined ? undefined : raw ? body : JSON.stringify(body), credentials: 'same-origin' })
   } catch {
     throw new ApiError(0, 'network', 'Cannot reach the server; check the network and try again.', '无法连接服务器，请检查网络后重试。')
   }
@@ -58,6 +59,12 @@ export function get<T>(path: string, params: Params = {}): Promise<T> {
 }
 export function post<T>(path: string, body: unknown = {}): Promise<T> {
   return request<T>('POST', path, body)
+}
+
+/** Upload a file to an object (report, problem, inspection); the server checks its
+ * type by content and its size. */
+export function upload(objectType: string, objectId: number, file: File): Promise<Attachment> {
+  return request<Attachment>('POST', '/api/v1/attachments', file, { object_type: objectType, object_id: objectId, name: file.name })
 }
 
 export function put<T>(path: string, body: unknown): Promise<T> {

@@ -9,6 +9,8 @@ const messages = {
     problems: {
       title: '问题清单', state: '状态', deadline: '整改期限', total: '共 {n} 个问题', new: '新建问题', empty: '暂无问题', description: '问题描述',
       lead: '牵头单位', source: '来源', category: '类别', create: '交办', created: '已创建', done: '已办理', note: '办理说明（整改、销号、重新整改时填写）',
+      list: '列表', board: '看板', project: '查看项目 →', upload: '＋ 上传整改照片或材料', uploading: '上传中…', uploaded: '已上传',
+      extensionAsked: '延期申请：{from} → {to}（{reason}）', newDeadline: '申请延至', extensionReason: '延期理由',
     },
     problemState: { open: '待交办', assigned: '已交办', acknowledged: '已签收', in_progress: '整改中', resolved: '已整改', closed: '已销号', reopened: '重新整改' },
     problemAction: { create: '创建', assign: '交办', acknowledge: '签收', start: '开始整改', start_work: '开始整改', resolve: '整改完成', close: '销号', reopen: '重新整改', notes: '添加说明', note: '说明', request_extension: '申请延期', approve_extension: '同意延期', reject_extension: '不同意延期' },
@@ -30,7 +32,7 @@ const messages = {
       completion: '完成率', timeProgress: '序时进度', startRate: '开工率', problems: '问题', overdue: '超期 {n} 个', yi: '亿元',
       curve: '计划与完成（累计，亿元）', plan: '计划', lights: '红黄绿灯', ranking: '单位完成率排名（点击下钻）', byChain: '分产业链',
       redBlack: '红黑榜', redList: '红榜', blackList: '黑榜', unit: '单位', annualPlanYi: '年度计划（亿元）', actualYi: '累计完成（亿元）',
-      gap: '与序时进度差（百分点）', empty: '该范围内暂无数据', noChain: '未归链', monthSuffix: '月',
+      gap: '与序时进度差（百分点）', byCategory: '分项目类别', alerts: '预警（点击查看调度清单）', toProjects: '查看本范围项目清单 →', empty: '该范围内暂无数据', noChain: '未归链', monthSuffix: '月',
     },
     project: {
       back: '返回', asOf: '截至', builder: '建设单位', location: '建设地点', funding: '资金来源', content: '建设内容',
@@ -87,6 +89,8 @@ const messages = {
     problems: {
       title: 'Problems', state: 'State', deadline: 'Deadline', total: '{n} problems', new: 'New problem', empty: 'No problem', description: 'Description',
       lead: 'Lead unit', source: 'Source', category: 'Category', create: 'Assign', created: 'Created', done: 'Done', note: 'Note (needed to resolve, close or reopen)',
+      list: 'List', board: 'Board', project: 'Open the project →', upload: '+ Upload photos or documents', uploading: 'Uploading…', uploaded: 'Uploaded',
+      extensionAsked: 'Extension asked: {from} → {to} ({reason})', newDeadline: 'New deadline', extensionReason: 'Reason',
     },
     problemState: { open: 'Open', assigned: 'Assigned', acknowledged: 'Acknowledged', in_progress: 'In progress', resolved: 'Resolved', closed: 'Closed', reopened: 'Reopened' },
     problemAction: { create: 'Created', assign: 'Assign', acknowledge: 'Acknowledge', start: 'Start', start_work: 'Start', resolve: 'Resolve', close: 'Close', reopen: 'Reopen', notes: 'Add note', note: 'Note', request_extension: 'Extension asked', approve_extension: 'Extension granted', reject_extension: 'Extension refused' },
@@ -108,7 +112,7 @@ const messages = {
       completion: 'Completion', timeProgress: 'Time progress', startRate: 'Start rate', problems: 'Problems', overdue: '{n} overdue', yi: '100M yuan',
       curve: 'Plan and actual (cumulative, 100M yuan)', plan: 'Plan', lights: 'Traffic lights', ranking: 'Units by completion (click to drill down)', byChain: 'By industry chain',
       redBlack: 'red and black lists', redList: 'Red list', blackList: 'Black list', unit: 'Unit', annualPlanYi: 'Annual plan (100M)', actualYi: 'Done (100M)',
-      gap: 'Gap to time progress (points)', empty: 'No data in this scope', noChain: 'No chain', monthSuffix: '',
+      gap: 'Gap to time progress (points)', byCategory: 'By category', alerts: 'Alerts (click for the dispatch list)', toProjects: 'Projects in this scope →', empty: 'No data in this scope', noChain: 'No chain', monthSuffix: '',
     },
     project: {
       back: 'Back', asOf: 'As of', builder: 'Builder', location: 'Location', funding: 'Funding', content: 'Scope of works',
