@@ -4,15 +4,7 @@ import ElementPlus from 'element-plus'
 import 'element-plus/dist/index.css'
 import App from './App.vue'
 import { i18n } from './i18n'
-import Projects from './views/Projects.vue'
 import Login from './views/Login.vue'
-import Cockpit from './views/Cockpit.vue'
-import Reports from './views/Reports.vue'
-import Problems from './views/Problems.vue'
-import Audit from './views/Audit.vue'
-import Project from './views/Project.vue'
-import Dispatch from './views/Dispatch.vue'
-import Admin from './views/Admin.vue'
 import { setUnauthenticatedHandler } from './api'
 import { loadMe, session } from './session'
 
@@ -20,15 +12,15 @@ const router = createRouter({
   history: createWebHistory(),
   routes: [
     { path: '/', redirect: '/cockpit' },
-    { path: '/cockpit', component: Cockpit },
-    { path: '/reports', component: Reports },
-    { path: '/problems', component: Problems },
-    { path: '/dispatch', component: Dispatch },
-    { path: '/admin', component: Admin },
-    { path: '/audit', component: Audit },
+    { path: '/cockpit', component: () => import('./views/Cockpit.vue') },
+    { path: '/reports', component: () => import('./views/Reports.vue') },
+    { path: '/problems', component: () => import('./views/Problems.vue') },
+    { path: '/dispatch', component: () => import('./views/Dispatch.vue') },
+    { path: '/admin', component: () => import('./views/Admin.vue') },
+    { path: '/audit', component: () => import('./views/Audit.vue') },
     { path: '/login', component: Login, meta: { public: true } },
-    { path: '/projects', component: Projects },
-    { path: '/projects/:id(\\d+)', component: Project },
+    { path: '/projects', component: () => import('./views/Projects.vue') },
+    { path: '/projects/:id(\\d+)', component: () => import('./views/Project.vue') },
   ],
 })
 

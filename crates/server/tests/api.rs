@@ -183,3 +183,52 @@ async fn a_busy_port_is_a_clear_error() {
             .contains("IP:PORT")
     );
 }
+
+/// The web UI's scripts go out gzipped to browsers that accept it, as built; the
+/// single-page app's routes get index.html.
+#[tokio::test]
+async fn the_ui_is_served_gzipped_when_accepted() {
+    let db = common::database(false, 5).await.unwrap();
+    let addr = spawn_app(db).await;
+    let get = |path: &'static str, gzip: bool| {
+        let addr = addr.clone();
+        async move {
+            let h = if gzip {
+                vec![("Accept-Encoding", "gzip, deflate".to_string())]
+            } else {
+                vec![]
+            };
+            common::exchange(&addr, "GET", path, &h, b"").await
+        }
+    };
+    let page = get("/projects/42", false).await;
+    let html = String::from_utf8_lossy(&page.body).to_string();
+    if page.status == 404 {
+        // `cargo test` without `make web`: the binary says how to build the UI.
+        assert!(html.contains("make web"), "{html}");
+        return;
+    }
+    assert_eq!(
+        page.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    let script = html
+        .split("src=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("index.html loads a script")
+        .to_string();
+    let script: &'static str = Box::leak(script.into_boxed_str());
+    let plain = get(script, false).await;
+    let packed = get(script, true).await;
+    assert_eq!((plain.status, packed.status), (200, 200));
+    assert_eq!(packed.header("content-encoding"), Some("gzip"));
+    assert_eq!(plain.header("content-encoding"), None);
+    assert_eq!(packed.header("vary"), Some("accept-encoding"));
+    assert_eq!(&packed.body[..2], b"\x1f\x8b");
+    assert!(packed.body.len() * 2 < plain.body.len());
+    assert_eq!(
+        plain.header("cache-control"),
+        Some("public, max-age=31536000, immutable")
+    );
+}
