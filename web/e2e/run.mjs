@@ -252,6 +252,22 @@ await test('a returned report goes back to the clerk with its reason', async (pa
   expectEq(reports.items.length, 0, 'a supervisor does not see a returned report')
 })
 
+await test('a supervisor sees who has not reported (催报) and copies the reminder', async (page) => {
+  const missing = (await api('/api/v1/reports/missing?period=2025-11')).items
+  const total = missing.reduce((n, g) => n + g.count, 0)
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base })
+  await signIn(page, '/reports?period=2025-11')
+  await page.locator('.el-tabs__item', { hasText: `催报（${total}）` }).waitFor()
+  await page.getByText(`${missing.length} 个单位共 ${total} 个项目未报送`).waitFor()
+  await page.locator('[data-test=missing-list] .el-collapse-item').first().click()
+  await page.locator('[data-test=missing-list] .el-table__row').first().waitFor()
+  await page.screenshot({ path: join(shots, 'reports-missing.png') })
+  await page.locator('[data-test=copy-notice]').click()
+  await page.getByText('催报通知已复制').waitFor()
+  const text = await page.evaluate(() => navigator.clipboard.readText())
+  if (!text.startsWith('【催报】') || !text.includes(`${missing.length}个单位${total}个项目未报送`)) throw new Error(`the reminder: ${text}`)
+})
+
 await test('a problem goes from creation to closure (销号)', async (page) => {
   const rep = (await api('/api/v1/units')).items
   // The reporter of the previous test works for this unit.
