@@ -543,6 +543,10 @@ await test('a session that ends while a report is filled in keeps what was typed
   // And the server gets it by itself once the clerk is back.
   await page.locator('[data-test=autosaved]', { hasText: '已自动保存' }).waitFor()
   await page.screenshot({ path: join(shots, 'report-restored.png') })
+  // The keyboard saves: Ctrl+S in a field.
+  await field(page, 'progress').fill('12')
+  await field(page, 'progress').press('Control+s')
+  await page.getByText('已保存草稿').waitFor()
   const saved = (await api(`/api/v1/reports?project=${p.project_id}&period=2025-11`)).items
   expectEq(saved.length, 0, 'a supervisor does not see the draft')
 })

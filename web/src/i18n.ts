@@ -1,7 +1,7 @@
 import { createI18n } from 'vue-i18n'
 
 // zh-CN first; English is one click away. Codes from the API are translated here.
-const messages = {
+export const messages = {
   'zh-CN': {
     app: { title: '督办', subtitle: '重点项目督办与考核平台', lang: 'English' },
     nav: { projects: '项目库', cockpit: '领导驾驶舱', dispatch: '周调度', admin: '系统管理', reports: '进度填报', problems: '问题清单', audit: '审计日志', logout: '退出' },
@@ -21,7 +21,7 @@ const messages = {
       title: '进度填报与审核', due: '待填报', allDone: '本期项目均已报送', dueCount: '{n} 个项目待报', state: '状态', notStarted: '未填报', fill: '填报',
       inbox: '待审核', inboxEmpty: '暂无待审核的报告', period: '期次', ytd: '年度累计（万元）', progress: '形象进度', late: '迟报',
       approve: '审核通过', return: '退回', returnTitle: '退回报告', reason: '请写明退回原因', wan: '万元', save: '保存草稿', submit: '报送',
-      saved: '已保存草稿', missing: '催报（{n}）', missingSummary: '{units} 个单位共 {n} 个项目未报送', copyNotice: '复制催报通知', copied: '催报通知已复制，可粘贴到工作群', copyFailed: '浏览器不允许复制，请手动选择文字', notice: '【催报】截至目前，{y}年{m}月项目进度尚有{units}个单位{n}个项目未报送，请于截止日前完成填报：', noticeLine: '{unit}：{n}个', autosaved: '已自动保存 {at}', restored: '已恢复 {at} 未保存的填报内容', submitted: '已报送，等待审核', submittedLate: '已报送（已超过报送期限，记为迟报）', approved: '已审核通过', returned: '已退回', returnedBecause: '已被退回：{reason}',
+      saved: '已保存草稿', keys: 'Ctrl+S 保存草稿 · Ctrl+Enter 报送', missing: '催报（{n}）', missingSummary: '{units} 个单位共 {n} 个项目未报送', copyNotice: '复制催报通知', copied: '催报通知已复制，可粘贴到工作群', copyFailed: '浏览器不允许复制，请手动选择文字', notice: '【催报】截至目前，{y}年{m}月项目进度尚有{units}个单位{n}个项目未报送，请于截止日前完成填报：', noticeLine: '{unit}：{n}个', autosaved: '已自动保存 {at}', restored: '已恢复 {at} 未保存的填报内容', submitted: '已报送，等待审核', submittedLate: '已报送（已超过报送期限，记为迟报）', approved: '已审核通过', returned: '已退回', returnedBecause: '已被退回：{reason}',
       badAmount: '请填写数字（万元，最多4位小数）', badPercent: '请填写0—100之间的数', ytdBelowPeriod: '年度累计不能小于本期完成',
       f: { invest_period: '本期完成投资', invest_ytd: '年度累计完成投资', invest_since_start: '开工至今累计完成', funds_received: '累计资金到位', funds_disbursed: '累计资金拨付',
         progress: '形象进度', progress_pct: '形象进度', progress_text: '形象进度描述', started: '是否开工', started_on: '实际开工时间', stats_entered: '是否入库纳统', issues: '存在问题及需协调事项', next_steps: '下步计划' },
@@ -101,7 +101,7 @@ const messages = {
       title: 'Progress reports', due: 'Due', allDone: 'Every project has reported for this period', dueCount: '{n} due', state: 'State', notStarted: 'not started', fill: 'Fill in',
       inbox: 'To approve', inboxEmpty: 'Nothing waits for approval', period: 'Period', ytd: 'Year to date (10k)', progress: 'Progress', late: 'Late',
       approve: 'Approve', return: 'Return', returnTitle: 'Return the report', reason: 'Why is it returned?', wan: '10k yuan', save: 'Save draft', submit: 'Submit',
-      saved: 'Draft saved', missing: 'Missing ({n})', missingSummary: '{n} projects of {units} units have not reported', copyNotice: 'Copy the reminder', copied: 'Reminder copied: paste it into the work group', copyFailed: 'The browser refused to copy; select the text by hand', notice: 'Reminder: {n} projects of {units} units have not reported for {y}-{m}; please report before the deadline:', noticeLine: '{unit}: {n}', autosaved: 'Saved automatically at {at}', restored: 'Unsaved input from {at} restored', submitted: 'Submitted for approval', submittedLate: 'Submitted (after the deadline: marked late)', approved: 'Approved', returned: 'Returned', returnedBecause: 'Returned: {reason}',
+      saved: 'Draft saved', keys: 'Ctrl+S save draft · Ctrl+Enter submit', missing: 'Missing ({n})', missingSummary: '{n} projects of {units} units have not reported', copyNotice: 'Copy the reminder', copied: 'Reminder copied: paste it into the work group', copyFailed: 'The browser refused to copy; select the text by hand', notice: 'Reminder: {n} projects of {units} units have not reported for {y}-{m}; please report before the deadline:', noticeLine: '{unit}: {n}', autosaved: 'Saved automatically at {at}', restored: 'Unsaved input from {at} restored', submitted: 'Submitted for approval', submittedLate: 'Submitted (after the deadline: marked late)', approved: 'Approved', returned: 'Returned', returnedBecause: 'Returned: {reason}',
       badAmount: 'Enter a number (10k yuan, at most 4 decimals)', badPercent: 'Enter a number from 0 to 100', ytdBelowPeriod: 'Year to date cannot be below this period',
       f: { invest_period: 'This period', invest_ytd: 'Year to date', invest_since_start: 'Since start', funds_received: 'Funds received', funds_disbursed: 'Funds disbursed',
         progress: 'Physical progress', progress_pct: 'Physical progress', progress_text: 'Progress in words', started: 'Started', started_on: 'Start date', stats_entered: 'In the statistics', issues: 'Problems and requests', next_steps: 'Next steps' },
