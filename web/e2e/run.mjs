@@ -24,7 +24,7 @@ const added = execFileSync(bin, ['--log', 'warn', 'user', 'add', 'e2e-sup', '--r
 const initialPassword = added.match(/initial password[^:]*: (\S+)/)[1]
 const password = 'E2e-supervisor-1'
 const port = await freePort()
-const server = spawn(bin, ['--log', 'warn', 'serve', '--listen', `127.0.0.1:${port}`, '--db', db], { stdio: ['ignore', 'pipe', 'inherit'] })
+const server = spawn(bin, ['--log', 'warn', 'serve', '--listen', `127.0.0.1:${port}`, '--db', db, '--data-dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] })
 const base = `http://127.0.0.1:${port}`
 for (let i = 0; ; i++) {
   try { if ((await fetch(`${base}/healthz`)).ok) break } catch {}
