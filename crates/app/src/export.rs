@@ -150,19 +150,20 @@ impl ProjectExport {
         ])
     }
 
-    /// The text from row `offset` on (with the header first), and how many rows it
-    /// holds; `None` once every row is out.
-    pub async fn chunk(&self, db: &Db, offset: i64) -> Result<Option<(String, i64)>, AppError> {
-        if offset >= self.total && offset > 0 {
-            return Ok(None);
-        }
+    /// The next batch of text from `at`, and where the following one starts; `None`
+    /// once everything is out. The header comes first, even when no project matches.
+    pub async fn chunk(&self, db: &Db, at: &Cursor) -> Result<Option<(String, Cursor)>, AppError> {
+        let last = match at {
+            Cursor::Done => return Ok(None),
+            Cursor::Start => None,
+            Cursor::After(p) => Some(p.as_ref()),
+        };
         let f = ProjectFilter {
-            offset,
             limit: BATCH,
             ..self.filter.clone()
         };
-        let rows = projects::page_of(db, &f, self.total).await?;
-        let mut out = if offset == 0 {
+        let rows = projects::page_after(db, &f, last).await?;
+        let mut out = if last.is_none() {
             self.header()
         } else {
             String::new()
@@ -170,8 +171,20 @@ impl ProjectExport {
         for p in &rows {
             out.push_str(&self.line(p));
         }
-        Ok(Some((out, (rows.len() as i64).max(1))))
+        let full = rows.len() as i64 == BATCH;
+        let next = match rows.into_iter().last() {
+            Some(p) if full => Cursor::After(Box::new(p)),
+            _ => Cursor::Done,
+        };
+        Ok((!out.is_empty()).then_some((out, next)))
     }
+}
+
+/// Where an export stands: before the first row, after a given project, or finished.
+pub enum Cursor {
+    Start,
+    After(Box<Project>),
+    Done,
 }
 
 #[cfg(test)]

@@ -232,3 +232,52 @@ async fn the_ui_is_served_gzipped_when_accepted() {
         Some("public, max-age=31536000, immutable")
     );
 }
+
+/// An export longer than one batch: every project once, in the list's order.
+async fn export_walks_every_batch(db: Db) {
+    common::user(&db, "lead", "XJBT", &[(Role::Leader, Scope::All)]).await;
+    let addr = spawn_app(db).await;
+    let c = Client::login(&addr, "lead").await;
+    let total = c.ok("/api/v1/projects?page_size=1").await["total"]
+        .as_i64()
+        .unwrap();
+    assert!(total > 2000, "{total}");
+    for desc in [false, true] {
+        let r = c
+            .send(
+                "GET",
+                &format!("/api/v1/projects/export.csv?sort=total_investment&desc={desc}"),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 200);
+        let text = String::from_utf8(r.body).unwrap();
+        let rows: Vec<Vec<&str>> = text
+            .trim_end()
+            .split("\r\n")
+            .skip(1)
+            .map(|l| l.split(',').collect())
+            .collect();
+        assert_eq!(rows.len() as i64, total);
+        let codes: std::collections::HashSet<&str> = rows.iter().map(|r| r[0]).collect();
+        assert_eq!(codes.len() as i64, total, "each project once");
+        let inv: Vec<f64> = rows.iter().map(|r| r[11].parse().unwrap()).collect();
+        assert!(
+            inv.windows(2)
+                .all(|w| if desc { w[0] >= w[1] } else { w[0] <= w[1] }),
+            "in order"
+        );
+    }
+}
+
+#[tokio::test]
+async fn export_on_sqlite() {
+    export_walks_every_batch(common::database(false, 2300).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn export_on_postgres() {
+    if let Some(db) = common::database(true, 2300).await {
+        export_walks_every_batch(db).await;
+    }
+}

@@ -297,6 +297,16 @@ impl SortKey {
     fn column(self) -> String {
         format!("p.{}", self.code())
     }
+
+    /// A project's value in this order (for keyset paging).
+    fn value_of(self, p: &Project) -> Val {
+        match self {
+            SortKey::Code => p.spec.code.as_str().into(),
+            SortKey::Name => p.spec.name.clone().into(),
+            SortKey::TotalInvestment => p.spec.total_investment.get().into(),
+            SortKey::StartYear => i64::from(p.spec.start_year).into(),
+        }
+    }
 }
 
 /// Filters of the project list. All optional; combined with AND.
@@ -397,6 +407,35 @@ pub async fn page_of(db: &Db, f: &ProjectFilter, total: i64) -> Result<Vec<Proje
         items.reverse();
     }
     Ok(items)
+}
+
+/// Up to `f.limit` matching projects that come after `after` in the filter's order
+/// (from the first when `None`): a walk through every match costs one index seek per
+/// batch, however far it has gone (`f.offset` is ignored).
+pub async fn page_after(
+    db: &Db,
+    f: &ProjectFilter,
+    after: Option<&Project>,
+) -> Result<Vec<Project>, StoreError> {
+    let (cte, mut w) = where_clause(f);
+    let dir = if f.descending { "DESC" } else { "ASC" };
+    let col = f.sort.column();
+    if let Some(last) = after {
+        let (a, b) = (w.bind(f.sort.value_of(last)), w.bind(last.id.into()));
+        let cmp = if f.descending { "<" } else { ">" };
+        w.raw(format!(
+            "({col} {cmp} {a} OR ({col} = {a} AND p.id {cmp} {b}))"
+        ));
+    }
+    let mut vals = w.vals.clone();
+    vals.push(f.limit.clamp(1, 1000).into());
+    let sql = format!(
+        "{cte} SELECT {cols} FROM projects p WHERE {cond} ORDER BY {col} {dir}, p.id {dir} LIMIT ${n}",
+        cols = COLS.as_str(),
+        cond = w.sql(),
+        n = vals.len(),
+    );
+    db.fetch_all(&sql, &vals, row).await
 }
 
 pub async fn list(db: &Db, f: &ProjectFilter) -> Result<ProjectPage, StoreError> {

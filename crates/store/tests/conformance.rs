@@ -404,6 +404,26 @@ async fn project_list_filters_sorts_pages(db: Db) {
                 paged.extend(p.items.iter().map(|p| p.id));
             }
             assert_eq!(paged, whole, "{sort:?} descending={descending}");
+            // And a keyset walk (as the export reads) gives it too.
+            let mut walked: Vec<duban_domain::project::Project> = Vec::new();
+            loop {
+                let batch = projects::page_after(
+                    &db,
+                    &ProjectFilter {
+                        limit: 7,
+                        ..f.clone()
+                    },
+                    walked.last(),
+                )
+                .await
+                .unwrap();
+                if batch.is_empty() {
+                    break;
+                }
+                walked.extend(batch);
+            }
+            let walked: Vec<i64> = walked.iter().map(|p| p.id).collect();
+            assert_eq!(walked, whole, "keyset {sort:?} descending={descending}");
         }
     }
     assert!(
