@@ -6,7 +6,7 @@
 use crate::AppError;
 use crate::access::{Can, ReadRegistry};
 use duban_domain::project::Project;
-use duban_store::projects::{self, ProjectFilter};
+use duban_store::projects;
 use duban_store::{Db, units};
 use std::collections::HashMap;
 
@@ -37,17 +37,19 @@ pub fn csv_line<S: AsRef<str>>(cells: &[S]) -> String {
     out
 }
 
-/// The registry's current view (its filters and order, every page) as CSV, read in
-/// batches so that a million rows stream out without being held in memory.
+/// The registry's current view (its filters and order, every page) as CSV: the ids of
+/// the view are taken once, in order, then rows are read and written 1,000 at a time, so
+/// that a million rows stream out without being held in memory.
 pub struct ProjectExport {
-    filter: ProjectFilter,
+    /// The view's projects, in its order, as they were when the export began.
+    ids: Vec<i64>,
     pub total: i64,
     english: bool,
     units: HashMap<i64, String>,
     chains: HashMap<i64, String>,
 }
 
-const BATCH: i64 = 1000;
+const BATCH: usize = 1000;
 
 impl ProjectExport {
     pub async fn new(
@@ -58,7 +60,8 @@ impl ProjectExport {
     ) -> Result<ProjectExport, AppError> {
         let mut filter = q.parse()?;
         filter.reach = can.reach_within(filter.unit_subtree.take());
-        let total = projects::count_matching(db, &filter).await?;
+        let ids = projects::ids_in_order(db, &filter).await?;
+        let total = ids.len() as i64;
         let units = units::list(db)
             .await?
             .into_iter()
@@ -83,7 +86,7 @@ impl ProjectExport {
         .await?;
         tx.commit().await?;
         Ok(ProjectExport {
-            filter,
+            ids,
             total,
             english,
             units,
@@ -150,41 +153,19 @@ impl ProjectExport {
         ])
     }
 
-    /// The next batch of text from `at`, and where the following one starts; `None`
-    /// once everything is out. The header comes first, even when no project matches.
-    pub async fn chunk(&self, db: &Db, at: &Cursor) -> Result<Option<(String, Cursor)>, AppError> {
-        let last = match at {
-            Cursor::Done => return Ok(None),
-            Cursor::Start => None,
-            Cursor::After(p) => Some(p.as_ref()),
-        };
-        let f = ProjectFilter {
-            limit: BATCH,
-            ..self.filter.clone()
-        };
-        let rows = projects::page_after(db, &f, last).await?;
-        let mut out = if last.is_none() {
-            self.header()
-        } else {
-            String::new()
-        };
-        for p in &rows {
-            out.push_str(&self.line(p));
+    /// Batch `n` of the text (the header first), or `None` once every row is out.
+    pub async fn chunk(&self, db: &Db, n: usize) -> Result<Option<String>, AppError> {
+        let from = n * BATCH;
+        if from > self.ids.len() || (from == self.ids.len() && n > 0) {
+            return Ok(None);
         }
-        let full = rows.len() as i64 == BATCH;
-        let next = match rows.into_iter().last() {
-            Some(p) if full => Cursor::After(Box::new(p)),
-            _ => Cursor::Done,
-        };
-        Ok((!out.is_empty()).then_some((out, next)))
+        let ids = &self.ids[from..(from + BATCH).min(self.ids.len())];
+        let mut out = if n == 0 { self.header() } else { String::new() };
+        for p in projects::by_ids(db, ids).await? {
+            out.push_str(&self.line(&p));
+        }
+        Ok(Some(out))
     }
-}
-
-/// Where an export stands: before the first row, after a given project, or finished.
-pub enum Cursor {
-    Start,
-    After(Box<Project>),
-    Done,
 }
 
 #[cfg(test)]

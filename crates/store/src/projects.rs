@@ -297,16 +297,6 @@ impl SortKey {
     fn column(self) -> String {
         format!("p.{}", self.code())
     }
-
-    /// A project's value in this order (for keyset paging).
-    fn value_of(self, p: &Project) -> Val {
-        match self {
-            SortKey::Code => p.spec.code.as_str().into(),
-            SortKey::Name => p.spec.name.clone().into(),
-            SortKey::TotalInvestment => p.spec.total_investment.get().into(),
-            SortKey::StartYear => i64::from(p.spec.start_year).into(),
-        }
-    }
 }
 
 /// Filters of the project list. All optional; combined with AND.
@@ -409,33 +399,43 @@ pub async fn page_of(db: &Db, f: &ProjectFilter, total: i64) -> Result<Vec<Proje
     Ok(items)
 }
 
-/// Up to `f.limit` matching projects that come after `after` in the filter's order
-/// (from the first when `None`): a walk through every match costs one index seek per
-/// batch, however far it has gone (`f.offset` is ignored).
-pub async fn page_after(
-    db: &Db,
-    f: &ProjectFilter,
-    after: Option<&Project>,
-) -> Result<Vec<Project>, StoreError> {
-    let (cte, mut w) = where_clause(f);
+/// Every matching project's id, in the filter's order: one ordered scan, then the rows
+/// can be read by id in batches (an export walks a million rows this way without the
+/// database re-sorting the matches for every batch).
+pub async fn ids_in_order(db: &Db, f: &ProjectFilter) -> Result<Vec<i64>, StoreError> {
+    let (cte, w) = where_clause(f);
     let dir = if f.descending { "DESC" } else { "ASC" };
-    let col = f.sort.column();
-    if let Some(last) = after {
-        let (a, b) = (w.bind(f.sort.value_of(last)), w.bind(last.id.into()));
-        let cmp = if f.descending { "<" } else { ">" };
-        w.raw(format!(
-            "({col} {cmp} {a} OR ({col} = {a} AND p.id {cmp} {b}))"
-        ));
-    }
-    let mut vals = w.vals.clone();
-    vals.push(f.limit.clamp(1, 1000).into());
     let sql = format!(
-        "{cte} SELECT {cols} FROM projects p WHERE {cond} ORDER BY {col} {dir}, p.id {dir} LIMIT ${n}",
-        cols = COLS.as_str(),
-        cond = w.sql(),
-        n = vals.len(),
+        "{cte} SELECT p.id AS v FROM projects p WHERE {} ORDER BY {} {dir}, p.id {dir}",
+        w.sql(),
+        f.sort.column()
     );
-    db.fetch_all(&sql, &vals, row).await
+    db.fetch_all(&sql, &w.vals, |r| r.i64("v")).await
+}
+
+/// The projects with these ids, in the order of `ids` (missing ones left out).
+pub async fn by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Project>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = ids
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let rows = db
+        .fetch_all(
+            &format!(
+                "SELECT {} FROM projects p WHERE p.id IN ({list})",
+                COLS.as_str()
+            ),
+            &[],
+            row,
+        )
+        .await?;
+    let mut by_id: std::collections::HashMap<i64, Project> =
+        rows.into_iter().map(|p| (p.id, p)).collect();
+    Ok(ids.iter().filter_map(|i| by_id.remove(i)).collect())
 }
 
 pub async fn list(db: &Db, f: &ProjectFilter) -> Result<ProjectPage, StoreError> {

@@ -404,26 +404,17 @@ async fn project_list_filters_sorts_pages(db: Db) {
                 paged.extend(p.items.iter().map(|p| p.id));
             }
             assert_eq!(paged, whole, "{sort:?} descending={descending}");
-            // And a keyset walk (as the export reads) gives it too.
-            let mut walked: Vec<duban_domain::project::Project> = Vec::new();
-            loop {
-                let batch = projects::page_after(
-                    &db,
-                    &ProjectFilter {
-                        limit: 7,
-                        ..f.clone()
-                    },
-                    walked.last(),
-                )
+            // And the ordered ids (as the export reads them) give it too, and the rows
+            // read back by id keep that order.
+            let walked = projects::ids_in_order(&db, &f).await.unwrap();
+            let rows: Vec<i64> = projects::by_ids(&db, &walked)
                 .await
-                .unwrap();
-                if batch.is_empty() {
-                    break;
-                }
-                walked.extend(batch);
-            }
-            let walked: Vec<i64> = walked.iter().map(|p| p.id).collect();
-            assert_eq!(walked, whole, "keyset {sort:?} descending={descending}");
+                .unwrap()
+                .iter()
+                .map(|p| p.id)
+                .collect();
+            assert_eq!(rows, walked);
+            assert_eq!(walked, whole, "ids {sort:?} descending={descending}");
         }
     }
     assert!(

@@ -157,25 +157,21 @@ pub async fn export(State(s): State<AppState>, a: Auth, Q(q): Q<ExportQuery>) ->
     let english = q.lang.as_deref() == Some("en");
     let export = duban_app::export::ProjectExport::new(&s.db, &can, &query, english).await?;
     let db = s.db.clone();
-    let body = futures_util::stream::unfold(
-        (export, duban_app::export::Cursor::Start),
-        move |(export, at)| {
-            let db = db.clone();
-            async move {
-                match export.chunk(&db, &at).await {
-                    Ok(Some((text, next))) => {
-                        Some((Ok::<_, std::io::Error>(Bytes::from(text)), (export, next)))
-                    }
-                    Ok(None) => None,
-                    // The status line is gone: cut the body, so the download fails visibly.
-                    Err(e) => Some((
-                        Err(std::io::Error::other(e.to_string())),
-                        (export, duban_app::export::Cursor::Done),
-                    )),
-                }
+    let body = futures_util::stream::unfold(Some((export, 0usize)), move |state| {
+        let db = db.clone();
+        async move {
+            let (export, n) = state?;
+            match export.chunk(&db, n).await {
+                Ok(Some(text)) => Some((
+                    Ok::<_, std::io::Error>(Bytes::from(text)),
+                    Some((export, n + 1)),
+                )),
+                Ok(None) => None,
+                // The status line is gone: cut the body, so the download fails visibly.
+                Err(e) => Some((Err(std::io::Error::other(e.to_string())), None)),
             }
-        },
-    );
+        }
+    });
     let name = if english {
         "projects.csv"
     } else {
