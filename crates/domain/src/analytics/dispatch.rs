@@ -50,7 +50,10 @@ pub fn reasons(f: &DispatchFacts) -> Vec<DispatchReason> {
         out.push(DispatchReason {
             code: "problems_overdue",
             zh: format!("{}个问题超期未整改", f.problems_overdue),
-            en: format!("{} problems overdue", f.problems_overdue),
+            en: match f.problems_overdue {
+                1 => "1 problem overdue".to_string(),
+                n => format!("{n} problems overdue"),
+            },
         });
     }
     if f.report_missing {
@@ -88,5 +91,11 @@ mod tests {
             ]
         );
         assert_eq!(reasons(&f)[0].zh, "亮红灯");
+        assert_eq!(reasons(&f)[3].en, "2 problems overdue");
+        let one = DispatchFacts {
+            problems_overdue: 1,
+            ..Default::default()
+        };
+        assert_eq!(reasons(&one)[0].en, "1 problem overdue");
     }
 }
