@@ -4,6 +4,7 @@
 #   2. the full recomputation of the analytics (lights and rollups) at both sizes;
 #   3. dashboard endpoint latency at BENCH_LARGE on SQLite under concurrent load from
 #      `duban-load` on loopback;
+#      (dashboards and registry pages), and the registry's CSV export;
 #   4. the same rollup computed by DuckDB (from PyPI) over the same data, beside ours.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,11 +44,21 @@ D1=$(python3 -c "import sqlite3; print(sqlite3.connect('$DB').execute(\"SELECT i
 PATHS=("/api/v1/stats/overview?as_of=$AS_OF" "/api/v1/stats/breakdown?as_of=$AS_OF&by=unit"
   "/api/v1/stats/breakdown?as_of=$AS_OF&by=chain" "/api/v1/stats/curve?year=2025"
   "/api/v1/stats/rankings?as_of=$AS_OF&measure=completion" "/api/v1/stats/overview?as_of=$AS_OF&unit=$D1"
-  "/api/v1/stats/dispatch?as_of=$AS_OF&unit=$D1&limit=100")
+  "/api/v1/stats/dispatch?as_of=$AS_OF&unit=$D1&limit=100"
+  "/api/v1/projects?page_size=20" "/api/v1/projects?page_size=20&page=25000"
+  "/api/v1/projects?page_size=20&status=preliminary&sort=name" "/api/v1/projects?page_size=20&unit=$D1")
 for C in 1 "${BENCH_CLIENTS:-16}"; do
   ./target/release/duban-load --addr 127.0.0.1:$PORT --user bench --password "$PW" --concurrency "$C" --seconds "${BENCH_SECONDS:-20}" \
     "${PATHS[@]}" | tee target/bench/load-$LARGE-c$C.txt
 done
+echo "== the registry's CSV export at $LARGE projects (whole registry, and one division)"
+curl -s -c target/bench/cookie -H 'Content-Type: application/json' \
+  -d '{"username":"bench","password":"Bench-load-2026!"}' http://127.0.0.1:$PORT/api/v1/auth/login >/dev/null
+for Q in "" "?unit=$D1"; do
+  curl -s -b target/bench/cookie -o target/bench/export.csv -w "export$Q: %{time_total} s, %{size_download} bytes, " \
+    "http://127.0.0.1:$PORT/api/v1/projects/export.csv$Q"
+  echo "$(($(wc -l < target/bench/export.csv) - 1)) rows"
+done | tee target/bench/export-$LARGE.txt
 kill $SERVER; trap - EXIT
 
 echo "== the same rollup by DuckDB (from PyPI), beside ours"
