@@ -30,10 +30,11 @@ pub mod work;
 pub use duban_store::{Backend, Db, schema};
 pub use error::AppError;
 
-/// Open a database by URL and bring its schema up to date.
+/// Open a database by URL, bring its schema up to date and its planner statistics.
 pub async fn open(url: &str) -> Result<Db, AppError> {
     let db = Db::connect(url).await?;
     schema::migrate(&db).await?;
+    schema::optimize(&db).await?;
     Ok(db)
 }
 

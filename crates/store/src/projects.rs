@@ -297,6 +297,11 @@ impl SortKey {
     fn column(self) -> String {
         format!("p.{}", self.code())
     }
+
+    /// The index of live projects in this order (migration 7).
+    fn index(self) -> String {
+        format!("projects_live_{}", self.code())
+    }
 }
 
 /// Filters of the project list. All optional; combined with AND.
@@ -362,7 +367,14 @@ pub async fn count_matching(db: &Db, f: &ProjectFilter) -> Result<i64, StoreErro
 /// The page `f.offset..f.offset + f.limit` of the matching projects, given how many
 /// match. A page past the middle is read from the far end in the opposite order, so
 /// that the database skips at most half of the rows (OFFSET costs what it skips).
-pub async fn page_of(db: &Db, f: &ProjectFilter, total: i64) -> Result<Vec<Project>, StoreError> {
+/// `in_order`: walk the order's index (right when a good share of projects match; a
+/// narrow filter is better served by its own index and a small sort).
+pub async fn page_of(
+    db: &Db,
+    f: &ProjectFilter,
+    total: i64,
+    in_order: bool,
+) -> Result<Vec<Project>, StoreError> {
     let (offset, limit) = (f.offset.max(0), f.limit.clamp(1, 1000));
     if offset >= total {
         return Ok(Vec::new());
@@ -386,11 +398,16 @@ pub async fn page_of(db: &Db, f: &ProjectFilter, total: i64) -> Result<Vec<Proje
     let n = vals.len();
     let sql = format!(
         "{cte} SELECT {cols} FROM projects p WHERE p.id IN \
-         (SELECT p.id FROM projects p WHERE {cond} ORDER BY {order} LIMIT ${} OFFSET ${n}) \
+         (SELECT p.id FROM {from} WHERE {cond} ORDER BY {order} LIMIT ${} OFFSET ${n}) \
          ORDER BY {order}",
         n - 1,
         cols = COLS.as_str(),
         cond = w.sql(),
+        from = if in_order {
+            db.backend().through_index("projects p", &f.sort.index())
+        } else {
+            "projects p".to_string()
+        },
     );
     let mut items = db.fetch_all(&sql, &vals, row).await?;
     if from_end {
@@ -440,7 +457,7 @@ pub async fn by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Project>, StoreError> {
 
 pub async fn list(db: &Db, f: &ProjectFilter) -> Result<ProjectPage, StoreError> {
     let total = count_matching(db, f).await?;
-    let items = page_of(db, f, total).await?;
+    let items = page_of(db, f, total, false).await?;
     Ok(ProjectPage { total, items })
 }
 
