@@ -459,6 +459,9 @@ pub struct ProjectQuery {
     pub desc: Option<bool>,
     pub page: Option<i64>,
     pub page_size: Option<i64>,
+    /// For the CSV export: zh-CN (default) or en, the language of the header and of the
+    /// coded columns.
+    pub lang: Option<String>,
 }
 
 impl ProjectQuery {

@@ -187,7 +187,7 @@ pub fn build() -> (axum::Router<AppState>, Value) {
         "registry",
         "The current view of the registry (its filters and order, every page) as CSV for Excel",
     )
-    .query::<registry::ExportQuery>(x);
+    .query::<a::registry::ProjectQuery>(x);
     x.op(
         "get",
         "/api/v1/projects/export.csv",

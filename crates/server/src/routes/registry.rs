@@ -124,37 +124,10 @@ pub async fn put_plan(
     ok(registry::put_plan(&s.db, &a.caller.can::<EditRegistry>()?, id, year(y)?, &b).await?)
 }
 
-#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ExportQuery {
-    pub unit: Option<i64>,
-    pub chain: Option<i64>,
-    pub status: Option<String>,
-    pub nature: Option<String>,
-    pub category: Option<String>,
-    pub q: Option<String>,
-    pub sort: Option<String>,
-    pub desc: Option<bool>,
-    /// zh-CN (default) or en: the language of the header and the coded columns.
-    pub lang: Option<String>,
-}
-
 /// Stream the export in batches; the audit log records who took which view out.
-pub async fn export(State(s): State<AppState>, a: Auth, Q(q): Q<ExportQuery>) -> Res {
+pub async fn export(State(s): State<AppState>, a: Auth, Q(query): Q<ProjectQuery>) -> Res {
     let can = a.caller.can::<ReadRegistry>()?;
-    let query = duban_app::registry::ProjectQuery {
-        unit: q.unit,
-        chain: q.chain,
-        status: q.status,
-        nature: q.nature,
-        category: q.category,
-        q: q.q,
-        sort: q.sort,
-        desc: q.desc,
-        page: None,
-        page_size: None,
-    };
-    let english = q.lang.as_deref() == Some("en");
+    let english = query.lang.as_deref() == Some("en");
     let export = duban_app::export::ProjectExport::new(&s.db, &can, &query, english).await?;
     let db = s.db.clone();
     let body = futures_util::stream::unfold(Some((export, 0usize)), move |state| {
