@@ -212,6 +212,15 @@ pub async fn download(
         .await
         .map_err(|_| AppError::NotFound { what: "attachment" })?;
     can.check(a.unit_id, "attachment")?;
+    // A draft report's files are seen by those who see the draft: its unit's clerks.
+    if a.object_type == "report" && !can.caller().sees_unapproved_at(a.unit_id) {
+        let r = reports::get(db, a.object_id)
+            .await
+            .map_err(|_| AppError::NotFound { what: "attachment" })?;
+        if r.state != duban_domain::report::ReportState::Approved {
+            return Err(AppError::NotFound { what: "attachment" });
+        }
+    }
     let bytes = tokio::fs::read(path_of(dir, &a.sha256))
         .await
         .map_err(|e| AppError::Internal(format!("attachment {id} is missing on disk: {e}")))?;

@@ -561,6 +561,13 @@ async fn report_workflow(db: Db) {
     assert_eq!(files(own), vec!["site.pdf"]);
     let theirs = sup.ok(&format!("/api/v1/projects/{pid}/attachments")).await;
     assert!(files(theirs).is_empty());
+    let draft_file = up.json()["id"].as_i64().unwrap();
+    let dl = |c: &Client| {
+        let path = format!("/api/v1/attachments/{draft_file}");
+        let c = c.clone();
+        async move { c.send("GET", &path, None).await.status }
+    };
+    assert_eq!((dl(&rep).await, dl(&sup).await), (200, 404));
     let (s, _) = rep
         .put(&format!("/api/v1/reports/{rid}"), figures(800, 6000))
         .await;
