@@ -6,6 +6,7 @@
 pub mod access;
 pub mod analytics;
 pub mod audit;
+pub mod bulletin;
 pub mod codes;
 pub mod error;
 pub mod inspection;

@@ -1,0 +1,612 @@
+//! The monthly bulletin (通报, DESIGN §6), composed from a frozen snapshot.
+//!
+//! A [`Snapshot`] holds, for one period and one issuing unit, every figure the bulletin
+//! uses, as the approved data stood at the cut-off. It is stored with the bulletin, and
+//! [`compose`] is a pure function of it: the same snapshot gives the same document years
+//! later, whatever was corrected since. The document is a list of [`Block`]s (numbered
+//! headings, paragraphs, tables) that the renderers (text, HTML, docx, xlsx) lay out.
+
+use crate::analytics::lights::Light;
+use crate::analytics::progress::{gap_sentence_zh, pct1};
+use crate::analytics::rank::{rank, red_black};
+use crate::analytics::ratio_bp;
+use crate::analytics::totals::Totals;
+use crate::money::Yuan;
+use crate::period::Period;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// A unit of the issuing unit's subtree (the root has no parent in the snapshot).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapUnit {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub name: String,
+    /// The assessment series units are ranked in (师市, 部门 …).
+    pub series: String,
+}
+
+/// One project's figures at the period's month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapProject {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub unit_id: i64,
+    /// `new`, `continuing` or `preparatory`.
+    pub nature: String,
+    pub leader: String,
+    /// Planned to be completed (竣工) in the bulletin's year.
+    pub completes_this_year: bool,
+    pub total_investment: i64,
+    pub annual_plan: i64,
+    pub plan_to_date: i64,
+    pub actual_ytd: i64,
+    pub due_to_start: bool,
+    pub started: bool,
+    pub light: Light,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapProblem {
+    pub id: i64,
+    pub description: String,
+    pub project: Option<String>,
+    pub lead_unit_id: Option<i64>,
+    /// YYYY-MM-DD
+    pub deadline: String,
+    pub days_overdue: i64,
+}
+
+/// A unit's reports of the period: how many were due, missing (none approved) and late.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapReporting {
+    pub unit_id: i64,
+    pub due: i64,
+    pub missing: i64,
+    pub late: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub period: Period,
+    /// The instant the data were frozen, as the office reads it ("2025-11-05 09:30").
+    pub cutoff: String,
+    pub root_unit_id: i64,
+    pub units: Vec<SnapUnit>,
+    pub projects: Vec<SnapProject>,
+    pub overdue_problems: Vec<SnapProblem>,
+    pub reporting: Vec<SnapReporting>,
+}
+
+/// A piece of the document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Block {
+    /// Level 1 is numbered 一、, level 2 （一）.
+    Heading {
+        level: u8,
+        text: String,
+    },
+    Paragraph {
+        text: String,
+    },
+    Table(Table),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Table {
+    pub title: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    /// Said under the table, e.g. that the annex lists the rest.
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Bulletin {
+    pub title: String,
+    pub subtitle: String,
+    pub blocks: Vec<Block>,
+    /// Every table in full, for the .xlsx annex.
+    pub annex: Vec<Table>,
+}
+
+/// How long the lists in the body may be; the annex has them all.
+const BODY_ROWS: usize = 30;
+const RED_BLACK: usize = 3;
+
+const NUMERALS: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
+
+fn yi(yuan: i64) -> String {
+    Yuan(yuan).yi()
+}
+
+fn totals<'a>(ps: impl Iterator<Item = &'a SnapProject>) -> (Totals, i64, i64) {
+    let (mut t, mut early, mut new_started) = (Totals::ZERO, 0, 0);
+    for p in ps {
+        t.projects += 1;
+        t.total_investment += p.total_investment;
+        t.annual_plan += p.annual_plan;
+        t.plan_to_date += p.plan_to_date;
+        t.actual_ytd += p.actual_ytd;
+        t.due_to_start += i64::from(p.due_to_start);
+        t.started_of_due += i64::from(p.due_to_start && p.started);
+        t.started += i64::from(p.started);
+        t.lights[p.light.index()] += 1;
+        if p.nature == "new" && p.started {
+            new_started += 1;
+            early += i64::from(!p.due_to_start);
+        }
+    }
+    (t, early, new_started)
+}
+
+/// The standard opening sentences for a group of projects ("今年安排重点项目N项…").
+pub fn opening(lead: &str, period: Period, ps: &[&SnapProject]) -> String {
+    let (t, early, new_started) = totals(ps.iter().copied());
+    let months = match period.month() {
+        1 => "1月".to_string(),
+        m => format!("1—{m}月"),
+    };
+    let mut s = format!(
+        "{lead}{n}项，总投资{x}亿元，年度计划投资{y}亿元。{months}累计完成投资{z}亿元",
+        n = t.projects,
+        x = yi(t.total_investment),
+        y = yi(t.annual_plan),
+        z = yi(t.actual_ytd),
+    );
+    match (t.completion_bp(), t.gap_bp()) {
+        (Some(c), Some(g)) => s.push_str(&format!(
+            "，占年度计划{}，{}。",
+            pct1(c),
+            gap_sentence_zh(g)
+        )),
+        _ => s.push('。'),
+    }
+    if t.due_to_start > 0 || new_started > 0 {
+        let not_started = t.due_to_start - t.started_of_due;
+        s.push_str(&format!(
+            "计划新开工{a}项，实际已开工{b}项（提前开工{early}项，未按计划开工{not_started}项）",
+            a = t.due_to_start,
+            b = new_started,
+        ));
+        match t.start_rate_bp() {
+            Some(r) => s.push_str(&format!("，开工率{}。", pct1(r))),
+            None => s.push('。'),
+        }
+    }
+    s
+}
+
+/// The unit under which a project is ranked: the child of the root on its way up.
+fn ranked_unit(parent: &HashMap<i64, Option<i64>>, root: i64, unit: i64) -> Option<i64> {
+    let mut u = unit;
+    for _ in 0..64 {
+        match parent.get(&u).copied().flatten() {
+            Some(p) if p == root => return Some(u),
+            Some(p) => u = p,
+            None => return None,
+        }
+    }
+    None
+}
+
+fn table(title: &str, header: &[&str], rows: Vec<Vec<String>>) -> Table {
+    Table {
+        title: title.into(),
+        header: header.iter().map(|h| h.to_string()).collect(),
+        rows,
+        note: None,
+    }
+}
+
+/// The body shows the first rows of a long table; the annex keeps it whole.
+fn shortened(t: &Table, what: &str) -> Table {
+    let mut short = t.clone();
+    if t.rows.len() > BODY_ROWS {
+        short.rows.truncate(BODY_ROWS);
+        short.note = Some(format!(
+            "以上列出前{BODY_ROWS}个，另有{}个{what}见附件。",
+            t.rows.len() - BODY_ROWS
+        ));
+    }
+    short
+}
+
+fn gap_points(t: &Totals) -> String {
+    t.gap_bp()
+        .map(|g| {
+            let tenths = crate::analytics::div_round(i128::from(g), 10) as i64;
+            let sign = if tenths < 0 { "-" } else { "" };
+            format!("{sign}{}.{}", tenths.abs() / 10, tenths.abs() % 10)
+        })
+        .unwrap_or_else(|| "—".into())
+}
+
+/// Compose the bulletin of a snapshot.
+pub fn compose(s: &Snapshot) -> Bulletin {
+    let name: HashMap<i64, &str> = s.units.iter().map(|u| (u.id, u.name.as_str())).collect();
+    let unit_name = |id: i64| name.get(&id).copied().unwrap_or("").to_string();
+    let parent: HashMap<i64, Option<i64>> = s.units.iter().map(|u| (u.id, u.parent_id)).collect();
+    let (y, m) = (s.period.year(), s.period.month());
+    let mut blocks = Vec::new();
+    let mut annex = Vec::new();
+    let mut section = 0;
+    let mut heading = |blocks: &mut Vec<Block>, text: &str| {
+        blocks.push(Block::Heading {
+            level: 1,
+            text: format!("{}、{text}", NUMERALS[section % 10]),
+        });
+        section += 1;
+    };
+
+    // 一、总体情况: all projects, then the new, continuing and completing groups.
+    heading(&mut blocks, "总体推进情况");
+    let all: Vec<&SnapProject> = s.projects.iter().collect();
+    blocks.push(Block::Paragraph {
+        text: opening(&format!("{y}年安排重点项目"), s.period, &all),
+    });
+    for (lead, pick) in [
+        (
+            "其中，新建项目",
+            &(|p: &SnapProject| p.nature == "new") as &dyn Fn(&SnapProject) -> bool,
+        ),
+        ("续建项目", &|p: &SnapProject| p.nature == "continuing"),
+        ("计划竣工项目", &|p: &SnapProject| {
+            p.completes_this_year
+        }),
+    ] {
+        let group: Vec<&SnapProject> = s.projects.iter().filter(|p| pick(p)).collect();
+        if !group.is_empty() {
+            blocks.push(Block::Paragraph {
+                text: opening(lead, s.period, &group),
+            });
+        }
+    }
+    let (whole, _, _) = totals(s.projects.iter());
+    blocks.push(Block::Paragraph {
+        text: format!(
+            "按红黄绿灯预警，绿灯{}项、黄灯{}项、橙灯{}项、红灯{}项。",
+            whole.lights[0], whole.lights[1], whole.lights[2], whole.lights[3]
+        ),
+    });
+
+    // 二、各单位推进情况: the units under the issuing unit, ranked in their series.
+    heading(&mut blocks, "各单位推进情况");
+    let mut by_unit: HashMap<i64, Vec<&SnapProject>> = HashMap::new();
+    for p in &s.projects {
+        let u = if p.unit_id == s.root_unit_id {
+            None
+        } else {
+            ranked_unit(&parent, s.root_unit_id, p.unit_id)
+        };
+        if let Some(u) = u {
+            by_unit.entry(u).or_default().push(p);
+        }
+    }
+    let unit_totals: HashMap<i64, Totals> = by_unit
+        .iter()
+        .map(|(u, ps)| (*u, totals(ps.iter().copied()).0))
+        .collect();
+    let items: Vec<(i64, String, Option<i64>)> = s
+        .units
+        .iter()
+        .filter(|u| u.parent_id == Some(s.root_unit_id) && unit_totals.contains_key(&u.id))
+        .map(|u| (u.id, u.series.clone(), unit_totals[&u.id].completion_bp()))
+        .collect();
+    let ranked = rank(&items, false);
+    let mut series: Vec<String> = ranked.iter().map(|r| r.series.clone()).collect();
+    series.dedup();
+    let mut red_black_rows = Vec::new();
+    for (i, se) in series.iter().enumerate() {
+        let in_series: Vec<_> = ranked.iter().filter(|r| &r.series == se).cloned().collect();
+        let rows = in_series
+            .iter()
+            .map(|r| {
+                let t = &unit_totals[&r.unit_id];
+                vec![
+                    r.rank.map(|x| x.to_string()).unwrap_or_else(|| "—".into()),
+                    unit_name(r.unit_id),
+                    t.projects.to_string(),
+                    yi(t.annual_plan),
+                    yi(t.actual_ytd),
+                    t.completion_bp().map(pct1).unwrap_or_else(|| "—".into()),
+                    gap_points(t),
+                    t.lights[3].to_string(),
+                ]
+            })
+            .collect();
+        let t = table(
+            &format!("表{}  {se}重点项目推进情况排名", i + 1),
+            &[
+                "排名",
+                "单位",
+                "项目数",
+                "年度计划（亿元）",
+                "累计完成（亿元）",
+                "完成率",
+                "与序时进度差（百分点）",
+                "红灯",
+            ],
+            rows,
+        );
+        blocks.push(Block::Heading {
+            level: 2,
+            text: format!("（{}）{se}", NUMERALS[i % 10]),
+        });
+        blocks.push(Block::Table(t.clone()));
+        annex.push(t);
+        // The red list beat time progress; the black list fell behind it.
+        let bar = whole.time_progress_bp();
+        let (red, black) = red_black(&in_series, RED_BLACK, RED_BLACK, bar);
+        let names = |v: &[crate::analytics::rank::Ranked]| {
+            v.iter()
+                .map(|r| unit_name(r.unit_id))
+                .collect::<Vec<_>>()
+                .join("、")
+        };
+        red_black_rows.push((se.clone(), names(&red), names(&black)));
+    }
+
+    // 三、红黑榜
+    heading(&mut blocks, "红黑榜");
+    for (se, red, black) in &red_black_rows {
+        let red = if red.is_empty() {
+            "无".into()
+        } else {
+            red.clone()
+        };
+        let black = if black.is_empty() {
+            "无".into()
+        } else {
+            black.clone()
+        };
+        blocks.push(Block::Paragraph {
+            text: format!("{se}：红榜 {red}；黑榜 {black}。"),
+        });
+    }
+
+    // 四、滞后项目: red, then orange and yellow, the furthest behind first in each.
+    heading(&mut blocks, "滞后项目");
+    let mut lagging: Vec<&SnapProject> = s
+        .projects
+        .iter()
+        .filter(|p| p.light != Light::Green)
+        .collect();
+    let gap = |p: &SnapProject| match (
+        ratio_bp(p.actual_ytd, p.annual_plan),
+        ratio_bp(p.plan_to_date, p.annual_plan),
+    ) {
+        (Some(c), Some(t)) => Some(c - t),
+        _ => None,
+    };
+    lagging.sort_by_key(|p| (std::cmp::Reverse(p.light), gap(p).unwrap_or(0), p.id));
+    let rows: Vec<Vec<String>> = lagging
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            vec![
+                (i + 1).to_string(),
+                p.name.clone(),
+                unit_name(p.unit_id),
+                p.leader.clone(),
+                light_zh(p.light).into(),
+                ratio_bp(p.actual_ytd, p.annual_plan)
+                    .map(pct1)
+                    .unwrap_or_else(|| "—".into()),
+                gap(p).map(gap_sentence_zh).unwrap_or_else(|| "—".into()),
+            ]
+        })
+        .collect();
+    let lag = table(
+        "滞后项目清单",
+        &[
+            "序号",
+            "项目名称",
+            "责任单位",
+            "包联领导",
+            "灯色",
+            "完成率",
+            "与序时进度",
+        ],
+        rows,
+    );
+    if lag.rows.is_empty() {
+        blocks.push(Block::Paragraph {
+            text: "本期无亮红灯、黄灯的项目。".into(),
+        });
+    } else {
+        blocks.push(Block::Paragraph {
+            text: format!(
+                "本期亮红灯项目{}个、橙灯{}个、黄灯{}个，请责任单位和包联领导重点调度。",
+                whole.lights[3], whole.lights[2], whole.lights[1]
+            ),
+        });
+        blocks.push(Block::Table(shortened(&lag, "项目")));
+    }
+    annex.push(lag);
+
+    // 五、超期未整改问题
+    heading(&mut blocks, "超期未整改问题");
+    let mut probs: Vec<&SnapProblem> = s.overdue_problems.iter().collect();
+    probs.sort_by_key(|p| (std::cmp::Reverse(p.days_overdue), p.id));
+    let rows: Vec<Vec<String>> = probs
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            vec![
+                (i + 1).to_string(),
+                p.description.clone(),
+                p.project.clone().unwrap_or_default(),
+                p.lead_unit_id.map(unit_name).unwrap_or_default(),
+                p.deadline.clone(),
+                p.days_overdue.to_string(),
+            ]
+        })
+        .collect();
+    let prob = table(
+        "超期未整改问题清单",
+        &["序号", "问题", "项目", "牵头单位", "整改期限", "超期天数"],
+        rows,
+    );
+    if prob.rows.is_empty() {
+        blocks.push(Block::Paragraph {
+            text: "截至本期，无超期未整改问题。".into(),
+        });
+    } else {
+        blocks.push(Block::Paragraph {
+            text: format!("截至{}，超期未整改问题{}个。", s.cutoff, prob.rows.len()),
+        });
+        blocks.push(Block::Table(shortened(&prob, "问题")));
+    }
+    annex.push(prob);
+
+    // 六、报送情况
+    heading(&mut blocks, "进度报送情况");
+    let mut rep: Vec<&SnapReporting> = s
+        .reporting
+        .iter()
+        .filter(|r| r.missing > 0 || r.late > 0)
+        .collect();
+    rep.sort_by_key(|r| {
+        (
+            std::cmp::Reverse(r.missing),
+            std::cmp::Reverse(r.late),
+            r.unit_id,
+        )
+    });
+    let rows: Vec<Vec<String>> = rep
+        .iter()
+        .map(|r| {
+            vec![
+                unit_name(r.unit_id),
+                r.due.to_string(),
+                r.missing.to_string(),
+                r.late.to_string(),
+            ]
+        })
+        .collect();
+    let reporting = table(
+        "未报、迟报单位",
+        &["单位", "应报项目", "未报", "迟报"],
+        rows,
+    );
+    let (missing, late): (i64, i64) = s
+        .reporting
+        .iter()
+        .fold((0, 0), |(a, b), r| (a + r.missing, b + r.late));
+    if reporting.rows.is_empty() {
+        blocks.push(Block::Paragraph {
+            text: format!("{m}月进度均按时报送。"),
+        });
+    } else {
+        blocks.push(Block::Paragraph {
+            text: format!(
+                "{m}月进度有{}个单位未按时报送，未报项目{missing}个、迟报{late}个。",
+                reporting.rows.len()
+            ),
+        });
+        blocks.push(Block::Table(shortened(&reporting, "单位")));
+    }
+    annex.push(reporting);
+
+    // 七、下步要求
+    heading(&mut blocks, "下步工作要求");
+    blocks.push(Block::Paragraph {
+        text: "各单位要对照年度目标，紧盯滞后项目和超期问题，逐项明确责任人和完成时限，确保按序时进度完成投资任务；进度数据须按时、如实报送。".into(),
+    });
+
+    let root = unit_name(s.root_unit_id);
+    Bulletin {
+        title: format!("关于{y}年{m}月重点项目推进情况的通报"),
+        subtitle: format!("{root}（数据截至{}）", s.cutoff),
+        blocks,
+        annex,
+    }
+}
+
+pub fn light_zh(l: Light) -> &'static str {
+    match l {
+        Light::Green => "绿灯",
+        Light::Yellow => "黄灯",
+        Light::Orange => "橙灯",
+        Light::Red => "红灯",
+    }
+}
+
+/// The bulletin as plain text (the CLI's preview, and what snapshot tests compare).
+pub fn render_text(b: &Bulletin) -> String {
+    let mut out = format!("{}\n{}\n", b.title, b.subtitle);
+    for block in &b.blocks {
+        match block {
+            Block::Heading { text, .. } => out.push_str(&format!("\n{text}\n")),
+            Block::Paragraph { text } => out.push_str(&format!("    {text}\n")),
+            Block::Table(t) => {
+                out.push_str(&format!("{}\n", t.title));
+                out.push_str(&format!("| {} |\n", t.header.join(" | ")));
+                for r in &t.rows {
+                    out.push_str(&format!("| {} |\n", r.join(" | ")));
+                }
+                if let Some(n) = &t.note {
+                    out.push_str(&format!("{n}\n"));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The bulletin as a standalone HTML page (the web view and the e-mail body).
+pub fn render_html(b: &Bulletin) -> String {
+    let mut out = format!(
+        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{t}</title>\
+         <style>body{{font-family:'FangSong','仿宋_GB2312','STFangsong',serif;font-size:16pt;max-width:210mm;margin:2em auto;line-height:1.75}}\
+         h1{{font-family:'方正小标宋简体','SimHei','黑体',sans-serif;font-size:22pt;text-align:center;font-weight:normal}}\
+         h2{{font-family:'SimHei','黑体',sans-serif;font-size:16pt;font-weight:normal;margin:1em 0 .3em}}\
+         h3{{font-family:'KaiTi','楷体',serif;font-size:16pt;font-weight:normal;margin:.6em 0 .2em}}\
+         p{{text-indent:2em;margin:.2em 0}}table{{border-collapse:collapse;width:100%;font-size:11pt;margin:.4em 0}}\
+         th,td{{border:1px solid #000;padding:2px 4px;text-align:center}}caption{{font-family:'SimHei','黑体',sans-serif;font-size:12pt}}\
+         .sub{{text-align:center}}.note{{font-size:11pt;text-indent:0}}</style></head><body>\
+         <h1>{t}</h1><p class=\"sub\">{s}</p>",
+        t = esc(&b.title),
+        s = esc(&b.subtitle)
+    );
+    for block in &b.blocks {
+        match block {
+            Block::Heading { level: 1, text } => out.push_str(&format!("<h2>{}</h2>", esc(text))),
+            Block::Heading { text, .. } => out.push_str(&format!("<h3>{}</h3>", esc(text))),
+            Block::Paragraph { text } => out.push_str(&format!("<p>{}</p>", esc(text))),
+            Block::Table(t) => {
+                out.push_str(&format!("<table><caption>{}</caption><tr>", esc(&t.title)));
+                for h in &t.header {
+                    out.push_str(&format!("<th>{}</th>", esc(h)));
+                }
+                out.push_str("</tr>");
+                for r in &t.rows {
+                    out.push_str("<tr>");
+                    for c in r {
+                        out.push_str(&format!("<td>{}</td>", esc(c)));
+                    }
+                    out.push_str("</tr>");
+                }
+                out.push_str("</table>");
+                if let Some(n) = &t.note {
+                    out.push_str(&format!("<p class=\"note\">{}</p>", esc(n)));
+                }
+            }
+        }
+    }
+    out.push_str("</body></html>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests;
