@@ -13,6 +13,7 @@ pub mod accounts;
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod bulletins;
 pub mod cache;
 pub mod clock;
 pub mod demo;

@@ -13,6 +13,7 @@ pub mod analytics;
 pub mod attachments;
 pub mod audit;
 pub mod bulk;
+pub mod bulletins;
 pub mod db;
 pub mod inspections;
 pub mod plans;

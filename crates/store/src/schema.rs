@@ -41,6 +41,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "registry_sorts",
         include_str!("../migrations/0007_registry_sorts.sql"),
     ),
+    (
+        8,
+        "bulletins",
+        include_str!("../migrations/0008_bulletins.sql"),
+    ),
 ];
 
 /// The latest schema version this build knows.

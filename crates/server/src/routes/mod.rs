@@ -2,6 +2,7 @@
 //! Handlers only translate HTTP to use cases in `duban_app` and back.
 
 mod accounts;
+mod bulletins;
 mod registry;
 mod stats;
 mod work;
@@ -548,6 +549,50 @@ pub fn build() -> (axum::Router<AppState>, Value) {
     )
     .query::<stats::StatsQuery>(x);
     x.op("get", "/api/v1/stats/why/{id}", get(stats::why), d);
+
+    // Monthly bulletins (通报).
+    x.op(
+        "get",
+        "/api/v1/bulletins",
+        get(bulletins::list),
+        doc(
+            "bulletins",
+            "Bulletins of the caller's scope (readers: published ones)",
+        ),
+    );
+    let d = doc(
+        "bulletins",
+        "Generate a draft from a snapshot of approved data frozen now (supervisor)",
+    )
+    .body::<a::bulletins::GenerateInput>(x);
+    x.op("post", "/api/v1/bulletins", post(bulletins::generate), d);
+    x.op(
+        "get",
+        "/api/v1/bulletins/{id}",
+        get(bulletins::get),
+        doc(
+            "bulletins",
+            "A bulletin and its document, composed from its stored snapshot",
+        ),
+    );
+    x.op(
+        "get",
+        "/api/v1/bulletins/{id}/html",
+        get(bulletins::html),
+        doc("bulletins", "The bulletin as an HTML page"),
+    );
+    x.op(
+        "post",
+        "/api/v1/bulletins/{id}/review",
+        post(bulletins::review),
+        doc("bulletins", "Mark a draft reviewed (supervisor)"),
+    );
+    x.op(
+        "post",
+        "/api/v1/bulletins/{id}/publish",
+        post(bulletins::publish),
+        doc("bulletins", "Publish a reviewed bulletin (supervisor)"),
+    );
     x.op(
         "get",
         "/api/v1/settings/light-rules",

@@ -1,0 +1,241 @@
+//! Monthly bulletins (通报): generated from a snapshot frozen at the cut-off, stored with
+//! it, reviewed and published. The document is composed by `duban_domain::bulletin` from
+//! the stored snapshot every time it is read, so a bulletin looks the same years later.
+
+use crate::access::{Can, ReadRegistry, Supervise};
+use crate::{AppError, audit};
+use chrono::Duration;
+use duban_domain::Period;
+use duban_domain::access::Reach;
+use duban_domain::bulletin::{self, Bulletin, SnapReporting, SnapUnit, Snapshot};
+use duban_store::bulletins::{self as store, BulletinRow};
+use duban_store::{Db, now_ms, units};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A bulletin version with its document.
+#[derive(Debug, Serialize)]
+pub struct BulletinView {
+    #[serde(flatten)]
+    pub row: BulletinRow,
+    pub document: Bulletin,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GenerateInput {
+    /// YYYY-MM
+    pub period: String,
+    /// The issuing unit (default: the top of the caller's scope).
+    #[serde(default)]
+    pub unit_id: Option<i64>,
+}
+
+/// Gather the snapshot of a period for a unit's subtree as the approved data stand now.
+pub async fn snapshot(
+    db: &Db,
+    can: &Can<Supervise>,
+    period: Period,
+    unit: i64,
+    cutoff_ms: i64,
+) -> Result<Snapshot, AppError> {
+    can.check(unit, "unit")?;
+    let tree = can.caller().tree();
+    let reach = Reach::Units(tree.subtree(unit).into_iter().collect()).intersect(can.reach());
+    let (year, month) = (period.year(), period.month());
+    let projects = store::projects_at(db, year, month, &reach).await?;
+    let reports = store::reports_of(db, year, month, &reach).await?;
+    let mut reporting: BTreeMap<i64, SnapReporting> = BTreeMap::new();
+    for p in &projects {
+        let r = reporting.entry(p.unit_id).or_insert(SnapReporting {
+            unit_id: p.unit_id,
+            due: 0,
+            missing: 0,
+            late: 0,
+        });
+        let (approved, late) = reports.get(&p.id).copied().unwrap_or((false, false));
+        r.due += 1;
+        r.missing += i64::from(!approved);
+        r.late += i64::from(late);
+    }
+    let cutoff =
+        chrono::DateTime::from_timestamp_millis(cutoff_ms).unwrap_or_default() + Duration::hours(8);
+    let overdue = store::overdue_problems(db, cutoff.date_naive(), &reach).await?;
+    let units = units::list(db)
+        .await?
+        .into_iter()
+        .filter(|u| reach.covers(u.id))
+        .map(|u| SnapUnit {
+            id: u.id,
+            parent_id: if u.id == unit { None } else { u.parent_id },
+            name: u.name,
+            series: u.series,
+        })
+        .collect();
+    Ok(Snapshot {
+        period,
+        cutoff: cutoff.format("%Y-%m-%d %H:%M").to_string(),
+        root_unit_id: unit,
+        units,
+        projects,
+        overdue_problems: overdue,
+        reporting: reporting.into_values().collect(),
+    })
+}
+
+/// Generate a new draft version of a period's bulletin.
+pub async fn generate(
+    db: &Db,
+    can: &Can<Supervise>,
+    i: &GenerateInput,
+) -> Result<BulletinView, AppError> {
+    let period = Period::parse("period", &i.period)?;
+    let unit = match i.unit_id {
+        Some(u) => u,
+        None if *can.reach() == Reach::All => can
+            .caller()
+            .tree()
+            .roots()
+            .first()
+            .copied()
+            .unwrap_or(can.actor().unit_id),
+        None => can.actor().unit_id,
+    };
+    let cutoff = now_ms();
+    let snap = snapshot(db, can, period, unit, cutoff).await?;
+    let json = serde_json::to_string(&snap).expect("a snapshot serialises");
+    let mut tx = db.write().await?;
+    let (id, version) = store::insert(
+        &mut tx,
+        &period.to_string(),
+        unit,
+        cutoff,
+        &json,
+        can.actor().user_id,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        can.actor(),
+        "bulletin.generate",
+        "bulletin",
+        id,
+        audit::NONE,
+        Some(&serde_json::json!({
+            "period": period.to_string(), "unit_id": unit, "version": version,
+            "projects": snap.projects.len(), "cutoff_at": cutoff
+        })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(BulletinView {
+        row: store::get(db, id).await?.expect("just stored").0,
+        document: bulletin::compose(&snap),
+    })
+}
+
+async fn load(db: &Db, reach: &Reach, id: i64) -> Result<(BulletinRow, Snapshot), AppError> {
+    let missing = AppError::NotFound { what: "bulletin" };
+    let (row, json) = store::get(db, id).await?.ok_or(missing)?;
+    if !reach.covers(row.unit_id) {
+        return Err(AppError::NotFound { what: "bulletin" });
+    }
+    let snap: Snapshot = serde_json::from_str(&json).map_err(|e| {
+        AppError::Internal(format!("bulletin {id}: stored snapshot unreadable: {e}"))
+    })?;
+    Ok((row, snap))
+}
+
+/// A bulletin and its document, composed from its stored snapshot. Readers other than
+/// supervisors see published versions only.
+pub async fn get(db: &Db, can: &Can<ReadRegistry>, id: i64) -> Result<BulletinView, AppError> {
+    let (row, snap) = load(db, can.reach(), id).await?;
+    if row.state != "published" && can.caller().can::<Supervise>().is_err() {
+        return Err(AppError::NotFound { what: "bulletin" });
+    }
+    Ok(BulletinView {
+        row,
+        document: bulletin::compose(&snap),
+    })
+}
+
+/// The stored snapshot itself (the CLI writes it beside the documents).
+pub async fn stored_snapshot(
+    db: &Db,
+    can: &Can<ReadRegistry>,
+    id: i64,
+) -> Result<Snapshot, AppError> {
+    get(db, can, id).await?;
+    Ok(load(db, can.reach(), id).await?.1)
+}
+
+pub async fn list(db: &Db, can: &Can<ReadRegistry>) -> Result<Vec<BulletinRow>, AppError> {
+    let supervisor = can.caller().can::<Supervise>().is_ok();
+    Ok(store::list(db, can.reach())
+        .await?
+        .into_iter()
+        .filter(|b| supervisor || b.state == "published")
+        .collect())
+}
+
+/// draft → reviewed → published; each step audited.
+pub async fn advance(
+    db: &Db,
+    can: &Can<Supervise>,
+    id: i64,
+    step: &str,
+) -> Result<BulletinView, AppError> {
+    let (row, _) = load(db, can.reach(), id).await?;
+    let (from, to) = match step {
+        "review" => ("draft", "reviewed"),
+        "publish" => ("reviewed", "published"),
+        _ => return Err(AppError::NotFound { what: "step" }),
+    };
+    if row.state != from {
+        return Err(duban_domain::FieldError::new(
+            "state",
+            "illegal_transition",
+            format!(
+                "该通报当前为“{}”，不能{}",
+                state_zh(&row.state),
+                if step == "review" { "审核" } else { "发布" }
+            ),
+            format!(
+                "the bulletin is {}; it cannot be {}",
+                row.state,
+                if step == "review" {
+                    "reviewed"
+                } else {
+                    "published"
+                }
+            ),
+        )
+        .into());
+    }
+    let mut tx = db.write().await?;
+    if store::set_state(&mut tx, id, from, to, can.actor().user_id, now_ms()).await? == 0 {
+        return Err(AppError::Conflict(
+            "the bulletin changed meanwhile; reload it".into(),
+        ));
+    }
+    audit::record(
+        &mut tx,
+        can.actor(),
+        &format!("bulletin.{step}"),
+        "bulletin",
+        id,
+        Some(&from),
+        Some(&to),
+    )
+    .await?;
+    tx.commit().await?;
+    get(db, &can.caller().can::<ReadRegistry>()?, id).await
+}
+
+fn state_zh(s: &str) -> &'static str {
+    match s {
+        "draft" => "草稿",
+        "reviewed" => "已审核",
+        _ => "已发布",
+    }
+}

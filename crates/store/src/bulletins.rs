@@ -1,0 +1,230 @@
+//! Bulletins (通报): their versions with the frozen snapshot, and the reads that gather a
+//! snapshot from the analytics read model, the reports and the problems.
+
+use crate::db::{Cols, Db, Tx};
+use crate::{StoreError, reach_sql};
+use duban_domain::access::Reach;
+use duban_domain::analytics::lights::Light;
+use duban_domain::bulletin::{SnapProblem, SnapProject};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct BulletinRow {
+    pub id: i64,
+    /// YYYY-MM
+    pub period: String,
+    pub unit_id: i64,
+    pub version: i64,
+    /// draft | reviewed | published
+    pub state: String,
+    pub cutoff_at: i64,
+    pub created_by: i64,
+    pub created_at: i64,
+    pub reviewed_by: Option<i64>,
+    pub reviewed_at: Option<i64>,
+    pub published_by: Option<i64>,
+    pub published_at: Option<i64>,
+}
+
+const COLS: &str = "id, period, unit_id, version, state, cutoff_at, created_by, created_at, \
+                    reviewed_by, reviewed_at, published_by, published_at";
+
+fn row(r: &dyn Cols) -> Result<BulletinRow, StoreError> {
+    Ok(BulletinRow {
+        id: r.i64("id")?,
+        period: r.str("period")?,
+        unit_id: r.i64("unit_id")?,
+        version: r.i64("version")?,
+        state: r.str("state")?,
+        cutoff_at: r.i64("cutoff_at")?,
+        created_by: r.i64("created_by")?,
+        created_at: r.i64("created_at")?,
+        reviewed_by: r.opt_i64("reviewed_by")?,
+        reviewed_at: r.opt_i64("reviewed_at")?,
+        published_by: r.opt_i64("published_by")?,
+        published_at: r.opt_i64("published_at")?,
+    })
+}
+
+/// Store a new version of a period's bulletin for a unit; returns its id and version.
+pub async fn insert(
+    tx: &mut Tx,
+    period: &str,
+    unit_id: i64,
+    cutoff_at: i64,
+    snapshot: &str,
+    by: i64,
+) -> Result<(i64, i64), StoreError> {
+    let version = tx
+        .scalar(
+            "SELECT CAST(COALESCE(MAX(version), 0) + 1 AS BIGINT) AS v FROM bulletins WHERE period = $1 AND unit_id = $2",
+            &[period.into(), unit_id.into()],
+        )
+        .await?;
+    let id = tx
+        .scalar(
+            "INSERT INTO bulletins (period, unit_id, version, state, cutoff_at, snapshot, created_by, created_at) \
+             VALUES ($1, $2, $3, 'draft', $4, $5, $6, $4) RETURNING id AS v",
+            &[
+                period.into(),
+                unit_id.into(),
+                version.into(),
+                cutoff_at.into(),
+                snapshot.into(),
+                by.into(),
+            ],
+        )
+        .await?;
+    Ok((id, version))
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<Option<(BulletinRow, String)>, StoreError> {
+    db.fetch_optional(
+        &format!("SELECT {COLS}, snapshot FROM bulletins WHERE id = $1"),
+        &[id.into()],
+        |r| Ok((row(r)?, r.str("snapshot")?)),
+    )
+    .await
+}
+
+/// The bulletins of units within the reach, newest period and version first.
+pub async fn list(db: &Db, reach: &Reach) -> Result<Vec<BulletinRow>, StoreError> {
+    db.fetch_all(
+        &format!(
+            "SELECT {COLS} FROM bulletins b WHERE {} ORDER BY period DESC, unit_id, version DESC",
+            reach_sql("b.unit_id", reach)
+        ),
+        &[],
+        row,
+    )
+    .await
+}
+
+/// Move a version from one state to another, stamping who and when; 0 rows when it was
+/// not in `from` any more.
+pub async fn set_state(
+    tx: &mut Tx,
+    id: i64,
+    from: &str,
+    to: &str,
+    by: i64,
+    at: i64,
+) -> Result<u64, StoreError> {
+    let stamp = match to {
+        "reviewed" => "reviewed_by = $3, reviewed_at = $4",
+        _ => "published_by = $3, published_at = $4",
+    };
+    tx.execute(
+        &format!("UPDATE bulletins SET state = $1, {stamp} WHERE id = $5 AND state = $2"),
+        &[to.into(), from.into(), by.into(), at.into(), id.into()],
+    )
+    .await
+}
+
+/// Every live project of the reach with a plan in `year`, with its figures at `month`
+/// from the analytics read model.
+pub async fn projects_at(
+    db: &Db,
+    year: i32,
+    month: u32,
+    reach: &Reach,
+) -> Result<Vec<SnapProject>, StoreError> {
+    let m = month.clamp(1, 12);
+    let bit = 1i64 << (m - 1);
+    db.fetch_all(
+        &format!(
+            "SELECT p.id, p.code, p.name, p.unit_id, p.nature, p.leader, p.end_year, p.total_investment, \
+                    y.annual_plan, y.p{m:02} AS plan_to_date, y.a{m:02} AS actual_ytd, y.started, y.due, y.lights \
+             FROM project_years y JOIN projects p ON p.id = y.project_id \
+             WHERE y.year = $1 AND p.archived = FALSE AND {} ORDER BY p.id",
+            reach_sql("p.unit_id", reach)
+        ),
+        &[i64::from(year).into()],
+        |r| {
+            let lights = r.str("lights")?;
+            let letter = lights.chars().nth((m - 1) as usize).unwrap_or('g');
+            let light = Light::ALL
+                .into_iter()
+                .find(|l| l.code().starts_with(letter))
+                .ok_or(StoreError::Corrupt {
+                    column: "project_years.lights",
+                    value: lights.clone(),
+                })?;
+            Ok(SnapProject {
+                id: r.i64("id")?,
+                code: r.str("code")?,
+                name: r.str("name")?,
+                unit_id: r.i64("unit_id")?,
+                nature: r.str("nature")?,
+                leader: r.str("leader")?,
+                completes_this_year: r.i64("end_year")? == i64::from(year),
+                total_investment: r.i64("total_investment")?,
+                annual_plan: r.i64("annual_plan")?,
+                plan_to_date: r.i64("plan_to_date")?,
+                actual_ytd: r.i64("actual_ytd")?,
+                due_to_start: r.i64("due")? & bit != 0,
+                started: r.i64("started")? & bit != 0,
+                light,
+            })
+        },
+    )
+    .await
+}
+
+/// Per project of the reach: whether a report for the period was approved, and whether
+/// its first submission came after the deadline.
+pub async fn reports_of(
+    db: &Db,
+    year: i32,
+    month: u32,
+    reach: &Reach,
+) -> Result<HashMap<i64, (bool, bool)>, StoreError> {
+    let rows = db
+        .fetch_all(
+            &format!(
+                "SELECT r.project_id, \
+                        CAST(MAX(CASE WHEN r.state = 'approved' THEN 1 ELSE 0 END) AS BIGINT) AS approved, \
+                        CAST(MAX(CASE WHEN r.revision = 1 AND r.late THEN 1 ELSE 0 END) AS BIGINT) AS late \
+                 FROM reports r JOIN projects p ON p.id = r.project_id \
+                 WHERE r.year = $1 AND r.month = $2 AND {} GROUP BY r.project_id",
+                reach_sql("p.unit_id", reach)
+            ),
+            &[i64::from(year).into(), i64::from(month).into()],
+            |r| Ok((r.i64("project_id")?, r.i64("approved")? == 1, r.i64("late")? == 1)),
+        )
+        .await?;
+    Ok(rows.into_iter().map(|(p, a, l)| (p, (a, l))).collect())
+}
+
+/// Problems of the reach not resolved or closed whose deadline is before `day`.
+pub async fn overdue_problems(
+    db: &Db,
+    day: chrono::NaiveDate,
+    reach: &Reach,
+) -> Result<Vec<SnapProblem>, StoreError> {
+    db.fetch_all(
+        &format!(
+            "SELECT q.id, q.description, p.name AS project, q.lead_unit_id, q.deadline \
+             FROM problems q LEFT JOIN projects p ON p.id = q.project_id \
+             WHERE q.state NOT IN ('resolved', 'closed') AND q.deadline IS NOT NULL AND q.deadline < $1 AND {} \
+             ORDER BY q.deadline, q.id",
+            reach_sql("q.lead_unit_id", reach)
+        ),
+        &[day.to_string().into()],
+        |r| {
+            let deadline = r.str("deadline")?;
+            let days = chrono::NaiveDate::parse_from_str(&deadline, "%Y-%m-%d")
+                .map(|d| (day - d).num_days())
+                .unwrap_or(0);
+            Ok(SnapProblem {
+                id: r.i64("id")?,
+                description: r.str("description")?,
+                project: r.opt_str("project")?,
+                lead_unit_id: r.opt_i64("lead_unit_id")?,
+                deadline,
+                days_overdue: days,
+            })
+        },
+    )
+    .await
+}
