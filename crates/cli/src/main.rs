@@ -91,6 +91,20 @@ enum Command {
         #[arg(long)]
         refresh: bool,
     },
+    /// Generate the monthly bulletin (通报) of a period from the approved data as they
+    /// stand now: stored as a new draft version, and written to DIR as HTML, text and the
+    /// frozen snapshot (JSON).
+    Bulletin {
+        /// The period, YYYY-MM
+        #[arg(long)]
+        period: String,
+        /// Code of the issuing unit [default: the top of the unit tree]
+        #[arg(long)]
+        unit: Option<String>,
+        /// Folder to write the files into (created when missing)
+        #[arg(long, default_value = ".")]
+        out: std::path::PathBuf,
+    },
     /// The audit log.
     Audit {
         #[command(subcommand)]
@@ -261,6 +275,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 let db = duban_app::open(&s.db).await?;
                 stats(&db, as_of.as_deref(), by, unit.as_deref(), *refresh).await
             }
+            Command::Bulletin { period, unit, out } => {
+                let db = duban_app::open(&s.db).await?;
+                bulletin(&db, period, unit.as_deref(), out).await
+            }
             Command::Audit { action: AuditAction::Verify } => {
                 let db = duban_app::open(&s.db).await?;
                 let v = duban_app::audit::verify(&db).await?;
@@ -296,6 +314,86 @@ async fn serve(db: duban_app::Db, s: &Settings) -> anyhow::Result<()> {
     duban_server::serve(listener, state)
         .await
         .context("server stopped")?;
+    Ok(())
+}
+
+/// `duban bulletin`: generate as the console (a supervisor of every unit) and write the
+/// renderings beside the snapshot they came from.
+async fn bulletin(
+    db: &duban_app::Db,
+    period: &str,
+    unit: Option<&str>,
+    out: &std::path::Path,
+) -> anyhow::Result<()> {
+    let t = std::time::Instant::now();
+    let unit_id = match unit {
+        Some(code) => Some(
+            duban_app::registry::units_by_id(db)
+                .await?
+                .values()
+                .find(|u| u.code.eq_ignore_ascii_case(code))
+                .map(|u| u.id)
+                .ok_or_else(|| anyhow::anyhow!("no unit has the code '{code}'"))?,
+        ),
+        None => None,
+    };
+    let caller = duban_app::access::Caller::resolve(
+        db,
+        duban_app::accounts::console(unit_id.unwrap_or(0)),
+        vec![duban_domain::access::RoleGrant {
+            role: duban_domain::Role::Supervisor,
+            scope: duban_domain::access::Scope::All,
+        }],
+    )
+    .await?;
+    let b = duban_app::bulletins::generate(
+        db,
+        &caller.can::<duban_app::access::Supervise>()?,
+        &duban_app::bulletins::GenerateInput {
+            period: period.to_string(),
+            unit_id,
+        },
+    )
+    .await?;
+    let generated = t.elapsed();
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("cannot create the folder {}", out.display()))?;
+    let stem = format!("bulletin-{}-v{}", b.row.period, b.row.version);
+    let snap = duban_app::bulletins::stored_snapshot(
+        db,
+        &caller.can::<duban_app::access::ReadRegistry>()?,
+        b.row.id,
+    )
+    .await?;
+    let files = [
+        (
+            format!("{stem}.html"),
+            duban_domain::bulletin::render_html(&b.document),
+        ),
+        (
+            format!("{stem}.txt"),
+            duban_domain::bulletin::render_text(&b.document),
+        ),
+        (
+            format!("{stem}.snapshot.json"),
+            serde_json::to_string_pretty(&snap)?,
+        ),
+    ];
+    for (name, text) in &files {
+        let path = out.join(name);
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        println!("wrote {}", path.display());
+    }
+    println!(
+        "bulletin {} version {} (id {}): {} projects, {} overdue problems; generated in {:.2} s, {:.2} s in all",
+        b.row.period,
+        b.row.version,
+        b.row.id,
+        snap.projects.len(),
+        snap.overdue_problems.len(),
+        generated.as_secs_f64(),
+        t.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
