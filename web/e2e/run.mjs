@@ -452,6 +452,35 @@ await test('the weekly dispatch groups the projects to act on, and a decision be
   await page.screenshot({ path: join(shots, 'dispatch-by-chain.png') })
 })
 
+await test('a supervisor generates, reviews and publishes the monthly bulletin; a clerk reads the published one', async (page) => {
+  const o = await api('/api/v1/stats/overview?as_of=2025-10')
+  await signIn(page, '/bulletins')
+  const period = page.locator('input[data-test=bulletin-period], [data-test=bulletin-period] input')
+  await period.fill('2025-10')
+  await period.press('Enter')
+  await page.locator('[data-test=generate]').click()
+  await page.getByText('已生成第1版（草稿）').waitFor()
+  const doc = page.frameLocator('[data-test=bulletin-doc]')
+  await doc.getByText('关于2025年10月重点项目推进情况的通报').waitFor()
+  // The whole corps is issued by its top unit; the opening counts what the cockpit counts.
+  const opening = await doc.locator('p').nth(1).innerText()
+  if (!opening.startsWith(`2025年安排重点项目${o.projects}项`)) throw new Error(`the opening: ${opening}`)
+  await doc.getByText('红黑榜').waitFor()
+  await page.screenshot({ path: join(shots, 'bulletin-draft.png') })
+  await page.locator('[data-test=review]').click()
+  await page.locator('.el-card__header', { hasText: '已审核' }).waitFor()
+  await page.locator('[data-test=publish]').click()
+  await page.locator('.el-card__header', { hasText: '已发布' }).waitFor()
+  await page.screenshot({ path: join(shots, 'bulletin-published.png') })
+
+  const clerk = await browser.newPage({ viewport: { width: 1280, height: 720 } })
+  await signIn(clerk, '/bulletins', 'e2e-rep')
+  await clerk.locator('[data-test=bulletin-table] .el-table__row', { hasText: '已发布' }).waitFor()
+  await clerk.frameLocator('[data-test=bulletin-doc]').getByText('关于2025年10月重点项目推进情况的通报').waitFor()
+  if (await clerk.locator('[data-test=generate]').count()) throw new Error('a clerk is offered to generate')
+  await clerk.close()
+})
+
 await test('an administrator grants a role with a scope, manages units and settings', async (page) => {
   const pw = execFileSync(bin, ['--log', 'warn', 'user', 'add', 'e2e-admin', '--role', 'admin', '--unit', 'XJBT', '--scope', 'all', '--db', db]).toString().match(/initial password[^:]*: (\S+)/)[1]
   await firstSignIn(page, 'e2e-admin', pw, '/admin')

@@ -4,7 +4,7 @@ import { createI18n } from 'vue-i18n'
 export const messages = {
   'zh-CN': {
     app: { title: '督办', subtitle: '重点项目督办与考核平台', lang: 'English' },
-    nav: { projects: '项目库', cockpit: '领导驾驶舱', dispatch: '周调度', admin: '系统管理', reports: '进度填报', problems: '问题清单', audit: '审计日志', logout: '退出' },
+    nav: { projects: '项目库', cockpit: '领导驾驶舱', dispatch: '周调度', bulletins: '通报', admin: '系统管理', reports: '进度填报', problems: '问题清单', audit: '审计日志', logout: '退出' },
     audit: { title: '审计日志', actor: '操作人', action: '操作（如 login、report.）', outcome: '结果', total: '共 {n} 条', at: '时间', object: '对象', change: '内容', intact: '哈希链完整：{n} 条记录全部校验通过（SM3）', broken: '哈希链被破坏：{kind} {seq}' },
     problems: {
       title: '问题清单', state: '状态', deadline: '整改期限', total: '共 {n} 个问题', new: '新建问题', empty: '暂无问题', description: '问题描述',
@@ -64,6 +64,11 @@ export const messages = {
     role: { admin: '系统管理员', auditor: '审计管理员', supervisor: '督办人员', reporter: '填报员', approver: '审核员', leader: '领导', reviewer: '评议人' },
     scope: { own: '本单位', subtree: '本单位及下级', units: '指定单位', all: '全部' },
     unitKind: { government: '政府', division: '师市', regiment: '团场', company: '连队', department: '部门', enterprise: '企业', park: '园区', command: '指挥部' },
+    bulletins: {
+      title: '通报', generate: '生成本期通报', hint: '通报由生成时刻冻结的已审核数据生成，日后重新打开内容不变', empty: '暂无通报', version: '版本', state: '状态',
+      cutoff: '数据截至', review: '审核通过', publish: '发布', html: '在新窗口打开', pick: '请选择一份通报', generated: '已生成第{v}版（草稿）',
+      reviewed: '已审核', published: '已发布', states: { draft: '草稿', reviewed: '已审核', published: '已发布' },
+    },
     severity: { info: '提示', warning: '注意', serious: '严重' },
     lightName: { green: '绿灯', yellow: '黄灯', orange: '橙灯', red: '红灯' },
     funding: { central_budget: '中央预算内', special_bond: '专项债', aid: '援疆资金', local_fiscal: '地方财政', self_raised: '自筹', loan: '贷款' },
@@ -85,7 +90,7 @@ export const messages = {
   },
   en: {
     app: { title: 'duban', subtitle: 'Key project supervision and assessment', lang: '中文' },
-    nav: { projects: 'Projects', cockpit: 'Cockpit', dispatch: 'Dispatch', admin: 'Administration', reports: 'Reporting', problems: 'Problems', audit: 'Audit log', logout: 'Log out' },
+    nav: { projects: 'Projects', cockpit: 'Cockpit', dispatch: 'Dispatch', bulletins: 'Bulletins', admin: 'Administration', reports: 'Reporting', problems: 'Problems', audit: 'Audit log', logout: 'Log out' },
     audit: { title: 'Audit log', actor: 'Actor', action: 'Action (e.g. login, report.)', outcome: 'Outcome', total: '{n} entries', at: 'Time', object: 'Object', change: 'Change', intact: 'Hash chain intact: all {n} entries verify (SM3)', broken: 'Hash chain broken: {kind} {seq}' },
     problems: {
       title: 'Problems', state: 'State', deadline: 'Deadline', total: '{n} problems', new: 'New problem', empty: 'No problem', description: 'Description',
@@ -145,6 +150,11 @@ export const messages = {
     role: { admin: 'Administrator', auditor: 'Auditor', supervisor: 'Supervisor', reporter: 'Reporter', approver: 'Approver', leader: 'Leader', reviewer: 'Reviewer' },
     scope: { own: 'Own unit', subtree: 'Unit and sub-units', units: 'Chosen units', all: 'All' },
     unitKind: { government: 'Government', division: 'Corps division', regiment: 'Regiment', company: 'Company', department: 'Department', enterprise: 'Enterprise', park: 'Industrial park', command: 'Command' },
+    bulletins: {
+      title: 'Bulletins', generate: 'Generate this period', hint: 'A bulletin is composed from the approved data frozen when it is generated; it reads the same years later', empty: 'No bulletin yet', version: 'Ver.', state: 'State',
+      cutoff: 'Data as of', review: 'Mark reviewed', publish: 'Publish', html: 'Open in a new window', pick: 'Pick a bulletin', generated: 'Version {v} generated (draft)',
+      reviewed: 'Reviewed', published: 'Published', states: { draft: 'Draft', reviewed: 'Reviewed', published: 'Published' },
+    },
     severity: { info: 'Note', warning: 'Warning', serious: 'Serious' },
     lightName: { green: 'Green', yellow: 'Yellow', orange: 'Orange', red: 'Red' },
     funding: { central_budget: 'Central budget', special_bond: 'Special bonds', aid: 'Aid funds', local_fiscal: 'Local fiscal', self_raised: 'Self-raised', loan: 'Loans' },

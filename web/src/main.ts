@@ -16,6 +16,7 @@ const router = createRouter({
     { path: '/reports', component: () => import('./views/Reports.vue') },
     { path: '/problems', component: () => import('./views/Problems.vue') },
     { path: '/dispatch', component: () => import('./views/Dispatch.vue') },
+    { path: '/bulletins', component: () => import('./views/Bulletins.vue') },
     { path: '/admin', component: () => import('./views/Admin.vue') },
     { path: '/audit', component: () => import('./views/Audit.vue') },
     { path: '/login', component: Login, meta: { public: true } },

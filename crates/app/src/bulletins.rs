@@ -134,25 +134,46 @@ pub async fn generate(
     })
 }
 
+/// Who reads a version: its drafts are for supervisors of the issuing unit; once
+/// published, a bulletin is addressed to every unit below the issuing one, so anyone whose
+/// scope reaches one of them reads it.
+fn readable(can: &Can<ReadRegistry>, row: &BulletinRow) -> bool {
+    let tree = can.caller().tree();
+    match can.reach() {
+        _ if row.state != "published" => {
+            can.caller().can::<Supervise>().is_ok() && can.reach().covers(row.unit_id)
+        }
+        Reach::All => true,
+        Reach::Units(us) => us.iter().any(|u| tree.is_within(*u, row.unit_id)),
+    }
+}
+
 async fn load(db: &Db, reach: &Reach, id: i64) -> Result<(BulletinRow, Snapshot), AppError> {
     let missing = AppError::NotFound { what: "bulletin" };
     let (row, json) = store::get(db, id).await?.ok_or(missing)?;
     if !reach.covers(row.unit_id) {
         return Err(AppError::NotFound { what: "bulletin" });
     }
-    let snap: Snapshot = serde_json::from_str(&json).map_err(|e| {
+    parse(row, &json)
+}
+
+fn parse(row: BulletinRow, json: &str) -> Result<(BulletinRow, Snapshot), AppError> {
+    let id = row.id;
+    let snap: Snapshot = serde_json::from_str(json).map_err(|e| {
         AppError::Internal(format!("bulletin {id}: stored snapshot unreadable: {e}"))
     })?;
     Ok((row, snap))
 }
 
-/// A bulletin and its document, composed from its stored snapshot. Readers other than
-/// supervisors see published versions only.
+/// A bulletin and its document, composed from its stored snapshot, if the caller reads it.
 pub async fn get(db: &Db, can: &Can<ReadRegistry>, id: i64) -> Result<BulletinView, AppError> {
-    let (row, snap) = load(db, can.reach(), id).await?;
-    if row.state != "published" && can.caller().can::<Supervise>().is_err() {
+    let (row, json) = store::get(db, id)
+        .await?
+        .ok_or(AppError::NotFound { what: "bulletin" })?;
+    if !readable(can, &row) {
         return Err(AppError::NotFound { what: "bulletin" });
     }
+    let (row, snap) = parse(row, &json)?;
     Ok(BulletinView {
         row,
         document: bulletin::compose(&snap),
@@ -165,16 +186,20 @@ pub async fn stored_snapshot(
     can: &Can<ReadRegistry>,
     id: i64,
 ) -> Result<Snapshot, AppError> {
-    get(db, can, id).await?;
-    Ok(load(db, can.reach(), id).await?.1)
+    let (row, json) = store::get(db, id)
+        .await?
+        .ok_or(AppError::NotFound { what: "bulletin" })?;
+    if !readable(can, &row) {
+        return Err(AppError::NotFound { what: "bulletin" });
+    }
+    Ok(parse(row, &json)?.1)
 }
 
 pub async fn list(db: &Db, can: &Can<ReadRegistry>) -> Result<Vec<BulletinRow>, AppError> {
-    let supervisor = can.caller().can::<Supervise>().is_ok();
-    Ok(store::list(db, can.reach())
+    Ok(store::list(db, &Reach::All)
         .await?
         .into_iter()
-        .filter(|b| supervisor || b.state == "published")
+        .filter(|b| readable(can, b))
         .collect())
 }
 

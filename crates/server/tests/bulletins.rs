@@ -29,7 +29,9 @@ fn yi(yuan: i64) -> String {
 async fn bulletin_lifecycle(db: Db) {
     user(&db, "sup", "XJBT", &[(Role::Supervisor, Scope::All)]).await;
     user(&db, "lead", "XJBT", &[(Role::Leader, Scope::All)]).await;
+    user(&db, "clerk", "D01", &[(Role::Reporter, Scope::Own)]).await;
     let addr = spawn_app(db.clone()).await;
+    let clerk = Client::login(&addr, "clerk").await;
     let sup = Client::login(&addr, "sup").await;
     let lead = Client::login(&addr, "lead").await;
 
@@ -65,6 +67,7 @@ async fn bulletin_lifecycle(db: Db) {
 
     // Drafts are for supervisors; steps go in order.
     assert_eq!(lead.get(&format!("/api/v1/bulletins/{id}")).await.0, 404);
+    assert_eq!(clerk.get(&format!("/api/v1/bulletins/{id}")).await.0, 404);
     assert!(
         lead.ok("/api/v1/bulletins").await["items"]
             .as_array()
@@ -107,6 +110,17 @@ async fn bulletin_lifecycle(db: Db) {
         .ok_post(&format!("/api/v1/bulletins/{id}/publish"), json!({}))
         .await;
     assert_eq!(p["state"], "published");
+    // A bulletin of the corps is addressed to the units below: a division's clerk reads it
+    // once published, not before.
+    let seen = clerk.ok(&format!("/api/v1/bulletins/{id}")).await;
+    assert_eq!(seen["document"], b["document"]);
+    assert_eq!(
+        clerk
+            .get(&format!("/api/v1/bulletins/{}", v2["id"]))
+            .await
+            .0,
+        404
+    );
     let seen = lead.ok(&format!("/api/v1/bulletins/{id}")).await;
     assert_eq!(seen["document"], b["document"]);
     let listed: Vec<i64> = lead.ok("/api/v1/bulletins").await["items"]
