@@ -1,5 +1,5 @@
 -- duban schema, version 8: monthly bulletins (通报). Each generation of a period is a new
--- version holding the frozen snapshot it was composed from (JSON), so that it renders the
+-- version holding the frozen snapshot it was composed from (gzipped JSON), so that it renders the
 -- same document years later; a version moves draft → reviewed → published.
 CREATE TABLE bulletins (
     id {id},
@@ -8,7 +8,7 @@ CREATE TABLE bulletins (
     version BIGINT NOT NULL,
     state TEXT NOT NULL,
     cutoff_at BIGINT NOT NULL,
-    snapshot TEXT NOT NULL,
+    snapshot {bytes} NOT NULL,
     created_by BIGINT NOT NULL,
     created_at BIGINT NOT NULL,
     reviewed_by BIGINT,

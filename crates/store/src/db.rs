@@ -104,6 +104,7 @@ pub enum Val {
     B(bool),
     OptB(Option<bool>),
     OptF(Option<f64>),
+    Bytes(Vec<u8>),
 }
 
 impl From<i64> for Val {
@@ -141,6 +142,12 @@ impl From<Option<bool>> for Val {
         Val::OptB(v)
     }
 }
+impl From<Vec<u8>> for Val {
+    fn from(v: Vec<u8>) -> Val {
+        Val::Bytes(v)
+    }
+}
+
 impl From<Option<f64>> for Val {
     fn from(v: Option<f64>) -> Val {
         Val::OptF(v)
@@ -155,6 +162,7 @@ pub trait Cols {
     fn opt_str(&self, col: &str) -> Result<Option<String>, StoreError>;
     fn bool(&self, col: &str) -> Result<bool, StoreError>;
     fn opt_f64(&self, col: &str) -> Result<Option<f64>, StoreError>;
+    fn bytes(&self, col: &str) -> Result<Vec<u8>, StoreError>;
 }
 
 macro_rules! impl_cols {
@@ -178,6 +186,9 @@ macro_rules! impl_cols {
             fn opt_f64(&self, c: &str) -> Result<Option<f64>, StoreError> {
                 Ok(self.try_get::<Option<f64>, _>(c)?)
             }
+            fn bytes(&self, c: &str) -> Result<Vec<u8>, StoreError> {
+                Ok(self.try_get::<Vec<u8>, _>(c)?)
+            }
         }
     };
 }
@@ -197,6 +208,7 @@ macro_rules! bind_all {
                 Val::B(v) => q.bind(*v),
                 Val::OptB(v) => q.bind(*v),
                 Val::OptF(v) => q.bind(*v),
+                Val::Bytes(v) => q.bind(v.as_slice()),
             };
         }
         q
