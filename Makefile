@@ -6,7 +6,7 @@ CARGO ?= cargo
 NPM ?= npm
 SHELL := /bin/bash
 
-.PHONY: demo test web web-deps lint test-rust test-web e2e chromium bench clean
+.PHONY: demo test web web-deps lint test-rust test-web e2e chromium office bench clean
 
 demo: web
 	$(CARGO) build --release -p duban-cli
@@ -30,9 +30,14 @@ lint:
 test-web: web-deps
 	cd web && npx vitest run
 
-# Rust unit and integration tests on SQLite and on a throwaway PostgreSQL.
-test-rust:
-	DUBAN_REQUIRE_PG=1 ./scripts/with-postgres.sh $(CARGO) test --workspace
+# Rust unit and integration tests on SQLite and on a throwaway PostgreSQL; the bulletin's
+# documents are opened by LibreOffice and rendered by poppler.
+test-rust: office
+	DUBAN_REQUIRE_PG=1 DUBAN_REQUIRE_SOFFICE=1 ./scripts/with-postgres.sh $(CARGO) test --workspace
+
+# LibreOffice (headless) and poppler-utils, to prove that generated documents open.
+office:
+	@{ command -v soffice >/dev/null && command -v pdftoppm >/dev/null && command -v pdftotext >/dev/null; } || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils >/dev/null; }
 
 # Chromium, and a CJK font so that screenshots show Chinese text.
 chromium:

@@ -472,6 +472,12 @@ await test('a supervisor generates, reviews and publishes the monthly bulletin; 
   await page.locator('[data-test=publish]').click()
   await page.locator('.el-card__header', { hasText: '已发布' }).waitFor()
   await page.screenshot({ path: join(shots, 'bulletin-published.png') })
+  // The Word document and the annex download, as zip packages with their names.
+  for (const [what, name] of [['docx', '关于2025年10月重点项目推进情况的通报.docx'], ['xlsx', '关于2025年10月重点项目推进情况的通报（附件）.xlsx']]) {
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.locator(`[data-test=${what}]`).click()])
+    expectEq(dl.suggestedFilename(), name, `the ${what} file name`)
+    expectEq(readFileSync(await dl.path()).subarray(0, 2).toString(), 'PK', `the ${what} package`)
+  }
 
   const clerk = await browser.newPage({ viewport: { width: 1280, height: 720 } })
   await signIn(clerk, '/bulletins', 'e2e-rep')

@@ -66,7 +66,7 @@ export const messages = {
     unitKind: { government: '政府', division: '师市', regiment: '团场', company: '连队', department: '部门', enterprise: '企业', park: '园区', command: '指挥部' },
     bulletins: {
       title: '通报', generate: '生成本期通报', hint: '通报由生成时刻冻结的已审核数据生成，日后重新打开内容不变', empty: '暂无通报', version: '版本', state: '状态',
-      cutoff: '数据截至', review: '审核通过', publish: '发布', html: '在新窗口打开', pick: '请选择一份通报', generated: '已生成第{v}版（草稿）',
+      cutoff: '数据截至', review: '审核通过', publish: '发布', html: '在新窗口打开', annex: '附件表格（Excel）', pick: '请选择一份通报', generated: '已生成第{v}版（草稿）',
       reviewed: '已审核', published: '已发布', states: { draft: '草稿', reviewed: '已审核', published: '已发布' },
     },
     severity: { info: '提示', warning: '注意', serious: '严重' },
@@ -152,7 +152,7 @@ export const messages = {
     unitKind: { government: 'Government', division: 'Corps division', regiment: 'Regiment', company: 'Company', department: 'Department', enterprise: 'Enterprise', park: 'Industrial park', command: 'Command' },
     bulletins: {
       title: 'Bulletins', generate: 'Generate this period', hint: 'A bulletin is composed from the approved data frozen when it is generated; it reads the same years later', empty: 'No bulletin yet', version: 'Ver.', state: 'State',
-      cutoff: 'Data as of', review: 'Mark reviewed', publish: 'Publish', html: 'Open in a new window', pick: 'Pick a bulletin', generated: 'Version {v} generated (draft)',
+      cutoff: 'Data as of', review: 'Mark reviewed', publish: 'Publish', html: 'Open in a new window', annex: 'Annex (Excel)', pick: 'Pick a bulletin', generated: 'Version {v} generated (draft)',
       reviewed: 'Reviewed', published: 'Published', states: { draft: 'Draft', reviewed: 'Reviewed', published: 'Published' },
     },
     severity: { info: 'Note', warning: 'Warning', serious: 'Serious' },

@@ -92,8 +92,8 @@ enum Command {
         refresh: bool,
     },
     /// Generate the monthly bulletin (通报) of a period from the approved data as they
-    /// stand now: stored as a new draft version, and written to DIR as HTML, text and the
-    /// frozen snapshot (JSON).
+    /// stand now: stored as a new draft version, and written to DIR as .docx, the .xlsx annex,
+    /// HTML, text and the frozen snapshot (JSON).
     Bulletin {
         /// The period, YYYY-MM
         #[arg(long)]
@@ -365,23 +365,31 @@ async fn bulletin(
         b.row.id,
     )
     .await?;
-    let files = [
+    let files: [(String, Vec<u8>); 5] = [
+        (
+            format!("{stem}.docx"),
+            duban_docs::bulletin_docx(&b.document),
+        ),
+        (
+            format!("{stem}-annex.xlsx"),
+            duban_docs::tables_xlsx(&b.document.annex)?,
+        ),
         (
             format!("{stem}.html"),
-            duban_domain::bulletin::render_html(&b.document),
+            duban_domain::bulletin::render_html(&b.document).into_bytes(),
         ),
         (
             format!("{stem}.txt"),
-            duban_domain::bulletin::render_text(&b.document),
+            duban_domain::bulletin::render_text(&b.document).into_bytes(),
         ),
         (
             format!("{stem}.snapshot.json"),
-            serde_json::to_string_pretty(&snap)?,
+            serde_json::to_vec_pretty(&snap)?,
         ),
     ];
-    for (name, text) in &files {
+    for (name, bytes) in &files {
         let path = out.join(name);
-        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
         println!("wrote {}", path.display());
     }
     println!(

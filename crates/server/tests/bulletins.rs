@@ -139,6 +139,36 @@ async fn bulletin_lifecycle(db: Db) {
     );
     assert!(String::from_utf8_lossy(&html.body).contains("关于2025年10月重点项目推进情况的通报"));
 
+    // The Word document and the annex.
+    for (what, mime) in [
+        (
+            "docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+        (
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    ] {
+        let r = clerk
+            .send("GET", &format!("/api/v1/bulletins/{id}/{what}"), None)
+            .await;
+        assert_eq!((r.status, r.header("content-type")), (200, Some(mime)));
+        assert_eq!(&r.body[..2], b"PK");
+        assert!(
+            r.header("content-disposition")
+                .unwrap()
+                .contains("filename*=UTF-8''")
+        );
+    }
+    assert_eq!(
+        clerk
+            .send("GET", &format!("/api/v1/bulletins/{}/docx", v2["id"]), None)
+            .await
+            .status,
+        404
+    );
+
     // Every step is on the audit trail.
     let filter = duban_store::audit::AuditFilter {
         action: Some("bulletin.".into()),

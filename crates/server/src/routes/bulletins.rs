@@ -33,3 +33,50 @@ pub async fn review(State(s): State<AppState>, a: Auth, id: Ids) -> Res {
 pub async fn publish(State(s): State<AppState>, a: Auth, id: Ids) -> Res {
     ok(bulletins::advance(&s.db, &a.caller.can::<Supervise>()?, id.one(), "publish").await?)
 }
+
+/// A file download with a UTF-8 name (RFC 5987).
+fn download(bytes: Vec<u8>, mime: &'static str, name: &str) -> axum::response::Response {
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    (
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"bulletin\"; filename*=UTF-8''{encoded}"),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+pub async fn docx(State(s): State<AppState>, a: Auth, id: Ids) -> Res {
+    let b = bulletins::get(&s.db, &a.caller.can::<ReadRegistry>()?, id.one()).await?;
+    let name = format!("{}.docx", b.document.title);
+    Ok(download(
+        duban_docs::bulletin_docx(&b.document),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        &name,
+    ))
+}
+
+pub async fn xlsx(State(s): State<AppState>, a: Auth, id: Ids) -> Res {
+    let b = bulletins::get(&s.db, &a.caller.can::<ReadRegistry>()?, id.one()).await?;
+    let bytes = duban_docs::tables_xlsx(&b.document.annex)
+        .map_err(|e| duban_app::AppError::Internal(format!("cannot write the annex: {e}")))?;
+    let name = format!("{}（附件）.xlsx", b.document.title);
+    Ok(download(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &name,
+    ))
+}

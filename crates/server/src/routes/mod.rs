@@ -582,6 +582,24 @@ pub fn build() -> (axum::Router<AppState>, Value) {
         doc("bulletins", "The bulletin as an HTML page"),
     );
     x.op(
+        "get",
+        "/api/v1/bulletins/{id}/docx",
+        get(bulletins::docx),
+        doc(
+            "bulletins",
+            "The bulletin as a Word document in the official style",
+        ),
+    );
+    x.op(
+        "get",
+        "/api/v1/bulletins/{id}/xlsx",
+        get(bulletins::xlsx),
+        doc(
+            "bulletins",
+            "Every table of the bulletin, in full, as a workbook (the annex)",
+        ),
+    );
+    x.op(
         "post",
         "/api/v1/bulletins/{id}/review",
         post(bulletins::review),
