@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod analytics;
+pub mod assessment;
 pub mod audit;
 pub mod bulletin;
 pub mod codes;
