@@ -317,16 +317,13 @@ async fn serve(db: duban_app::Db, s: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `duban bulletin`: generate as the console (a supervisor of every unit) and write the
-/// renderings beside the snapshot they came from.
-async fn bulletin(
+/// The console acting with one role over every unit, and the unit named by a code.
+async fn console_caller(
     db: &duban_app::Db,
-    period: &str,
-    unit: Option<&str>,
-    out: &std::path::Path,
-) -> anyhow::Result<()> {
-    let t = std::time::Instant::now();
-    let unit_id = match unit {
+    unit_code: Option<&str>,
+    role: duban_domain::Role,
+) -> anyhow::Result<(Option<i64>, duban_app::access::Caller)> {
+    let unit_id = match unit_code {
         Some(code) => Some(
             duban_app::registry::units_by_id(db)
                 .await?
@@ -341,11 +338,24 @@ async fn bulletin(
         db,
         duban_app::accounts::console(unit_id.unwrap_or(0)),
         vec![duban_domain::access::RoleGrant {
-            role: duban_domain::Role::Supervisor,
+            role,
             scope: duban_domain::access::Scope::All,
         }],
     )
     .await?;
+    Ok((unit_id, caller))
+}
+
+/// `duban bulletin`: generate as the console (a supervisor of every unit) and write the
+/// renderings beside the snapshot they came from.
+async fn bulletin(
+    db: &duban_app::Db,
+    period: &str,
+    unit: Option<&str>,
+    out: &std::path::Path,
+) -> anyhow::Result<()> {
+    let t = std::time::Instant::now();
+    let (unit_id, caller) = console_caller(db, unit, duban_domain::Role::Supervisor).await?;
     let b = duban_app::bulletins::generate(
         db,
         &caller.can::<duban_app::access::Supervise>()?,
@@ -427,25 +437,7 @@ async fn stats(
         );
     }
     let units = duban_app::registry::units_by_id(db).await?;
-    let unit_id = match unit {
-        Some(code) => Some(
-            units
-                .values()
-                .find(|u| u.code.eq_ignore_ascii_case(code))
-                .map(|u| u.id)
-                .ok_or_else(|| anyhow::anyhow!("no unit has the code '{code}'"))?,
-        ),
-        None => None,
-    };
-    let caller = duban_app::access::Caller::resolve(
-        db,
-        duban_app::accounts::console(unit_id.unwrap_or(0)),
-        vec![duban_domain::access::RoleGrant {
-            role: duban_domain::Role::Leader,
-            scope: duban_domain::access::Scope::All,
-        }],
-    )
-    .await?;
+    let (unit_id, caller) = console_caller(db, unit, duban_domain::Role::Leader).await?;
     let can = caller.can::<duban_app::access::ReadRegistry>()?;
     let o = st::overview(db, &can, Some(&period.to_string()), unit_id).await?;
     let pct = |bp: Option<i64>| {

@@ -34,24 +34,19 @@ pub async fn publish(State(s): State<AppState>, a: Auth, id: Ids) -> Res {
     ok(bulletins::advance(&s.db, &a.caller.can::<Supervise>()?, id.one(), "publish").await?)
 }
 
-/// A file download with a UTF-8 name (RFC 5987).
-fn download(bytes: Vec<u8>, mime: &'static str, name: &str) -> axum::response::Response {
-    let encoded: String = name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
+/// A file download with a UTF-8 name.
+fn download(
+    bytes: Vec<u8>,
+    mime: &'static str,
+    name: &str,
+    fallback: &str,
+) -> axum::response::Response {
     (
         [
             (header::CONTENT_TYPE, mime.to_string()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"bulletin\"; filename*=UTF-8''{encoded}"),
+                super::attachment(name, fallback),
             ),
         ],
         bytes,
@@ -66,6 +61,7 @@ pub async fn docx(State(s): State<AppState>, a: Auth, id: Ids) -> Res {
         duban_docs::bulletin_docx(&b.document),
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         &name,
+        "bulletin.docx",
     ))
 }
 
@@ -78,5 +74,6 @@ pub async fn xlsx(State(s): State<AppState>, a: Auth, id: Ids) -> Res {
         bytes,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         &name,
+        "bulletin-annex.xlsx",
     ))
 }

@@ -26,6 +26,23 @@ pub fn ok<T: Serialize>(v: T) -> Res {
     Ok(Json(v).into_response())
 }
 
+/// `Content-Disposition` for a download: the name percent-encoded as RFC 5987 says, so
+/// Chinese file names arrive intact and the header stays ASCII; `fallback` is for
+/// clients that read only the plain `filename`.
+pub fn attachment(name: &str, fallback: &str) -> String {
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
+}
+
 /// Build the router and the OpenAPI document from the same table.
 pub fn build() -> (axum::Router<AppState>, Value) {
     use duban_app as a;

@@ -155,26 +155,10 @@ pub async fn export(State(s): State<AppState>, a: Auth, Q(query): Q<ProjectQuery
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
             (
                 header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"projects.csv\"; filename*=UTF-8''{}",
-                    utf8_percent(name)
-                ),
+                super::attachment(name, "projects.csv"),
             ),
         ],
         axum::body::Body::from_stream(body),
     )
         .into_response())
-}
-
-/// RFC 5987 percent-encoding of a file name.
-fn utf8_percent(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }

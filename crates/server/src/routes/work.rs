@@ -167,19 +167,7 @@ pub async fn download(State(s): State<AppState>, a: Auth, id: Ids) -> Res {
         HeaderValue::from_str(&att.mime)
             .unwrap_or(HeaderValue::from_static("application/octet-stream")),
     );
-    // RFC 5987 encoding keeps Chinese file names intact and the header ASCII.
-    let encoded: String = att
-        .name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"._-".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename*=UTF-8''{encoded}")) {
+    if let Ok(v) = HeaderValue::from_str(&super::attachment(&att.name, "attachment")) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     h.insert(
