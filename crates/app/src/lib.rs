@@ -10,6 +10,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod assessments;
 pub mod attachments;
 pub mod audit;
 pub mod auth;

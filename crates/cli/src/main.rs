@@ -105,6 +105,19 @@ enum Command {
         #[arg(long, default_value = ".")]
         out: std::path::PathBuf,
     },
+    /// Start an assessment run of a scheme (JSON or TOML file) for a period and print the
+    /// ranking; reviewers then add their scores in the UI or the API.
+    Assess {
+        /// The scheme file (.json or .toml)
+        #[arg(long)]
+        scheme: std::path::PathBuf,
+        /// YYYY-MM, or a quarter such as 2025Q3
+        #[arg(long)]
+        period: String,
+        /// Code of the issuing unit [default: the top of the unit tree]
+        #[arg(long)]
+        unit: Option<String>,
+    },
     /// The audit log.
     Audit {
         #[command(subcommand)]
@@ -279,6 +292,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 let db = duban_app::open(&s.db).await?;
                 bulletin(&db, period, unit.as_deref(), out).await
             }
+            Command::Assess { scheme, period, unit } => {
+                let db = duban_app::open(&s.db).await?;
+                assess(&db, scheme, period, unit.as_deref()).await
+            }
             Command::Audit { action: AuditAction::Verify } => {
                 let db = duban_app::open(&s.db).await?;
                 let v = duban_app::audit::verify(&db).await?;
@@ -344,6 +361,54 @@ async fn console_caller(
     )
     .await?;
     Ok((unit_id, caller))
+}
+
+/// `duban assess`: start a run as the console and print its ranking.
+async fn assess(
+    db: &duban_app::Db,
+    file: &std::path::Path,
+    period: &str,
+    unit: Option<&str>,
+) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("cannot read the scheme {}", file.display()))?;
+    let scheme: serde_json::Value = if file.extension().is_some_and(|e| e == "toml") {
+        let v: toml::Value = toml::from_str(&text)
+            .with_context(|| format!("{} is not valid TOML", file.display()))?;
+        serde_json::to_value(v)?
+    } else {
+        serde_json::from_str(&text)
+            .with_context(|| format!("{} is not valid JSON", file.display()))?
+    };
+    let (unit_id, caller) = console_caller(db, unit, duban_domain::Role::Supervisor).await?;
+    let run = duban_app::assessments::start(
+        db,
+        &caller.can::<duban_app::access::Supervise>()?,
+        &duban_app::assessments::StartInput {
+            scheme,
+            period: period.to_string(),
+            unit_id,
+        },
+    )
+    .await?;
+    let names = duban_app::registry::units_by_id(db).await?;
+    println!(
+        "assessment run {} — {} — {}",
+        run.row.id, run.row.scheme_name, run.row.period
+    );
+    println!("{:>4}  {:<24} {:>8}  grade", "rank", "unit", "total");
+    for r in &run.results {
+        let name = names
+            .get(&r.unit_id)
+            .map(|u| u.name.as_str())
+            .unwrap_or("?");
+        println!("{:>4}  {:<24} {:>8.2}  {}", r.rank, name, r.total, r.grade);
+    }
+    println!(
+        "review scores are entered in the UI or with POST /api/v1/assessments/{}/reviews",
+        run.row.id
+    );
+    Ok(())
 }
 
 /// `duban bulletin`: generate as the console (a supervisor of every unit) and write the

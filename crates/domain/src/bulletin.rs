@@ -180,7 +180,7 @@ pub fn opening(lead: &str, period: Period, ps: &[&SnapProject]) -> String {
 }
 
 /// The unit under which a project is ranked: the child of the root on its way up.
-fn ranked_unit(parent: &HashMap<i64, Option<i64>>, root: i64, unit: i64) -> Option<i64> {
+pub fn ranked_unit(parent: &HashMap<i64, Option<i64>>, root: i64, unit: i64) -> Option<i64> {
     let mut u = unit;
     for _ in 0..64 {
         match parent.get(&u).copied().flatten() {

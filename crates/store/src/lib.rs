@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 pub mod analytics;
+pub mod assessments;
 pub mod attachments;
 pub mod audit;
 pub mod bulk;

@@ -46,6 +46,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "bulletins",
         include_str!("../migrations/0008_bulletins.sql"),
     ),
+    (
+        9,
+        "assessments",
+        include_str!("../migrations/0009_assessments.sql"),
+    ),
 ];
 
 /// The latest schema version this build knows.

@@ -2,6 +2,7 @@
 //! Handlers only translate HTTP to use cases in `duban_app` and back.
 
 mod accounts;
+mod assessments;
 mod bulletins;
 mod registry;
 mod stats;
@@ -566,6 +567,49 @@ pub fn build() -> (axum::Router<AppState>, Value) {
     )
     .query::<stats::StatsQuery>(x);
     x.op("get", "/api/v1/stats/why/{id}", get(stats::why), d);
+
+    // Assessments (考核).
+    x.op(
+        "get",
+        "/api/v1/assessments",
+        get(assessments::list),
+        doc("assessments", "Assessment runs of the caller's scope"),
+    );
+    let d = doc(
+        "assessments",
+        "Start a run of a scheme for a period: the scheme and duban's inputs are frozen (supervisor)",
+    )
+    .body::<a::assessments::StartInput>(x);
+    x.op("post", "/api/v1/assessments", post(assessments::start), d);
+    x.op(
+        "get",
+        "/api/v1/assessments/{id}",
+        get(assessments::get),
+        doc(
+            "assessments",
+            "A run with scores, ranks, grades and the explanation of every point",
+        ),
+    );
+    let d = doc(
+        "assessments",
+        "Enter one's review score for a unit (reviewer)",
+    )
+    .body::<a::assessments::ReviewInput>(x);
+    x.op(
+        "post",
+        "/api/v1/assessments/{id}/reviews",
+        post(assessments::review),
+        d,
+    );
+    x.op(
+        "post",
+        "/api/v1/assessments/{id}/publish",
+        post(assessments::publish),
+        doc(
+            "assessments",
+            "Publish a run; review scores are closed (supervisor)",
+        ),
+    );
 
     // Monthly bulletins (通报).
     x.op(

@@ -1,0 +1,385 @@
+//! Assessment runs (考核): a scheme (configuration, checked) is run for a period over the
+//! units directly under the issuing unit. Starting a run freezes the scheme and the
+//! inputs duban computes (completion, start, on-time reporting and problem closure rates,
+//! red lights); reviewers add their scores until a supervisor publishes. The result —
+//! score, rank, grade and the explanation of every point — is computed by
+//! `duban_domain::assessment::score` from what the run holds.
+
+use crate::access::{Can, ReadRegistry, Review, Supervise};
+use crate::{AppError, audit};
+use duban_domain::FieldError;
+use duban_domain::Period;
+use duban_domain::access::Reach;
+use duban_domain::assessment::{Input, Scheme, Scoring, UnitResult, score};
+use duban_domain::bulletin::ranked_unit;
+use duban_store::assessments::{self as store, ReviewRow, RunRow};
+use duban_store::{Db, now_ms};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+type Inputs = BTreeMap<i64, BTreeMap<String, Input>>;
+
+#[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartInput {
+    /// The scheme (JSON): see the examples in `crates/domain/src/assessment/schemes/`.
+    pub scheme: serde_json::Value,
+    /// YYYY-MM, or YYYYQn for a quarter (its last month's year-to-date figures).
+    pub period: String,
+    #[serde(default)]
+    pub unit_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewInput {
+    pub unit_id: i64,
+    /// The code of a review indicator of the scheme.
+    pub indicator: String,
+    /// The reviewer's group, one of the indicator's groups.
+    pub group: String,
+    /// Out of the indicator's points.
+    pub score: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RunView {
+    #[serde(flatten)]
+    pub row: RunRow,
+    pub scheme: Scheme,
+    pub reviews: Vec<ReviewRow>,
+    pub results: Vec<UnitResult>,
+}
+
+fn field(name: &str, code: &'static str, zh: String, en: String) -> AppError {
+    FieldError::new(name, code, zh, en).into()
+}
+
+/// `2025Q3` → September 2025; `2025-10` as it is.
+pub fn period_of(text: &str) -> Result<Period, AppError> {
+    let t = text.trim();
+    if let Some((y, q)) = t.split_once(['Q', 'q']) {
+        let (Ok(y), Ok(q)) = (y.parse::<i32>(), q.parse::<u32>()) else {
+            return Err(field(
+                "period",
+                "format",
+                format!("“{t}”不是有效的季度，应如 2025Q3"),
+                format!("'{t}' is not a quarter like 2025Q3"),
+            ));
+        };
+        return Period::new(y, q * 3)
+            .filter(|_| (1..=4).contains(&q))
+            .ok_or_else(|| {
+                field(
+                    "period",
+                    "format",
+                    format!("“{t}”不是有效的季度，应如 2025Q3"),
+                    format!("'{t}' is not a quarter like 2025Q3"),
+                )
+            });
+    }
+    Ok(Period::parse("period", t)?)
+}
+
+fn pct(part: i64, whole: i64) -> Option<f64> {
+    (whole > 0).then(|| part as f64 * 100.0 / whole as f64)
+}
+
+/// The measures duban computes for each unit under the issuing one, by source name.
+async fn measures(
+    db: &Db,
+    can: &Can<Supervise>,
+    period: Period,
+    unit: i64,
+    now: i64,
+) -> Result<BTreeMap<i64, BTreeMap<&'static str, f64>>, AppError> {
+    let snap = crate::bulletins::snapshot(db, can, period, unit, now).await?;
+    let parent: HashMap<i64, Option<i64>> =
+        snap.units.iter().map(|u| (u.id, u.parent_id)).collect();
+    let under = |u: i64| ranked_unit(&parent, unit, u);
+    #[derive(Default)]
+    struct Acc {
+        annual: i64,
+        actual: i64,
+        due: i64,
+        started: i64,
+        red: i64,
+        reports: i64,
+        on_time: i64,
+        closed: i64,
+        problems: i64,
+    }
+    let mut acc: BTreeMap<i64, Acc> = snap
+        .units
+        .iter()
+        .filter(|u| u.parent_id == Some(unit))
+        .map(|u| (u.id, Acc::default()))
+        .collect();
+    for p in &snap.projects {
+        if let Some(a) = under(p.unit_id).and_then(|u| acc.get_mut(&u)) {
+            a.annual += p.annual_plan;
+            a.actual += p.actual_ytd;
+            a.due += i64::from(p.due_to_start);
+            a.started += i64::from(p.due_to_start && p.started);
+            a.red += i64::from(p.light == duban_domain::analytics::lights::Light::Red);
+        }
+    }
+    for r in &snap.reporting {
+        if let Some(a) = under(r.unit_id).and_then(|u| acc.get_mut(&u)) {
+            a.reports += r.due;
+            a.on_time += r.due - r.missing - r.late;
+        }
+    }
+    let reach = Reach::Units(can.caller().tree().subtree(unit).into_iter().collect());
+    for (u, closed, total) in store::problem_closure(db, &reach, now).await? {
+        if let Some(a) = under(u).and_then(|u| acc.get_mut(&u)) {
+            a.closed += closed;
+            a.problems += total;
+        }
+    }
+    Ok(acc
+        .into_iter()
+        .map(|(u, a)| {
+            let mut m = BTreeMap::new();
+            if let Some(v) = pct(a.actual, a.annual) {
+                m.insert("completion_rate", v);
+            }
+            // Nothing due, nothing missed: full marks.
+            m.insert("start_rate", pct(a.started, a.due).unwrap_or(100.0));
+            m.insert("on_time_rate", pct(a.on_time, a.reports).unwrap_or(100.0));
+            m.insert("closure_rate", pct(a.closed, a.problems).unwrap_or(100.0));
+            m.insert("warnings", a.red as f64);
+            (u, m)
+        })
+        .collect())
+}
+
+fn parse_scheme(v: &serde_json::Value) -> Result<Scheme, AppError> {
+    let s: Scheme = serde_json::from_value(v.clone()).map_err(|e| {
+        field(
+            "scheme",
+            "format",
+            format!("考核方案格式有误：{e}"),
+            format!("the scheme does not parse: {e}"),
+        )
+    })?;
+    s.validate().map_err(|e| {
+        let msg = e.to_string();
+        let (zh, en) = msg.split_once(" / ").unwrap_or((&msg, &msg));
+        field("scheme", "invalid", zh.to_string(), en.to_string())
+    })?;
+    Ok(s)
+}
+
+/// Start a run: check the scheme, freeze it and the computed inputs.
+pub async fn start(db: &Db, can: &Can<Supervise>, i: &StartInput) -> Result<RunView, AppError> {
+    let scheme = parse_scheme(&i.scheme)?;
+    let period = period_of(&i.period)?;
+    let unit = match i.unit_id {
+        Some(u) => u,
+        None if *can.reach() == Reach::All => can
+            .caller()
+            .tree()
+            .roots()
+            .first()
+            .copied()
+            .unwrap_or(can.actor().unit_id),
+        None => can.actor().unit_id,
+    };
+    let now = now_ms();
+    let m = measures(db, can, period, unit, now).await?;
+    let inputs: Inputs = m
+        .iter()
+        .map(|(u, ms)| {
+            let per: BTreeMap<String, Input> = scheme
+                .leaves()
+                .into_iter()
+                .filter_map(|l| {
+                    let v = ms.get(l.source.as_deref()?)?;
+                    let input = if l.source.as_deref() == Some("warnings") {
+                        Input {
+                            count: Some(*v),
+                            ..Default::default()
+                        }
+                    } else {
+                        Input {
+                            value: Some(*v),
+                            ..Default::default()
+                        }
+                    };
+                    Some((l.code.clone(), input))
+                })
+                .collect();
+            (*u, per)
+        })
+        .collect();
+    let mut tx = db.write().await?;
+    let id = store::insert(
+        &mut tx,
+        &scheme.name,
+        &serde_json::to_string(&scheme).expect("a scheme serialises"),
+        &i.period.trim().to_uppercase(),
+        unit,
+        &serde_json::to_string(&inputs).expect("inputs serialise"),
+        can.actor().user_id,
+        now,
+    )
+    .await?;
+    audit::record(&mut tx, can.actor(), "assessment.start", "assessment", id, audit::NONE, Some(&serde_json::json!({ "scheme": scheme.name, "period": i.period, "unit_id": unit, "units": inputs.len() }))).await?;
+    tx.commit().await?;
+    get(db, &can.caller().can::<ReadRegistry>()?, id).await
+}
+
+async fn load(db: &Db, reach: &Reach, id: i64) -> Result<(RunRow, Scheme, Inputs), AppError> {
+    let (row, scheme, inputs) = store::get(db, id)
+        .await?
+        .ok_or(AppError::NotFound { what: "assessment" })?;
+    if !reach.covers(row.unit_id) {
+        return Err(AppError::NotFound { what: "assessment" });
+    }
+    let bad = |e: serde_json::Error| {
+        AppError::Internal(format!("assessment {id}: stored data unreadable: {e}"))
+    };
+    Ok((
+        row,
+        serde_json::from_str(&scheme).map_err(bad)?,
+        serde_json::from_str(&inputs).map_err(bad)?,
+    ))
+}
+
+/// A run with its result as it stands (every review entered so far counted).
+pub async fn get(db: &Db, can: &Can<ReadRegistry>, id: i64) -> Result<RunView, AppError> {
+    let (row, scheme, mut inputs) = load(db, can.reach(), id).await?;
+    let reviews = store::reviews(db, id).await?;
+    for r in &reviews {
+        if let Some(m) = inputs.get_mut(&r.unit_id) {
+            m.entry(r.indicator.clone())
+                .or_default()
+                .reviews
+                .push((r.group.clone(), r.score));
+        }
+    }
+    let results = score(&scheme, &inputs);
+    Ok(RunView {
+        row,
+        scheme,
+        reviews,
+        results,
+    })
+}
+
+pub async fn list(db: &Db, can: &Can<ReadRegistry>) -> Result<Vec<RunRow>, AppError> {
+    Ok(store::list(db, can.reach()).await?)
+}
+
+/// A reviewer's score for one unit on one review indicator, while the run is open.
+pub async fn review(
+    db: &Db,
+    can: &Can<Review>,
+    id: i64,
+    i: &ReviewInput,
+) -> Result<RunView, AppError> {
+    let (row, scheme, inputs) = load(db, can.reach(), id).await?;
+    if row.state != "open" {
+        return Err(field(
+            "state",
+            "illegal_transition",
+            "考核已发布，不能再评分".into(),
+            "the assessment is published; scores are closed".into(),
+        ));
+    }
+    let leaf = scheme.leaves().into_iter().find(|l| l.code == i.indicator);
+    let Some(Scoring::Review { groups }) = leaf.and_then(|l| l.scoring.as_ref()) else {
+        return Err(field(
+            "indicator",
+            "unknown",
+            format!("“{}”不是本方案的评议指标", i.indicator),
+            format!("'{}' is not a review indicator of the scheme", i.indicator),
+        ));
+    };
+    if !groups.contains_key(&i.group) {
+        let names: Vec<&str> = groups.keys().map(String::as_str).collect();
+        return Err(field(
+            "group",
+            "unknown",
+            format!("评议组应为：{}", names.join("、")),
+            format!("the group must be one of: {}", names.join(", ")),
+        ));
+    }
+    let points = leaf.map(|l| l.points).unwrap_or(0.0);
+    if !i.score.is_finite() || i.score < 0.0 || i.score > points {
+        return Err(field(
+            "score",
+            "range",
+            format!("评分应在0—{points}之间"),
+            format!("the score must be 0 to {points}"),
+        ));
+    }
+    if !inputs.contains_key(&i.unit_id) {
+        return Err(field(
+            "unit_id",
+            "unknown",
+            "该单位不在本次考核范围内".into(),
+            "the unit is not assessed in this run".into(),
+        ));
+    }
+    let r = ReviewRow {
+        unit_id: i.unit_id,
+        indicator: i.indicator.clone(),
+        reviewer_id: can.actor().user_id,
+        group: i.group.clone(),
+        score: i.score,
+    };
+    let mut tx = db.write().await?;
+    store::put_review(&mut tx, id, &r, now_ms()).await?;
+    audit::record(
+        &mut tx,
+        can.actor(),
+        "assessment.review",
+        "assessment",
+        id,
+        audit::NONE,
+        Some(&r),
+    )
+    .await?;
+    tx.commit().await?;
+    get(db, &can.caller().can::<ReadRegistry>()?, id).await
+}
+
+pub async fn publish(db: &Db, can: &Can<Supervise>, id: i64) -> Result<RunView, AppError> {
+    load(db, can.reach(), id).await?;
+    let mut tx = db.write().await?;
+    if store::publish(&mut tx, id, can.actor().user_id, now_ms()).await? == 0 {
+        return Err(field(
+            "state",
+            "illegal_transition",
+            "考核已发布".into(),
+            "the assessment is published already".into(),
+        ));
+    }
+    audit::record(
+        &mut tx,
+        can.actor(),
+        "assessment.publish",
+        "assessment",
+        id,
+        audit::NONE,
+        Some(&"published"),
+    )
+    .await?;
+    tx.commit().await?;
+    get(db, &can.caller().can::<ReadRegistry>()?, id).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn quarters_and_months() {
+        assert_eq!(period_of("2025Q3").unwrap().to_string(), "2025-09");
+        assert_eq!(period_of("2025q4").unwrap().to_string(), "2025-12");
+        assert_eq!(period_of("2025-10").unwrap().to_string(), "2025-10");
+        assert!(period_of("2025Q5").is_err());
+        assert!(period_of("2025Q").is_err());
+    }
+}

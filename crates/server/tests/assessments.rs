@@ -1,0 +1,181 @@
+//! An assessment run over HTTP on SQLite and PostgreSQL: the example annual scheme run
+//! for a quarter, inputs computed by duban, review scores from three reviewers, an
+//! explained ranking with grades under the quota, published with audit.
+
+use duban_testkit as common;
+
+use common::{Client, spawn_app, user};
+use duban_app::Db;
+use duban_domain::Role;
+use duban_domain::access::Scope;
+use serde_json::{Value, json};
+
+duban_testkit::on_both!(120, assessment_run);
+
+fn scheme() -> Value {
+    serde_json::from_str(include_str!(
+        "../../domain/src/assessment/schemes/annual-targets.json"
+    ))
+    .unwrap()
+}
+
+async fn assessment_run(db: Db) {
+    user(&db, "sup", "XJBT", &[(Role::Supervisor, Scope::All)]).await;
+    for r in ["rev1", "rev2", "rev3"] {
+        user(&db, r, "XJBT", &[(Role::Reviewer, Scope::All)]).await;
+    }
+    let addr = spawn_app(db.clone()).await;
+    let sup = Client::login(&addr, "sup").await;
+
+    // A scheme whose weights do not add up is refused, naming why.
+    let mut bad = scheme();
+    bad["indicators"][0]["points"] = json!(24);
+    let (s, e) = sup
+        .post(
+            "/api/v1/assessments",
+            json!({ "scheme": bad, "period": "2025Q3" }),
+        )
+        .await;
+    assert_eq!((s, common::fields(&e)), (400, vec!["scheme"]));
+    assert!(
+        e["details"][0]["zh"].as_str().unwrap().contains("合计99"),
+        "{e}"
+    );
+    let (s, e) = sup
+        .post(
+            "/api/v1/assessments",
+            json!({ "scheme": scheme(), "period": "2025Q5" }),
+        )
+        .await;
+    assert_eq!((s, common::fields(&e)), (400, vec!["period"]));
+
+    let run = sup
+        .ok_post(
+            "/api/v1/assessments",
+            json!({ "scheme": scheme(), "period": "2025Q3" }),
+        )
+        .await;
+    let id = run["id"].as_i64().unwrap();
+    assert_eq!(
+        (run["state"].as_str(), run["period"].as_str()),
+        (Some("open"), Some("2025Q3"))
+    );
+    let results = run["results"].as_array().unwrap().clone();
+    assert!(
+        results.len() >= 2,
+        "units under the corps: {}",
+        results.len()
+    );
+    // Completion comes from duban's figures: the unit's own September year-to-date rate.
+    let first = &results[0];
+    let unit = first["unit_id"].as_i64().unwrap();
+    let o = sup
+        .ok(&format!("/api/v1/stats/overview?as_of=2025-09&unit={unit}"))
+        .await;
+    let rate = o["actual_ytd"].as_f64().unwrap() * 100.0 / o["annual_plan"].as_f64().unwrap();
+    let expected = if rate < 100.0 {
+        25.0 - ((100.0 - rate) * 0.1).min(10.0)
+    } else {
+        25.0 + ((rate.min(130.0) - 100.0) * 0.2).min(10.0)
+    };
+    let line = first["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["code"] == "completion")
+        .unwrap();
+    assert!(
+        (line["score"].as_f64().unwrap() - expected).abs() < 0.006,
+        "{line} vs {expected}"
+    );
+    assert!(
+        line["explanation"].as_str().unwrap().starts_with("25 "),
+        "{line}"
+    );
+
+    // Three reviewers score the unit; a leader's group of three drops the highest and lowest.
+    for (who, score) in [("rev1", 30.0), ("rev2", 36.0), ("rev3", 40.0)] {
+        let c = Client::login(&addr, who).await;
+        c.ok_post(
+            &format!("/api/v1/assessments/{id}/reviews"),
+            json!({ "unit_id": unit, "indicator": "review", "group": "领导", "score": score }),
+        )
+        .await;
+    }
+    let (s, e) = sup
+        .post(
+            &format!("/api/v1/assessments/{id}/reviews"),
+            json!({ "unit_id": unit, "indicator": "review", "group": "领导", "score": 1 }),
+        )
+        .await;
+    assert_eq!(s, 403, "supervisors do not review: {e}");
+    let rev1 = Client::login(&addr, "rev1").await;
+    for (body, field) in [
+        (
+            json!({ "unit_id": unit, "indicator": "review", "group": "领导", "score": 41 }),
+            "score",
+        ),
+        (
+            json!({ "unit_id": unit, "indicator": "completion", "group": "领导", "score": 1 }),
+            "indicator",
+        ),
+        (
+            json!({ "unit_id": unit, "indicator": "review", "group": "群众", "score": 1 }),
+            "group",
+        ),
+        (
+            json!({ "unit_id": 999_999, "indicator": "review", "group": "领导", "score": 1 }),
+            "unit_id",
+        ),
+    ] {
+        let (s, e) = rev1
+            .post(&format!("/api/v1/assessments/{id}/reviews"), body)
+            .await;
+        assert_eq!((s, common::fields(&e)), (400, vec![field]));
+    }
+    let now = sup.ok(&format!("/api/v1/assessments/{id}")).await;
+    let mine = now["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["unit_id"] == unit)
+        .unwrap()
+        .clone();
+    let review = mine["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["code"] == "review")
+        .unwrap();
+    assert_eq!(review["score"].as_f64(), Some(36.0), "{review}");
+    assert_eq!(now["reviews"].as_array().unwrap().len(), 3);
+    // Ranks follow totals; at most 30% 优秀.
+    let all = now["results"].as_array().unwrap();
+    let totals: Vec<f64> = all.iter().map(|r| r["total"].as_f64().unwrap()).collect();
+    assert!(totals.windows(2).all(|w| w[0] >= w[1]));
+    let excellent = all.iter().filter(|r| r["grade"] == "优秀").count();
+    assert!(excellent as f64 <= 0.3 * all.len() as f64);
+
+    let p = sup
+        .ok_post(&format!("/api/v1/assessments/{id}/publish"), json!({}))
+        .await;
+    assert_eq!(p["state"], "published");
+    let (s, _) = rev1
+        .post(
+            &format!("/api/v1/assessments/{id}/reviews"),
+            json!({ "unit_id": unit, "indicator": "review", "group": "领导", "score": 1 }),
+        )
+        .await;
+    assert_eq!(s, 400, "scores are closed once published");
+    let filter = duban_store::audit::AuditFilter {
+        action: Some("assessment.".into()),
+        limit: 100,
+        ..Default::default()
+    };
+    let actions = duban_store::audit::list(&db, &filter)
+        .await
+        .unwrap()
+        .1
+        .len();
+    assert_eq!(actions, 5, "start, three reviews, publish");
+}
