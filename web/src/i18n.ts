@@ -4,7 +4,7 @@ import { createI18n } from 'vue-i18n'
 export const messages = {
   'zh-CN': {
     app: { title: '督办', subtitle: '重点项目督办与考核平台', lang: 'English' },
-    nav: { projects: '项目库', cockpit: '领导驾驶舱', dispatch: '周调度', bulletins: '通报', admin: '系统管理', reports: '进度填报', problems: '问题清单', audit: '审计日志', logout: '退出' },
+    nav: { projects: '项目库', cockpit: '领导驾驶舱', dispatch: '周调度', bulletins: '通报', assess: '考核', admin: '系统管理', reports: '进度填报', problems: '问题清单', audit: '审计日志', logout: '退出' },
     audit: { title: '审计日志', actor: '操作人', action: '操作（如 login、report.）', outcome: '结果', total: '共 {n} 条', at: '时间', object: '对象', change: '内容', intact: '哈希链完整：{n} 条记录全部校验通过（SM3）', broken: '哈希链被破坏：{kind} {seq}' },
     problems: {
       title: '问题清单', state: '状态', deadline: '整改期限', total: '共 {n} 个问题', new: '新建问题', empty: '暂无问题', description: '问题描述',
@@ -69,6 +69,11 @@ export const messages = {
       cutoff: '数据截至', review: '审核通过', publish: '发布', html: '在新窗口打开', annex: '附件表格（Excel）', pick: '请选择一份通报', generated: '已生成第{v}版（草稿）',
       reviewed: '已审核', published: '已发布', states: { draft: '草稿', reviewed: '已审核', published: '已发布' },
     },
+    assess: {
+      title: '考核', start: '发起考核', publish: '发布考核结果', empty: '暂无考核', rank: '排名', total: '得分', grade: '等级', send: '提交',
+      scored: '评分已提交', published: '考核结果已发布', myGroup: '我的评议组：', example: '示例方案', pick: '选择示例方案', period: '考核期', scheme: '考核方案',
+      states: { open: '评分中', published: '已发布' },
+    },
     severity: { info: '提示', warning: '注意', serious: '严重' },
     lightName: { green: '绿灯', yellow: '黄灯', orange: '橙灯', red: '红灯' },
     funding: { central_budget: '中央预算内', special_bond: '专项债', aid: '援疆资金', local_fiscal: '地方财政', self_raised: '自筹', loan: '贷款' },
@@ -90,7 +95,7 @@ export const messages = {
   },
   en: {
     app: { title: 'duban', subtitle: 'Key project supervision and assessment', lang: '中文' },
-    nav: { projects: 'Projects', cockpit: 'Cockpit', dispatch: 'Dispatch', bulletins: 'Bulletins', admin: 'Administration', reports: 'Reporting', problems: 'Problems', audit: 'Audit log', logout: 'Log out' },
+    nav: { projects: 'Projects', cockpit: 'Cockpit', dispatch: 'Dispatch', bulletins: 'Bulletins', assess: 'Assessments', admin: 'Administration', reports: 'Reporting', problems: 'Problems', audit: 'Audit log', logout: 'Log out' },
     audit: { title: 'Audit log', actor: 'Actor', action: 'Action (e.g. login, report.)', outcome: 'Outcome', total: '{n} entries', at: 'Time', object: 'Object', change: 'Change', intact: 'Hash chain intact: all {n} entries verify (SM3)', broken: 'Hash chain broken: {kind} {seq}' },
     problems: {
       title: 'Problems', state: 'State', deadline: 'Deadline', total: '{n} problems', new: 'New problem', empty: 'No problem', description: 'Description',
@@ -154,6 +159,11 @@ export const messages = {
       title: 'Bulletins', generate: 'Generate this period', hint: 'A bulletin is composed from the approved data frozen when it is generated; it reads the same years later', empty: 'No bulletin yet', version: 'Ver.', state: 'State',
       cutoff: 'Data as of', review: 'Mark reviewed', publish: 'Publish', html: 'Open in a new window', annex: 'Annex (Excel)', pick: 'Pick a bulletin', generated: 'Version {v} generated (draft)',
       reviewed: 'Reviewed', published: 'Published', states: { draft: 'Draft', reviewed: 'Reviewed', published: 'Published' },
+    },
+    assess: {
+      title: 'Assessments', start: 'Start an assessment', publish: 'Publish the results', empty: 'No assessment yet', rank: 'Rank', total: 'Score', grade: 'Grade', send: 'Send',
+      scored: 'Score sent', published: 'Results published', myGroup: 'My reviewer group:', example: 'Example', pick: 'Pick an example scheme', period: 'Period', scheme: 'Scheme',
+      states: { open: 'Scoring', published: 'Published' },
     },
     severity: { info: 'Note', warning: 'Warning', serious: 'Serious' },
     lightName: { green: 'Green', yellow: 'Yellow', orange: 'Orange', red: 'Red' },

@@ -17,6 +17,7 @@ const router = createRouter({
     { path: '/problems', component: () => import('./views/Problems.vue') },
     { path: '/dispatch', component: () => import('./views/Dispatch.vue') },
     { path: '/bulletins', component: () => import('./views/Bulletins.vue') },
+    { path: '/assessments', component: () => import('./views/Assessments.vue') },
     { path: '/admin', component: () => import('./views/Admin.vue') },
     { path: '/audit', component: () => import('./views/Audit.vue') },
     { path: '/login', component: Login, meta: { public: true } },

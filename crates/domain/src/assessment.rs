@@ -129,6 +129,14 @@ pub enum SchemeError {
     Grades,
 }
 
+/// The example schemes shipped with duban, as JSON: the annual sheet of DESIGN §5.6, the
+/// Yan'an monthly scoring and a 三本清单 quarterly review.
+pub const EXAMPLES: [&str; 3] = [
+    include_str!("assessment/schemes/annual-targets.json"),
+    include_str!("assessment/schemes/yanan-monthly.json"),
+    include_str!("assessment/schemes/three-lists-quarterly.json"),
+];
+
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }

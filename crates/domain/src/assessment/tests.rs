@@ -282,3 +282,10 @@ proptest! {
         prop_assert!(excellent as f64 <= 0.3 * r.len() as f64 + 1e-9);
     }
 }
+
+#[test]
+fn every_example_scheme_is_valid() {
+    for json in EXAMPLES {
+        scheme(json);
+    }
+}

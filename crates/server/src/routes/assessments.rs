@@ -28,3 +28,13 @@ pub async fn review(
 pub async fn publish(State(s): State<AppState>, a: Auth, id: Ids) -> Res {
     ok(assessments::publish(&s.db, &a.caller.can::<Supervise>()?, id.one()).await?)
 }
+
+/// The example schemes, to start from.
+pub async fn examples(a: Auth) -> Res {
+    a.caller.can::<ReadRegistry>()?;
+    let items: Vec<serde_json::Value> = duban_domain::assessment::EXAMPLES
+        .iter()
+        .map(|j| serde_json::from_str(j).expect("examples are valid JSON"))
+        .collect();
+    ok(json!({ "items": items }))
+}

@@ -575,6 +575,12 @@ pub fn build() -> (axum::Router<AppState>, Value) {
         get(assessments::list),
         doc("assessments", "Assessment runs of the caller's scope"),
     );
+    x.op(
+        "get",
+        "/api/v1/assessments/schemes",
+        get(assessments::examples),
+        doc("assessments", "The example schemes shipped with duban"),
+    );
     let d = doc(
         "assessments",
         "Start a run of a scheme for a period: the scheme and duban's inputs are frozen (supervisor)",
