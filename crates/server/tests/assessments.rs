@@ -156,6 +156,12 @@ async fn assessment_run(db: Db) {
     let excellent = all.iter().filter(|r| r["grade"] == "优秀").count();
     assert!(excellent as f64 <= 0.3 * all.len() as f64);
 
+    let x = sup
+        .send("GET", &format!("/api/v1/assessments/{id}/xlsx"), None)
+        .await;
+    assert_eq!(x.status, 200);
+    assert_eq!(&x.body[..2], b"PK");
+    assert!(x.header("content-disposition").unwrap().contains("2025Q3"));
     let p = sup
         .ok_post(&format!("/api/v1/assessments/{id}/publish"), json!({}))
         .await;

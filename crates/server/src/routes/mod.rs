@@ -608,6 +608,15 @@ pub fn build() -> (axum::Router<AppState>, Value) {
         d,
     );
     x.op(
+        "get",
+        "/api/v1/assessments/{id}/xlsx",
+        get(assessments::xlsx),
+        doc(
+            "assessments",
+            "The ranking and every point's explanation as a workbook",
+        ),
+    );
+    x.op(
         "post",
         "/api/v1/assessments/{id}/publish",
         post(assessments::publish),
