@@ -12,7 +12,7 @@ use duban_domain::Period;
 use duban_domain::access::Reach;
 use duban_domain::assessment::{Input, Scheme, Scoring, UnitResult, score};
 use duban_domain::bulletin::ranked_unit;
-use duban_store::assessments::{self as store, ReviewRow, RunRow};
+use duban_store::assessments::{self as store, EntryRow, ReviewRow, RunRow};
 use duban_store::{Db, now_ms};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -42,12 +42,29 @@ pub struct ReviewInput {
     pub score: f64,
 }
 
+#[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EntryInput {
+    pub unit_id: i64,
+    /// The code of an indicator whose source is `entered`.
+    pub indicator: String,
+    /// A measure (for proportional, banded and threshold scoring) …
+    #[serde(default)]
+    pub value: Option<f64>,
+    /// … or a count (for deductions and bonuses).
+    #[serde(default)]
+    pub count: Option<f64>,
+    /// What the figure rests on: the document, its number and date.
+    pub evidence: String,
+}
+
 #[derive(Debug, Serialize)]
 pub struct RunView {
     #[serde(flatten)]
     pub row: RunRow,
     pub scheme: Scheme,
     pub reviews: Vec<ReviewRow>,
+    pub entries: Vec<EntryRow>,
     pub results: Vec<UnitResult>,
 }
 
@@ -259,11 +276,20 @@ pub async fn get(db: &Db, can: &Can<ReadRegistry>, id: i64) -> Result<RunView, A
                 .push((r.group.clone(), r.score));
         }
     }
+    let entries = store::entries(db, id).await?;
+    for e in &entries {
+        if let Some(m) = inputs.get_mut(&e.unit_id) {
+            let i = m.entry(e.indicator.clone()).or_default();
+            i.value = e.value;
+            i.count = e.count;
+        }
+    }
     let results = score(&scheme, &inputs);
     Ok(RunView {
         row,
         scheme,
         reviews,
+        entries,
         results,
     })
 }
@@ -340,6 +366,79 @@ pub async fn review(
         id,
         audit::NONE,
         Some(&r),
+    )
+    .await?;
+    tx.commit().await?;
+    get(db, &can.caller().can::<ReadRegistry>()?, id).await
+}
+
+/// A supervisor enters a unit's figure for an `entered` indicator, citing its evidence.
+pub async fn enter(
+    db: &Db,
+    can: &Can<Supervise>,
+    id: i64,
+    i: &EntryInput,
+) -> Result<RunView, AppError> {
+    let (row, scheme, inputs) = load(db, can.reach(), id).await?;
+    if row.state != "open" {
+        return Err(field(
+            "state",
+            "illegal_transition",
+            "考核已发布，不能再录入".into(),
+            "the assessment is published; entries are closed".into(),
+        ));
+    }
+    if !scheme
+        .leaves()
+        .iter()
+        .any(|l| l.code == i.indicator && l.source.as_deref() == Some("entered"))
+    {
+        return Err(field(
+            "indicator",
+            "unknown",
+            format!("“{}”不是本方案中需录入的指标", i.indicator),
+            format!(
+                "'{}' is not an entered indicator of the scheme",
+                i.indicator
+            ),
+        ));
+    }
+    if !inputs.contains_key(&i.unit_id) {
+        return Err(field(
+            "unit_id",
+            "unknown",
+            "该单位不在本次考核范围内".into(),
+            "the unit is not assessed in this run".into(),
+        ));
+    }
+    let bad = |x: Option<f64>| x.is_some_and(|v| !v.is_finite() || v < 0.0);
+    if (i.value.is_none() && i.count.is_none()) || bad(i.value) || bad(i.count) {
+        return Err(field(
+            "value",
+            "range",
+            "请填写非负的数值或次数".into(),
+            "give a non-negative value or count".into(),
+        ));
+    }
+    let evidence = duban_domain::text::field("evidence", &i.evidence, 500, true)?;
+    let e = EntryRow {
+        unit_id: i.unit_id,
+        indicator: i.indicator.clone(),
+        value: i.value,
+        count: i.count,
+        evidence,
+        entered_by: can.actor().user_id,
+    };
+    let mut tx = db.write().await?;
+    store::put_entry(&mut tx, id, &e, now_ms()).await?;
+    audit::record(
+        &mut tx,
+        can.actor(),
+        "assessment.enter",
+        "assessment",
+        id,
+        audit::NONE,
+        Some(&e),
     )
     .await?;
     tx.commit().await?;

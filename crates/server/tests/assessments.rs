@@ -156,6 +156,41 @@ async fn assessment_run(db: Db) {
     let excellent = all.iter().filter(|r| r["grade"] == "优秀").count();
     assert!(excellent as f64 <= 0.3 * all.len() as f64);
 
+    // A figure entered with its evidence: two national awards, 2 points each.
+    let (s, e) = sup
+        .post(
+            &format!("/api/v1/assessments/{id}/entries"),
+            json!({ "unit_id": unit, "indicator": "award", "count": 2, "evidence": "" }),
+        )
+        .await;
+    assert_eq!((s, common::fields(&e)), (400, vec!["evidence"]));
+    let (s, e) = sup
+        .post(
+            &format!("/api/v1/assessments/{id}/entries"),
+            json!({ "unit_id": unit, "indicator": "completion", "value": 100, "evidence": "x" }),
+        )
+        .await;
+    assert_eq!((s, common::fields(&e)), (400, vec!["indicator"]));
+    let with = sup.ok_post(&format!("/api/v1/assessments/{id}/entries"), json!({ "unit_id": unit, "indicator": "award", "count": 2, "evidence": "国务院表彰决定（国发〔2025〕12号）" })).await;
+    let mine = with["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["unit_id"] == unit)
+        .unwrap()
+        .clone();
+    let award = mine["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["code"] == "award")
+        .unwrap()
+        .clone();
+    assert_eq!(award["score"].as_f64(), Some(4.0), "{award}");
+    assert_eq!(
+        with["entries"][0]["evidence"],
+        "国务院表彰决定（国发〔2025〕12号）"
+    );
     let x = sup
         .send("GET", &format!("/api/v1/assessments/{id}/xlsx"), None)
         .await;
@@ -183,5 +218,5 @@ async fn assessment_run(db: Db) {
         .unwrap()
         .1
         .len();
-    assert_eq!(actions, 5, "start, three reviews, publish");
+    assert_eq!(actions, 6, "start, three reviews, an entry, publish");
 }

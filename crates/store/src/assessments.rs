@@ -136,6 +136,61 @@ pub async fn put_review(tx: &mut Tx, run: i64, r: &ReviewRow, at: i64) -> Result
     Ok(())
 }
 
+/// A figure entered for a unit, with its evidence.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct EntryRow {
+    pub unit_id: i64,
+    pub indicator: String,
+    pub value: Option<f64>,
+    pub count: Option<f64>,
+    pub evidence: String,
+    pub entered_by: i64,
+}
+
+pub async fn entries(db: &Db, run: i64) -> Result<Vec<EntryRow>, StoreError> {
+    db.fetch_all(
+        "SELECT unit_id, indicator, value, count, evidence, entered_by FROM assessment_entries \
+         WHERE run_id = $1 ORDER BY unit_id, indicator",
+        &[run.into()],
+        |r| {
+            Ok(EntryRow {
+                unit_id: r.i64("unit_id")?,
+                indicator: r.str("indicator")?,
+                value: r.opt_f64("value")?,
+                count: r.opt_f64("count")?,
+                evidence: r.str("evidence")?,
+                entered_by: r.i64("entered_by")?,
+            })
+        },
+    )
+    .await
+}
+
+/// Enter (or replace) a unit's figure for an indicator.
+pub async fn put_entry(tx: &mut Tx, run: i64, e: &EntryRow, at: i64) -> Result<(), StoreError> {
+    tx.execute(
+        "DELETE FROM assessment_entries WHERE run_id = $1 AND unit_id = $2 AND indicator = $3",
+        &[run.into(), e.unit_id.into(), e.indicator.clone().into()],
+    )
+    .await?;
+    tx.execute(
+        "INSERT INTO assessment_entries (run_id, unit_id, indicator, value, count, evidence, entered_by, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        &[
+            run.into(),
+            e.unit_id.into(),
+            e.indicator.clone().into(),
+            e.value.into(),
+            e.count.into(),
+            e.evidence.clone().into(),
+            e.entered_by.into(),
+            at.into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
 /// open → published; 0 rows when it was published already.
 pub async fn publish(tx: &mut Tx, id: i64, by: i64, at: i64) -> Result<u64, StoreError> {
     tx.execute(

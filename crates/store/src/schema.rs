@@ -51,6 +51,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "assessments",
         include_str!("../migrations/0009_assessments.sql"),
     ),
+    (
+        10,
+        "assessment_entries",
+        include_str!("../migrations/0010_assessment_entries.sql"),
+    ),
 ];
 
 /// The latest schema version this build knows.

@@ -6,7 +6,7 @@ use crate::extract::{Auth, Body, Ids};
 use axum::extract::State;
 use axum::response::IntoResponse;
 use duban_app::access::{ReadRegistry, Review, Supervise};
-use duban_app::assessments::{self, ReviewInput, StartInput};
+use duban_app::assessments::{self, EntryInput, ReviewInput, StartInput};
 use serde_json::json;
 
 pub async fn list(State(s): State<AppState>, a: Auth) -> Res {
@@ -25,6 +25,9 @@ pub async fn review(
     Body(b): Body<ReviewInput>,
 ) -> Res {
     ok(assessments::review(&s.db, &a.caller.can::<Review>()?, id.one(), &b).await?)
+}
+pub async fn enter(State(s): State<AppState>, a: Auth, id: Ids, Body(b): Body<EntryInput>) -> Res {
+    ok(assessments::enter(&s.db, &a.caller.can::<Supervise>()?, id.one(), &b).await?)
 }
 pub async fn publish(State(s): State<AppState>, a: Auth, id: Ids) -> Res {
     ok(assessments::publish(&s.db, &a.caller.can::<Supervise>()?, id.one()).await?)

@@ -607,6 +607,17 @@ pub fn build() -> (axum::Router<AppState>, Value) {
         post(assessments::review),
         d,
     );
+    let d = doc(
+        "assessments",
+        "Enter a unit's figure for an entered indicator, with its evidence (supervisor)",
+    )
+    .body::<a::assessments::EntryInput>(x);
+    x.op(
+        "post",
+        "/api/v1/assessments/{id}/entries",
+        post(assessments::enter),
+        d,
+    );
     x.op(
         "get",
         "/api/v1/assessments/{id}/xlsx",
