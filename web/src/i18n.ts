@@ -71,7 +71,7 @@ export const messages = {
     },
     assess: {
       title: '考核', start: '发起考核', publish: '发布考核结果', empty: '暂无考核', rank: '排名', total: '得分', grade: '等级', send: '提交',
-      scored: '评分已提交', published: '考核结果已发布', myGroup: '我的评议组：', example: '示例方案', pick: '选择示例方案', period: '考核期', scheme: '考核方案',
+      scored: '评分已提交', entered: '已录入', enter: '录入：', indicator: '指标', evidence: '依据（文件名称、文号、日期）', published: '考核结果已发布', myGroup: '我的评议组：', example: '示例方案', pick: '选择示例方案', period: '考核期', scheme: '考核方案',
       states: { open: '评分中', published: '已发布' },
     },
     severity: { info: '提示', warning: '注意', serious: '严重' },
@@ -162,7 +162,7 @@ export const messages = {
     },
     assess: {
       title: 'Assessments', start: 'Start an assessment', publish: 'Publish the results', empty: 'No assessment yet', rank: 'Rank', total: 'Score', grade: 'Grade', send: 'Send',
-      scored: 'Score sent', published: 'Results published', myGroup: 'My reviewer group:', example: 'Example', pick: 'Pick an example scheme', period: 'Period', scheme: 'Scheme',
+      scored: 'Score sent', entered: 'Entered', enter: 'Enter:', indicator: 'Indicator', evidence: 'Evidence (document, number, date)', published: 'Results published', myGroup: 'My reviewer group:', example: 'Example', pick: 'Pick an example scheme', period: 'Period', scheme: 'Scheme',
       states: { open: 'Scoring', published: 'Published' },
     },
     severity: { info: 'Note', warning: 'Warning', serious: 'Serious' },
