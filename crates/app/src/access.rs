@@ -128,6 +128,22 @@ impl<C: Cap> Can<C> {
     pub fn reach(&self) -> &Reach {
         &self.reach
     }
+    /// The unit a document or a run is issued for: the one asked for, else the top of
+    /// the caller's scope (the root of the tree for a scope over everything).
+    pub fn issuing_unit(&self, asked: Option<UnitId>) -> UnitId {
+        match asked {
+            Some(u) => u,
+            None if self.reach == Reach::All => self
+                .caller
+                .tree
+                .roots()
+                .first()
+                .copied()
+                .unwrap_or(self.caller.actor.unit_id),
+            None => self.caller.actor.unit_id,
+        }
+    }
+
     /// The reach narrowed to a unit subtree the caller asked for.
     pub fn reach_within(&self, unit: Option<UnitId>) -> Reach {
         match unit {

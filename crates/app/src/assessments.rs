@@ -192,17 +192,7 @@ fn parse_scheme(v: &serde_json::Value) -> Result<Scheme, AppError> {
 pub async fn start(db: &Db, can: &Can<Supervise>, i: &StartInput) -> Result<RunView, AppError> {
     let scheme = parse_scheme(&i.scheme)?;
     let period = period_of(&i.period)?;
-    let unit = match i.unit_id {
-        Some(u) => u,
-        None if *can.reach() == Reach::All => can
-            .caller()
-            .tree()
-            .roots()
-            .first()
-            .copied()
-            .unwrap_or(can.actor().unit_id),
-        None => can.actor().unit_id,
-    };
+    let unit = can.issuing_unit(i.unit_id);
     let now = now_ms();
     let m = measures(db, can, period, unit, now).await?;
     let inputs: Inputs = m

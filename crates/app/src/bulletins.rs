@@ -90,17 +90,7 @@ pub async fn generate(
     i: &GenerateInput,
 ) -> Result<BulletinView, AppError> {
     let period = Period::parse("period", &i.period)?;
-    let unit = match i.unit_id {
-        Some(u) => u,
-        None if *can.reach() == Reach::All => can
-            .caller()
-            .tree()
-            .roots()
-            .first()
-            .copied()
-            .unwrap_or(can.actor().unit_id),
-        None => can.actor().unit_id,
-    };
+    let unit = can.issuing_unit(i.unit_id);
     let cutoff = now_ms();
     let snap = snapshot(db, can, period, unit, cutoff).await?;
     let json = serde_json::to_string(&snap).expect("a snapshot serialises");
