@@ -288,6 +288,57 @@ pub async fn list(db: &Db, can: &Can<ReadRegistry>) -> Result<Vec<RunRow>, AppEr
     Ok(store::list(db, can.reach()).await?)
 }
 
+/// A run that still takes scores and entries, with its scheme and inputs.
+async fn open_run(db: &Db, reach: &Reach, id: i64) -> Result<(Scheme, Inputs), AppError> {
+    let (row, scheme, inputs) = load(db, reach, id).await?;
+    if row.state != "open" {
+        return Err(field(
+            "state",
+            "illegal_transition",
+            "考核已发布，不能再评分或录入".into(),
+            "the assessment is published; scores and entries are closed".into(),
+        ));
+    }
+    Ok((scheme, inputs))
+}
+
+/// The unit is one of those the run assesses.
+fn assessed(inputs: &Inputs, unit: i64) -> Result<(), AppError> {
+    if inputs.contains_key(&unit) {
+        return Ok(());
+    }
+    Err(field(
+        "unit_id",
+        "unknown",
+        "该单位不在本次考核范围内".into(),
+        "the unit is not assessed in this run".into(),
+    ))
+}
+
+/// Record a change to a run in the audit log within its transaction, commit, and return
+/// the run as it now stands.
+async fn finish<C: crate::access::Cap, T: Serialize>(
+    db: &Db,
+    mut tx: duban_store::db::Tx,
+    can: &Can<C>,
+    id: i64,
+    action: &str,
+    what: &T,
+) -> Result<RunView, AppError> {
+    audit::record(
+        &mut tx,
+        can.actor(),
+        action,
+        "assessment",
+        id,
+        audit::NONE,
+        Some(what),
+    )
+    .await?;
+    tx.commit().await?;
+    get(db, &can.caller().can::<ReadRegistry>()?, id).await
+}
+
 /// A reviewer's score for one unit on one review indicator, while the run is open.
 pub async fn review(
     db: &Db,
@@ -295,15 +346,7 @@ pub async fn review(
     id: i64,
     i: &ReviewInput,
 ) -> Result<RunView, AppError> {
-    let (row, scheme, inputs) = load(db, can.reach(), id).await?;
-    if row.state != "open" {
-        return Err(field(
-            "state",
-            "illegal_transition",
-            "考核已发布，不能再评分".into(),
-            "the assessment is published; scores are closed".into(),
-        ));
-    }
+    let (scheme, inputs) = open_run(db, can.reach(), id).await?;
     let leaf = scheme.leaves().into_iter().find(|l| l.code == i.indicator);
     let Some(Scoring::Review { groups }) = leaf.and_then(|l| l.scoring.as_ref()) else {
         return Err(field(
@@ -331,14 +374,7 @@ pub async fn review(
             format!("the score must be 0 to {points}"),
         ));
     }
-    if !inputs.contains_key(&i.unit_id) {
-        return Err(field(
-            "unit_id",
-            "unknown",
-            "该单位不在本次考核范围内".into(),
-            "the unit is not assessed in this run".into(),
-        ));
-    }
+    assessed(&inputs, i.unit_id)?;
     let r = ReviewRow {
         unit_id: i.unit_id,
         indicator: i.indicator.clone(),
@@ -348,18 +384,7 @@ pub async fn review(
     };
     let mut tx = db.write().await?;
     store::put_review(&mut tx, id, &r, now_ms()).await?;
-    audit::record(
-        &mut tx,
-        can.actor(),
-        "assessment.review",
-        "assessment",
-        id,
-        audit::NONE,
-        Some(&r),
-    )
-    .await?;
-    tx.commit().await?;
-    get(db, &can.caller().can::<ReadRegistry>()?, id).await
+    finish(db, tx, can, id, "assessment.review", &r).await
 }
 
 /// A supervisor enters a unit's figure for an `entered` indicator, citing its evidence.
@@ -369,15 +394,7 @@ pub async fn enter(
     id: i64,
     i: &EntryInput,
 ) -> Result<RunView, AppError> {
-    let (row, scheme, inputs) = load(db, can.reach(), id).await?;
-    if row.state != "open" {
-        return Err(field(
-            "state",
-            "illegal_transition",
-            "考核已发布，不能再录入".into(),
-            "the assessment is published; entries are closed".into(),
-        ));
-    }
+    let (scheme, inputs) = open_run(db, can.reach(), id).await?;
     if !scheme
         .leaves()
         .iter()
@@ -393,14 +410,7 @@ pub async fn enter(
             ),
         ));
     }
-    if !inputs.contains_key(&i.unit_id) {
-        return Err(field(
-            "unit_id",
-            "unknown",
-            "该单位不在本次考核范围内".into(),
-            "the unit is not assessed in this run".into(),
-        ));
-    }
+    assessed(&inputs, i.unit_id)?;
     let bad = |x: Option<f64>| x.is_some_and(|v| !v.is_finite() || v < 0.0);
     if (i.value.is_none() && i.count.is_none()) || bad(i.value) || bad(i.count) {
         return Err(field(
@@ -421,18 +431,7 @@ pub async fn enter(
     };
     let mut tx = db.write().await?;
     store::put_entry(&mut tx, id, &e, now_ms()).await?;
-    audit::record(
-        &mut tx,
-        can.actor(),
-        "assessment.enter",
-        "assessment",
-        id,
-        audit::NONE,
-        Some(&e),
-    )
-    .await?;
-    tx.commit().await?;
-    get(db, &can.caller().can::<ReadRegistry>()?, id).await
+    finish(db, tx, can, id, "assessment.enter", &e).await
 }
 
 pub async fn publish(db: &Db, can: &Can<Supervise>, id: i64) -> Result<RunView, AppError> {
@@ -446,18 +445,7 @@ pub async fn publish(db: &Db, can: &Can<Supervise>, id: i64) -> Result<RunView, 
             "the assessment is published already".into(),
         ));
     }
-    audit::record(
-        &mut tx,
-        can.actor(),
-        "assessment.publish",
-        "assessment",
-        id,
-        audit::NONE,
-        Some(&"published"),
-    )
-    .await?;
-    tx.commit().await?;
-    get(db, &can.caller().can::<ReadRegistry>()?, id).await
+    finish(db, tx, can, id, "assessment.publish", &"published").await
 }
 
 #[cfg(test)]

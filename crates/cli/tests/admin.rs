@@ -1,24 +1,9 @@
 //! The console commands of the first administrator and the auditor:
 //! `duban user add|passwd|lock|unlock` and `duban audit verify`.
 
-use std::process::Command;
+mod common;
 
-fn duban(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_duban"))
-        .args(args)
-        .arg("--data-dir")
-        .arg(dir)
-        .env_remove("DUBAN_DATABASE_URL")
-        .env_remove("DUBAN_CONFIG")
-        .env("DUBAN_LOG", "error")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).to_string(),
-        String::from_utf8_lossy(&out.stderr).to_string(),
-    )
-}
+use common::duban;
 
 #[tokio::test]
 async fn users_locks_and_the_audit_chain_from_the_console() {

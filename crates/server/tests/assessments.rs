@@ -19,6 +19,23 @@ fn scheme() -> Value {
     .unwrap()
 }
 
+/// A unit's line for an indicator in a run's result.
+fn line_of(run: &Value, unit: i64, code: &str) -> Value {
+    let result = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["unit_id"] == unit)
+        .unwrap();
+    result["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["code"] == code)
+        .unwrap()
+        .clone()
+}
+
 async fn assessment_run(db: Db) {
     user(&db, "sup", "XJBT", &[(Role::Supervisor, Scope::All)]).await;
     for r in ["rev1", "rev2", "rev3"] {
@@ -78,12 +95,7 @@ async fn assessment_run(db: Db) {
     } else {
         25.0 + ((rate.min(130.0) - 100.0) * 0.2).min(10.0)
     };
-    let line = first["lines"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["code"] == "completion")
-        .unwrap();
+    let line = &line_of(&run, unit, "completion");
     assert!(
         (line["score"].as_f64().unwrap() - expected).abs() < 0.006,
         "{line} vs {expected}"
@@ -134,19 +146,7 @@ async fn assessment_run(db: Db) {
         assert_eq!((s, common::fields(&e)), (400, vec![field]));
     }
     let now = sup.ok(&format!("/api/v1/assessments/{id}")).await;
-    let mine = now["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["unit_id"] == unit)
-        .unwrap()
-        .clone();
-    let review = mine["lines"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["code"] == "review")
-        .unwrap();
+    let review = &line_of(&now, unit, "review");
     assert_eq!(review["score"].as_f64(), Some(36.0), "{review}");
     assert_eq!(now["reviews"].as_array().unwrap().len(), 3);
     // Ranks follow totals; at most 30% 优秀.
@@ -172,20 +172,7 @@ async fn assessment_run(db: Db) {
         .await;
     assert_eq!((s, common::fields(&e)), (400, vec!["indicator"]));
     let with = sup.ok_post(&format!("/api/v1/assessments/{id}/entries"), json!({ "unit_id": unit, "indicator": "award", "count": 2, "evidence": "国务院表彰决定（国发〔2025〕12号）" })).await;
-    let mine = with["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["unit_id"] == unit)
-        .unwrap()
-        .clone();
-    let award = mine["lines"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["code"] == "award")
-        .unwrap()
-        .clone();
+    let award = line_of(&with, unit, "award");
     assert_eq!(award["score"].as_f64(), Some(4.0), "{award}");
     assert_eq!(
         with["entries"][0]["evidence"],
