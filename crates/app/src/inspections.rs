@@ -126,7 +126,6 @@ pub async fn add_finding(
     let problem_id = match &f.problem {
         Some(p) => Some(
             create_in(
-                db,
                 &mut tx,
                 can,
                 &ProblemInput {

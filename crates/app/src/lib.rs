@@ -20,6 +20,7 @@ pub mod clock;
 pub mod demo;
 pub mod error;
 pub mod export;
+pub mod imports;
 pub mod inspections;
 pub mod load;
 pub mod problems;

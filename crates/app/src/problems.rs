@@ -124,7 +124,7 @@ pub async fn create(
     i: &ProblemInput,
 ) -> Result<ProblemView, AppError> {
     let mut tx = db.write().await?;
-    let id = create_in(db, &mut tx, can, i).await?;
+    let id = create_in(&mut tx, can, i).await?;
     tx.commit().await?;
     crate::stats::problems_changed(db);
     view(db, store::get(db, id).await?).await
@@ -132,7 +132,6 @@ pub async fn create(
 
 /// The creation of a problem inside a caller's transaction (inspections use it too).
 pub(crate) async fn create_in(
-    db: &Db,
     tx: &mut Tx,
     can: &Can<Supervise>,
     i: &ProblemInput,
@@ -148,7 +147,8 @@ pub(crate) async fn create_in(
         false,
     ));
     if let Some(p) = i.project_id {
-        match projects::unit_of(db, p).await? {
+        // Read in the transaction: an import creates projects and their problems in one.
+        match projects::unit_of_in(tx, p).await? {
             Some(u) if can.reach().covers(u) => {}
             _ => e.push(FieldError::new(
                 "project_id",

@@ -118,6 +118,23 @@ enum Command {
         #[arg(long)]
         unit: Option<String>,
     },
+    /// Import a workbook (.xlsx, .xls, .ods): the registry, annual plans and milestones,
+    /// progress reports or problems, recognised by their headers. Prints what would be
+    /// created, updated or rejected (every bad cell by sheet, row and column); without
+    /// --dry-run, writes it all in one transaction when no row is rejected.
+    Import {
+        /// The workbook
+        file: std::path::PathBuf,
+        /// Only check and show what would change
+        #[arg(long)]
+        dry_run: bool,
+        /// Read every sheet as this kind: projects, plans, milestones, progress, problems
+        #[arg(long)]
+        kind: Option<String>,
+        /// Act as the supervisor and reporter of this unit (code) [default: every unit]
+        #[arg(long)]
+        unit: Option<String>,
+    },
     /// The audit log.
     Audit {
         #[command(subcommand)]
@@ -296,6 +313,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 let db = duban_app::open(&s.db).await?;
                 assess(&db, scheme, period, unit.as_deref()).await
             }
+            Command::Import { file, dry_run, kind, unit } => {
+                let db = duban_app::open(&s.db).await?;
+                import(&db, file, *dry_run, kind.as_deref(), unit.as_deref()).await
+            }
             Command::Audit { action: AuditAction::Verify } => {
                 let db = duban_app::open(&s.db).await?;
                 let v = duban_app::audit::verify(&db).await?;
@@ -334,11 +355,13 @@ async fn serve(db: duban_app::Db, s: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The console acting with one role over every unit, and the unit named by a code.
+/// The console acting with these roles, and the unit named by a code: over every unit, or
+/// (`narrow`) over that unit and the units below it.
 async fn console_caller(
     db: &duban_app::Db,
     unit_code: Option<&str>,
-    role: duban_domain::Role,
+    roles: &[duban_domain::Role],
+    narrow: bool,
 ) -> anyhow::Result<(Option<i64>, duban_app::access::Caller)> {
     let unit_id = match unit_code {
         Some(code) => Some(
@@ -354,16 +377,114 @@ async fn console_caller(
     let caller = duban_app::access::Caller::resolve(
         db,
         duban_app::accounts::console(unit_id.unwrap_or(0)),
-        vec![duban_domain::access::RoleGrant {
-            role,
-            scope: duban_domain::access::Scope::All,
-        }],
+        roles
+            .iter()
+            .map(|role| duban_domain::access::RoleGrant {
+                role: *role,
+                // An import for a unit acts within it; documents issued for a unit
+                // read everything they need.
+                scope: if narrow && unit_id.is_some() {
+                    duban_domain::access::Scope::Subtree
+                } else {
+                    duban_domain::access::Scope::All
+                },
+            })
+            .collect(),
     )
     .await?;
     Ok((unit_id, caller))
 }
 
 /// `duban assess`: start a run as the console and print its ranking.
+async fn import(
+    db: &duban_app::Db,
+    file: &std::path::Path,
+    dry_run: bool,
+    kind: Option<&str>,
+    unit: Option<&str>,
+) -> anyhow::Result<()> {
+    use duban_domain::import::Kind;
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let kind = match kind {
+        None => None,
+        Some(k) => Some(Kind::parse(k).ok_or_else(|| {
+            anyhow::anyhow!("'{k}' is not a kind: projects, plans, milestones, progress, problems")
+        })?),
+    };
+    let (_, caller) = console_caller(
+        db,
+        unit,
+        &[duban_domain::Role::Supervisor, duban_domain::Role::Reporter],
+        true,
+    )
+    .await?;
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let started = std::time::Instant::now();
+    let p = duban_app::imports::run(db, &caller, &name, bytes, kind, dry_run).await?;
+    for s in &p.sheets {
+        match s.kind {
+            None => println!("sheet “{}”: not a data sheet, skipped", s.sheet),
+            Some(k) => println!(
+                "sheet “{}”: {} ({}), header on row {}, {} data rows, {} columns read, {} ignored, {} rows skipped",
+                s.sheet,
+                k.zh(),
+                k.code(),
+                s.header_rows.1,
+                s.rows,
+                s.columns.len(),
+                s.ignored.len(),
+                s.skipped.len()
+            ),
+        }
+    }
+    for i in p.items.iter().filter(|i| !i.changes.is_empty()).take(50) {
+        let what: Vec<String> = i
+            .changes
+            .iter()
+            .map(|c| format!("{}: {} → {}", c.zh, c.before, c.after))
+            .collect();
+        println!(
+            "  {}!{} {} {:?}: {}",
+            i.sheet,
+            i.row,
+            i.key,
+            i.action,
+            what.join("; ")
+        );
+    }
+    for e in &p.errors {
+        eprintln!("  {e}");
+    }
+    if p.errors_total > p.errors.len() {
+        eprintln!("  … and {} more errors", p.errors_total - p.errors.len());
+    }
+    let c = p.counts;
+    println!(
+        "{}: {} to create, {} to update, {} unchanged, {} rejected ({} errors) in {:.1} s",
+        if p.state == "committed" {
+            "imported"
+        } else {
+            "dry run"
+        },
+        c.create,
+        c.update,
+        c.unchanged,
+        c.rejected,
+        p.errors_total,
+        started.elapsed().as_secs_f64()
+    );
+    if p.errors_total > 0 {
+        eprintln!(
+            "duban: nothing was written: fix the rows above and import again / 存在错误，未写入任何数据"
+        );
+        std::process::exit(2);
+    }
+    Ok(())
+}
+
 async fn assess(
     db: &duban_app::Db,
     file: &std::path::Path,
@@ -380,7 +501,8 @@ async fn assess(
         serde_json::from_str(&text)
             .with_context(|| format!("{} is not valid JSON", file.display()))?
     };
-    let (unit_id, caller) = console_caller(db, unit, duban_domain::Role::Supervisor).await?;
+    let (unit_id, caller) =
+        console_caller(db, unit, &[duban_domain::Role::Supervisor], false).await?;
     let run = duban_app::assessments::start(
         db,
         &caller.can::<duban_app::access::Supervise>()?,
@@ -420,7 +542,8 @@ async fn bulletin(
     out: &std::path::Path,
 ) -> anyhow::Result<()> {
     let t = std::time::Instant::now();
-    let (unit_id, caller) = console_caller(db, unit, duban_domain::Role::Supervisor).await?;
+    let (unit_id, caller) =
+        console_caller(db, unit, &[duban_domain::Role::Supervisor], false).await?;
     let b = duban_app::bulletins::generate(
         db,
         &caller.can::<duban_app::access::Supervise>()?,
@@ -502,7 +625,7 @@ async fn stats(
         );
     }
     let units = duban_app::registry::units_by_id(db).await?;
-    let (unit_id, caller) = console_caller(db, unit, duban_domain::Role::Leader).await?;
+    let (unit_id, caller) = console_caller(db, unit, &[duban_domain::Role::Leader], false).await?;
     let can = caller.can::<duban_app::access::ReadRegistry>()?;
     let o = st::overview(db, &can, Some(&period.to_string()), unit_id).await?;
     let pct = |bp: Option<i64>| {

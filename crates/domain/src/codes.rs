@@ -124,6 +124,34 @@ coded!(
     }
 );
 
+impl FundingSource {
+    /// A source as spreadsheets name it: the label, or one of the usual phrasings
+    /// (企业自筹, 银行贷款, 中央预算内投资, 地方政府专项债券, 市级财政 …).
+    pub fn from_phrase(s: &str) -> Option<FundingSource> {
+        let t: String = crate::text::normalize(s)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        if let Ok(f) = FundingSource::parse("funding", &t) {
+            return Some(f);
+        }
+        const PHRASES: &[(&str, FundingSource)] = &[
+            ("中央预算内", FundingSource::CentralBudget),
+            ("中央资金", FundingSource::CentralBudget),
+            ("中央投资", FundingSource::CentralBudget),
+            ("专项债", FundingSource::SpecialBond),
+            ("援疆", FundingSource::Aid),
+            ("财政", FundingSource::LocalFiscal),
+            ("自筹", FundingSource::SelfRaised),
+            ("自有资金", FundingSource::SelfRaised),
+            ("社会资本", FundingSource::SelfRaised),
+            ("贷款", FundingSource::Loan),
+            ("融资", FundingSource::Loan),
+        ];
+        PHRASES.iter().find(|(p, _)| t.contains(p)).map(|(_, f)| *f)
+    }
+}
+
 coded!(
     /// 要素保障 and problem categories.
     ProblemCategory {

@@ -16,12 +16,21 @@ pub fn normalize(s: &str) -> String {
     folded.trim().to_string()
 }
 
-/// Normalise, then collapse internal runs of whitespace to one space.
+/// A name as people write it: full-width digits and letters folded, whitespace runs
+/// collapsed to one space, trimmed. Full-width punctuation (（）、：) is kept: it is
+/// how Chinese names are spelled (项目（一期）).
 pub fn clean_name(s: &str) -> String {
-    normalize(s)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    let folded: String = s
+        .chars()
+        .map(|c| match c {
+            '\u{3000}' | '\u{a0}' => ' ',
+            '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' => {
+                char::from_u32(c as u32 - 0xfee0).unwrap_or(c)
+            }
+            _ => c,
+        })
+        .collect();
+    folded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A free-text field: trimmed (prose keeps its Chinese punctuation as typed), at most
@@ -74,6 +83,10 @@ mod tests {
         assert_eq!(normalize("　１２３．４５ "), "123.45");
         assert_eq!(normalize("ＡＢ－０１"), "AB-01");
         assert_eq!(clean_name(" 信发  集团\t项目 "), "信发 集团 项目");
+        assert_eq!(
+            clean_name("冷链物流园（一期）　２号"),
+            "冷链物流园（一期） 2号"
+        );
         assert_eq!(field("f", " 　a ", 3, true).unwrap(), "a");
         assert_eq!(
             field("f", "已签约，附合同", 20, true).unwrap(),

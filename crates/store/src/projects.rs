@@ -81,7 +81,7 @@ pub(crate) fn project_vals(p: &Project, now: i64) -> Vec<Val> {
     v
 }
 
-fn row(r: &dyn Cols) -> Result<Project, StoreError> {
+pub(crate) fn row(r: &dyn Cols) -> Result<Project, StoreError> {
     Ok(Project {
         id: r.i64("id")?,
         version: r.i64("version")?,
@@ -212,6 +212,16 @@ pub async fn unit_of(db: &Db, id: ProjectId) -> Result<Option<i64>, StoreError> 
     .await
 }
 
+/// [`unit_of`], read inside a write transaction (it sees the transaction's own rows).
+pub async fn unit_of_in(tx: &mut Tx, id: ProjectId) -> Result<Option<i64>, StoreError> {
+    tx.fetch_optional(
+        "SELECT unit_id AS v FROM projects WHERE id = $1",
+        &[id.into()],
+        |r| r.i64("v"),
+    )
+    .await
+}
+
 pub async fn get(db: &Db, id: ProjectId) -> Result<Project, StoreError> {
     let mut p = db
         .fetch_one(
@@ -249,6 +259,37 @@ pub async fn funding(db: &Db, id: ProjectId) -> Result<Vec<Funding>, StoreError>
         },
     )
     .await
+}
+
+/// The funding of many projects, by project.
+pub(crate) async fn funding_of(
+    db: &Db,
+    ids: &[Val],
+) -> Result<std::collections::HashMap<ProjectId, Vec<Funding>>, StoreError> {
+    let list = (1..=ids.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let rows = db
+        .fetch_all(
+            &format!("SELECT project_id, source, amount FROM project_funding WHERE project_id IN ({list}) ORDER BY project_id, source"),
+            ids,
+            |r| {
+                Ok((
+                    r.i64("project_id")?,
+                    Funding {
+                        source: decode("project_funding.source", r.str("source")?, FundingSource::from_code)?,
+                        amount: Yuan(r.i64("amount")?),
+                    },
+                ))
+            },
+        )
+        .await?;
+    let mut out: std::collections::HashMap<ProjectId, Vec<Funding>> = Default::default();
+    for (id, f) in rows {
+        out.entry(id).or_default().push(f);
+    }
+    Ok(out)
 }
 
 /// Sortable columns of the project list (whitelisted: never interpolate user text).

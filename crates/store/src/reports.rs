@@ -10,7 +10,7 @@ pub(crate) const INSERT_COLS: &str = "project_id, year, month, revision, state, 
      progress_bp, progress_text, funds_received, funds_disbursed, started, started_on, stats_entered, issues, next_steps, \
      returned_reason, late, submitted_at, approved_at, created_at";
 pub(crate) const INSERT_WIDTH: usize = 22;
-const COLS: &str = "id, project_id, year, month, revision, state, invest_period, invest_ytd, invest_since_start, \
+pub(crate) const COLS: &str = "id, project_id, year, month, revision, state, invest_period, invest_ytd, invest_since_start, \
      progress_bp, progress_text, funds_received, funds_disbursed, started, started_on, stats_entered, issues, next_steps, \
      returned_reason, late, submitted_at, approved_at";
 
@@ -52,7 +52,7 @@ pub(crate) fn report_vals(r: &Report, now: i64) -> Vec<Val> {
     v
 }
 
-fn row(r: &dyn Cols) -> Result<Report, StoreError> {
+pub(crate) fn row(r: &dyn Cols) -> Result<Report, StoreError> {
     let (y, m) = (r.i64("year")?, r.i64("month")?);
     Ok(Report {
         id: r.i64("id")?,

@@ -56,6 +56,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "assessment_entries",
         include_str!("../migrations/0010_assessment_entries.sql"),
     ),
+    (
+        11,
+        "imports",
+        include_str!("../migrations/0011_imports.sql"),
+    ),
 ];
 
 /// The latest schema version this build knows.

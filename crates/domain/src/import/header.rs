@@ -346,9 +346,17 @@ pub fn find(kind: Kind, g: &Grid) -> Option<Header> {
             continue;
         }
         if best.as_ref().is_none_or(|(s, _)| score > *s) {
+            // The header starts at the highest of up to three rows that hold text in
+            // the columns it names (a title or a unit note beside them is not header).
+            let named: Vec<usize> = columns.iter().flatten().map(|(c, _)| *c).collect();
             let first_row = (0..=r)
                 .rev()
-                .take_while(|k| *k + 2 >= r && t[*k].iter().any(|x| !x.trim().is_empty()))
+                .take_while(|k| {
+                    *k + 2 >= r
+                        && named.iter().any(|c| {
+                            !t[*k][*c].trim().is_empty() && sheet_unit(&t[*k][*c]).is_none()
+                        })
+                })
                 .last()
                 .unwrap_or(r);
             best = Some((

@@ -156,7 +156,7 @@ pub fn detect(g: &Grid) -> Option<Kind> {
                 .count()
         })
     };
-    if has(
+    let figures = has(
         Kind::Progress,
         &[
             "invest_period",
@@ -165,8 +165,8 @@ pub fn detect(g: &Grid) -> Option<Kind> {
             "progress_pct",
             "funds_received",
         ],
-    ) >= 2
-    {
+    );
+    if figures >= 2 || figures == 1 && has(Kind::Progress, &["period"]) == 1 {
         return Some(Kind::Progress);
     }
     if has(Kind::Milestones, &["milestone", "planned_on"]) == 2 {

@@ -1,6 +1,6 @@
 //! Monthly bulletins: generate, read (JSON document, HTML), review, publish.
 
-use super::{Res, ok};
+use super::{Res, download, ok};
 use crate::AppState;
 use crate::extract::{Auth, Body, Ids};
 use axum::extract::State;
@@ -32,26 +32,6 @@ pub async fn review(State(s): State<AppState>, a: Auth, id: Ids) -> Res {
 }
 pub async fn publish(State(s): State<AppState>, a: Auth, id: Ids) -> Res {
     ok(bulletins::advance(&s.db, &a.caller.can::<Supervise>()?, id.one(), "publish").await?)
-}
-
-/// A file download with a UTF-8 name.
-fn download(
-    bytes: Vec<u8>,
-    mime: &'static str,
-    name: &str,
-    fallback: &str,
-) -> axum::response::Response {
-    (
-        [
-            (header::CONTENT_TYPE, mime.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                super::attachment(name, fallback),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
 }
 
 pub async fn docx(State(s): State<AppState>, a: Auth, id: Ids) -> Res {

@@ -4,6 +4,7 @@
 mod accounts;
 mod assessments;
 mod bulletins;
+mod imports;
 mod registry;
 mod stats;
 mod work;
@@ -14,7 +15,7 @@ use crate::openapi::{Api, doc};
 use crate::{AppState, assets};
 use axum::Json;
 use axum::extract::State;
-use axum::http::Uri;
+use axum::http::{Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use serde::Serialize;
@@ -525,6 +526,38 @@ pub fn build() -> (axum::Router<AppState>, Value) {
         doc("attachments", "Download a file"),
     );
 
+    // Spreadsheet import.
+    let d = doc(
+        "imports",
+        "An import template (.xlsx), optionally pre-filled",
+    )
+    .query::<a::imports::TemplateQuery>(x);
+    x.op("get", "/api/v1/imports/template", get(imports::template), d);
+    let d = doc(
+        "imports",
+        "Upload a workbook (raw body) for a dry run: what would be created, updated or rejected",
+    )
+    .query::<imports::UploadQuery>(x)
+    .raw_body();
+    x.op(
+        "post",
+        "/api/v1/imports",
+        post(imports::preview).layer(axum::extract::DefaultBodyLimit::max(200 * 1024 * 1024)),
+        d,
+    );
+    x.op(
+        "get",
+        "/api/v1/imports",
+        get(imports::list),
+        doc("imports", "Imports, newest first"),
+    );
+    x.op(
+        "post",
+        "/api/v1/imports/{id}/commit",
+        post(imports::commit),
+        doc("imports", "Commit a previewed import: all rows or none"),
+    );
+
     // Analytics.
     for (path, summary, handler) in [
         (
@@ -768,6 +801,23 @@ async fn method_not_allowed(method: axum::http::Method, uri: Uri) -> ApiError {
         format!("{method} is not allowed on {}", uri.path()),
         format!("接口 {} 不支持 {method} 请求", uri.path()),
     )
+}
+
+/// A file download with a UTF-8 name.
+pub(super) fn download(
+    bytes: Vec<u8>,
+    mime: &'static str,
+    name: &str,
+    fallback: &str,
+) -> axum::response::Response {
+    (
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (header::CONTENT_DISPOSITION, attachment(name, fallback)),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 async fn api_not_found(uri: Uri) -> ApiError {

@@ -1,0 +1,201 @@
+//! The commit: every write of the plan in one transaction, each audited like the same
+//! change made in a form, then the import itself marked committed and audited. Any
+//! failure rolls everything back; a row changed by someone since the preview fails the
+//! whole commit as stale.
+
+use super::plan::{Op, Plan, Target};
+use crate::access::{Caller, Supervise};
+use crate::{AppError, audit};
+use duban_domain::report::{Report, ReportState};
+use duban_store::{Db, StoreError, imports as store, plans, projects, reports};
+use std::collections::{BTreeSet, HashMap};
+
+fn stale(what: &str) -> AppError {
+    AppError::Conflict(format!(
+        "{what} changed while the import was being written; preview the file again / 导入期间数据已被他人修改，请重新预检"
+    ))
+}
+
+pub async fn apply(
+    db: &Db,
+    caller: &Caller,
+    plan: &Plan,
+    import_id: i64,
+    filename: &str,
+    summary: &str,
+) -> Result<(), AppError> {
+    let actor = caller.actor.as_ref();
+    let rules = crate::stats::rules(db).await?;
+    let mut tx = db.write().await?;
+    let mut created: HashMap<String, i64> = HashMap::new();
+    let mut touched: BTreeSet<i64> = BTreeSet::new();
+    let mut plan_years: BTreeSet<(i64, i32)> = BTreeSet::new();
+    let mut problems = false;
+    let id_of = |t: &Target, created: &HashMap<String, i64>| -> Result<i64, AppError> {
+        match t {
+            Target::Stored(id) => Ok(*id),
+            Target::New(code) => created
+                .get(code)
+                .copied()
+                .ok_or_else(|| AppError::Internal(format!("import: project {code} not created"))),
+        }
+    };
+    for op in &plan.ops {
+        match op {
+            Op::CreateProject(p) => {
+                let id = projects::insert(&mut tx, p).await.map_err(|e| match e {
+                    StoreError::Duplicate(_) => stale("a project code"),
+                    e => e.into(),
+                })?;
+                audit::record(
+                    &mut tx,
+                    actor,
+                    "project.create",
+                    "project",
+                    id,
+                    audit::NONE,
+                    Some(p),
+                )
+                .await?;
+                created.insert(p.code.as_str().to_string(), id);
+            }
+            Op::UpdateProject { before, after } => {
+                match projects::update(&mut tx, before.id, before.version, after).await {
+                    Err(StoreError::Stale) => return Err(stale("a project")),
+                    other => other?,
+                };
+                audit::record(
+                    &mut tx,
+                    actor,
+                    "project.update",
+                    "project",
+                    before.id,
+                    Some(before.as_ref()),
+                    Some(after),
+                )
+                .await?;
+                touched.insert(before.id);
+            }
+            Op::PutPlan {
+                project,
+                plan,
+                version,
+                before,
+            } => {
+                let pid = id_of(project, &created)?;
+                match plans::upsert_checked(&mut tx, pid, plan, *version).await {
+                    Err(StoreError::Stale) => return Err(stale("an annual plan")),
+                    other => other?,
+                };
+                audit::record(
+                    &mut tx,
+                    actor,
+                    "plan.put",
+                    "plan",
+                    format!("{pid}/{}", plan.year),
+                    before.as_ref(),
+                    Some(plan),
+                )
+                .await?;
+                plan_years.insert((pid, plan.year));
+            }
+            Op::CreateReport {
+                project,
+                period,
+                figures,
+            } => {
+                let pid = id_of(project, &created)?;
+                let r = Report {
+                    id: 0,
+                    project_id: pid,
+                    period: *period,
+                    revision: 1,
+                    state: ReportState::Draft,
+                    figures: figures.clone(),
+                    returned_reason: None,
+                    submitted_at: None,
+                    approved_at: None,
+                    late: false,
+                };
+                let id = reports::insert(&mut tx, &r).await.map_err(|e| match e {
+                    StoreError::Duplicate(_) => stale("a report"),
+                    e => e.into(),
+                })?;
+                audit::record(
+                    &mut tx,
+                    actor,
+                    "report.create",
+                    "report",
+                    id,
+                    audit::NONE,
+                    Some(figures),
+                )
+                .await?;
+            }
+            Op::EditReport {
+                id,
+                state,
+                before,
+                figures,
+            } => {
+                match reports::update_figures(&mut tx, *id, *state, ReportState::Draft, figures)
+                    .await
+                {
+                    Err(StoreError::Stale) => return Err(stale("a report")),
+                    other => other?,
+                };
+                audit::record(
+                    &mut tx,
+                    actor,
+                    "report.edit",
+                    "report",
+                    id,
+                    Some(before),
+                    Some(&before.diff(figures)),
+                )
+                .await?;
+            }
+            Op::CreateProblem { project, input } => {
+                let mut i = input.clone();
+                i.project_id = project.as_ref().map(|t| id_of(t, &created)).transpose()?;
+                let can = caller.can::<Supervise>()?;
+                crate::problems::create_in(&mut tx, &can, &i).await?;
+                problems = true;
+            }
+        }
+    }
+    for id in created.values().chain(&touched) {
+        crate::stats::refresh_all_years(&mut tx, *id, &rules).await?;
+    }
+    for (pid, year) in plan_years {
+        if !created.values().any(|c| *c == pid) {
+            crate::stats::refresh_project(&mut tx, pid, year, &rules).await?;
+        }
+    }
+    if import_id > 0 {
+        match store::mark_committed(&mut tx, import_id, summary).await {
+            Err(StoreError::Stale) => {
+                return Err(AppError::Conflict(format!(
+                    "import {import_id} was already committed / 该导入已提交"
+                )));
+            }
+            other => other?,
+        }
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        "import.commit",
+        "import",
+        import_id,
+        audit::NONE,
+        Some(&serde_json::json!({ "file": filename, "counts": serde_json::from_str::<serde_json::Value>(summary).unwrap_or_default() })),
+    )
+    .await?;
+    tx.commit().await?;
+    crate::registry::projects_changed(db);
+    if problems {
+        crate::stats::problems_changed(db);
+    }
+    Ok(())
+}

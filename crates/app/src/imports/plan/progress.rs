@@ -1,0 +1,261 @@
+//! Progress rows: drafts created or updated for a month, over the stored figures (or
+//! last month's standing facts); submitted and approved reports are not changed.
+
+use super::{
+    Action, Change, Kind, Op, Planner, Target, code_of, duplicate, field_error, forbidden, label_of,
+};
+use crate::AppError;
+use crate::access::DraftReports;
+use duban_domain::import::{Row, SheetRead, Value};
+use duban_domain::report::{ReportFigures, ReportState};
+use duban_domain::{Period, Yuan};
+use duban_store::Db;
+use duban_store::imports as store;
+use std::collections::{BTreeMap, HashMap};
+
+/// A report row's figures over `base` (cells left empty keep it).
+fn figures_of(r: &Row, base: &ReportFigures) -> ReportFigures {
+    let mut f = base.clone();
+    for (k, v) in &r.values {
+        match (*k, v) {
+            ("invest_period", Value::Money(y)) => f.invest_period = *y,
+            ("invest_ytd", Value::Money(y)) => f.invest_ytd = *y,
+            ("invest_since_start", Value::Money(y)) => f.invest_since_start = *y,
+            ("progress_pct", Value::Percent(bp)) => f.progress_bp = *bp,
+            ("progress_text", Value::Text(t)) => f.progress_text = t.clone(),
+            ("funds_received", Value::Money(y)) => f.funds_received = *y,
+            ("funds_disbursed", Value::Money(y)) => f.funds_disbursed = *y,
+            ("started", Value::Bool(b)) => f.started = *b,
+            ("started_on", Value::Date(d)) => {
+                f.started_on = Some(*d);
+                if r.get("started").is_none() {
+                    f.started = true;
+                }
+            }
+            ("stats_entered", Value::Bool(b)) => f.stats_entered = *b,
+            ("issues", Value::Text(t)) => f.issues = t.clone(),
+            ("next_steps", Value::Text(t)) => f.next_steps = t.clone(),
+            _ => {}
+        }
+    }
+    f
+}
+
+/// What a new month's report starts from: last month's standing facts (started,
+/// funds, progress, the cumulative figures); this month's own figures start at zero,
+/// and the year's cumulative restarts in January.
+fn carried(prev: &ReportFigures, period: Period) -> ReportFigures {
+    ReportFigures {
+        invest_period: Yuan::ZERO,
+        invest_ytd: if period.month() == 1 {
+            Yuan::ZERO
+        } else {
+            prev.invest_ytd
+        },
+        invest_since_start: prev.invest_since_start,
+        progress_bp: prev.progress_bp,
+        progress_text: prev.progress_text.clone(),
+        funds_received: prev.funds_received,
+        funds_disbursed: prev.funds_disbursed,
+        started: prev.started,
+        started_on: prev.started_on,
+        stats_entered: prev.stats_entered,
+        issues: String::new(),
+        next_steps: String::new(),
+    }
+}
+
+fn report_changes(a: &ReportFigures, b: &ReportFigures) -> Vec<Change> {
+    fn key(f: &str) -> &str {
+        match f {
+            "progress_bp" => "progress_pct",
+            f => f,
+        }
+    }
+    a.diff(b)
+        .into_iter()
+        .map(|c| {
+            let (zh, en) = label_of(Kind::Progress, key(c.field));
+            Change {
+                field: key(c.field).into(),
+                zh: zh.into(),
+                en: en.into(),
+                before: c.before,
+                after: c.after,
+            }
+        })
+        .collect()
+}
+
+impl Planner<'_> {
+    pub(super) async fn progress(&mut self, db: &Db, s: &SheetRead) -> Result<(), AppError> {
+        if self.caller.can::<DraftReports>().is_err() {
+            self.plan
+                .errors
+                .push(forbidden(s, "进度填报", "progress reports"));
+            return Ok(());
+        }
+        let today = Period::of(crate::clock::today());
+        // The stored reports of every (project, month) of the sheet, and of the month
+        // before, for what a new month carries over.
+        let mut wanted: BTreeMap<Period, Vec<i64>> = BTreeMap::new();
+        for r in &s.rows {
+            if let (Some(code), Some(Value::Month(p))) = (code_of(r), r.get("period"))
+                && let Some(e) = self.stored.get(&code)
+            {
+                wanted.entry(*p).or_default().push(e.project.id);
+            }
+        }
+        let mut latest = HashMap::new();
+        for (p, ids) in wanted {
+            for q in [p, p.prev()] {
+                for (pid, rep) in store::latest_reports(db, &ids, q).await? {
+                    latest.insert((pid, q), rep);
+                }
+            }
+        }
+        let mut seen: HashMap<(String, Period), usize> = HashMap::new();
+        for r in &s.rows {
+            let code = code_of(r);
+            let period = match r.get("period") {
+                Some(Value::Month(p)) => Some(*p),
+                _ => None,
+            };
+            let key = format!(
+                "{} {}",
+                code.clone().unwrap_or_default(),
+                period.map(|p| p.to_string()).unwrap_or_default()
+            );
+            let mut errors = r.errors.clone();
+            let (Some(code), Some(period)) = (code, period) else {
+                self.reject(s, r, key, String::new(), errors);
+                continue;
+            };
+            if let Some(first) = seen.insert((code.clone(), period), r.line) {
+                errors.push(s.error(
+                    r,
+                    duplicate(
+                        "code",
+                        first,
+                        "同一项目同一月份",
+                        "the same project and month",
+                    ),
+                ));
+            }
+            if period > today {
+                errors.push(s.error(
+                    r,
+                    field_error(
+                        "period",
+                        "future",
+                        format!("不能填报未来月份（{period}）"),
+                        format!("cannot report a future month ({period})"),
+                    ),
+                ));
+            }
+            let target = match self.target(Kind::Progress, &code) {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    errors.push(s.error(r, e));
+                    None
+                }
+            };
+            let label = target.as_ref().map(|t| t.2.clone()).unwrap_or_default();
+            if !errors.is_empty() {
+                self.reject(s, r, key, label, errors);
+                continue;
+            }
+            let (target, _, _) = target.expect("checked");
+            // A pre-filled row left as it was: no figure typed, nothing to report.
+            if r.values
+                .iter()
+                .all(|(k, _)| matches!(*k, "code" | "name" | "period"))
+            {
+                self.skip(s, r.line, "未填写进度数据", "no figures filled in");
+                continue;
+            }
+            let (stored, previous) = match &target {
+                Target::Stored(id) => (
+                    latest.get(&(*id, period)),
+                    latest.get(&(*id, period.prev())),
+                ),
+                Target::New(_) => (None, None),
+            };
+            let base = match (stored, previous) {
+                (Some(x), _) => x.figures.clone(),
+                (None, Some(p)) => carried(&p.figures, period),
+                (None, None) => ReportFigures::default(),
+            };
+            let mut figures = figures_of(r, &base);
+            // A new month's cumulative figures the sheet leaves out follow from last
+            // month's and this month's.
+            if stored.is_none() {
+                if r.get("invest_ytd").is_none() {
+                    figures.invest_ytd = base.invest_ytd + figures.invest_period;
+                }
+                if r.get("invest_since_start").is_none() {
+                    figures.invest_since_start =
+                        (base.invest_since_start + figures.invest_period).max(figures.invest_ytd);
+                }
+            }
+            if let Some(x) = stored.filter(|x| {
+                x.figures != figures
+                    && matches!(x.state, ReportState::Submitted | ReportState::Approved)
+            }) {
+                let e = field_error(
+                    "period",
+                    "report_locked",
+                    format!(
+                        "{period}的报告{}，不能通过导入修改；如需更正，请在系统中发起更正",
+                        x.state.zh()
+                    ),
+                    format!(
+                        "the report of {period} is {}; an import cannot change it; open a correction in duban",
+                        x.state.en()
+                    ),
+                );
+                let ce = s.error(r, e);
+                self.reject(s, r, key, label, vec![ce]);
+                continue;
+            }
+            if let Err(e) = figures.validate(period) {
+                let errs =
+                    e.0.into_iter()
+                        .map(|mut e| {
+                            if e.field == "progress_bp" {
+                                e.field = "progress_pct".into();
+                            }
+                            s.error(r, e)
+                        })
+                        .collect();
+                self.reject(s, r, key, label, errs);
+                continue;
+            }
+            match stored {
+                None => {
+                    let changes = report_changes(&ReportFigures::default(), &figures);
+                    self.item(s, r, Action::Create, key, label, changes);
+                    self.plan.ops.push(Op::CreateReport {
+                        project: target,
+                        period,
+                        figures,
+                    });
+                }
+                Some(x) if x.figures == figures => {
+                    self.item(s, r, Action::Unchanged, key, label, vec![])
+                }
+                Some(x) => {
+                    let changes = report_changes(&x.figures, &figures);
+                    self.item(s, r, Action::Update, key, label, changes);
+                    self.plan.ops.push(Op::EditReport {
+                        id: x.id,
+                        state: x.state,
+                        before: x.figures.clone(),
+                        figures,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,57 @@
+//! Spreadsheet import: templates to download, upload for a preview (dry run), commit.
+
+use super::{Res, download, ok};
+use crate::AppState;
+use crate::extract::{Auth, Ids, Q};
+use axum::body::Bytes;
+use axum::extract::State;
+use duban_app::imports::{self, TemplateQuery};
+use duban_domain::import::Kind;
+use serde_json::json;
+
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+pub async fn template(State(s): State<AppState>, a: Auth, Q(q): Q<TemplateQuery>) -> Res {
+    let (name, bytes) = imports::template(&s.db, &a.caller, &q).await?;
+    Ok(download(bytes, XLSX, &name, "template.xlsx"))
+}
+
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UploadQuery {
+    /// The file's name, as the user chose it.
+    pub filename: String,
+    /// Read every sheet as this kind (projects, plans, milestones, progress, problems)
+    /// instead of recognising it.
+    pub kind: Option<String>,
+}
+
+/// Upload a workbook (raw body): the dry run, kept for a commit.
+pub async fn preview(
+    State(s): State<AppState>,
+    a: Auth,
+    Q(q): Q<UploadQuery>,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Res {
+    let body = body.map_err(|_| crate::extract::too_large())?;
+    let kind = match q.kind.as_deref().filter(|k| !k.is_empty()) {
+        None => None,
+        Some(k) => Some(Kind::parse(k).ok_or_else(|| {
+            duban_app::AppError::from(duban_domain::FieldError::new(
+                "kind",
+                "unknown_code",
+                format!("“{k}”不是可选的表类型"),
+                format!("'{k}' is not a kind of sheet"),
+            ))
+        })?),
+    };
+    ok(imports::preview(&s.db, &a.caller, &q.filename, body.to_vec(), kind, true).await?)
+}
+
+pub async fn commit(State(s): State<AppState>, a: Auth, id: Ids) -> Res {
+    ok(imports::commit(&s.db, &a.caller, id.one()).await?)
+}
+
+pub async fn list(State(s): State<AppState>, a: Auth) -> Res {
+    ok(json!({ "items": imports::list(&s.db, &a.caller).await? }))
+}

@@ -1,0 +1,253 @@
+//! Spreadsheet imports: the uploaded file with its preview, until it is committed; and
+//! the batched reads the import planner needs (projects by code, the latest report of
+//! many projects for a period, the problems already recorded).
+
+use crate::db::{Cols, Db, Tx, Val};
+use crate::{StoreError, now_ms};
+use duban_domain::Period;
+use duban_domain::project::Project;
+use duban_domain::report::Report;
+use std::collections::HashMap;
+
+/// An import as listed (without its file).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ImportRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub filename: String,
+    pub sha256: String,
+    pub size: i64,
+    pub kind: Option<String>,
+    /// previewed | committed
+    pub state: String,
+    /// The preview's counts as JSON.
+    pub summary: String,
+    pub created_at: i64,
+    pub committed_at: Option<i64>,
+}
+
+const COLS: &str =
+    "id, user_id, filename, sha256, size, kind, state, summary, created_at, committed_at";
+
+fn row(r: &dyn Cols) -> Result<ImportRow, StoreError> {
+    Ok(ImportRow {
+        id: r.i64("id")?,
+        user_id: r.i64("user_id")?,
+        filename: r.str("filename")?,
+        sha256: r.str("sha256")?,
+        size: r.i64("size")?,
+        kind: r.opt_str("kind")?,
+        state: r.str("state")?,
+        summary: r.str("summary")?,
+        created_at: r.i64("created_at")?,
+        committed_at: r.opt_i64("committed_at")?,
+    })
+}
+
+/// Keep an upload with its preview summary; returns its id.
+pub async fn insert(
+    db: &Db,
+    user_id: i64,
+    filename: &str,
+    sha256: &str,
+    kind: Option<&str>,
+    content: &[u8],
+    summary: &str,
+) -> Result<i64, StoreError> {
+    let mut tx = db.write().await?;
+    let id = tx
+        .scalar(
+            "INSERT INTO imports (user_id, filename, sha256, size, kind, content, state, summary, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'previewed', $7, $8) RETURNING id AS v",
+            &[
+                user_id.into(),
+                filename.into(),
+                sha256.into(),
+                (content.len() as i64).into(),
+                kind.map(str::to_string).into(),
+                Val::Bytes(content.to_vec()),
+                summary.into(),
+                now_ms().into(),
+            ],
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<Option<ImportRow>, StoreError> {
+    db.fetch_optional(
+        &format!("SELECT {COLS} FROM imports WHERE id = $1"),
+        &[id.into()],
+        row,
+    )
+    .await
+}
+
+pub async fn content(db: &Db, id: i64) -> Result<Vec<u8>, StoreError> {
+    db.fetch_one(
+        "SELECT content FROM imports WHERE id = $1",
+        &[id.into()],
+        |r| r.bytes("content"),
+    )
+    .await
+}
+
+/// Mark an import committed, if it still is only previewed (else `Stale`).
+pub async fn mark_committed(tx: &mut Tx, id: i64, summary: &str) -> Result<(), StoreError> {
+    let n = tx
+        .execute(
+            "UPDATE imports SET state = 'committed', summary = $1, committed_at = $2 WHERE id = $3 AND state = 'previewed'",
+            &[summary.into(), now_ms().into(), id.into()],
+        )
+        .await?;
+    if n == 0 {
+        Err(StoreError::Stale)
+    } else {
+        Ok(())
+    }
+}
+
+/// A user's imports, newest first.
+pub async fn list(db: &Db, user_id: Option<i64>, limit: i64) -> Result<Vec<ImportRow>, StoreError> {
+    match user_id {
+        Some(u) => {
+            db.fetch_all(
+                &format!("SELECT {COLS} FROM imports WHERE user_id = $1 ORDER BY id DESC LIMIT $2"),
+                &[u.into(), limit.into()],
+                row,
+            )
+            .await
+        }
+        None => {
+            db.fetch_all(
+                &format!("SELECT {COLS} FROM imports ORDER BY id DESC LIMIT $1"),
+                &[limit.into()],
+                row,
+            )
+            .await
+        }
+    }
+}
+
+/// Rows per batched read (well under both engines' limits on bound parameters).
+const BATCH: usize = 500;
+
+fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A project found by code, with its funding, and whether it is archived.
+#[derive(Debug, Clone)]
+pub struct Existing {
+    pub project: Project,
+    pub archived: bool,
+}
+
+/// The projects with these codes (archived ones too), with their funding.
+pub async fn projects_by_code(
+    db: &Db,
+    codes: &[String],
+) -> Result<HashMap<String, Existing>, StoreError> {
+    let mut out = HashMap::new();
+    for chunk in codes.chunks(BATCH) {
+        let vals: Vec<Val> = chunk.iter().map(|c| c.as_str().into()).collect();
+        let found = db
+            .fetch_all(
+                &format!(
+                    "SELECT {}, p.archived FROM projects p WHERE p.code IN ({})",
+                    crate::projects::COLS.as_str(),
+                    placeholders(1, chunk.len())
+                ),
+                &vals,
+                |r| {
+                    Ok(Existing {
+                        project: crate::projects::row(r)?,
+                        archived: r.bool("archived")?,
+                    })
+                },
+            )
+            .await?;
+        let ids: Vec<Val> = found.iter().map(|e| e.project.id.into()).collect();
+        let mut funding = if ids.is_empty() {
+            HashMap::new()
+        } else {
+            crate::projects::funding_of(db, &ids).await?
+        };
+        for mut e in found {
+            e.project.spec.funding = funding.remove(&e.project.id).unwrap_or_default();
+            out.insert(e.project.spec.code.as_str().to_string(), e);
+        }
+    }
+    Ok(out)
+}
+
+/// The newest revision of each project's report for a period.
+pub async fn latest_reports(
+    db: &Db,
+    project_ids: &[i64],
+    period: Period,
+) -> Result<HashMap<i64, Report>, StoreError> {
+    let mut out: HashMap<i64, Report> = HashMap::new();
+    for chunk in project_ids.chunks(BATCH) {
+        let mut vals: Vec<Val> = vec![
+            i64::from(period.year()).into(),
+            i64::from(period.month()).into(),
+        ];
+        vals.extend(chunk.iter().map(|i| Val::from(*i)));
+        let rows = db
+            .fetch_all(
+                &format!(
+                    "SELECT {} FROM reports WHERE year = $1 AND month = $2 AND project_id IN ({})",
+                    crate::reports::COLS,
+                    placeholders(3, chunk.len())
+                ),
+                &vals,
+                crate::reports::row,
+            )
+            .await?;
+        for r in rows {
+            match out.get(&r.project_id) {
+                Some(o) if o.revision >= r.revision => {}
+                _ => {
+                    out.insert(r.project_id, r);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The (project, description) of every problem already recorded for these projects,
+/// and of those on no project.
+pub async fn problem_keys(
+    db: &Db,
+    project_ids: &[i64],
+) -> Result<Vec<(Option<i64>, String)>, StoreError> {
+    let key = |r: &dyn Cols| Ok((r.opt_i64("project_id")?, r.str("description")?));
+    let mut out = db
+        .fetch_all(
+            "SELECT project_id, description FROM problems WHERE project_id IS NULL",
+            &[],
+            key,
+        )
+        .await?;
+    for chunk in project_ids.chunks(BATCH) {
+        let vals: Vec<Val> = chunk.iter().map(|i| Val::from(*i)).collect();
+        out.extend(
+            db.fetch_all(
+                &format!(
+                    "SELECT project_id, description FROM problems WHERE project_id IN ({})",
+                    placeholders(1, chunk.len())
+                ),
+                &vals,
+                key,
+            )
+            .await?,
+        );
+    }
+    Ok(out)
+}
