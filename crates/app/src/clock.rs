@@ -11,6 +11,11 @@ pub fn today() -> NaiveDate {
     (Utc::now() + Duration::hours(OFFSET_HOURS)).date_naive()
 }
 
+/// The office's offset from UTC, for timestamps shown or exported.
+pub fn office_offset() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt((OFFSET_HOURS * 3600) as i32).expect("a valid offset")
+}
+
 /// The instant (milliseconds since the epoch) at which an office day begins.
 pub fn day_start_ms(d: NaiveDate) -> i64 {
     d.and_time(NaiveTime::MIN).and_utc().timestamp_millis() - OFFSET_HOURS * 3_600_000

@@ -135,10 +135,29 @@ enum Command {
         #[arg(long)]
         unit: Option<String>,
     },
+    /// Write data out in an open format.
+    Export {
+        #[command(subcommand)]
+        what: ExportWhat,
+    },
     /// The audit log.
     Audit {
         #[command(subcommand)]
         action: AuditAction,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ExportWhat {
+    /// The projects as an OC4IDS 0.9 project package (JSON), with budgets, plans as
+    /// forecasts, approved reports as metrics, milestones and payments.
+    Oc4ids {
+        /// Only the projects of this unit (code) and the units below it
+        #[arg(long)]
+        unit: Option<String>,
+        /// The file to write [default: standard output]
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
     },
 }
 
@@ -317,6 +336,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 let db = duban_app::open(&s.db).await?;
                 import(&db, file, *dry_run, kind.as_deref(), unit.as_deref()).await
             }
+            Command::Export { what: ExportWhat::Oc4ids { unit, out } } => {
+                let db = duban_app::open(&s.db).await?;
+                export_oc4ids(&db, unit.as_deref(), out.as_deref()).await
+            }
             Command::Audit { action: AuditAction::Verify } => {
                 let db = duban_app::open(&s.db).await?;
                 let v = duban_app::audit::verify(&db).await?;
@@ -481,6 +504,33 @@ async fn import(
             "duban: nothing was written: fix the rows above and import again / 存在错误，未写入任何数据"
         );
         std::process::exit(2);
+    }
+    Ok(())
+}
+
+async fn export_oc4ids(
+    db: &duban_app::Db,
+    unit: Option<&str>,
+    out: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    use std::io::Write;
+    let (_, caller) = console_caller(db, unit, &[duban_domain::Role::Leader], true).await?;
+    let can = caller.can::<duban_app::access::ReadRegistry>()?;
+    let export = duban_app::export::Oc4idsExport::new(db, &can, &Default::default()).await?;
+    let mut w: Box<dyn Write> = match out {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("cannot write {}", p.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let mut n = 0;
+    while let Some(text) = export.chunk(db, n).await? {
+        w.write_all(text.as_bytes())?;
+        n += 1;
+    }
+    w.flush()?;
+    if let Some(p) = out {
+        eprintln!("{} projects written to {}", export.total, p.display());
     }
     Ok(())
 }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod import;
 pub mod inspection;
 pub mod money;
+pub mod oc4ids;
 pub mod password;
 pub mod period;
 pub mod plan;

@@ -16,6 +16,7 @@ pub mod audit;
 pub mod bulk;
 pub mod bulletins;
 pub mod db;
+pub mod export;
 pub mod imports;
 pub mod inspections;
 pub mod plans;

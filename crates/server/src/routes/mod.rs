@@ -526,6 +526,13 @@ pub fn build() -> (axum::Router<AppState>, Value) {
         doc("attachments", "Download a file"),
     );
 
+    let d = doc(
+        "registry",
+        "The registry's view (same query as the list) as an OC4IDS 0.9 project package",
+    )
+    .query::<a::registry::ProjectQuery>(x);
+    x.op("get", "/api/v1/export/oc4ids", get(registry::oc4ids), d);
+
     // Spreadsheet import.
     let d = doc(
         "imports",

@@ -124,41 +124,70 @@ pub async fn put_plan(
     ok(registry::put_plan(&s.db, &a.caller.can::<EditRegistry>()?, id, year(y)?, &b).await?)
 }
 
-/// Stream the export in batches; the audit log records who took which view out.
-pub async fn export(State(s): State<AppState>, a: Auth, Q(query): Q<ProjectQuery>) -> Res {
-    let can = a.caller.can::<ReadRegistry>()?;
-    let english = query.lang.as_deref() == Some("en");
-    let export = duban_app::export::ProjectExport::new(&s.db, &can, &query, english).await?;
-    let db = s.db.clone();
+/// A file written in batches, streamed as it is written. An error after the first
+/// byte cuts the body (the status line is gone), so the download fails visibly.
+fn streamed<E: duban_app::export::Chunked>(
+    db: duban_app::Db,
+    export: E,
+    content_type: &str,
+    name: &str,
+    fallback: &str,
+) -> axum::response::Response {
     let body = futures_util::stream::unfold(Some((export, 0usize)), move |state| {
         let db = db.clone();
         async move {
             let (export, n) = state?;
-            match export.chunk(&db, n).await {
+            match export.next_chunk(&db, n).await {
                 Ok(Some(text)) => Some((
                     Ok::<_, std::io::Error>(Bytes::from(text)),
                     Some((export, n + 1)),
                 )),
                 Ok(None) => None,
-                // The status line is gone: cut the body, so the download fails visibly.
                 Err(e) => Some((Err(std::io::Error::other(e.to_string())), None)),
             }
         }
     });
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                super::attachment(name, fallback),
+            ),
+        ],
+        axum::body::Body::from_stream(body),
+    )
+        .into_response()
+}
+
+/// The registry's view as CSV; the audit log records who took which view out.
+pub async fn export(State(s): State<AppState>, a: Auth, Q(query): Q<ProjectQuery>) -> Res {
+    let can = a.caller.can::<ReadRegistry>()?;
+    let english = query.lang.as_deref() == Some("en");
+    let export = duban_app::export::ProjectExport::new(&s.db, &can, &query, english).await?;
     let name = if english {
         "projects.csv"
     } else {
         "项目库.csv"
     };
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                super::attachment(name, "projects.csv"),
-            ),
-        ],
-        axum::body::Body::from_stream(body),
-    )
-        .into_response())
+    Ok(streamed(
+        s.db.clone(),
+        export,
+        "text/csv; charset=utf-8",
+        name,
+        "projects.csv",
+    ))
+}
+
+/// The registry's view as an OC4IDS project package.
+pub async fn oc4ids(State(s): State<AppState>, a: Auth, Q(query): Q<ProjectQuery>) -> Res {
+    let can = a.caller.can::<ReadRegistry>()?;
+    let export = duban_app::export::Oc4idsExport::new(&s.db, &can, &query).await?;
+    Ok(streamed(
+        s.db.clone(),
+        export,
+        "application/json",
+        "oc4ids-projects.json",
+        "oc4ids-projects.json",
+    ))
 }
