@@ -4,7 +4,7 @@ import { createI18n } from 'vue-i18n'
 export const messages = {
   'zh-CN': {
     app: { title: '督办', subtitle: '重点项目督办与考核平台', lang: 'English' },
-    nav: { projects: '项目库', cockpit: '领导驾驶舱', dispatch: '周调度', bulletins: '通报', assess: '考核', admin: '系统管理', reports: '进度填报', problems: '问题清单', audit: '审计日志', logout: '退出' },
+    nav: { projects: '项目库', cockpit: '领导驾驶舱', dispatch: '周调度', bulletins: '通报', assess: '考核', admin: '系统管理', reports: '进度填报', problems: '问题清单', audit: '审计日志', imports: '数据导入', logout: '退出' },
     audit: { title: '审计日志', actor: '操作人', action: '操作（如 login、report.）', outcome: '结果', total: '共 {n} 条', at: '时间', object: '对象', change: '内容', intact: '哈希链完整：{n} 条记录全部校验通过（SM3）', broken: '哈希链被破坏：{kind} {seq}' },
     problems: {
       title: '问题清单', state: '状态', deadline: '整改期限', total: '共 {n} 个问题', new: '新建问题', empty: '暂无问题', description: '问题描述',
@@ -64,6 +64,21 @@ export const messages = {
     role: { admin: '系统管理员', auditor: '审计管理员', supervisor: '督办人员', reporter: '填报员', approver: '审核员', leader: '领导', reviewer: '评议人' },
     scope: { own: '本单位', subtree: '本单位及下级', units: '指定单位', all: '全部' },
     unitKind: { government: '政府', division: '师市', regiment: '团场', company: '连队', department: '部门', enterprise: '企业', park: '园区', command: '指挥部' },
+    imports: {
+      title: '数据导入', hint: '先预检后写入：有任何错误时不写入任何数据；同一文件重复导入不会产生重复数据',
+      step1: '下载模板（可选）', step2: '选择要导入的Excel文件', step3: '预检结果', done: '已导入',
+      kinds: { progress: '进度填报', projects: '项目库', plans: '年度计划及节点', problems: '问题清单', milestones: '节点计划' },
+      fill: '预填本单位项目', english: '含英文表头', download: '下载模板', choose: '选择文件并预检',
+      accepts: '支持 .xlsx / .xls / .ods；也可直接导入各单位现有表格（表头可为合并单元格、多行，金额可为万元或亿元）',
+      commit: '确认导入', blocked: '有 {n} 处错误，修改表格后重新选择文件；本次不会写入任何数据', nothing: '没有需要写入的数据',
+      committed: '导入完成：新建 {create} 条，更新 {update} 条', sheets: '识别的工作表', sheet: '工作表', kind: '类型', header: '表头行',
+      rows: '数据行', columns: '识别的列（灰色为未导入的列）', ignored: '未导入的列', skipped: '跳过的行', notData: '非数据表',
+      errors: '错误明细', row: '行', column: '列', headerCol: '表头', value: '原值', reason: '原因', more: '另有 {n} 条未显示',
+      items: '逐行结果', all: '全部', where: '位置', action: '处理', key: '项目代码', label: '名称', changes: '变更（原值 → 新值）',
+      actions: { create: '新建', update: '更新', unchanged: '不变', rejected: '有错误' },
+      history: '导入记录', none: '暂无导入记录', when: '时间', file: '文件', state: '状态', counts: '结果',
+      states: { previewed: '已预检', committed: '已导入' }, summary: '新建 {create}，更新 {update}，不变 {unchanged}，有错误 {rejected}',
+    },
     bulletins: {
       title: '通报', generate: '生成本期通报', hint: '通报由生成时刻冻结的已审核数据生成，日后重新打开内容不变', empty: '暂无通报', version: '版本', state: '状态',
       cutoff: '数据截至', review: '审核通过', publish: '发布', html: '在新窗口打开', annex: '附件表格（Excel）', pick: '请选择一份通报', generated: '已生成第{v}版（草稿）',
@@ -95,7 +110,7 @@ export const messages = {
   },
   en: {
     app: { title: 'duban', subtitle: 'Key project supervision and assessment', lang: '中文' },
-    nav: { projects: 'Projects', cockpit: 'Cockpit', dispatch: 'Dispatch', bulletins: 'Bulletins', assess: 'Assessments', admin: 'Administration', reports: 'Reporting', problems: 'Problems', audit: 'Audit log', logout: 'Log out' },
+    nav: { projects: 'Projects', cockpit: 'Cockpit', dispatch: 'Dispatch', bulletins: 'Bulletins', assess: 'Assessments', admin: 'Administration', reports: 'Reporting', problems: 'Problems', audit: 'Audit log', imports: 'Import', logout: 'Log out' },
     audit: { title: 'Audit log', actor: 'Actor', action: 'Action (e.g. login, report.)', outcome: 'Outcome', total: '{n} entries', at: 'Time', object: 'Object', change: 'Change', intact: 'Hash chain intact: all {n} entries verify (SM3)', broken: 'Hash chain broken: {kind} {seq}' },
     problems: {
       title: 'Problems', state: 'State', deadline: 'Deadline', total: '{n} problems', new: 'New problem', empty: 'No problem', description: 'Description',
@@ -155,6 +170,21 @@ export const messages = {
     role: { admin: 'Administrator', auditor: 'Auditor', supervisor: 'Supervisor', reporter: 'Reporter', approver: 'Approver', leader: 'Leader', reviewer: 'Reviewer' },
     scope: { own: 'Own unit', subtree: 'Unit and sub-units', units: 'Chosen units', all: 'All' },
     unitKind: { government: 'Government', division: 'Corps division', regiment: 'Regiment', company: 'Company', department: 'Department', enterprise: 'Enterprise', park: 'Industrial park', command: 'Command' },
+    imports: {
+      title: 'Import', hint: 'Checked first, then written: with any error nothing is written; importing the same file twice changes nothing',
+      step1: 'Download a template (optional)', step2: 'Choose the Excel file to import', step3: 'Preview', done: 'Imported',
+      kinds: { progress: 'Progress', projects: 'Registry', plans: 'Plans and milestones', problems: 'Problems', milestones: 'Milestones' },
+      fill: 'Pre-fill my projects', english: 'English header row', download: 'Download template', choose: 'Choose a file and check it',
+      accepts: '.xlsx, .xls or .ods; the sheets units already keep import too (merged or multi-row headers, amounts in 万元 or 亿元)',
+      commit: 'Import', blocked: '{n} errors: fix the sheet and choose the file again; nothing will be written', nothing: 'Nothing to write',
+      committed: 'Imported: {create} created, {update} updated', sheets: 'Sheets recognised', sheet: 'Sheet', kind: 'Kind', header: 'Header rows',
+      rows: 'Data rows', columns: 'Columns read (grey: not imported)', ignored: 'Not imported', skipped: 'Rows passed over', notData: 'Not data',
+      errors: 'Errors', row: 'Row', column: 'Col', headerCol: 'Header', value: 'Value', reason: 'Reason', more: '{n} more not shown',
+      items: 'Row by row', all: 'All', where: 'Where', action: 'Action', key: 'Code', label: 'Name', changes: 'Changes (before → after)',
+      actions: { create: 'New', update: 'Update', unchanged: 'Unchanged', rejected: 'Error' },
+      history: 'Imports', none: 'No imports yet', when: 'When', file: 'File', state: 'State', counts: 'Result',
+      states: { previewed: 'Checked', committed: 'Imported' }, summary: '{create} new, {update} updated, {unchanged} unchanged, {rejected} with errors',
+    },
     bulletins: {
       title: 'Bulletins', generate: 'Generate this period', hint: 'A bulletin is composed from the approved data frozen when it is generated; it reads the same years later', empty: 'No bulletin yet', version: 'Ver.', state: 'State',
       cutoff: 'Data as of', review: 'Mark reviewed', publish: 'Publish', html: 'Open in a new window', annex: 'Annex (Excel)', pick: 'Pick a bulletin', generated: 'Version {v} generated (draft)',

@@ -20,6 +20,7 @@ const router = createRouter({
     { path: '/assessments', component: () => import('./views/Assessments.vue') },
     { path: '/admin', component: () => import('./views/Admin.vue') },
     { path: '/audit', component: () => import('./views/Audit.vue') },
+    { path: '/imports', component: () => import('./views/Imports.vue') },
     { path: '/login', component: Login, meta: { public: true } },
     { path: '/projects', component: () => import('./views/Projects.vue') },
     { path: '/projects/:id(\\d+)', component: () => import('./views/Project.vue') },

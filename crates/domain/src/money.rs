@@ -165,6 +165,12 @@ impl Yuan {
     pub fn wan(self) -> String {
         self.format_in(MoneyUnit::Wan, 2)
     }
+    /// 万元 exactly (to the yuan), without trailing zeros: "755.8234", "1200", for
+    /// text that must read back to the same amount.
+    pub fn wan_exact(self) -> String {
+        let s = self.format_in(MoneyUnit::Wan, 4);
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
     /// 亿元 with two decimals, the unit of bulletins.
     pub fn yi(self) -> String {
         self.format_in(MoneyUnit::Yi, 2)
@@ -244,6 +250,9 @@ mod tests {
     #[test]
     fn formats_in_wan_and_yi() {
         assert_eq!(Yuan(342_000_000).yi(), "3.42");
+        assert_eq!(Yuan(7_558_234).wan_exact(), "755.8234");
+        assert_eq!(Yuan(12_000_000).wan_exact(), "1200");
+        assert_eq!(Yuan(-5_000).wan_exact(), "-0.5");
         assert_eq!(Yuan(5_120_000).wan(), "512.00");
         assert_eq!(Yuan(12_345).wan(), "1.23");
         assert_eq!(Yuan(12_355).wan(), "1.24");

@@ -221,7 +221,7 @@ fn project_row(
         "funding" => text(
             &s.funding
                 .iter()
-                .map(|f| format!("{} {}", f.source.zh(), f.amount.wan()))
+                .map(|f| format!("{} {}", f.source.zh(), f.amount.wan_exact()))
                 .collect::<Vec<_>>()
                 .join("；"),
         ),

@@ -148,7 +148,14 @@ fn money(f: &str, cell: &Cell, s: &str, cx: Context) -> Result<Yuan, FieldError>
                     break;
                 }
             }
-            Yuan::parse_in(f, &t, unit)
+            // Errors name the cell as written ("一点五亿"), not what was left of it.
+            Yuan::parse_in(f, &t, unit).map_err(|mut e| {
+                if !t.is_empty() && t != s {
+                    e.zh = e.zh.replacen(&t, s, 1);
+                    e.en = e.en.replacen(&t, s, 1);
+                }
+                e
+            })
         }
     }
 }
