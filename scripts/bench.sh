@@ -5,7 +5,10 @@
 #   3. dashboard endpoint latency at BENCH_LARGE on SQLite under concurrent load from
 #      `duban-load` on loopback;
 #      (dashboards and registry pages), and the registry's CSV export;
-#   4. the same rollup computed by DuckDB (from PyPI) over the same data, beside ours.
+#   4. the same rollup computed by DuckDB (from PyPI) over the same data, beside ours;
+#   5. the import of a BENCH_PROJECTS-row progress sheet (dry run, commit, re-import) with
+#      calamine's raw read of the same file beside it, and the registry's exports (CSV,
+#      Excel, OC4IDS) at BENCH_LARGE.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x /usr/bin/time ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null; }
@@ -29,6 +32,15 @@ gen() {
 }
 
 gen "${BENCH_PROJECTS:-100000}"
+
+echo "== import of a ${BENCH_PROJECTS:-100000}-row progress sheet (dry run, commit, re-import), beside the raw calamine read"
+cp "target/bench/gen-${BENCH_PROJECTS:-100000}.sqlite" target/bench/import.sqlite
+[ -f "target/bench/gen-${BENCH_PROJECTS:-100000}.sqlite-wal" ] && cp "target/bench/gen-${BENCH_PROJECTS:-100000}.sqlite-wal" target/bench/import.sqlite-wal
+rm -f target/bench/import.sqlite-shm
+/usr/bin/time -f "%e s elapsed, %M KiB peak resident memory" \
+  ./target/release/duban-import-bench --db sqlite://target/bench/import.sqlite --rows "${BENCH_PROJECTS:-100000}" \
+  --period 2025-11 --out target/bench/progress.xlsx 2>&1 | tee target/bench/import-${BENCH_PROJECTS:-100000}.txt
+
 LARGE=${BENCH_LARGE:-1000000}
 gen "$LARGE"
 DB=target/bench/gen-$LARGE.sqlite

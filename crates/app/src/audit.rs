@@ -44,6 +44,58 @@ pub async fn record<B: Serialize, A: Serialize>(
     Ok(())
 }
 
+/// One write of a batch, for [`record_many`].
+pub struct Write {
+    pub action: &'static str,
+    pub object_type: &'static str,
+    pub object_id: String,
+    pub before: String,
+    pub after: String,
+}
+
+impl Write {
+    pub fn new<B: Serialize, A: Serialize>(
+        action: &'static str,
+        object_type: &'static str,
+        object_id: impl ToString,
+        before: Option<&B>,
+        after: Option<&A>,
+    ) -> Write {
+        Write {
+            action,
+            object_type,
+            object_id: object_id.to_string(),
+            before: json(before),
+            after: json(after),
+        }
+    }
+}
+
+/// Record many writes by `actor` within their transaction, in order (an import's
+/// thousands of rows, each an entry of the chain like any other write).
+pub async fn record_many(tx: &mut Tx, actor: &Actor, writes: Vec<Write>) -> Result<(), AppError> {
+    let at = now_ms();
+    let entries = writes
+        .into_iter()
+        .map(|w| AuditEntry {
+            seq: 0,
+            at,
+            actor_id: Some(actor.user_id),
+            actor: actor.username.clone(),
+            ip: actor.ip.clone(),
+            action: w.action.into(),
+            object_type: w.object_type.into(),
+            object_id: w.object_id,
+            before: w.before,
+            after: w.after,
+            outcome: "ok".into(),
+            hash: String::new(),
+        })
+        .collect();
+    store::append_many(tx, entries).await?;
+    Ok(())
+}
+
 /// Record an action on a user account that has no before/after worth keeping (a login,
 /// a password change, a lock).
 pub async fn user_action(

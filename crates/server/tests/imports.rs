@@ -192,6 +192,19 @@ async fn progress_import(db: Db) {
     assert_eq!(r["figures"]["invest_ytd"], 50_000_000);
     assert_eq!(r["figures"]["progress_bp"], 3500);
     assert_eq!(r["figures"]["started"], true);
+    // Each new draft is audited under its own id, and the chain stays whole.
+    let after: String = db
+        .fetch_one(
+            "SELECT after AS v FROM audit_log WHERE action = 'report.create' AND object_id = $1",
+            &[r["id"].as_i64().unwrap().to_string().into()],
+            |row| row.str("v"),
+        )
+        .await
+        .unwrap();
+    let after: Value = serde_json::from_str(&after).unwrap();
+    assert_eq!(after["invest_period"], 1_230_000);
+    let v = duban_app::audit::verify(&db).await.unwrap();
+    assert!(v.broken.is_none(), "{:?}", v.broken);
     // A committed import is not committed twice.
     let (s, _) = commit(&clerk, &p).await;
     assert_eq!(s, 409);

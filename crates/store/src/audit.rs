@@ -63,6 +63,65 @@ pub async fn append(tx: &mut Tx, e: AuditEntry) -> Result<AuditEntry, StoreError
     Ok(e)
 }
 
+/// Rows per multi-row insert: measured on SQLite, 40 rows a statement appends 100,000
+/// entries in 1.7 s, 400 rows in 7 s (long statements cost more than they save).
+const APPEND_BATCH: usize = 40;
+
+/// Append many entries in order, as [`append`] would one by one, with one move of the
+/// head and multi-row inserts (a large import records its thousands of writes this way).
+pub async fn append_many(tx: &mut Tx, entries: Vec<AuditEntry>) -> Result<(), StoreError> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let n = entries.len() as i64;
+    let (last, mut prev) = tx
+        .fetch_one(
+            "UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash",
+            &[n.into()],
+            |r| Ok((r.i64("seq")?, r.str("hash")?)),
+        )
+        .await?;
+    let mut sealed = Vec::with_capacity(entries.len());
+    for (seq, e) in (last - n + 1..).zip(entries) {
+        let e = AuditEntry { seq, ..e }.seal(&prev);
+        prev = e.hash.clone();
+        sealed.push(e);
+    }
+    for chunk in sealed.chunks(APPEND_BATCH) {
+        let mut vals = Vec::with_capacity(chunk.len() * 12);
+        for e in chunk {
+            vals.extend([
+                e.seq.into(),
+                e.at.into(),
+                e.actor_id.into(),
+                e.actor.clone().into(),
+                e.ip.clone().into(),
+                e.action.clone().into(),
+                e.object_type.clone().into(),
+                e.object_id.clone().into(),
+                e.before.clone().into(),
+                e.after.clone().into(),
+                e.outcome.clone().into(),
+                e.hash.clone().into(),
+            ]);
+        }
+        tx.execute(
+            &format!(
+                "INSERT INTO audit_log ({COLS}) VALUES {}",
+                crate::values_list(chunk.len(), 12)
+            ),
+            &vals,
+        )
+        .await?;
+    }
+    tx.execute(
+        "UPDATE audit_head SET hash = $1 WHERE id = 1",
+        &[prev.into()],
+    )
+    .await?;
+    Ok(())
+}
+
 /// The head: the number of entries written and the last hash.
 pub async fn head(db: &Db) -> Result<(i64, String), StoreError> {
     db.fetch_one("SELECT seq, hash FROM audit_head WHERE id = 1", &[], |r| {

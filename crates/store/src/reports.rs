@@ -96,6 +96,49 @@ pub async fn insert(tx: &mut Tx, r: &Report) -> Result<ReportId, StoreError> {
     .await
 }
 
+/// Insert many report revisions (new drafts) in multi-row statements; returns their ids,
+/// in the order given.
+pub async fn insert_many(tx: &mut Tx, rs: &[Report]) -> Result<Vec<ReportId>, StoreError> {
+    const BATCH: usize = 440 / INSERT_WIDTH;
+    let now = now_ms();
+    let mut ids = Vec::with_capacity(rs.len());
+    for chunk in rs.chunks(BATCH) {
+        let vals: Vec<Val> = chunk.iter().flat_map(|r| report_vals(r, now)).collect();
+        tx.execute(
+            &format!(
+                "INSERT INTO reports ({INSERT_COLS}) VALUES {}",
+                crate::values_list(chunk.len(), INSERT_WIDTH)
+            ),
+            &vals,
+        )
+        .await?;
+        // Ids by key, not by the order RETURNING would give (neither engine promises it).
+        let keys: Vec<String> = chunk.iter().map(|r| r.project_id.to_string()).collect();
+        let mut found: std::collections::HashMap<(i64, i64, i64, i64), i64> = tx
+            .fetch_all(
+                &format!(
+                    "SELECT id, project_id, year, month, revision FROM reports WHERE project_id IN ({}) AND created_at = $1",
+                    keys.join(", ")
+                ),
+                &[now.into()],
+                |r| Ok(((r.i64("project_id")?, r.i64("year")?, r.i64("month")?, r.i64("revision")?), r.i64("id")?)),
+            )
+            .await?
+            .into_iter()
+            .collect();
+        for r in chunk {
+            let key = (
+                r.project_id,
+                i64::from(r.period.year()),
+                i64::from(r.period.month()),
+                r.revision,
+            );
+            ids.push(found.remove(&key).ok_or(StoreError::Stale)?);
+        }
+    }
+    Ok(ids)
+}
+
 /// Replace the figures of a report that is still in `expected_state`.
 pub async fn update_figures(
     tx: &mut Tx,

@@ -99,7 +99,7 @@ impl Oc4idsExport {
             .iter()
             .map(|p| p.spec.code.as_str().to_string())
             .collect();
-        let mut full = duban_store::imports::projects_by_code(db, &codes).await?;
+        let mut full = duban_store::imports::projects_by_code(db, &codes, true).await?;
         let plans = duban_store::export::plans_of(db, ids).await?;
         let reports = duban_store::export::approved_of(db, ids).await?;
         let updated = duban_store::export::updated_of(db, ids).await?;

@@ -24,6 +24,7 @@ pub async fn apply(
     filename: &str,
     summary: &str,
 ) -> Result<(), AppError> {
+    let started = std::time::Instant::now();
     let actor = caller.actor.as_ref();
     let rules = crate::stats::rules(db).await?;
     let mut tx = db.write().await?;
@@ -31,6 +32,10 @@ pub async fn apply(
     let mut touched: BTreeSet<i64> = BTreeSet::new();
     let mut plan_years: BTreeSet<(i64, i32)> = BTreeSet::new();
     let mut problems = false;
+    // Every write is audited like the same change made in a form; the entries are
+    // appended together, in order, at the end of the transaction.
+    let mut writes: Vec<audit::Write> = Vec::new();
+    let mut new_reports: Vec<Report> = Vec::new();
     let id_of = |t: &Target, created: &HashMap<String, i64>| -> Result<i64, AppError> {
         match t {
             Target::Stored(id) => Ok(*id),
@@ -47,16 +52,13 @@ pub async fn apply(
                     StoreError::Duplicate(_) => stale("a project code"),
                     e => e.into(),
                 })?;
-                audit::record(
-                    &mut tx,
-                    actor,
+                writes.push(audit::Write::new(
                     "project.create",
                     "project",
                     id,
                     audit::NONE,
                     Some(p),
-                )
-                .await?;
+                ));
                 created.insert(p.code.as_str().to_string(), id);
             }
             Op::UpdateProject { before, after } => {
@@ -64,16 +66,13 @@ pub async fn apply(
                     Err(StoreError::Stale) => return Err(stale("a project")),
                     other => other?,
                 };
-                audit::record(
-                    &mut tx,
-                    actor,
+                writes.push(audit::Write::new(
                     "project.update",
                     "project",
                     before.id,
                     Some(before.as_ref()),
                     Some(after),
-                )
-                .await?;
+                ));
                 touched.insert(before.id);
             }
             Op::PutPlan {
@@ -87,16 +86,13 @@ pub async fn apply(
                     Err(StoreError::Stale) => return Err(stale("an annual plan")),
                     other => other?,
                 };
-                audit::record(
-                    &mut tx,
-                    actor,
+                writes.push(audit::Write::new(
                     "plan.put",
                     "plan",
                     format!("{pid}/{}", plan.year),
                     before.as_ref(),
                     Some(plan),
-                )
-                .await?;
+                ));
                 plan_years.insert((pid, plan.year));
             }
             Op::CreateReport {
@@ -104,10 +100,9 @@ pub async fn apply(
                 period,
                 figures,
             } => {
-                let pid = id_of(project, &created)?;
-                let r = Report {
+                new_reports.push(Report {
                     id: 0,
-                    project_id: pid,
+                    project_id: id_of(project, &created)?,
                     period: *period,
                     revision: 1,
                     state: ReportState::Draft,
@@ -116,21 +111,7 @@ pub async fn apply(
                     submitted_at: None,
                     approved_at: None,
                     late: false,
-                };
-                let id = reports::insert(&mut tx, &r).await.map_err(|e| match e {
-                    StoreError::Duplicate(_) => stale("a report"),
-                    e => e.into(),
-                })?;
-                audit::record(
-                    &mut tx,
-                    actor,
-                    "report.create",
-                    "report",
-                    id,
-                    audit::NONE,
-                    Some(figures),
-                )
-                .await?;
+                });
             }
             Op::EditReport {
                 id,
@@ -144,16 +125,13 @@ pub async fn apply(
                     Err(StoreError::Stale) => return Err(stale("a report")),
                     other => other?,
                 };
-                audit::record(
-                    &mut tx,
-                    actor,
+                writes.push(audit::Write::new(
                     "report.edit",
                     "report",
                     id,
                     Some(before),
                     Some(&before.diff(figures)),
-                )
-                .await?;
+                ));
             }
             Op::CreateProblem { project, input } => {
                 let mut i = input.clone();
@@ -164,6 +142,29 @@ pub async fn apply(
             }
         }
     }
+    // New drafts go in multi-row statements: a month's sheet of a large office is
+    // 100,000 rows.
+    let ids = reports::insert_many(&mut tx, &new_reports)
+        .await
+        .map_err(|e| match e {
+            StoreError::Duplicate(_) | StoreError::Stale => stale("a report"),
+            e => e.into(),
+        })?;
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        "import: rows written"
+    );
+    for (id, r) in ids.iter().zip(&new_reports) {
+        writes.push(audit::Write::new(
+            "report.create",
+            "report",
+            id,
+            audit::NONE,
+            Some(&r.figures),
+        ));
+    }
+    audit::record_many(&mut tx, actor, writes).await?;
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, "import: audited");
     for id in created.values().chain(&touched) {
         crate::stats::refresh_all_years(&mut tx, *id, &rules).await?;
     }
@@ -193,6 +194,10 @@ pub async fn apply(
     )
     .await?;
     tx.commit().await?;
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        "import: committed"
+    );
     crate::registry::projects_changed(db);
     if problems {
         crate::stats::problems_changed(db);

@@ -113,7 +113,7 @@ pub async fn template(
                 .iter()
                 .map(|p| p.spec.code.as_str().to_string())
                 .collect();
-            let full = store::projects_by_code(db, &codes).await?;
+            let full = store::projects_by_code(db, &codes, true).await?;
             let rows = list
                 .iter()
                 .map(|p| {

@@ -112,6 +112,7 @@ pub async fn plan(
     grids: &[Grid],
     forced: Option<Kind>,
 ) -> Result<Plan, AppError> {
+    let started = std::time::Instant::now();
     let mut reads: Vec<SheetRead> = Vec::new();
     let mut p = Plan::default();
     for g in grids {
@@ -162,6 +163,10 @@ pub async fn plan(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        "import: sheets read"
+    );
     let mut pl = Planner {
         caller,
         units: crate::registry::units_by_id(db)
@@ -170,10 +175,15 @@ pub async fn plan(
             .collect(),
         chains: duban_store::units::chains(db).await?,
         profile: crate::settings::get(db).await?.profile()?,
-        stored: store::projects_by_code(db, &codes).await?,
+        stored: store::projects_by_code(db, &codes, reads.iter().any(|s| s.kind == Kind::Projects))
+            .await?,
         in_file: HashMap::new(),
         plan: p,
     };
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        "import: stored projects loaded"
+    );
     for s in reads.iter().filter(|s| s.kind == Kind::Projects) {
         pl.projects(s);
     }
@@ -191,6 +201,7 @@ pub async fn plan(
     for s in reads.iter().filter(|s| s.kind == Kind::Problems) {
         pl.problems(db, s).await?;
     }
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, "import: planned");
     Ok(pl.plan)
 }
 
