@@ -64,6 +64,7 @@ export const messages = {
     role: { admin: '系统管理员', auditor: '审计管理员', supervisor: '督办人员', reporter: '填报员', approver: '审核员', leader: '领导', reviewer: '评议人' },
     scope: { own: '本单位', subtree: '本单位及下级', units: '指定单位', all: '全部' },
     unitKind: { government: '政府', division: '师市', regiment: '团场', company: '连队', department: '部门', enterprise: '企业', park: '园区', command: '指挥部' },
+    export: { xlsx: '导出Excel' },
     imports: {
       title: '数据导入', hint: '先预检后写入：有任何错误时不写入任何数据；同一文件重复导入不会产生重复数据',
       step1: '下载模板（可选）', step2: '选择要导入的Excel文件', step3: '预检结果', done: '已导入',
@@ -170,6 +171,7 @@ export const messages = {
     role: { admin: 'Administrator', auditor: 'Auditor', supervisor: 'Supervisor', reporter: 'Reporter', approver: 'Approver', leader: 'Leader', reviewer: 'Reviewer' },
     scope: { own: 'Own unit', subtree: 'Unit and sub-units', units: 'Chosen units', all: 'All' },
     unitKind: { government: 'Government', division: 'Corps division', regiment: 'Regiment', company: 'Company', department: 'Department', enterprise: 'Enterprise', park: 'Industrial park', command: 'Command' },
+    export: { xlsx: 'Excel' },
     imports: {
       title: 'Import', hint: 'Checked first, then written: with any error nothing is written; importing the same file twice changes nothing',
       step1: 'Download a template (optional)', step2: 'Choose the Excel file to import', step3: 'Preview', done: 'Imported',

@@ -9,6 +9,9 @@ use docx_rs::{
     AlignmentType, Docx, LineSpacing, LineSpacingType, PageMargin, Paragraph, Run, RunFonts,
     SpecialIndentType, Table as DocxTable, TableCell, TableRow,
 };
+mod listing;
+pub use listing::{ListingWriter, MAX_ROWS, listing_xlsx};
+
 use duban_domain::bulletin::{Block, Bulletin, Table};
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, XlsxError};
 
@@ -124,7 +127,7 @@ pub fn bulletin_docx(b: &Bulletin) -> Vec<u8> {
 }
 
 /// Sheet names: at most 31 characters, none of `[]:*?/\`, unique.
-fn sheet_name(title: &str, used: &mut Vec<String>) -> String {
+pub(crate) fn sheet_name(title: &str, used: &mut Vec<String>) -> String {
     let clean: String = title
         .chars()
         .filter(|c| !"[]:*?/\\".contains(*c))

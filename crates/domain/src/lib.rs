@@ -22,6 +22,7 @@ pub mod project;
 pub mod report;
 pub mod security;
 pub mod sheet;
+pub mod table;
 pub mod text;
 pub mod unit;
 pub mod warning;

@@ -10,10 +10,12 @@ use duban_store::projects;
 use duban_store::{Db, units};
 use std::collections::HashMap;
 
+pub mod lists;
 mod oc4ids;
 pub use oc4ids::{OC4IDS_PREFIX, Oc4idsExport};
 
-pub const BOM: &str = "\u{feff}";
+pub use duban_domain::table::{BOM, csv_line};
+use duban_domain::table::{Column, Fmt, Val, col};
 
 /// A file written in batches, so that a large one streams out: batch `n`, or `None`
 /// once everything is out.
@@ -43,31 +45,6 @@ impl Chunked for Oc4idsExport {
     ) -> impl std::future::Future<Output = Result<Option<String>, AppError>> + Send + 'a {
         self.chunk(db, n)
     }
-}
-
-/// One CSV line (CRLF-terminated, as Excel writes them).
-pub fn csv_line<S: AsRef<str>>(cells: &[S]) -> String {
-    let mut out = String::new();
-    for (i, c) in cells.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        let c = c.as_ref();
-        let c = if c.starts_with(['=', '+', '-', '@', '\t', '\r']) && c.parse::<f64>().is_err() {
-            format!("'{c}")
-        } else {
-            c.to_string()
-        };
-        if c.contains([',', '"', '\n', '\r']) {
-            out.push('"');
-            out.push_str(&c.replace('"', "\"\""));
-            out.push('"');
-        } else {
-            out.push_str(&c);
-        }
-    }
-    out.push_str("\r\n");
-    out
 }
 
 /// The registry's current view (its filters and order, every page) as CSV: the ids of
@@ -127,100 +104,93 @@ impl ProjectExport {
         })
     }
 
-    fn header(&self) -> String {
-        let zh = [
-            "项目代码",
-            "项目名称",
-            "责任单位",
-            "产业链",
-            "项目类别",
-            "建设性质",
-            "建设级别",
-            "建设状态",
-            "建设地点",
-            "开工年份",
-            "完工年份",
-            "总投资（万元）",
-            "包联领导",
-            "建设单位",
-        ];
-        let en = [
-            "Code",
-            "Name",
-            "Responsible unit",
-            "Industry chain",
-            "Category",
-            "Nature",
-            "Level",
-            "Status",
-            "Location",
-            "Start year",
-            "End year",
-            "Total investment (10k yuan)",
-            "Liaison leader",
-            "Builder",
-        ];
-        format!("{BOM}{}", csv_line(if self.english { &en } else { &zh }))
+    /// The columns of the registry's files.
+    pub fn columns() -> Vec<Column> {
+        vec![
+            col("项目代码", "Code", Fmt::Text),
+            col("项目名称", "Name", Fmt::Text),
+            col("责任单位", "Responsible unit", Fmt::Text),
+            col("产业链", "Industry chain", Fmt::Text),
+            col("项目类别", "Category", Fmt::Text),
+            col("建设性质", "Nature", Fmt::Text),
+            col("建设级别", "Level", Fmt::Text),
+            col("建设状态", "Status", Fmt::Text),
+            col("建设地点", "Location", Fmt::Text),
+            col("开工年份", "Start year", Fmt::Int),
+            col("完工年份", "End year", Fmt::Int),
+            col("总投资（万元）", "Total investment (10k yuan)", Fmt::Wan),
+            col("包联领导", "Liaison leader", Fmt::Text),
+            col("建设单位", "Builder", Fmt::Text),
+        ]
     }
 
-    fn line(&self, p: &Project) -> String {
+    /// A project as a row of [`ProjectExport::columns`].
+    pub fn row(&self, p: &Project) -> Vec<Val> {
         let s = &p.spec;
-        let label = |zh: &'static str, en: &'static str| if self.english { en } else { zh };
-        csv_line(&[
-            s.code.as_str().to_string(),
-            s.name.clone(),
-            self.units.get(&s.unit_id).cloned().unwrap_or_default(),
+        let label =
+            |zh: &'static str, en: &'static str| Val::from(if self.english { en } else { zh });
+        vec![
+            s.code.as_str().into(),
+            s.name.clone().into(),
+            self.units
+                .get(&s.unit_id)
+                .cloned()
+                .unwrap_or_default()
+                .into(),
             s.chain_id
                 .and_then(|c| self.chains.get(&c).cloned())
-                .unwrap_or_default(),
-            label(s.category.zh(), s.category.en()).into(),
-            label(s.nature.zh(), s.nature.en()).into(),
-            label(s.level.zh(), s.level.en()).into(),
-            label(s.status.zh(), s.status.en()).into(),
-            s.location.clone(),
-            s.start_year.to_string(),
-            s.end_year.to_string(),
-            s.total_investment.wan(),
-            s.leader.clone(),
-            s.builder.clone(),
-        ])
+                .unwrap_or_default()
+                .into(),
+            label(s.category.zh(), s.category.en()),
+            label(s.nature.zh(), s.nature.en()),
+            label(s.level.zh(), s.level.en()),
+            label(s.status.zh(), s.status.en()),
+            s.location.clone().into(),
+            Val::Int(s.start_year.into()),
+            Val::Int(s.end_year.into()),
+            Val::Yuan(s.total_investment.get()),
+            s.leader.clone().into(),
+            s.builder.clone().into(),
+        ]
     }
 
-    /// Batch `n` of the text (the header first), or `None` once every row is out.
-    pub async fn chunk(&self, db: &Db, n: usize) -> Result<Option<String>, AppError> {
+    /// The rows of batch `n` (1,000 projects), or `None` past the end.
+    pub async fn rows(&self, db: &Db, n: usize) -> Result<Option<Vec<Vec<Val>>>, AppError> {
         let from = n * BATCH;
-        if from > self.ids.len() || (from == self.ids.len() && n > 0) {
+        if from >= self.ids.len() {
             return Ok(None);
         }
         let ids = &self.ids[from..(from + BATCH).min(self.ids.len())];
-        let mut out = if n == 0 { self.header() } else { String::new() };
-        for p in projects::by_ids(db, ids).await? {
-            out.push_str(&self.line(&p));
-        }
-        Ok(Some(out))
+        Ok(Some(
+            projects::by_ids(db, ids)
+                .await?
+                .iter()
+                .map(|p| self.row(p))
+                .collect(),
+        ))
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    #[test]
-    fn cells_are_quoted_and_formulas_defused() {
-        assert_eq!(csv_line(&["a", "b"]), "a,b\r\n");
-        assert_eq!(
-            csv_line(&["1,5", "say \"hi\""]),
-            "\"1,5\",\"say \"\"hi\"\"\"\r\n"
-        );
-        assert_eq!(csv_line(&["two\nlines"]), "\"two\nlines\"\r\n");
-        assert_eq!(
-            csv_line(&["=HYPERLINK(\"x\")"]),
-            "\"'=HYPERLINK(\"\"x\"\")\"\r\n"
-        );
-        assert_eq!(
-            csv_line(&["@SUM(A1)", "+1+1", "-5", "-12.50"]),
-            "'@SUM(A1),'+1+1,-5,-12.50\r\n"
-        );
-        assert_eq!(csv_line(&["光伏，治沙"]), "光伏，治沙\r\n");
-        assert_eq!(csv_line::<&str>(&[]), "\r\n");
+    /// Batch `n` of the CSV text (the header first), or `None` once every row is out.
+    pub async fn chunk(&self, db: &Db, n: usize) -> Result<Option<String>, AppError> {
+        let mut out = if n == 0 {
+            let headers: Vec<&str> = Self::columns()
+                .iter()
+                .map(|c| if self.english { c.en } else { c.zh })
+                .collect();
+            format!("{BOM}{}", csv_line(&headers))
+        } else {
+            String::new()
+        };
+        match self.rows(db, n).await? {
+            Some(rows) => {
+                for r in rows {
+                    let cells: Vec<String> = r.iter().map(Val::text).collect();
+                    out.push_str(&csv_line(&cells));
+                }
+                Ok(Some(out))
+            }
+            None if n == 0 => Ok(Some(out)),
+            None => Ok(None),
+        }
     }
 }

@@ -4,6 +4,7 @@
 mod accounts;
 mod assessments;
 mod bulletins;
+mod exports;
 mod imports;
 mod registry;
 mod stats;
@@ -532,6 +533,13 @@ pub fn build() -> (axum::Router<AppState>, Value) {
     )
     .query::<a::registry::ProjectQuery>(x);
     x.op("get", "/api/v1/export/oc4ids", get(registry::oc4ids), d);
+
+    let d = doc(
+        "exports",
+        "A list as a file with its own query (scope and filters as on screen): projects, reports, problems, dispatch, missing, audit",
+    )
+    .query::<exports::FileQuery>(x);
+    x.op("get", "/api/v1/export/{list}", get(exports::export), d);
 
     // Spreadsheet import.
     let d = doc(

@@ -126,7 +126,7 @@ pub async fn put_plan(
 
 /// A file written in batches, streamed as it is written. An error after the first
 /// byte cuts the body (the status line is gone), so the download fails visibly.
-fn streamed<E: duban_app::export::Chunked>(
+pub(super) fn streamed<E: duban_app::export::Chunked>(
     db: duban_app::Db,
     export: E,
     content_type: &str,
