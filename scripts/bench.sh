@@ -71,6 +71,12 @@ for Q in "" "?unit=$D1"; do
     "http://127.0.0.1:$PORT/api/v1/projects/export.csv$Q"
   echo "$(($(wc -l < target/bench/export.csv) - 1)) rows"
 done | tee target/bench/export-$LARGE.txt
+echo "== the registry at $LARGE projects as Excel (constant memory) and as an OC4IDS package"
+for P in "/api/v1/export/projects" "/api/v1/export/oc4ids"; do
+  /usr/bin/time -f "%e s" curl -s -b target/bench/cookie -o target/bench/export.out -w "$P: %{time_total} s, %{size_download} bytes\n" \
+    "http://127.0.0.1:$PORT$P" 2>/dev/null
+  ps -o rss= -p $SERVER | awk '{printf "server RSS after: %.0f MiB\n", $1/1024}'
+done | tee -a target/bench/export-$LARGE.txt
 kill $SERVER; trap - EXIT
 
 echo "== the same rollup by DuckDB (from PyPI), beside ours"
