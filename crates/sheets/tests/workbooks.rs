@@ -292,3 +292,23 @@ fn limits_refuse_runaway_sheets_without_allocating_them() {
     .unwrap_err();
     assert_eq!(e.code(), "too_large");
 }
+
+#[test]
+fn a_hundred_thousand_rows_read_whole() {
+    let rows: Vec<Vec<Cell>> = (0..100_000)
+        .map(|i| progress_row(&format!("XM-{i:06}"), "2025-10", (i % 1000) as f64 * 0.25))
+        .collect();
+    let bytes = template(&Template {
+        sheets: vec![(Kind::Progress, rows)],
+        ..Template::default()
+    })
+    .unwrap();
+    let grids = workbook(&bytes, Limits::default()).unwrap();
+    let s = import::read(Kind::Progress, &grids[1]).unwrap();
+    assert_eq!(s.rows.len(), 100_000);
+    assert!(s.rows.iter().all(|r| r.errors.is_empty()));
+    assert_eq!(
+        s.rows[99_999].get("invest_period"),
+        Some(&Value::Money(Yuan(2_497_500)))
+    );
+}
