@@ -2,7 +2,7 @@
 //! the `audit_head` row (whose update orders concurrent writers on both engines).
 
 use crate::StoreError;
-use crate::db::{Cols, Db, Tx};
+use crate::db::{Cols, Db, Tx, Val};
 use crate::query::{Where, page};
 use duban_domain::audit::AuditEntry;
 
@@ -26,6 +26,24 @@ fn row(r: &dyn Cols) -> Result<AuditEntry, StoreError> {
     })
 }
 
+/// Values of [`COLS`].
+fn entry_vals(e: &AuditEntry) -> [Val; 12] {
+    [
+        e.seq.into(),
+        e.at.into(),
+        e.actor_id.into(),
+        e.actor.clone().into(),
+        e.ip.clone().into(),
+        e.action.clone().into(),
+        e.object_type.clone().into(),
+        e.object_id.clone().into(),
+        e.before.clone().into(),
+        e.after.clone().into(),
+        e.outcome.clone().into(),
+        e.hash.clone().into(),
+    ]
+}
+
 /// Append an entry (its `seq` and `hash` are assigned here) and move the head.
 pub async fn append(tx: &mut Tx, e: AuditEntry) -> Result<AuditEntry, StoreError> {
     // Taking the head row first serialises every auditing transaction.
@@ -38,21 +56,11 @@ pub async fn append(tx: &mut Tx, e: AuditEntry) -> Result<AuditEntry, StoreError
         .await?;
     let e = AuditEntry { seq, ..e }.seal(&prev);
     tx.execute(
-        &format!("INSERT INTO audit_log ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"),
-        &[
-            e.seq.into(),
-            e.at.into(),
-            e.actor_id.into(),
-            e.actor.clone().into(),
-            e.ip.clone().into(),
-            e.action.clone().into(),
-            e.object_type.clone().into(),
-            e.object_id.clone().into(),
-            e.before.clone().into(),
-            e.after.clone().into(),
-            e.outcome.clone().into(),
-            e.hash.clone().into(),
-        ],
+        &format!(
+            "INSERT INTO audit_log ({COLS}) VALUES {}",
+            crate::values_list(1, 12)
+        ),
+        &entry_vals(&e),
     )
     .await?;
     tx.execute(
@@ -88,23 +96,7 @@ pub async fn append_many(tx: &mut Tx, entries: Vec<AuditEntry>) -> Result<(), St
         sealed.push(e);
     }
     for chunk in sealed.chunks(APPEND_BATCH) {
-        let mut vals = Vec::with_capacity(chunk.len() * 12);
-        for e in chunk {
-            vals.extend([
-                e.seq.into(),
-                e.at.into(),
-                e.actor_id.into(),
-                e.actor.clone().into(),
-                e.ip.clone().into(),
-                e.action.clone().into(),
-                e.object_type.clone().into(),
-                e.object_id.clone().into(),
-                e.before.clone().into(),
-                e.after.clone().into(),
-                e.outcome.clone().into(),
-                e.hash.clone().into(),
-            ]);
-        }
+        let vals: Vec<Val> = chunk.iter().flat_map(entry_vals).collect();
         tx.execute(
             &format!(
                 "INSERT INTO audit_log ({COLS}) VALUES {}",

@@ -431,31 +431,33 @@ fn is_sub_header(kind: Kind, g: &Grid, r: usize, units: &mut [Option<HeaderUnit>
     numbering && cells.len() >= 3
 }
 
+/// The run of ASCII digits that ends `s` ("填报时间：2025" → "2025").
+fn trailing_digits(s: &str) -> &str {
+    let start = s
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_ascii_digit())
+        .last()
+        .map_or(s.len(), |(i, _)| i);
+    &s[start..]
+}
+
+/// The four-digit year written just before the first 年, and what follows 年.
+fn year_and_rest(t: &str) -> Option<(i32, &str)> {
+    let at = t.find('年')?;
+    let digits = trailing_digits(&t[..at]);
+    let y: i32 = (digits.len() == 4).then(|| digits.parse().ok())??;
+    (1990..=2100)
+        .contains(&y)
+        .then_some((y, &t[at + '年'.len_utf8()..]))
+}
+
 /// A month named in a title: "2025年10月", "2025年1-10月" (the last month).
 pub fn title_period(s: &str) -> Option<Period> {
     let t = normalize(s).replace(' ', "");
-    let at = t.find('年')?;
-    let year: i32 = t[..at]
-        .chars()
-        .rev()
-        .take_while(char::is_ascii_digit)
-        .collect::<String>()
-        .chars()
-        .rev()
-        .collect::<String>()
-        .parse()
-        .ok()?;
-    let rest = &t[at + '年'.len_utf8()..];
-    let end = rest.find('月')?;
-    let months = &rest[..end];
-    let last: String = months
-        .chars()
-        .rev()
-        .take_while(char::is_ascii_digit)
-        .collect::<String>()
-        .chars()
-        .rev()
-        .collect();
+    let (year, rest) = year_and_rest(&t)?;
+    let months = &rest[..rest.find('月')?];
+    let last = trailing_digits(months);
     if last.is_empty() || months.len() > 6 {
         return None;
     }
@@ -464,18 +466,7 @@ pub fn title_period(s: &str) -> Option<Period> {
 
 /// A year named in a title: "2025年度…", "2025年重点项目…".
 pub fn title_year(s: &str) -> Option<i32> {
-    let t = normalize(s);
-    let at = t.find('年')?;
-    let digits: String = t[..at]
-        .chars()
-        .rev()
-        .take_while(char::is_ascii_digit)
-        .collect::<String>()
-        .chars()
-        .rev()
-        .collect();
-    let y: i32 = (digits.len() == 4).then(|| digits.parse().ok())??;
-    (1990..=2100).contains(&y).then_some(y)
+    year_and_rest(&normalize(s)).map(|(y, _)| y)
 }
 
 /// Whether a cell of the first data rows is a formula error.
