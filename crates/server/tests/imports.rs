@@ -480,6 +480,26 @@ async fn registry_import(db: Db) {
     assert_eq!(plan["milestones"][0]["name"], "开工");
     let (_, again) = upload(&sup1, "plans.xlsx", &file).await;
     assert_eq!(counts(&again), (0, 0, 2, 0), "{again:#}");
+    // The plans template, pre-filled for 2026, holds that plan and imports as unchanged.
+    let t = sup1
+        .send(
+            "GET",
+            "/api/v1/imports/template?kind=plans&year=2026&fill=true",
+            None,
+        )
+        .await;
+    assert_eq!(t.status, 200);
+    let (_, p) = upload(&sup1, "plans-template.xlsx", &t.body).await;
+    let (c, u, _, r) = counts(&p);
+    assert_eq!((c, u, r), (0, 0, 0), "{:#}", p["errors"]);
+    assert!(
+        p["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["key"] == "XM-IMPORT-001 2026"),
+        "{p:#}"
+    );
 
     // Problems: assigned at once, not created twice.
     let mut wb = Workbook::new();

@@ -115,6 +115,23 @@ pub async fn approved_of(
     Ok(out)
 }
 
+/// The projects with these ids, in that order, with their funding.
+pub async fn projects_with_funding(
+    db: &Db,
+    ids: &[ProjectId],
+) -> Result<Vec<duban_domain::project::Project>, StoreError> {
+    let mut list = crate::projects::by_ids(db, ids).await?;
+    if list.is_empty() {
+        return Ok(list);
+    }
+    let vals: Vec<Val> = ids.iter().map(|i| Val::from(*i)).collect();
+    let mut funding = crate::projects::funding_of(db, &vals).await?;
+    for p in &mut list {
+        p.spec.funding = funding.remove(&p.id).unwrap_or_default();
+    }
+    Ok(list)
+}
+
 /// When each project was last changed (ms since the epoch).
 pub async fn updated_of(db: &Db, ids: &[ProjectId]) -> Result<HashMap<ProjectId, i64>, StoreError> {
     if ids.is_empty() {

@@ -1,7 +1,7 @@
-//! Lists leaving duban as files a clerk opens in Excel or WPS: CSV in UTF-8 with a byte
-//! order mark (without it, Excel on a Chinese Windows reads the text as GBK and shows
-//! mojibake), fields quoted when needed, and cells that a spreadsheet would run as a
-//! formula (`=`, `+`, `-`, `@`, tab, carriage return first) made plain text.
+//! Files out of duban, with the caller's scope and the view's filters, each written to
+//! the audit log: the registry as CSV (UTF-8 with a byte order mark, formula-like cells
+//! made text) streamed in batches, or as rows for the Excel writer; every other list of
+//! the UI (`lists`); the registry as an OC4IDS package (`oc4ids`).
 
 use crate::AppError;
 use crate::access::{Can, ReadRegistry};

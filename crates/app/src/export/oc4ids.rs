@@ -94,12 +94,7 @@ impl Oc4idsExport {
             }));
         }
         let ids = &self.ids[n * OC4IDS_BATCH..((n + 1) * OC4IDS_BATCH).min(self.ids.len())];
-        let list = projects::by_ids(db, ids).await?;
-        let codes: Vec<String> = list
-            .iter()
-            .map(|p| p.spec.code.as_str().to_string())
-            .collect();
-        let mut full = duban_store::imports::projects_by_code(db, &codes, true).await?;
+        let list = duban_store::export::projects_with_funding(db, ids).await?;
         let plans = duban_store::export::plans_of(db, ids).await?;
         let reports = duban_store::export::approved_of(db, ids).await?;
         let updated = duban_store::export::updated_of(db, ids).await?;
@@ -110,10 +105,6 @@ impl Oc4idsExport {
             ",".to_string()
         };
         for (k, p) in list.iter().enumerate() {
-            let p = full
-                .remove(p.spec.code.as_str())
-                .map(|e| e.project)
-                .unwrap_or_else(|| p.clone());
             let (code, name) = self.units.get(&p.spec.unit_id).cloned().unwrap_or_default();
             let at = updated.get(&p.id).copied().unwrap_or_default();
             let at = chrono::DateTime::from_timestamp_millis(at)
@@ -122,7 +113,7 @@ impl Oc4idsExport {
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
             let v = duban_domain::oc4ids::project(
                 &duban_domain::oc4ids::Input {
-                    project: &p,
+                    project: p,
                     unit: (&code, &name),
                     plans: plans.get(&p.id).map(Vec::as_slice).unwrap_or_default(),
                     reports: reports.get(&p.id).map(Vec::as_slice).unwrap_or_default(),

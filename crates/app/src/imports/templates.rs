@@ -11,7 +11,8 @@ use duban_domain::project::Project;
 use duban_domain::report::ReportFigures;
 use duban_domain::sheet::{Cell, date_serial};
 use duban_sheets::Template;
-use duban_store::{Db, imports as store, plans, projects};
+use duban_store::{Db, imports as store, projects};
+use std::collections::HashMap;
 
 /// What the caller asks for.
 #[derive(Debug, Clone, Default, serde::Deserialize, schemars::JsonSchema)]
@@ -109,29 +110,30 @@ pub async fn template(
     )];
     let sheets = match kind {
         Kind::Projects => {
-            let codes: Vec<String> = list
-                .iter()
-                .map(|p| p.spec.code.as_str().to_string())
-                .collect();
-            let full = store::projects_by_code(db, &codes, true).await?;
-            let rows = list
-                .iter()
-                .map(|p| {
-                    let p = full
-                        .get(p.spec.code.as_str())
-                        .map(|e| &e.project)
-                        .unwrap_or(p);
-                    project_row(p, &unit_name, &chains)
-                })
-                .collect();
+            let ids: Vec<i64> = list.iter().map(|p| p.id).collect();
+            let mut rows = Vec::with_capacity(ids.len());
+            for chunk in ids.chunks(1000) {
+                for p in duban_store::export::projects_with_funding(db, chunk).await? {
+                    rows.push(project_row(&p, &unit_name, &chains));
+                }
+            }
             vec![(Kind::Projects, rows)]
         }
         Kind::Plans => {
             notes.push(format!("计划年度 / year: {year}"));
             let mut plan_rows = Vec::new();
             let mut milestone_rows = Vec::new();
+            let ids: Vec<i64> = list.iter().map(|p| p.id).collect();
+            let mut stored = HashMap::new();
+            for chunk in ids.chunks(1000) {
+                for (pid, ps) in duban_store::export::plans_of(db, chunk).await? {
+                    if let Some(plan) = ps.into_iter().find(|x| x.year == year) {
+                        stored.insert(pid, plan);
+                    }
+                }
+            }
             for p in &list {
-                let plan = plans::get(db, p.id, year).await?;
+                let plan = stored.remove(&p.id);
                 plan_rows.push(plan_row(p, year, plan.as_ref()));
                 for m in plan.iter().flat_map(|x| &x.milestones) {
                     milestone_rows.push(columns(Kind::Milestones, |k| match k {

@@ -117,10 +117,7 @@ pub async fn xlsx(State(s): State<AppState>, a: Auth, id: Ids) -> Res {
     let file = format!("{}（{}）.xlsx", run.row.scheme_name, run.row.period);
     Ok((
         [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
+            (axum::http::header::CONTENT_TYPE, super::XLSX.to_string()),
             (
                 axum::http::header::CONTENT_DISPOSITION,
                 super::attachment(&file, "assessment.xlsx"),

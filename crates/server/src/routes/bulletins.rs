@@ -1,6 +1,6 @@
 //! Monthly bulletins: generate, read (JSON document, HTML), review, publish.
 
-use super::{Res, download, ok};
+use super::{Res, XLSX, download, ok};
 use crate::AppState;
 use crate::extract::{Auth, Body, Ids};
 use axum::extract::State;
@@ -50,10 +50,5 @@ pub async fn xlsx(State(s): State<AppState>, a: Auth, id: Ids) -> Res {
     let bytes = duban_docs::tables_xlsx(&b.document.annex)
         .map_err(|e| duban_app::AppError::Internal(format!("cannot write the annex: {e}")))?;
     let name = format!("{}（附件）.xlsx", b.document.title);
-    Ok(download(
-        bytes,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        &name,
-        "bulletin-annex.xlsx",
-    ))
+    Ok(download(bytes, XLSX, &name, "bulletin-annex.xlsx"))
 }

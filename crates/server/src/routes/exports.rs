@@ -2,7 +2,7 @@
 //! screen): `GET /api/v1/export/{list}?format=xlsx|csv&lang=zh|en&…`. The registry's
 //! Excel file is written row by row on a blocking thread while its rows are read.
 
-use super::{Res, download};
+use super::{Res, XLSX, download};
 use crate::AppState;
 use crate::extract::Auth;
 use axum::extract::{Path, Query, RawQuery, State};
@@ -12,8 +12,6 @@ use duban_app::access::{ReadAudit, ReadRegistry};
 use duban_app::export::{ProjectExport, lists};
 use duban_domain::table::Listing;
 use serde::de::DeserializeOwned;
-
-pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
 pub struct FileQuery {

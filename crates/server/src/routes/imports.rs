@@ -1,6 +1,6 @@
 //! Spreadsheet import: templates to download, upload for a preview (dry run), commit.
 
-use super::{Res, download, ok};
+use super::{Res, XLSX, download, ok};
 use crate::AppState;
 use crate::extract::{Auth, Ids, Q};
 use axum::body::Bytes;
@@ -8,8 +8,6 @@ use axum::extract::State;
 use duban_app::imports::{self, TemplateQuery};
 use duban_domain::import::Kind;
 use serde_json::json;
-
-pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 pub async fn template(State(s): State<AppState>, a: Auth, Q(q): Q<TemplateQuery>) -> Res {
     let (name, bytes) = imports::template(&s.db, &a.caller, &q).await?;

@@ -818,6 +818,9 @@ async fn method_not_allowed(method: axum::http::Method, uri: Uri) -> ApiError {
     )
 }
 
+/// The media type of `.xlsx` files.
+pub(super) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 /// A file download with a UTF-8 name.
 pub(super) fn download(
     bytes: Vec<u8>,

@@ -159,6 +159,15 @@ impl Planner<'_> {
                     code.clone().unwrap_or_default(),
                     year.map(|y| y.to_string()).unwrap_or_default()
                 );
+                // A pre-filled row left as it was: no plan typed, nothing to write.
+                if r.values
+                    .iter()
+                    .all(|(k, _)| matches!(*k, "code" | "name" | "year"))
+                    && r.errors.iter().all(|e| e.code == "required")
+                {
+                    self.skip(s, r.line, "未填写计划数据", "no plan filled in");
+                    continue;
+                }
                 let mut errors = r.errors.clone();
                 let (Some(code), Some(year)) = (code, year) else {
                     self.reject(s, r, key, String::new(), errors);
