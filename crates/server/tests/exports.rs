@@ -30,10 +30,12 @@ async fn lists_as_files(db: Db) {
     user(&db, "sup", "XJBT", &[(Role::Supervisor, Scope::All)]).await;
     user(&db, "clerk", "D01", &[(Role::Reporter, Scope::Own)]).await;
     user(&db, "aud", "XJBT", &[(Role::Auditor, Scope::All)]).await;
+    user(&db, "adm", "XJBT", &[(Role::Admin, Scope::All)]).await;
     let addr = spawn_app(db.clone()).await;
     let sup = Client::login(&addr, "sup").await;
     let clerk = Client::login(&addr, "clerk").await;
     let aud = Client::login(&addr, "aud").await;
+    let admin = Client::login(&addr, "adm").await;
     let d01 = unit_id(&db, "D01").await;
 
     // Each list, filtered as on screen: the file has exactly the list's rows.
@@ -73,6 +75,8 @@ async fn lists_as_files(db: Db) {
             "audit?action=login".into(),
             "/api/v1/audit?action=login&page_size=1".into(),
         ),
+        (&admin, "users".into(), "/api/v1/users".into()),
+        (&clerk, "units".into(), "/api/v1/units".into()),
     ];
     for (who, path, api) in cases {
         let (_, page) = who.get(&api).await;
@@ -189,4 +193,6 @@ async fn lists_as_files(db: Db) {
     assert_eq!(s, 404);
     let (s, _) = clerk.get("/api/v1/export/audit").await;
     assert_eq!(s, 403);
+    let (s, _) = sup.get("/api/v1/export/users").await;
+    assert_eq!(s, 403, "users are the administrator's");
 }

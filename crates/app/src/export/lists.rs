@@ -303,3 +303,97 @@ pub async fn missing(
         rows,
     })
 }
+
+pub async fn users(
+    db: &Db,
+    can: &Can<crate::access::ManageUsers>,
+    english: bool,
+) -> Result<Listing, AppError> {
+    let names = unit_names(db).await?;
+    let list = crate::accounts::admin_list(db, can).await?;
+    Ok(Listing {
+        title_zh: "用户",
+        title_en: "Users",
+        columns: vec![
+            col("用户名", "Username", Fmt::Text),
+            col("姓名", "Name", Fmt::Text),
+            col("单位", "Unit", Fmt::Text),
+            col("角色与范围", "Roles and scopes", Fmt::Text),
+            col("动态口令", "TOTP", Fmt::Text),
+            col("状态", "State", Fmt::Text),
+            col("密码修改时间", "Password changed", Fmt::Time),
+        ],
+        rows: list
+            .into_iter()
+            .map(|u| {
+                let roles: Vec<String> = u
+                    .grants
+                    .iter()
+                    .map(|g| {
+                        let role = if english { g.role.en() } else { g.role.zh() };
+                        format!("{role}({})", g.scope.code())
+                    })
+                    .collect();
+                let state = if u.archived {
+                    pick(english, "已停用", "archived")
+                } else if u.locked_until.is_some() {
+                    pick(english, "已锁定", "locked")
+                } else {
+                    pick(english, "正常", "active")
+                };
+                vec![
+                    u.username.into(),
+                    u.display_name.into(),
+                    names.get(&u.unit_id).cloned().unwrap_or_default().into(),
+                    roles.join(if english { "; " } else { "；" }).into(),
+                    pick(
+                        english,
+                        if u.totp_enabled {
+                            "已启用"
+                        } else {
+                            "未启用"
+                        },
+                        if u.totp_enabled { "on" } else { "off" },
+                    ),
+                    state,
+                    Val::Time(u.password_changed_at),
+                ]
+            })
+            .collect(),
+    })
+}
+
+pub async fn units(
+    db: &Db,
+    caller: &crate::access::Caller,
+    english: bool,
+) -> Result<Listing, AppError> {
+    let list = crate::registry::units(db, caller).await?;
+    let names: HashMap<i64, String> = list.iter().map(|u| (u.id, u.name.clone())).collect();
+    Ok(Listing {
+        title_zh: "单位",
+        title_en: "Units",
+        columns: vec![
+            col("单位代码", "Code", Fmt::Text),
+            col("单位名称", "Name", Fmt::Text),
+            col("类型", "Kind", Fmt::Text),
+            col("上级单位", "Parent", Fmt::Text),
+            col("排名序列", "Ranking series", Fmt::Text),
+        ],
+        rows: list
+            .into_iter()
+            .map(|u| {
+                vec![
+                    u.code.into(),
+                    u.name.into(),
+                    pick(english, u.kind.zh(), u.kind.en()),
+                    u.parent_id
+                        .and_then(|p| names.get(&p).cloned())
+                        .unwrap_or_default()
+                        .into(),
+                    u.series.into(),
+                ]
+            })
+            .collect(),
+    })
+}

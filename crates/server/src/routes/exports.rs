@@ -1,4 +1,5 @@
-//! Every list of the UI as a file, with the list's own query (scope and filters as on
+//! Every list of the UI as a file (projects, reports, problems, dispatch, missing, audit,
+//! users, units), with the list's own query (scope and filters as on
 //! screen): `GET /api/v1/export/{list}?format=xlsx|csv&lang=zh|en&…`. The registry's
 //! Excel file is written row by row on a blocking thread while its rows are read.
 
@@ -150,6 +151,16 @@ pub async fn export(
             )
             .await?
         }
+        "users" => {
+            lists::users(
+                db,
+                &a.caller.can::<duban_app::access::ManageUsers>()?,
+                english,
+            )
+            .await?
+        }
+        // The unit tree, as `GET /api/v1/units` gives it to any signed-in user.
+        "units" => lists::units(db, &a.caller, english).await?,
         _ => return Err(AppError::NotFound { what: "list" }.into()),
     };
     file(&listing, csv, english)

@@ -536,7 +536,7 @@ pub fn build() -> (axum::Router<AppState>, Value) {
 
     let d = doc(
         "exports",
-        "A list as a file with its own query (scope and filters as on screen): projects, reports, problems, dispatch, missing, audit",
+        "A list as a file with its own query (scope and filters as on screen): projects, reports, problems, dispatch, missing, audit, users, units",
     )
     .query::<exports::FileQuery>(x);
     x.op("get", "/api/v1/export/{list}", get(exports::export), d);
