@@ -25,6 +25,26 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
     }
 }
 
+/// A file sent as the raw request body (uploads, imports); over the route's limit it is
+/// 413, any other failure to read it 400.
+pub struct FileBody(pub axum::body::Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for FileBody {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match axum::body::Bytes::from_request(req, state).await {
+            Ok(b) => Ok(FileBody(b)),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(too_large()),
+            Err(e) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_input",
+                format!("cannot read the file sent: {}", e.body_text()),
+                "无法读取上传的文件",
+            )),
+        }
+    }
+}
+
 fn json_rejection(e: JsonRejection) -> ApiError {
     let text = e.body_text();
     match e {

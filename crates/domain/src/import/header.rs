@@ -5,7 +5,7 @@
 use super::columns::{CONTEXT_HEADERS, Column, Kind, Ty};
 use crate::money::MoneyUnit;
 use crate::period::Period;
-use crate::sheet::{Cell, Grid};
+use crate::sheet::Grid;
 use crate::text::normalize;
 
 /// The unit a header, a unit row or a title gives to a column.
@@ -467,11 +467,6 @@ pub fn title_period(s: &str) -> Option<Period> {
 /// A year named in a title: "2025年度…", "2025年重点项目…".
 pub fn title_year(s: &str) -> Option<i32> {
     year_and_rest(&normalize(s)).map(|(y, _)| y)
-}
-
-/// Whether a cell of the first data rows is a formula error.
-pub fn is_error(c: &Cell) -> bool {
-    matches!(c, Cell::Error(_))
 }
 
 #[cfg(test)]

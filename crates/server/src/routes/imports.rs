@@ -2,8 +2,7 @@
 
 use super::{Res, XLSX, download, ok};
 use crate::AppState;
-use crate::extract::{Auth, Ids, Q};
-use axum::body::Bytes;
+use crate::extract::{Auth, FileBody, Ids, Q};
 use axum::extract::State;
 use duban_app::imports::{self, TemplateQuery};
 use duban_domain::import::Kind;
@@ -29,9 +28,8 @@ pub async fn preview(
     State(s): State<AppState>,
     a: Auth,
     Q(q): Q<UploadQuery>,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+    FileBody(body): FileBody,
 ) -> Res {
-    let body = body.map_err(|_| crate::extract::too_large())?;
     let kind = match q.kind.as_deref().filter(|k| !k.is_empty()) {
         None => None,
         Some(k) => Some(Kind::parse(k).ok_or_else(|| {

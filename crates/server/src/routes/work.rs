@@ -2,8 +2,7 @@
 
 use super::{Res, ok};
 use crate::AppState;
-use crate::extract::{Auth, Body, Ids, Q};
-use axum::body::Bytes;
+use crate::extract::{Auth, Body, FileBody, Ids, Q};
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::IntoResponse;
@@ -131,9 +130,8 @@ pub async fn upload(
     State(s): State<AppState>,
     a: Auth,
     Q(q): Q<UploadQuery>,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+    FileBody(body): FileBody,
 ) -> Res {
-    let body = body.map_err(|_| crate::extract::too_large())?;
     ok(attachments::upload(
         &s.db,
         &s.data_dir,

@@ -12,6 +12,7 @@ use super::{Action, Change, ColumnView, Counts, Item, SheetView};
 use crate::AppError;
 use crate::access::{Caller, DraftReports, EditRegistry, Supervise};
 use crate::problems::ProblemInput;
+use duban_domain::access::Reach;
 use duban_domain::import::{self, CellError, Kind, Row, SheetRead, Value};
 use duban_domain::plan::{AnnualPlan, SeasonalProfile};
 use duban_domain::project::{NewProject, Project};
@@ -97,6 +98,11 @@ fn field_error(
 /// The planner's view of the database and of what the file has planned so far.
 struct Planner<'a> {
     caller: &'a Caller,
+    /// Where the caller may write registry, progress and problem rows (taken once: a
+    /// reach may hold many units, and every row asks).
+    reach_registry: Option<Reach>,
+    reach_reports: Option<Reach>,
+    reach_problems: Option<Reach>,
     units: Vec<Unit>,
     chains: Vec<Chain>,
     profile: SeasonalProfile,
@@ -169,6 +175,9 @@ pub async fn plan(
     );
     let mut pl = Planner {
         caller,
+        reach_registry: caller.can::<EditRegistry>().ok().map(|c| c.reach().clone()),
+        reach_reports: caller.can::<DraftReports>().ok().map(|c| c.reach().clone()),
+        reach_problems: caller.can::<Supervise>().ok().map(|c| c.reach().clone()),
         units: crate::registry::units_by_id(db)
             .await?
             .into_values()
@@ -426,13 +435,11 @@ impl Planner<'_> {
     /// Whether the caller may write this unit's data of `kind`.
     fn may(&self, kind: Kind, unit: i64) -> bool {
         let reach = match kind {
-            Kind::Projects | Kind::Plans | Kind::Milestones => {
-                self.caller.can::<EditRegistry>().map(|c| c.reach().clone())
-            }
-            Kind::Progress => self.caller.can::<DraftReports>().map(|c| c.reach().clone()),
-            Kind::Problems => self.caller.can::<Supervise>().map(|c| c.reach().clone()),
+            Kind::Projects | Kind::Plans | Kind::Milestones => &self.reach_registry,
+            Kind::Progress => &self.reach_reports,
+            Kind::Problems => &self.reach_problems,
         };
-        reach.is_ok_and(|r| r.covers(unit)) && self.caller.tree().contains(unit)
+        reach.as_ref().is_some_and(|r| r.covers(unit)) && self.caller.tree().contains(unit)
     }
 
     /// The project a row refers to: stored (and in scope for `kind`) or created by this
