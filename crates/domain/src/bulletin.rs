@@ -7,10 +7,10 @@
 //! headings, paragraphs, tables) that the renderers (text, HTML, docx, xlsx) lay out.
 
 use crate::analytics::lights::Light;
-use crate::analytics::progress::{gap_sentence_zh, pct1};
-use crate::analytics::rank::{rank, red_black};
-use crate::analytics::ratio_bp;
+use crate::analytics::measure::{Definitions, Figures, Measure, MissingBasis, OverdueBasis, StartBasis, TimeBasis};
+use crate::analytics::rank::standings;
 use crate::analytics::totals::Totals;
+use crate::analytics::year::ProjectYear;
 use crate::money::Yuan;
 use crate::period::Period;
 use serde::{Deserialize, Serialize};
@@ -26,7 +26,7 @@ pub struct SnapUnit {
     pub series: String,
 }
 
-/// One project's figures at the period's month.
+/// One project's figures at the period's month, as the analytics read model holds them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SnapProject {
     pub id: i64,
@@ -45,6 +45,88 @@ pub struct SnapProject {
     pub due_to_start: bool,
     pub started: bool,
     pub light: Light,
+    /// A new project planned to start this year.
+    #[serde(default)]
+    pub new_planned: bool,
+    /// The month's report: approved, submitted (awaiting approval or approved), late.
+    #[serde(default)]
+    pub reported: bool,
+    #[serde(default)]
+    pub submitted: bool,
+    #[serde(default)]
+    pub late: bool,
+    #[serde(default)]
+    pub milestone_overdue: bool,
+}
+
+/// What identifies a project in a bulletin besides its figures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectLabel {
+    pub code: String,
+    pub name: String,
+    pub leader: String,
+    pub end_year: i32,
+}
+
+impl SnapProject {
+    /// A project's entry at month `m` of its year: the same facts the dashboards sum.
+    pub fn of(y: &ProjectYear, m: u32, label: ProjectLabel) -> SnapProject {
+        let i = (m.clamp(1, 12) - 1) as usize;
+        SnapProject {
+            id: y.meta.id,
+            code: label.code,
+            name: label.name,
+            unit_id: y.meta.unit_id,
+            nature: y.meta.nature.code().to_string(),
+            leader: label.leader,
+            completes_this_year: label.end_year == y.year,
+            total_investment: y.meta.total_investment.get(),
+            annual_plan: y.annual_plan.get(),
+            plan_to_date: y.plan[i].get(),
+            actual_ytd: y.actual[i].get(),
+            due_to_start: y.due_to_start[i],
+            started: y.started[i],
+            light: y.lights[i],
+            new_planned: y.new_planned,
+            reported: y.reported[i],
+            submitted: y.submitted[i],
+            late: y.late[i],
+            milestone_overdue: y.milestone_overdue[i],
+        }
+    }
+
+    /// The project's contribution to every total: equal to `Totals::of` of its year at
+    /// the month, so a bulletin's sums are the dashboards' sums.
+    pub fn totals(&self) -> Totals {
+        let one = |b: bool| i64::from(b);
+        let mut lights = [0; 4];
+        lights[self.light.index()] = 1;
+        Totals {
+            projects: 1,
+            total_investment: self.total_investment,
+            annual_plan: self.annual_plan,
+            plan_to_date: self.plan_to_date,
+            actual_ytd: self.actual_ytd,
+            reported: one(self.reported),
+            submitted: one(self.submitted),
+            late: one(self.late),
+            due_to_start: one(self.due_to_start),
+            started_of_due: one(self.due_to_start && self.started),
+            new_planned: one(self.new_planned),
+            new_started: one(self.new_planned && self.started),
+            started: one(self.started),
+            milestones_overdue: one(self.milestone_overdue),
+            lights,
+        }
+    }
+
+    /// Is the month's report missing under the definition?
+    pub fn missing(&self, d: &Definitions) -> bool {
+        match d.missing {
+            MissingBasis::NotSubmitted => !self.submitted,
+            MissingBasis::NotApproved => !self.reported,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,6 +159,27 @@ pub struct Snapshot {
     pub projects: Vec<SnapProject>,
     pub overdue_problems: Vec<SnapProblem>,
     pub reporting: Vec<SnapReporting>,
+    /// The definitions the figures were computed under (missing in snapshots made before
+    /// they were settings: those read with the defaults).
+    #[serde(default)]
+    pub definitions: Definitions,
+}
+
+/// Each unit's reports of the period under the definitions: due, missing and late.
+pub fn reporting(projects: &[SnapProject], d: &Definitions) -> Vec<SnapReporting> {
+    let mut by: std::collections::BTreeMap<i64, SnapReporting> = Default::default();
+    for p in projects {
+        let r = by.entry(p.unit_id).or_insert(SnapReporting {
+            unit_id: p.unit_id,
+            due: 0,
+            missing: 0,
+            late: 0,
+        });
+        r.due += 1;
+        r.missing += i64::from(p.missing(d));
+        r.late += i64::from(p.late);
+    }
+    by.into_values().collect()
 }
 
 /// A piece of the document.
@@ -114,7 +217,6 @@ pub struct Bulletin {
 
 /// How long the lists in the body may be; the annex has them all.
 const BODY_ROWS: usize = 30;
-const RED_BLACK: usize = 3;
 
 const NUMERALS: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
 
@@ -122,29 +224,14 @@ fn yi(yuan: i64) -> String {
     Yuan(yuan).yi()
 }
 
-fn totals<'a>(ps: impl Iterator<Item = &'a SnapProject>) -> (Totals, i64, i64) {
-    let (mut t, mut early, mut new_started) = (Totals::ZERO, 0, 0);
-    for p in ps {
-        t.projects += 1;
-        t.total_investment += p.total_investment;
-        t.annual_plan += p.annual_plan;
-        t.plan_to_date += p.plan_to_date;
-        t.actual_ytd += p.actual_ytd;
-        t.due_to_start += i64::from(p.due_to_start);
-        t.started_of_due += i64::from(p.due_to_start && p.started);
-        t.started += i64::from(p.started);
-        t.lights[p.light.index()] += 1;
-        if p.nature == "new" && p.started {
-            new_started += 1;
-            early += i64::from(!p.due_to_start);
-        }
-    }
-    (t, early, new_started)
+fn totals<'a>(ps: impl Iterator<Item = &'a SnapProject>) -> Totals {
+    ps.map(SnapProject::totals).sum()
 }
 
 /// The standard opening sentences for a group of projects ("今年安排重点项目N项…").
-pub fn opening(lead: &str, period: Period, ps: &[&SnapProject]) -> String {
-    let (t, early, new_started) = totals(ps.iter().copied());
+pub fn opening(lead: &str, period: Period, ps: &[&SnapProject], d: &Definitions) -> String {
+    let f = Figures::of(totals(ps.iter().copied()), period.month(), None, d);
+    let t = &f.totals;
     let months = match period.month() {
         1 => "1月".to_string(),
         m => format!("1—{m}月"),
@@ -156,25 +243,25 @@ pub fn opening(lead: &str, period: Period, ps: &[&SnapProject]) -> String {
         y = yi(t.annual_plan),
         z = yi(t.actual_ytd),
     );
-    match (t.completion_bp(), t.gap_bp()) {
-        (Some(c), Some(g)) => s.push_str(&format!(
-            "，占年度计划{}，{}。",
-            pct1(c),
-            gap_sentence_zh(g)
-        )),
+    match (&f.text.get("completion"), &f.gap_zh) {
+        (Some(c), Some(g)) => s.push_str(&format!("，占年度计划{c}，{g}。")),
         _ => s.push('。'),
     }
-    if t.due_to_start > 0 || new_started > 0 {
-        let not_started = t.due_to_start - t.started_of_due;
-        s.push_str(&format!(
-            "计划新开工{a}项，实际已开工{b}项（提前开工{early}项，未按计划开工{not_started}项）",
-            a = t.due_to_start,
-            b = new_started,
-        ));
-        match t.start_rate_bp() {
-            Some(r) => s.push_str(&format!("，开工率{}。", pct1(r))),
-            None => s.push('。'),
+    if f.start_planned > 0 {
+        let early = f.value(Measure::StartedEarly).unwrap_or(0);
+        let planned = match d.start_rate {
+            StartBasis::Year => format!("计划新开工{}项", f.start_planned),
+            StartBasis::ToDate => format!("截至{}月应开工{}项", period.month(), f.start_planned),
+        };
+        s.push_str(&format!("{planned}，已开工{}项", f.start_done));
+        if d.start_rate == StartBasis::Year && early > 0 {
+            s.push_str(&format!("（其中提前开工{early}项）"));
         }
+        s.push_str(&format!("，开工率{}", f.text["start_rate"]));
+        if f.not_started > 0 {
+            s.push_str(&format!("；应开未开{}项", f.not_started));
+        }
+        s.push('。');
     }
     s
 }
@@ -214,21 +301,62 @@ fn shortened(t: &Table, what: &str) -> Table {
     short
 }
 
-fn gap_points(t: &Totals) -> String {
-    t.gap_bp()
-        .map(|g| {
-            let tenths = crate::analytics::div_round(i128::from(g), 10) as i64;
-            let sign = if tenths < 0 { "-" } else { "" };
-            format!("{sign}{}.{}", tenths.abs() / 10, tenths.abs() % 10)
-        })
-        .unwrap_or_else(|| "—".into())
+fn shown(f: &Figures, m: Measure) -> String {
+    f.text_of(m).unwrap_or_else(|| "—".into())
+}
+
+/// How the figures were defined, said at the end of the document (口径说明).
+fn definitions_note(d: &Definitions, month: u32) -> String {
+    let tp = match d.time_progress {
+        TimeBasis::Calendar => format!(
+            "时间进度按日历计算（1—{month}月为{}）",
+            crate::analytics::progress::pct1(crate::analytics::progress::calendar_time_progress_bp(month))
+        ),
+        TimeBasis::Plan => "时间进度按各项目分月计划累计计算".to_string(),
+    };
+    let missing = match d.missing {
+        MissingBasis::NotSubmitted => "未报指截至数据截止时点当期进度未报送的项目",
+        MissingBasis::NotApproved => "未报指截至数据截止时点当期进度未经审核通过的项目",
+    };
+    let overdue = match d.overdue {
+        OverdueBasis::NotResolved => "超期问题指超过整改时限仍未整改完成的问题",
+        OverdueBasis::NotClosed => "超期问题指超过整改时限仍未销号的问题",
+    };
+    let start = match d.start_rate {
+        StartBasis::Year => "开工率为已开工新建项目数占当年计划新开工项目数的比例",
+        StartBasis::ToDate => "开工率为已开工项目数占截至当月应开工新建项目数的比例",
+    };
+    format!("说明：投资数据为已审核数据；{tp}；{start}；{missing}；{overdue}。")
+}
+
+/// The figures of each unit directly under the issuing one (its projects and those of
+/// its sub-units) at the snapshot's month.
+pub fn unit_figures(s: &Snapshot) -> HashMap<i64, Figures> {
+    let parent: HashMap<i64, Option<i64>> = s.units.iter().map(|u| (u.id, u.parent_id)).collect();
+    let mut by_unit: HashMap<i64, Totals> = HashMap::new();
+    for p in &s.projects {
+        if p.unit_id == s.root_unit_id {
+            continue;
+        }
+        if let Some(u) = ranked_unit(&parent, s.root_unit_id, p.unit_id) {
+            *by_unit.entry(u).or_default() += p.totals();
+        }
+    }
+    by_unit
+        .into_iter()
+        .map(|(u, t)| (u, Figures::of(t, s.period.month(), None, &s.definitions)))
+        .collect()
+}
+
+/// The figures of every project of a snapshot together.
+pub fn overall(s: &Snapshot) -> Figures {
+    Figures::of(totals(s.projects.iter()), s.period.month(), None, &s.definitions)
 }
 
 /// Compose the bulletin of a snapshot.
 pub fn compose(s: &Snapshot) -> Bulletin {
     let name: HashMap<i64, &str> = s.units.iter().map(|u| (u.id, u.name.as_str())).collect();
     let unit_name = |id: i64| name.get(&id).copied().unwrap_or("").to_string();
-    let parent: HashMap<i64, Option<i64>> = s.units.iter().map(|u| (u.id, u.parent_id)).collect();
     let (y, m) = (s.period.year(), s.period.month());
     let mut blocks = Vec::new();
     let mut annex = Vec::new();
@@ -241,11 +369,12 @@ pub fn compose(s: &Snapshot) -> Bulletin {
         section += 1;
     };
 
+    let d = &s.definitions;
     // 一、总体情况: all projects, then the new, continuing and completing groups.
     heading(&mut blocks, "总体推进情况");
     let all: Vec<&SnapProject> = s.projects.iter().collect();
     blocks.push(Block::Paragraph {
-        text: opening(&format!("{y}年安排重点项目"), s.period, &all),
+        text: opening(&format!("{y}年安排重点项目"), s.period, &all, d),
     });
     for (lead, pick) in [
         (
@@ -260,11 +389,11 @@ pub fn compose(s: &Snapshot) -> Bulletin {
         let group: Vec<&SnapProject> = s.projects.iter().filter(|p| pick(p)).collect();
         if !group.is_empty() {
             blocks.push(Block::Paragraph {
-                text: opening(lead, s.period, &group),
+                text: opening(lead, s.period, &group, d),
             });
         }
     }
-    let (whole, _, _) = totals(s.projects.iter());
+    let whole = totals(s.projects.iter());
     blocks.push(Block::Paragraph {
         text: format!(
             "按红黄绿灯预警，绿灯{}项、黄灯{}项、橙灯{}项、红灯{}项。",
@@ -274,46 +403,30 @@ pub fn compose(s: &Snapshot) -> Bulletin {
 
     // 二、各单位推进情况: the units under the issuing unit, ranked in their series.
     heading(&mut blocks, "各单位推进情况");
-    let mut by_unit: HashMap<i64, Vec<&SnapProject>> = HashMap::new();
-    for p in &s.projects {
-        let u = if p.unit_id == s.root_unit_id {
-            None
-        } else {
-            ranked_unit(&parent, s.root_unit_id, p.unit_id)
-        };
-        if let Some(u) = u {
-            by_unit.entry(u).or_default().push(p);
-        }
-    }
-    let unit_totals: HashMap<i64, Totals> = by_unit
-        .iter()
-        .map(|(u, ps)| (*u, totals(ps.iter().copied()).0))
-        .collect();
-    let items: Vec<(i64, String, Option<i64>)> = s
+    let by_unit = unit_figures(s);
+    let items: Vec<(i64, String, &Figures)> = s
         .units
         .iter()
-        .filter(|u| u.parent_id == Some(s.root_unit_id) && unit_totals.contains_key(&u.id))
-        .map(|u| (u.id, u.series.clone(), unit_totals[&u.id].completion_bp()))
+        .filter(|u| u.parent_id == Some(s.root_unit_id))
+        .filter_map(|u| by_unit.get(&u.id).map(|f| (u.id, u.series.clone(), f)))
         .collect();
-    let ranked = rank(&items, false);
-    let mut series: Vec<String> = ranked.iter().map(|r| r.series.clone()).collect();
-    series.dedup();
-    let mut red_black_rows = Vec::new();
-    for (i, se) in series.iter().enumerate() {
-        let in_series: Vec<_> = ranked.iter().filter(|r| &r.series == se).cloned().collect();
-        let rows = in_series
+    let (ranked, lists) = standings(&items, &d.lists);
+    for (i, sl) in lists.iter().enumerate() {
+        let se = &sl.series;
+        let rows = ranked
             .iter()
+            .filter(|r| &r.series == se)
             .map(|r| {
-                let t = &unit_totals[&r.unit_id];
+                let f = &by_unit[&r.unit_id];
                 vec![
                     r.rank.map(|x| x.to_string()).unwrap_or_else(|| "—".into()),
                     unit_name(r.unit_id),
-                    t.projects.to_string(),
-                    yi(t.annual_plan),
-                    yi(t.actual_ytd),
-                    t.completion_bp().map(pct1).unwrap_or_else(|| "—".into()),
-                    gap_points(t),
-                    t.lights[3].to_string(),
+                    f.totals.projects.to_string(),
+                    yi(f.totals.annual_plan),
+                    yi(f.totals.actual_ytd),
+                    shown(f, Measure::Completion),
+                    shown(f, Measure::Gap),
+                    f.totals.lights[3].to_string(),
                 ]
             })
             .collect();
@@ -337,65 +450,47 @@ pub fn compose(s: &Snapshot) -> Bulletin {
         });
         blocks.push(Block::Table(t.clone()));
         annex.push(t);
-        // The red list beat time progress; the black list fell behind it.
-        let bar = whole.time_progress_bp();
-        let (red, black) = red_black(&in_series, RED_BLACK, RED_BLACK, bar);
-        let names = |v: &[crate::analytics::rank::Ranked]| {
-            v.iter()
-                .map(|r| unit_name(r.unit_id))
-                .collect::<Vec<_>>()
-                .join("、")
-        };
-        red_black_rows.push((se.clone(), names(&red), names(&black)));
     }
 
-    // 三、红黑榜
+    // 三、红黑榜: the same lists as the cockpit's, under the office's list rule.
     heading(&mut blocks, "红黑榜");
-    for (se, red, black) in &red_black_rows {
-        let red = if red.is_empty() {
-            "无".into()
-        } else {
-            red.clone()
-        };
-        let black = if black.is_empty() {
-            "无".into()
-        } else {
-            black.clone()
+    for sl in &lists {
+        let names = |v: &[crate::analytics::rank::Ranked]| {
+            if v.is_empty() {
+                "无".to_string()
+            } else {
+                v.iter()
+                    .map(|r| unit_name(r.unit_id))
+                    .collect::<Vec<_>>()
+                    .join("、")
+            }
         };
         blocks.push(Block::Paragraph {
-            text: format!("{se}：红榜 {red}；黑榜 {black}。"),
+            text: format!("{}：红榜 {}；黑榜 {}。", sl.series, names(&sl.red), names(&sl.black)),
         });
     }
 
     // 四、滞后项目: red, then orange and yellow, the furthest behind first in each.
     heading(&mut blocks, "滞后项目");
-    let mut lagging: Vec<&SnapProject> = s
+    let mut lagging: Vec<(&SnapProject, Figures)> = s
         .projects
         .iter()
         .filter(|p| p.light != Light::Green)
+        .map(|p| (p, Figures::of(p.totals(), m, None, d)))
         .collect();
-    let gap = |p: &SnapProject| match (
-        ratio_bp(p.actual_ytd, p.annual_plan),
-        ratio_bp(p.plan_to_date, p.annual_plan),
-    ) {
-        (Some(c), Some(t)) => Some(c - t),
-        _ => None,
-    };
-    lagging.sort_by_key(|p| (std::cmp::Reverse(p.light), gap(p).unwrap_or(0), p.id));
+    lagging.sort_by_key(|(p, f)| (std::cmp::Reverse(p.light), f.gap_bp.unwrap_or(0), p.id));
     let rows: Vec<Vec<String>> = lagging
         .iter()
         .enumerate()
-        .map(|(i, p)| {
+        .map(|(i, (p, f))| {
             vec![
                 (i + 1).to_string(),
                 p.name.clone(),
                 unit_name(p.unit_id),
                 p.leader.clone(),
                 light_zh(p.light).into(),
-                ratio_bp(p.actual_ytd, p.annual_plan)
-                    .map(pct1)
-                    .unwrap_or_else(|| "—".into()),
-                gap(p).map(gap_sentence_zh).unwrap_or_else(|| "—".into()),
+                shown(f, Measure::Completion),
+                f.gap_zh.clone().unwrap_or_else(|| "—".into()),
             ]
         })
         .collect();
@@ -503,7 +598,8 @@ pub fn compose(s: &Snapshot) -> Bulletin {
     } else {
         blocks.push(Block::Paragraph {
             text: format!(
-                "{m}月进度有{}个单位未按时报送，未报项目{missing}个、迟报{late}个。",
+                "{m}月应报项目{}个，有{}个单位未按时报送，未报项目{missing}个、迟报项目{late}个。",
+                whole.projects,
                 reporting.rows.len()
             ),
         });
@@ -515,6 +611,9 @@ pub fn compose(s: &Snapshot) -> Bulletin {
     heading(&mut blocks, "下步工作要求");
     blocks.push(Block::Paragraph {
         text: "各单位要对照年度目标，紧盯滞后项目和超期问题，逐项明确责任人和完成时限，确保按序时进度完成投资任务；进度数据须按时、如实报送。".into(),
+    });
+    blocks.push(Block::Paragraph {
+        text: definitions_note(d, m),
     });
 
     let root = unit_name(s.root_unit_id);

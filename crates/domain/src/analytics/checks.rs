@@ -283,6 +283,7 @@ mod tests {
             meta,
             plan: Some(&plan),
             months,
+            submissions: &[],
             rules: &RuleSet::yinchuan(),
         });
         project_checks(&y, Some(&plan), months, at, &CheckRules::default())

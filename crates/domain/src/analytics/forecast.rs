@@ -178,7 +178,7 @@ mod tests {
             year: 2025,
             meta,
             plan: Some(&plan),
-            months: &months,
+            months: &months, submissions: &[],
             rules: &RuleSet::yinchuan(),
         })
     }
@@ -192,7 +192,7 @@ mod tests {
             let plan = AnnualPlan { year: 2025, curve: MonthlyCurve::from_profile(Yuan::from_wan(annual), &SeasonalProfile::northern()), planned_start_month: None, milestones: vec![] };
             let months: Vec<ApprovedMonth> = (1..=m).map(|k| ApprovedMonth { month: k, ytd: plan.curve.to_month(k), since_start: Yuan::ZERO, progress_bp: 0, disbursed: Yuan::ZERO, started: true, started_on: None, stats_entered: true }).collect();
             let meta = on.meta.clone();
-            let y = project_year(&YearInputs { year: 2025, meta, plan: Some(&plan), months: &months, rules: &RuleSet::yinchuan() });
+            let y = project_year(&YearInputs { year: 2025, meta, plan: Some(&plan), months: &months, submissions: &[], rules: &RuleSet::yinchuan() });
             let f = forecast(&y, m);
             prop_assert_eq!(f.year_end, y.annual_plan.get());
             prop_assert_eq!((f.low, f.high), (f.year_end, f.year_end));

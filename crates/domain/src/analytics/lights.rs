@@ -135,7 +135,16 @@ impl Default for RuleSet {
 }
 
 impl RuleSet {
-    /// The default, after Yinchuan's published rules (DESIGN §5.2).
+    /// The default: Yinchuan's published rules and nothing more (the text is kept with its
+    /// address in `fixtures/published.json`):
+    /// - progress: "对完成序时进度项目亮绿灯，对低于序时进度10~30个百分点(含10~30个百分点)的项目亮黄灯，
+    ///   对低于序时进度超过30个百分点项目亮红灯";
+    /// - start: "计划当月开工但无正当理由未及时开工项目亮黄灯，对连续3个月无正当理由应开工未开工项目亮红灯"
+    ///   (the planned month and the two after it: red in the third);
+    /// - statistics: "开工后1个月但无正当理由未入库项目亮黄灯，开工超2个月但无正当理由未入库项目亮红灯";
+    /// - funds: "对低于国家、自治区有关要求项目亮红灯" (no yellow).
+    ///
+    /// No escalation of yellows and no problem deadlines: those are other cities' variants.
     pub fn yinchuan() -> RuleSet {
         RuleSet {
             name: "yinchuan".into(),
@@ -146,7 +155,7 @@ impl RuleSet {
             }),
             start: Some(StartRule {
                 yellow_after_months: 0,
-                red_after_months: 3,
+                red_after_months: 2,
             }),
             stats_entry: Some(StatsEntryRule {
                 yellow_after_months: 1,
@@ -156,11 +165,9 @@ impl RuleSet {
                 red_behind_bp: 3000,
             }),
             slippage: None,
-            escalate_after_yellows: 2,
+            escalate_after_yellows: 0,
             growth: None,
-            deadline: Some(DeadlineRule {
-                yellow_days_left: 3,
-            }),
+            deadline: None,
         }
     }
 
@@ -244,10 +251,18 @@ pub struct MonthFacts {
     /// Where the plan (or the calendar) says it should be, bp.
     pub plan_bp: Option<i64>,
     pub calendar_bp: i64,
+    /// Under construction with its plan begun: a continuing project, or a new one that
+    /// has started, whose plan to date is above zero. Only then is progress judged
+    /// against the plan (a preparatory project, or a new one not yet started, is judged
+    /// by the start rule instead).
+    pub in_construction: bool,
     /// For a new project: its planned start month.
     pub planned_start_month: Option<u32>,
     /// The month it started in (this year), or 0 when it started in an earlier year.
     pub started_month: Option<u32>,
+    /// Whole months since it started (across years), when it has.
+    pub months_since_start: Option<u32>,
+    /// Entered in the statistics by any approved report of the year so far.
     pub stats_entered: bool,
     pub progress_bp: i64,
     /// Disbursed share of total investment, bp.
@@ -265,7 +280,7 @@ pub fn evaluate(r: &RuleSet, f: &MonthFacts) -> (Light, Vec<Reason>) {
         } else {
             f.plan_bp
         };
-        if let (Some(done), Some(should)) = (f.completion_bp, should) {
+        if let (true, Some(done), Some(should)) = (f.in_construction, f.completion_bp, should) {
             let behind = should - done;
             let light = if behind > p.red_behind_bp {
                 Light::Red
@@ -327,11 +342,10 @@ pub fn evaluate(r: &RuleSet, f: &MonthFacts) -> (Light, Vec<Reason>) {
             ],
         });
     }
-    if let (Some(s), Some(started)) = (&r.stats_entry, f.started_month)
+    if let (Some(s), Some(waited)) = (&r.stats_entry, f.months_since_start)
         && !f.stats_entered
-        && started <= f.month
+        && f.started_month.is_some_and(|m| m <= f.month)
     {
-        let waited = f.month - started;
         let light = if waited >= s.red_after_months {
             Light::Red
         } else if waited >= s.yellow_after_months {
@@ -489,7 +503,9 @@ mod tests {
             calendar_bp: 5000,
             progress_bp: 5000,
             stats_entered: true,
+            in_construction: true,
             started_month: Some(1),
+            months_since_start: Some(5),
             ..Default::default()
         }
     }
@@ -519,18 +535,27 @@ mod tests {
         let r = RuleSet::yinchuan();
         let mut f = facts(5000, 5000);
         f.started_month = None;
+        f.months_since_start = None;
+        f.in_construction = false;
         f.planned_start_month = Some(4);
-        f.month = 4;
-        assert_eq!(evaluate(&r, &f).0, Light::Yellow);
-        f.month = 7;
-        assert_eq!(evaluate(&r, &f).0, Light::Red);
+        f.month = 3;
+        assert_eq!(evaluate(&r, &f).0, Light::Green, "not yet due");
+        // "连续3个月…应开工未开工项目亮红灯": April and May yellow, June (the third) red.
+        for (month, light) in [(4, Light::Yellow), (5, Light::Yellow), (6, Light::Red), (7, Light::Red)] {
+            f.month = month;
+            assert_eq!(evaluate(&r, &f).0, light, "month {month}");
+        }
+        // Started in March, never entered: one month after, yellow; after two, red.
         let mut g = facts(5000, 5000);
         g.started_month = Some(3);
         g.stats_entered = false;
-        g.month = 4;
-        assert_eq!(evaluate(&r, &g).0, Light::Yellow);
-        g.month = 5;
-        assert_eq!(evaluate(&r, &g).0, Light::Red);
+        for (month, light) in [(3, Light::Green), (4, Light::Yellow), (5, Light::Red)] {
+            g.month = month;
+            g.months_since_start = Some(month - 3);
+            assert_eq!(evaluate(&r, &g).0, light, "month {month}");
+        }
+        g.stats_entered = true;
+        assert_eq!(evaluate(&r, &g).0, Light::Green, "entered: no light");
         let mut h = facts(5000, 5000);
         h.progress_bp = 8000;
         h.disbursed_bp = Some(4000);
@@ -539,8 +564,36 @@ mod tests {
     }
 
     #[test]
-    fn two_yellows_make_red() {
+    fn progress_is_judged_only_under_construction() {
         let r = RuleSet::yinchuan();
+        // 0% of a plan due at 96%: red under construction, nothing before.
+        let mut f = facts(0, 9600);
+        assert_eq!(evaluate(&r, &f).0, Light::Red);
+        f.in_construction = false;
+        assert_eq!(evaluate(&r, &f), (Light::Green, vec![]));
+    }
+
+    #[test]
+    fn the_default_is_the_published_rule_set_and_nothing_more() {
+        let r = RuleSet::yinchuan();
+        assert_eq!(r.escalate_after_yellows, 0);
+        assert!(r.deadline.is_none() && r.slippage.is_none() && r.growth.is_none());
+        let v: serde_json::Value =
+            serde_json::from_str(include_str!("fixtures/published.json")).unwrap();
+        let text = v["lights"]["progress"].as_str().unwrap();
+        assert!(text.contains("10~30个百分点") && text.contains("超过30个百分点"));
+        let p = r.progress.unwrap();
+        assert_eq!((p.yellow_behind_bp, p.red_behind_bp), (1000, 3000));
+        assert!(v["lights"]["start"].as_str().unwrap().contains("连续3个月"));
+        assert_eq!(r.start.unwrap().red_after_months + 1, 3);
+    }
+
+    #[test]
+    fn two_yellows_make_red() {
+        let r = RuleSet {
+            escalate_after_yellows: 2,
+            ..RuleSet::yinchuan()
+        };
         let mut l = vec![
             Light::Green,
             Light::Yellow,

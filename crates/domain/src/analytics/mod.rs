@@ -2,7 +2,8 @@
 //! (`progress`), traffic lights from a configurable rule set (`lights`), the per-project
 //! year that every rollup is built from (`year`), additive totals (`totals`), rankings
 //! (`rank`), forecasts and earned value (`forecast`), data-quality checks (`checks`)
-//! and the weekly dispatch list (`dispatch`). Ratios are integer basis points
+//! the weekly dispatch list (`dispatch`), and the catalogue of measures every page
+//! prints them through (`measure`). Ratios are integer basis points
 //! (1 bp = 0.01%), money is exact `Yuan`: the same inputs give the same figures on
 //! every machine and engine.
 
@@ -10,6 +11,7 @@ pub mod checks;
 pub mod dispatch;
 pub mod forecast;
 pub mod lights;
+pub mod measure;
 pub mod progress;
 pub mod rank;
 pub mod totals;

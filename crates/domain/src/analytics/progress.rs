@@ -9,6 +9,11 @@ pub fn calendar_time_progress_bp(month: u32) -> i64 {
     ratio_bp(i64::from(month.min(12)), 12).unwrap_or(0)
 }
 
+/// The elapsed share of the year after `month` whole months, exactly (month/12).
+pub fn calendar_time_progress_exact(month: u32) -> super::measure::Rational {
+    super::measure::Rational::new(i64::from(month.min(12)), 12)
+}
+
 /// A project's own time progress: its cumulative plan at `month` over its annual plan.
 pub fn curve_time_progress_bp(curve: &MonthlyCurve, month: u32) -> Option<i64> {
     ratio_bp(curve.to_month(month).get(), curve.annual().get())
@@ -29,9 +34,20 @@ pub fn gap_sentence_zh(gap_bp: i64) -> String {
     let tenths = super::div_round(i128::from(gap_bp.abs()), 10) as i64;
     let n = format!("{}.{}", tenths / 10, tenths % 10);
     match gap_bp {
+        _ if tenths == 0 => "与时间进度持平".to_string(),
         g if g > 0 => format!("超过时间进度{n}个百分点"),
         g if g < 0 => format!("落后时间进度{n}个百分点"),
         _ => "与时间进度持平".to_string(),
+    }
+}
+
+pub fn gap_sentence_en(gap_bp: i64) -> String {
+    let tenths = super::div_round(i128::from(gap_bp.abs()), 10) as i64;
+    let n = format!("{}.{}", tenths / 10, tenths % 10);
+    match gap_bp {
+        _ if tenths == 0 => "on time progress".to_string(),
+        g if g > 0 => format!("{n} points ahead of time progress"),
+        _ => format!("{n} points behind time progress"),
     }
 }
 

@@ -58,38 +58,84 @@ pub fn rank(items: &[(i64, String, Option<i64>)], ascending: bool) -> Vec<Ranked
     v
 }
 
-/// The red list (best `n_red`, only those at or above `bar` when given) and the black
-/// list (worst `n_black`, only those below `bar`) of one series. A tie at the edge
-/// takes everyone tied.
+/// The red list (best `n_red` of those `may_be_red` lets in) and the black list (worst
+/// `n_black` of those `may_be_black` lets in) of one series. A tie at the edge takes
+/// everyone tied; no unit is on both.
 pub fn red_black(
     ranked: &[Ranked],
     n_red: usize,
     n_black: usize,
-    bar: Option<i64>,
+    may_be_red: impl Fn(&Ranked) -> bool,
+    may_be_black: impl Fn(&Ranked) -> bool,
 ) -> (Vec<Ranked>, Vec<Ranked>) {
     let valued: Vec<&Ranked> = ranked.iter().filter(|r| r.rank.is_some()).collect();
     let edge = |n: usize| n.min(valued.len()).saturating_sub(1);
     let red_edge = valued.get(edge(n_red)).and_then(|r| r.rank);
     let red: Vec<Ranked> = valued
         .iter()
-        .filter(|r| {
-            n_red > 0 && r.rank <= red_edge && bar.is_none_or(|b| r.value.unwrap_or(i64::MIN) >= b)
-        })
+        .filter(|r| n_red > 0 && r.rank <= red_edge && may_be_red(r))
         .map(|r| (*r).clone())
         .collect();
     let worst_first: Vec<&Ranked> = valued.iter().rev().copied().collect();
     let black_edge = worst_first.get(edge(n_black)).and_then(|r| r.rank);
     let black: Vec<Ranked> = worst_first
         .iter()
-        .filter(|r| {
-            n_black > 0
-                && r.rank >= black_edge
-                && bar.is_none_or(|b| r.value.unwrap_or(i64::MAX) < b)
-        })
+        .filter(|r| n_black > 0 && r.rank >= black_edge && may_be_black(r))
         .filter(|r| !red.iter().any(|x| x.unit_id == r.unit_id))
         .map(|r| (*r).clone())
         .collect();
     (red, black)
+}
+
+/// One series' red and black lists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SeriesLists {
+    pub series: String,
+    pub red: Vec<Ranked>,
+    pub black: Vec<Ranked>,
+}
+
+/// The ranking of units and the 红黑榜 of each series under the office's list rule: the
+/// one function the cockpit, the rankings API and the bulletin all call, so the same
+/// month names the same units everywhere.
+pub fn standings(
+    units: &[(i64, String, &super::measure::Figures)],
+    rule: &super::measure::ListRule,
+) -> (Vec<Ranked>, Vec<SeriesLists>) {
+    use super::measure::RankBy;
+    let value = |f: &super::measure::Figures| match rule.rank_by {
+        RankBy::Completion => f.completion_bp,
+        RankBy::Gap => f.gap_bp,
+    };
+    let items: Vec<(i64, String, Option<i64>)> = units
+        .iter()
+        .map(|(u, s, f)| (*u, s.clone(), value(f)))
+        .collect();
+    let gap: std::collections::HashMap<i64, Option<i64>> =
+        units.iter().map(|(u, _, f)| (*u, f.gap_bp)).collect();
+    let ranked = rank(&items, false);
+    let mut series: Vec<String> = ranked.iter().map(|r| r.series.clone()).collect();
+    series.dedup();
+    let bar = rule.against_time_progress;
+    let lists = series
+        .into_iter()
+        .map(|s| {
+            let of: Vec<Ranked> = ranked.iter().filter(|r| r.series == s).cloned().collect();
+            let (red, black) = red_black(
+                &of,
+                rule.red,
+                rule.black,
+                |r| !bar || gap.get(&r.unit_id).copied().flatten().is_some_and(|g| g >= 0),
+                |r| !bar || gap.get(&r.unit_id).copied().flatten().is_some_and(|g| g < 0),
+            );
+            SeriesLists {
+                series: s,
+                red,
+                black,
+            }
+        })
+        .collect();
+    (ranked, lists)
 }
 
 #[cfg(test)]
@@ -127,7 +173,7 @@ mod tests {
             ]
         );
         let county: Vec<Ranked> = r.into_iter().filter(|x| x.series == "县").collect();
-        let (red, black) = red_black(&county, 2, 1, None);
+        let (red, black) = red_black(&county, 2, 1, |_| true, |_| true);
         assert_eq!(
             red.iter().map(|x| x.unit_id).collect::<Vec<_>>(),
             vec![2, 1, 3],
@@ -135,7 +181,8 @@ mod tests {
         );
         assert_eq!(black.iter().map(|x| x.unit_id).collect::<Vec<_>>(), vec![4]);
         // With a bar: only those who beat it are red, only those who miss it black.
-        let (red, black) = red_black(&county, 5, 5, Some(91));
+        let beat = |r: &Ranked| r.value.unwrap_or(0) >= 91;
+        let (red, black) = red_black(&county, 5, 5, beat, |r| !beat(r));
         assert_eq!(red.iter().map(|x| x.unit_id).collect::<Vec<_>>(), vec![2]);
         assert_eq!(
             black.iter().map(|x| x.unit_id).collect::<Vec<_>>(),

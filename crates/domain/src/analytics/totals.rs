@@ -5,126 +5,106 @@
 
 use super::lights::Light;
 use super::year::ProjectYear;
-use super::{progress, ratio_bp};
 use serde::Serialize;
 use std::ops::{Add, AddAssign, Neg, Sub};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-pub struct Totals {
-    pub projects: i64,
-    pub total_investment: i64,
-    pub annual_plan: i64,
-    pub plan_to_date: i64,
-    pub actual_ytd: i64,
+/// Declares `Totals` with its fields, `ZERO`, `+` and unary `-` over every field.
+macro_rules! totals {
+    ($($(#[$doc:meta])* $f:ident),* $(,)?) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+        pub struct Totals {
+            $($(#[$doc])* pub $f: i64,)*
+            /// Projects by light: green, yellow, orange, red.
+            pub lights: [i64; 4],
+        }
+        impl Totals {
+            pub const ZERO: Totals = Totals { $($f: 0,)* lights: [0; 4] };
+            /// The field names, in order, then the four lights (storage columns).
+            pub const FIELDS: &'static [&'static str] = &[$(stringify!($f)),*];
+            /// The fields' values in the order of [`Totals::FIELDS`].
+            pub fn values(&self) -> Vec<i64> {
+                vec![$(self.$f),*]
+            }
+            /// From values in the order of [`Totals::FIELDS`] and the four lights.
+            pub fn from_values(v: &[i64], lights: [i64; 4]) -> Totals {
+                let mut it = v.iter().copied();
+                Totals { $($f: it.next().unwrap_or(0),)* lights }
+            }
+        }
+        impl Add for Totals {
+            type Output = Totals;
+            fn add(self, o: Totals) -> Totals {
+                let mut lights = self.lights;
+                for (a, b) in lights.iter_mut().zip(o.lights) {
+                    *a += b;
+                }
+                Totals { $($f: self.$f + o.$f,)* lights }
+            }
+        }
+        impl Neg for Totals {
+            type Output = Totals;
+            fn neg(self) -> Totals {
+                Totals { $($f: -self.$f,)* lights: self.lights.map(|x| -x) }
+            }
+        }
+    };
+}
+
+totals! {
+    projects,
+    total_investment,
+    annual_plan,
+    plan_to_date,
+    actual_ytd,
     /// Projects with a report approved for the month.
-    pub reported: i64,
+    reported,
+    /// Projects with a report submitted (awaiting approval or approved) for the month.
+    submitted,
+    /// Projects whose report of the month was first submitted after the deadline.
+    late,
     /// New projects due to have started by the month, and those of them that did.
-    pub due_to_start: i64,
-    pub started_of_due: i64,
+    due_to_start,
+    started_of_due,
+    /// New projects planned to start this year, and those of them started by the month.
+    new_planned,
+    new_started,
     /// Every project that has started.
-    pub started: i64,
-    /// Projects by light: green, yellow, orange, red.
-    pub lights: [i64; 4],
+    started,
+    /// Projects with a milestone past its planned date and not reached at the month's end.
+    milestones_overdue,
 }
 
 impl Totals {
-    pub const ZERO: Totals = Totals {
-        projects: 0,
-        total_investment: 0,
-        annual_plan: 0,
-        plan_to_date: 0,
-        actual_ytd: 0,
-        reported: 0,
-        due_to_start: 0,
-        started_of_due: 0,
-        started: 0,
-        lights: [0; 4],
-    };
-
     /// One project's contribution at month `m` (1..=12).
     pub fn of(y: &ProjectYear, m: u32) -> Totals {
         let i = (m.clamp(1, 12) - 1) as usize;
         let mut lights = [0; 4];
         lights[y.lights[i].index()] = 1;
+        let one = |b: bool| i64::from(b);
         Totals {
             projects: 1,
             total_investment: y.meta.total_investment.get(),
             annual_plan: y.annual_plan.get(),
             plan_to_date: y.plan[i].get(),
             actual_ytd: y.actual[i].get(),
-            reported: i64::from(y.reported[i]),
-            due_to_start: i64::from(y.due_to_start[i]),
-            started_of_due: i64::from(y.due_to_start[i] && y.started[i]),
-            started: i64::from(y.started[i]),
+            reported: one(y.reported[i]),
+            submitted: one(y.submitted[i]),
+            late: one(y.late[i]),
+            due_to_start: one(y.due_to_start[i]),
+            started_of_due: one(y.due_to_start[i] && y.started[i]),
+            new_planned: one(y.new_planned),
+            new_started: one(y.new_planned && y.started[i]),
+            started: one(y.started[i]),
+            milestones_overdue: one(y.milestone_overdue[i]),
             lights,
         }
     }
 
-    pub fn completion_bp(&self) -> Option<i64> {
-        ratio_bp(self.actual_ytd, self.annual_plan)
-    }
-    /// Time progress of the group: its plans to date over its annual plans.
-    pub fn time_progress_bp(&self) -> Option<i64> {
-        ratio_bp(self.plan_to_date, self.annual_plan)
-    }
-    pub fn gap_bp(&self) -> Option<i64> {
-        Some(progress::gap_bp(
-            self.completion_bp()?,
-            self.time_progress_bp()?,
-        ))
-    }
-    /// 开工率: started over due to start.
-    pub fn start_rate_bp(&self) -> Option<i64> {
-        ratio_bp(self.started_of_due, self.due_to_start)
-    }
     pub fn light_count(&self, l: Light) -> i64 {
         self.lights[l.index()]
     }
 }
 
-/// Year-on-year growth of actual investment, bp.
-pub fn yoy_bp(this_year: i64, last_year: i64) -> Option<i64> {
-    ratio_bp(this_year - last_year, last_year)
-}
-
-impl Add for Totals {
-    type Output = Totals;
-    fn add(self, o: Totals) -> Totals {
-        let mut lights = self.lights;
-        for (a, b) in lights.iter_mut().zip(o.lights) {
-            *a += b;
-        }
-        Totals {
-            projects: self.projects + o.projects,
-            total_investment: self.total_investment + o.total_investment,
-            annual_plan: self.annual_plan + o.annual_plan,
-            plan_to_date: self.plan_to_date + o.plan_to_date,
-            actual_ytd: self.actual_ytd + o.actual_ytd,
-            reported: self.reported + o.reported,
-            due_to_start: self.due_to_start + o.due_to_start,
-            started_of_due: self.started_of_due + o.started_of_due,
-            started: self.started + o.started,
-            lights,
-        }
-    }
-}
-impl Neg for Totals {
-    type Output = Totals;
-    fn neg(self) -> Totals {
-        Totals {
-            projects: -self.projects,
-            total_investment: -self.total_investment,
-            annual_plan: -self.annual_plan,
-            plan_to_date: -self.plan_to_date,
-            actual_ytd: -self.actual_ytd,
-            reported: -self.reported,
-            due_to_start: -self.due_to_start,
-            started_of_due: -self.started_of_due,
-            started: -self.started,
-            lights: self.lights.map(|x| -x),
-        }
-    }
-}
 impl Sub for Totals {
     type Output = Totals;
     fn sub(self, o: Totals) -> Totals {
@@ -190,21 +170,13 @@ mod tests {
     }
 
     #[test]
-    fn rates_of_a_group() {
-        let g = Totals {
-            annual_plan: 2_720_000,
-            plan_to_date: 2_266_667,
-            actual_ytd: 2_644_000,
-            due_to_start: 40,
-            started_of_due: 37,
-            ..Totals::ZERO
-        };
-        assert_eq!(g.completion_bp(), Some(9721));
-        assert_eq!(g.time_progress_bp(), Some(8333));
-        assert_eq!(g.gap_bp(), Some(1388));
-        assert_eq!(g.start_rate_bp(), Some(9250));
-        assert_eq!(yoy_bp(1227, 1000), Some(2270));
-        assert_eq!(Totals::ZERO.completion_bp(), None);
+    fn fields_round_trip_through_their_values() {
+        let mut g = t(3, 7, 2);
+        g.late = 4;
+        g.new_started = 9;
+        assert_eq!(Totals::from_values(&g.values(), g.lights), g);
+        assert_eq!(Totals::FIELDS.len(), g.values().len());
+        assert_eq!(g - g, Totals::ZERO);
     }
 
     proptest! {

@@ -37,6 +37,15 @@ pub struct ApprovedMonth {
     pub stats_entered: bool,
 }
 
+/// Whether a month's report was submitted (awaiting approval or approved) and whether
+/// its first submission came after the deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Submission {
+    pub month: u32,
+    pub submitted: bool,
+    pub late: bool,
+}
+
 /// A project's year as the rollups see it. Arrays are indexed by month − 1.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ProjectYear {
@@ -49,6 +58,14 @@ pub struct ProjectYear {
     pub actual: [Yuan; 12],
     /// A report was approved for the month.
     pub reported: [bool; 12],
+    /// A report was submitted (awaiting approval or approved) for the month.
+    pub submitted: [bool; 12],
+    /// The month's report was first submitted after the deadline.
+    pub late: [bool; 12],
+    /// A milestone is past its planned date and not reached at the month's end.
+    pub milestone_overdue: [bool; 12],
+    /// A new project planned to start this year.
+    pub new_planned: bool,
     /// Started by the end of the month.
     pub started: [bool; 12],
     /// A new project due to have started by the end of the month.
@@ -64,34 +81,65 @@ pub struct YearInputs<'a> {
     pub plan: Option<&'a AnnualPlan>,
     /// Approved months of the year, one per month, in any order.
     pub months: &'a [ApprovedMonth],
+    /// The year's submissions, at most one per month, in any order.
+    pub submissions: &'a [Submission],
     pub rules: &'a RuleSet,
 }
 
-/// The monthly facts the light rules see for month `m` (1..=12), with the reasons.
+/// The monthly facts the light rules see for month `m` (1..=12). `entered` says
+/// whether any approved report of the year up to the month said the project was entered
+/// in the statistics (入库纳统 happens once: a later report that forgets it does not undo it).
 pub fn month_facts(
     y: &ProjectYear,
     latest: Option<&ApprovedMonth>,
     planned_start: Option<u32>,
+    entered: bool,
     m: u32,
 ) -> MonthFacts {
     let i = (m - 1) as usize;
-    let started_month = latest.filter(|r| r.started).map(|r| match r.started_on {
+    let started = latest.filter(|r| r.started);
+    let started_month = started.map(|r| match r.started_on {
         Some(d) if d.year() == y.year => d.month(),
         _ => 0,
     });
+    // Whole months from the start to this month, across years when the start date is known.
+    let months_since_start = started.map(|r| match r.started_on {
+        Some(d) if (d.year(), d.month()) <= (y.year, m) => {
+            ((y.year - d.year()) * 12 + m as i32 - d.month() as i32) as u32
+        }
+        Some(_) => 0,
+        None => m - started_month.unwrap_or(0).min(m),
+    });
+    let construction = match y.meta.nature {
+        Nature::Preparatory => false,
+        Nature::Continuing => true,
+        Nature::New => started_month.is_some_and(|s| s <= m),
+    };
     MonthFacts {
         month: m,
         completion_bp: ratio_bp(y.actual[i].get(), y.annual_plan.get()),
         plan_bp: ratio_bp(y.plan[i].get(), y.annual_plan.get()),
         calendar_bp: super::progress::calendar_time_progress_bp(m),
+        in_construction: construction && y.plan[i] > Yuan::ZERO,
         planned_start_month: planned_start,
         started_month,
-        stats_entered: latest.is_some_and(|r| r.stats_entered),
+        months_since_start,
+        stats_entered: entered,
         progress_bp: latest.map_or(0, |r| r.progress_bp),
         disbursed_bp: latest
             .and_then(|r| ratio_bp(r.disbursed.get(), y.meta.total_investment.get())),
         slippage_days: 0,
     }
+}
+
+/// Is a milestone past its planned date and not reached at the end of month `m`?
+pub fn milestone_overdue(milestones: &[crate::plan::Milestone], year: i32, m: u32) -> bool {
+    let Some(end) = crate::period::Period::new(year, m).map(|p| p.last_day()) else {
+        return false;
+    };
+    milestones
+        .iter()
+        .any(|ms| ms.planned < end && ms.actual.is_none_or(|a| a > end))
 }
 
 /// The worst slippage of the year's milestones at the end of month `m`, in days: a
@@ -137,26 +185,41 @@ pub fn project_year_explained(i: &YearInputs) -> (ProjectYear, Vec<Vec<Reason>>)
         plan,
         actual: [Yuan::ZERO; 12],
         reported: [false; 12],
+        submitted: [false; 12],
+        late: [false; 12],
+        milestone_overdue: [false; 12],
+        new_planned: planned_start.is_some(),
         started: [false; 12],
         due_to_start: [false; 12],
         lights: [Light::Green; 12],
     };
     let mut reasons: Vec<Vec<Reason>> = vec![Vec::new(); 12];
+    for s in i.submissions.iter().filter(|s| (1..=12).contains(&s.month)) {
+        let idx = (s.month - 1) as usize;
+        y.submitted[idx] |= s.submitted;
+        y.late[idx] |= s.late;
+    }
+    let milestones = i.plan.map_or(&[][..], |p| &p.milestones);
     let mut latest: Option<&ApprovedMonth> = None;
+    let mut entered = false;
     let mut k = 0;
     for m in 1..=12u32 {
         while k < months.len() && months[k].month <= m {
             latest = Some(months[k]);
+            entered |= months[k].stats_entered;
             k += 1;
         }
         let idx = (m - 1) as usize;
         y.reported[idx] = latest.is_some_and(|r| r.month == m);
+        // An approved report was submitted, whatever the submissions say.
+        y.submitted[idx] |= y.reported[idx];
         y.actual[idx] = latest.map_or(Yuan::ZERO, |r| r.ytd);
         y.started[idx] = latest.is_some_and(|r| r.started);
         y.due_to_start[idx] = planned_start.is_some_and(|p| p <= m);
-        let mut f = month_facts(&y, latest, planned_start, m);
+        y.milestone_overdue[idx] = milestone_overdue(milestones, i.year, m);
+        let mut f = month_facts(&y, latest, planned_start, entered, m);
         if i.rules.slippage.is_some() {
-            f.slippage_days = slippage_days(i.plan.map_or(&[][..], |p| &p.milestones), i.year, m);
+            f.slippage_days = slippage_days(milestones, i.year, m);
         }
         let (light, why) = lights::evaluate(i.rules, &f);
         y.lights[idx] = light;
@@ -221,7 +284,7 @@ mod tests {
             year: 2025,
             meta: meta(Nature::Continuing),
             plan: Some(&plan),
-            months: &months,
+            months: &months, submissions: &[],
             rules: &rules,
         });
         assert_eq!(
@@ -234,9 +297,11 @@ mod tests {
         // April: 25% done of 33.3% due, 8.3 points behind: green with a note.
         assert_eq!(y.lights[3], Light::Green);
         assert_eq!(why[3][0].rule, "progress");
-        // June: 35% of 50% → 15 behind: yellow; July: 35% of 58.3% → red.
+        // June: 35% of 50% → 15 behind: yellow; July: 35% of 58.3%, 23.3 behind: still
+        // yellow (the default does not escalate); August: 31.7 behind → red.
         assert_eq!(y.lights[5], Light::Yellow);
-        assert_eq!(y.lights[6], Light::Red);
+        assert_eq!(y.lights[6], Light::Yellow);
+        assert_eq!(y.lights[7], Light::Red);
         assert_eq!(y.annual_plan, Yuan::from_wan(1200));
     }
 
@@ -252,8 +317,8 @@ mod tests {
             for k in 0..n {
                 shuffled.swap(k, (seed as usize * 7 + k * 13) % n);
             }
-            let a = project_year(&YearInputs { year: 2025, meta: meta(Nature::Continuing), plan: Some(&plan), months: &months, rules: &rules });
-            let b = project_year(&YearInputs { year: 2025, meta: meta(Nature::Continuing), plan: Some(&plan), months: &shuffled, rules: &rules });
+            let a = project_year(&YearInputs { year: 2025, meta: meta(Nature::Continuing), plan: Some(&plan), months: &months, submissions: &[], rules: &rules });
+            let b = project_year(&YearInputs { year: 2025, meta: meta(Nature::Continuing), plan: Some(&plan), months: &shuffled, submissions: &[], rules: &rules });
             proptest::prop_assert_eq!(a, b);
         }
     }
@@ -293,7 +358,7 @@ mod tests {
             year: 2025,
             meta: meta(Nature::Continuing),
             plan: Some(&plan),
-            months: &[],
+            months: &[], submissions: &[],
             rules: &rules,
         });
         assert_eq!(
@@ -331,12 +396,14 @@ mod tests {
             year: 2025,
             meta: meta(Nature::New),
             plan: Some(&plan),
-            months: &months,
+            months: &months, submissions: &[],
             rules: &rules,
         });
         assert_eq!(&y.due_to_start[..4], &[false, false, true, true]);
         assert_eq!(&y.started[3..5], &[false, true]);
-        // March and April not started: yellow, yellow → April escalates to red; May started.
-        assert_eq!(&y.lights[2..5], &[Light::Yellow, Light::Red, Light::Green]);
+        // March and April not started: yellow, yellow; May started (and, started in May,
+        // its progress is judged from May on).
+        assert_eq!(&y.lights[2..5], &[Light::Yellow, Light::Yellow, Light::Green]);
+        assert!(y.new_planned);
     }
 }

@@ -25,6 +25,11 @@ fn project(
         due_to_start: due,
         started,
         light,
+        new_planned: nature == "new",
+        reported: id != 3,
+        submitted: id != 3,
+        late: id == 2,
+        milestone_overdue: id == 2,
     }
 }
 
@@ -38,7 +43,7 @@ fn unit(id: i64, parent: Option<i64>, name: &str, series: &str) -> SnapUnit {
 }
 
 /// Four projects whose figures are worked out by hand below.
-fn small() -> Snapshot {
+fn bare() -> Snapshot {
     Snapshot {
         period: Period::new(2025, 10).unwrap(),
         cutoff: "2025-11-05 09:30".into(),
@@ -88,48 +93,104 @@ fn small() -> Snapshot {
             deadline: "2025-10-20".into(),
             days_overdue: 16,
         }],
-        reporting: vec![
-            SnapReporting {
-                unit_id: 3,
-                due: 1,
-                missing: 0,
-                late: 0,
-            },
-            SnapReporting {
-                unit_id: 4,
-                due: 2,
-                missing: 1,
-                late: 1,
-            },
-        ],
+        reporting: vec![],
+        definitions: Definitions::default(),
     }
+}
+
+fn small() -> Snapshot {
+    let mut s = bare();
+    s.reporting = reporting(&s.projects, &s.definitions);
+    s
 }
 
 #[test]
 fn the_opening_paragraph_matches_the_hand_computation() {
     let s = small();
+    let d = Definitions::default();
     let all: Vec<&SnapProject> = s.projects.iter().collect();
     // Total 2.00亿; annual plan 4,500万 = 0.45亿; done 2,200万 = 0.22亿.
-    // Completion 2,200 / 4,500 = 48.89% → 48.9%; time progress 3,200 / 4,500 = 71.11%;
-    // gap 4889 − 7111 = −2222 bp → 落后 22.2 points. New projects due: P1 and P3; started
-    // of them: P1 (50.0%); P4 started ahead of its plan; new projects started: P1, P4.
+    // Completion 2,200 / 4,500 = 48.89% → 48.9%; time progress by the calendar 10/12 =
+    // 83.33%; gap 48.89 − 83.33 = −34.44 → 落后 34.4 points. New projects planned this
+    // year: P1, P3, P4; started: P1 and P4 (P4 ahead of its plan) → 2/3 = 66.7%; due by
+    // October: P1 and P3, of which P3 has not started.
     assert_eq!(
-        opening("2025年安排重点项目", s.period, &all),
+        opening("2025年安排重点项目", s.period, &all, &d),
         "2025年安排重点项目4项，总投资2.00亿元，年度计划投资0.45亿元。1—10月累计完成投资0.22亿元，\
-         占年度计划48.9%，落后时间进度22.2个百分点。计划新开工2项，实际已开工2项（提前开工1项，\
-         未按计划开工1项），开工率50.0%。"
+         占年度计划48.9%，落后时间进度34.4个百分点。计划新开工3项，已开工2项（其中提前开工1项），\
+         开工率66.7%；应开未开1项。"
     );
-    // January is "1月"; a group without new projects has no start sentence.
+    // By the plan curves instead: 3,200 / 4,500 = 71.11% → 22.2 behind; the start rate of
+    // those due by the month: 1/2.
+    let plan = Definitions {
+        time_progress: TimeBasis::Plan,
+        start_rate: StartBasis::ToDate,
+        ..Default::default()
+    };
+    assert_eq!(
+        opening("2025年安排重点项目", s.period, &all, &plan),
+        "2025年安排重点项目4项，总投资2.00亿元，年度计划投资0.45亿元。1—10月累计完成投资0.22亿元，\
+         占年度计划48.9%，落后时间进度22.2个百分点。截至10月应开工2项，已开工1项，开工率50.0%；\
+         应开未开1项。"
+    );
+    // January is "1月" (1/12 = 8.33%); a group without new projects has no start sentence.
     let cont: Vec<&SnapProject> = s
         .projects
         .iter()
         .filter(|p| p.nature == "continuing")
         .collect();
     assert_eq!(
-        opening("续建项目", Period::new(2025, 1).unwrap(), &cont),
+        opening("续建项目", Period::new(2025, 1).unwrap(), &cont, &d),
         "续建项目1项，总投资1.00亿元，年度计划投资0.20亿元。1月累计完成投资0.12亿元，占年度计划60.0%，\
-         落后时间进度20.0个百分点。"
+         超过时间进度51.7个百分点。"
     );
+}
+
+#[test]
+fn the_bulletin_sums_what_the_dashboards_sum() {
+    // Each project's entry carries the same contribution as its year in the read model.
+    use crate::analytics::lights::RuleSet;
+    use crate::analytics::year::{ApprovedMonth, ProjectMeta, Submission, YearInputs, project_year};
+    use crate::plan::{AnnualPlan, MonthlyCurve, SeasonalProfile};
+    let plan = AnnualPlan {
+        year: 2025,
+        curve: MonthlyCurve::from_profile(crate::Yuan::from_wan(1200), &SeasonalProfile::even()),
+        planned_start_month: Some(3),
+        milestones: vec![],
+    };
+    let months: Vec<ApprovedMonth> = (3..=9)
+        .map(|m| ApprovedMonth {
+            month: m,
+            ytd: crate::Yuan::from_wan(80 * i64::from(m)),
+            since_start: crate::Yuan::from_wan(80 * i64::from(m)),
+            progress_bp: 500 * i64::from(m),
+            disbursed: crate::Yuan::from_wan(70 * i64::from(m)),
+            started: m >= 4,
+            started_on: chrono::NaiveDate::from_ymd_opt(2025, 4, 2),
+            stats_entered: m >= 5,
+        })
+        .collect();
+    let subs = [Submission { month: 10, submitted: true, late: true }];
+    let y = project_year(&YearInputs {
+        year: 2025,
+        meta: ProjectMeta {
+            id: 9,
+            unit_id: 3,
+            chain_id: None,
+            category: crate::Category::Industry,
+            nature: crate::Nature::New,
+            total_investment: crate::Yuan::from_wan(5000),
+            funding: vec![],
+        },
+        plan: Some(&plan),
+        months: &months,
+        submissions: &subs,
+        rules: &RuleSet::yinchuan(),
+    });
+    for m in 1..=12 {
+        let label = ProjectLabel { code: "c".into(), name: "n".into(), leader: "l".into(), end_year: 2026 };
+        assert_eq!(SnapProject::of(&y, m, label).totals(), Totals::of(&y, m), "month {m}");
+    }
 }
 
 #[test]
