@@ -114,13 +114,11 @@ async fn measures(
     let parent: HashMap<i64, Option<i64>> =
         snap.units.iter().map(|u| (u.id, u.parent_id)).collect();
     let under = |u: i64| ranked_unit(&parent, unit, u);
+    // The units' figures are the bulletin's (the catalogue of measures), so a score reads
+    // the same completion and start rates as the bulletin and the cockpit.
+    let figures = duban_domain::bulletin::unit_figures(&snap);
     #[derive(Default)]
     struct Acc {
-        annual: i64,
-        actual: i64,
-        due: i64,
-        started: i64,
-        red: i64,
         reports: i64,
         on_time: i64,
         closed: i64,
@@ -132,15 +130,6 @@ async fn measures(
         .filter(|u| u.parent_id == Some(unit))
         .map(|u| (u.id, Acc::default()))
         .collect();
-    for p in &snap.projects {
-        if let Some(a) = under(p.unit_id).and_then(|u| acc.get_mut(&u)) {
-            a.annual += p.annual_plan;
-            a.actual += p.actual_ytd;
-            a.due += i64::from(p.due_to_start);
-            a.started += i64::from(p.due_to_start && p.started);
-            a.red += i64::from(p.light == duban_domain::analytics::lights::Light::Red);
-        }
-    }
     for r in &snap.reporting {
         if let Some(a) = under(r.unit_id).and_then(|u| acc.get_mut(&u)) {
             a.reports += r.due;
@@ -154,18 +143,23 @@ async fn measures(
             a.problems += total;
         }
     }
+    let pct_of = |bp: Option<i64>| bp.map(|b| b as f64 / 100.0);
     Ok(acc
         .into_iter()
         .map(|(u, a)| {
             let mut m = BTreeMap::new();
-            if let Some(v) = pct(a.actual, a.annual) {
+            let f = figures.get(&u);
+            if let Some(v) = pct_of(f.and_then(|f| f.completion_bp)) {
                 m.insert("completion_rate", v);
             }
             // Nothing due, nothing missed: full marks.
-            m.insert("start_rate", pct(a.started, a.due).unwrap_or(100.0));
+            m.insert(
+                "start_rate",
+                pct_of(f.and_then(|f| f.start_rate_bp)).unwrap_or(100.0),
+            );
             m.insert("on_time_rate", pct(a.on_time, a.reports).unwrap_or(100.0));
             m.insert("closure_rate", pct(a.closed, a.problems).unwrap_or(100.0));
-            m.insert("warnings", a.red as f64);
+            m.insert("warnings", f.map_or(0, |f| f.totals.lights[3]) as f64);
             (u, m)
         })
         .collect())

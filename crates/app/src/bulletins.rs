@@ -7,11 +7,10 @@ use crate::{AppError, audit};
 use chrono::Duration;
 use duban_domain::Period;
 use duban_domain::access::Reach;
-use duban_domain::bulletin::{self, Bulletin, SnapReporting, SnapUnit, Snapshot};
+use duban_domain::bulletin::{self, Bulletin, ProjectLabel, SnapProject, SnapUnit, Snapshot};
 use duban_store::bulletins::{self as store, BulletinRow};
 use duban_store::{Db, now_ms, units};
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// A bulletin version with its document.
 #[derive(Debug, Serialize)]
@@ -43,24 +42,34 @@ pub async fn snapshot(
     let tree = can.caller().tree();
     let reach = Reach::Units(tree.subtree(unit).into_iter().collect()).intersect(can.reach());
     let (year, month) = (period.year(), period.month());
-    let projects = store::projects_at(db, year, month, &reach).await?;
-    let reports = store::reports_of(db, year, month, &reach).await?;
-    let mut reporting: BTreeMap<i64, SnapReporting> = BTreeMap::new();
-    for p in &projects {
-        let r = reporting.entry(p.unit_id).or_insert(SnapReporting {
-            unit_id: p.unit_id,
-            due: 0,
-            missing: 0,
-            late: 0,
-        });
-        let (approved, late) = reports.get(&p.id).copied().unwrap_or((false, false));
-        r.due += 1;
-        r.missing += i64::from(!approved);
-        r.late += i64::from(late);
-    }
+    let d = crate::stats::definitions(db).await?;
+    // Every project's entry from the analytics read model: the dashboards' own figures.
+    let projects: Vec<SnapProject> =
+        duban_store::analytics::labelled_years(db, year, month, &reach, None)
+            .await?
+            .into_iter()
+            .map(|l| {
+                SnapProject::of(
+                    &l.year,
+                    month,
+                    ProjectLabel {
+                        code: l.code,
+                        name: l.name,
+                        leader: l.leader,
+                        end_year: l.end_year,
+                    },
+                )
+            })
+            .collect();
     let cutoff =
         chrono::DateTime::from_timestamp_millis(cutoff_ms).unwrap_or_default() + Duration::hours(8);
-    let overdue = store::overdue_problems(db, cutoff.date_naive(), &reach).await?;
+    let overdue = store::overdue_problems(
+        db,
+        cutoff.date_naive(),
+        &reach,
+        &crate::stats::overdue_states(&d),
+    )
+    .await?;
     let units = units::list(db)
         .await?
         .into_iter()
@@ -77,9 +86,10 @@ pub async fn snapshot(
         cutoff: cutoff.format("%Y-%m-%d %H:%M").to_string(),
         root_unit_id: unit,
         units,
+        reporting: bulletin::reporting(&projects, &d),
         projects,
         overdue_problems: overdue,
-        reporting: reporting.into_values().collect(),
+        definitions: d,
     })
 }
 

@@ -38,6 +38,7 @@ pub async fn open(url: &str) -> Result<Db, AppError> {
     let db = Db::connect(url).await?;
     schema::migrate(&db).await?;
     schema::optimize(&db).await?;
+    stats::ensure_built(&db).await?;
     Ok(db)
 }
 

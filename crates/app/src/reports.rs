@@ -202,6 +202,7 @@ pub async fn submit(db: &Db, can: &Can<DraftReports>, id: i64) -> Result<ReportV
     }
     let now = now_ms();
     let late = crate::clock::today() > s.deadline(r.period);
+    let rules = crate::stats::rules(db).await?;
     let mut tx = db.write().await?;
     let stamp = TransitionStamp {
         submitted_at: Some(now),
@@ -212,6 +213,8 @@ pub async fn submit(db: &Db, can: &Can<DraftReports>, id: i64) -> Result<ReportV
         .await
         .or_stale(&r)?;
     audit::record(&mut tx, can.actor(), "report.submit", "report", id, Some(&r.state.code()), Some(&serde_json::json!({ "state": to.code(), "late": late, "warnings": warnings.iter().map(|w| w.code).collect::<Vec<_>>() }))).await?;
+    // A submitted report is no longer missing: the counts move in the same transaction.
+    crate::stats::refresh_project(&mut tx, r.project_id, r.period.year(), &rules).await?;
     tx.commit().await?;
     get_any(db, id).await
 }
@@ -267,10 +270,9 @@ pub async fn decide(
         Some(&serde_json::json!({ "state": to.code(), "reason": reason })),
     )
     .await?;
-    if to == ReportState::Approved {
-        // The dashboards' figures move with the approval, in the same transaction.
-        crate::stats::refresh_project(&mut tx, r.project_id, r.period.year(), &rules).await?;
-    }
+    // The dashboards' figures move with the approval (and a returned report is missing
+    // again), in the same transaction.
+    crate::stats::refresh_project(&mut tx, r.project_id, r.period.year(), &rules).await?;
     tx.commit().await?;
     get_any(db, id).await
 }
@@ -407,8 +409,9 @@ pub async fn list(
     Ok(ReportPage { total, items })
 }
 
-/// The 催报 list: projects of the reach with no submitted report for the period,
-/// grouped by unit.
+/// The 催报 list: the projects of the reach whose report of the period is missing under
+/// the office's definition, grouped by unit, read from the same read model as every
+/// other count of missing reports (the cockpit's, the dispatch list's, the bulletin's).
 #[derive(Debug, Serialize)]
 pub struct MissingByUnit {
     pub unit_id: i64,
@@ -423,9 +426,28 @@ pub async fn missing(
     unit: Option<i64>,
 ) -> Result<Vec<MissingByUnit>, AppError> {
     let period = Period::parse("period", period)?;
-    let rows = store::missing(db, &can.reach_within(unit), period).await?;
+    let col = match crate::stats::definitions(db).await?.missing {
+        duban_domain::analytics::measure::MissingBasis::NotSubmitted => "submitted",
+        duban_domain::analytics::measure::MissingBasis::NotApproved => "reported",
+    };
+    let rows = duban_store::analytics::labelled_years(
+        db,
+        period.year(),
+        period.month(),
+        &can.reach_within(unit),
+        Some(col),
+    )
+    .await?;
     let mut out: Vec<MissingByUnit> = Vec::new();
-    for m in rows {
+    for l in rows {
+        let m = Missing {
+            project_id: l.year.meta.id,
+            code: l.code,
+            name: l.name,
+            unit_id: l.year.meta.unit_id,
+            leader: l.leader,
+            state: l.report_state,
+        };
         match out.last_mut() {
             Some(g) if g.unit_id == m.unit_id => {
                 g.count += 1;

@@ -30,6 +30,9 @@ pub struct Settings {
     /// the months when no monthly curve is given (default: northern China, little built
     /// from December to February).
     pub seasonal_profile: Vec<u32>,
+    /// How the measures offices define differently are defined here (口径): time
+    /// progress, missing reports, overdue problems, the start rate, the 红黑榜.
+    pub definitions: duban_domain::analytics::measure::Definitions,
 }
 
 impl Default for Settings {
@@ -44,6 +47,7 @@ impl Default for Settings {
             seasonal_profile: duban_domain::plan::SeasonalProfile::northern()
                 .weights()
                 .to_vec(),
+            definitions: Default::default(),
         }
     }
 }
@@ -99,6 +103,14 @@ impl Settings {
             }
         }
         e.take(self.profile());
+        if let Err(d) = self.definitions.validate() {
+            for f in d.0 {
+                e.push(FieldError {
+                    field: format!("definitions.{}", f.field),
+                    ..f
+                });
+            }
+        }
         e.into_result(|| ()).map_err(AppError::from)
     }
 

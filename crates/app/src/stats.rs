@@ -9,8 +9,9 @@ use duban_domain::analytics::checks::{CheckRules, project_checks};
 use duban_domain::analytics::dispatch::{self, DispatchFacts, DispatchReason};
 use duban_domain::analytics::forecast::{Forecast, forecast};
 use duban_domain::analytics::lights::{Light, Reason, RuleSet};
-use duban_domain::analytics::rank::{Ranked, rank, red_black};
-use duban_domain::analytics::totals::{Totals, roll_up_tree, yoy_bp};
+use duban_domain::analytics::measure::{Definition, Definitions, Figures, Measure, MissingBasis};
+use duban_domain::analytics::rank::{Ranked, SeriesLists, standings};
+use duban_domain::analytics::totals::{Totals, roll_up_tree};
 use duban_domain::analytics::year::{
     ProjectYear, YearInputs, project_year, project_year_explained,
 };
@@ -77,6 +78,7 @@ fn compute(i: &Inputs, year: i32, rules: &RuleSet) -> Option<ProjectYear> {
         meta: i.meta.clone(),
         plan: i.plan.as_ref(),
         months: &i.months,
+        submissions: &i.submissions,
         rules,
     }))
 }
@@ -88,14 +90,7 @@ pub async fn refresh_project(
     year: i32,
     rules: &RuleSet,
 ) -> Result<(), AppError> {
-    let inputs = store::load_inputs(
-        tx,
-        year,
-        project_id,
-        project_id + 1,
-        rules.slippage.is_some(),
-    )
-    .await?;
+    let inputs = store::load_inputs(tx, year, project_id, project_id + 1).await?;
     let new = inputs.first().and_then(|i| compute(i, year, rules));
     let old = store::stored_year(tx, project_id, year).await?;
     if old != new {
@@ -146,7 +141,7 @@ async fn rebuild_in(
     let mut done = 0u64;
     let mut lo = 1;
     while lo <= max {
-        let inputs = store::load_inputs(tx, year, lo, lo + CHUNK, rules.slippage.is_some()).await?;
+        let inputs = store::load_inputs(tx, year, lo, lo + CHUNK).await?;
         let years: Vec<ProjectYear> = inputs
             .iter()
             .filter_map(|i| compute(i, year, rules))
@@ -187,6 +182,35 @@ pub async fn rebuild(
     Ok(r)
 }
 
+/// The shape of the read model this build writes. A migration that changes it empties
+/// the tables; [`ensure_built`] then rebuilds every year once.
+const READ_MODEL_VERSION: &str = "2";
+const READ_MODEL_KEY: &str = "read_model_version";
+
+/// Rebuild the read model when this build's shape of it has not been built yet (after
+/// an upgrade), every year that has plans or approved reports; nothing otherwise.
+pub async fn ensure_built(db: &Db) -> Result<Vec<Rebuilt>, AppError> {
+    if settings::get(db, READ_MODEL_KEY).await?.as_deref() == Some(READ_MODEL_VERSION) {
+        return Ok(Vec::new());
+    }
+    let rules = rules(db).await?;
+    let years: Vec<i64> = db
+        .fetch_all(
+            "SELECT DISTINCT year AS v FROM annual_plans UNION SELECT DISTINCT year AS v FROM project_years ORDER BY v",
+            &[],
+            |r| r.i64("v"),
+        )
+        .await?;
+    let mut tx = db.write().await?;
+    let mut done = Vec::new();
+    for y in years {
+        done.push(rebuild_in(&mut tx, y as i32, &rules, &mut |_| {}).await?);
+    }
+    settings::set(&mut tx, READ_MODEL_KEY, READ_MODEL_VERSION).await?;
+    tx.commit().await?;
+    Ok(done)
+}
+
 /// An as-of month as the API receives it (`YYYY-MM`, default last month).
 pub fn as_of(text: Option<&str>) -> Result<Period, AppError> {
     match text.map(str::trim).filter(|s| !s.is_empty()) {
@@ -195,37 +219,23 @@ pub fn as_of(text: Option<&str>) -> Result<Period, AppError> {
     }
 }
 
-/// The figures of a group at a month, with the rates derived from them.
-#[derive(Debug, Clone, Serialize)]
-pub struct Figures {
-    #[serde(flatten)]
-    pub totals: Totals,
-    pub completion_bp: Option<i64>,
-    pub time_progress_bp: Option<i64>,
-    pub gap_bp: Option<i64>,
-    pub start_rate_bp: Option<i64>,
-    /// Year-on-year growth of actual investment (same month last year).
-    pub yoy_bp: Option<i64>,
-    /// "超过/落后时间进度 X 个百分点"
-    pub gap_zh: Option<String>,
+/// The office's definitions of the measures (口径), from the business settings.
+pub async fn definitions(db: &Db) -> Result<Definitions, AppError> {
+    Ok(crate::settings::get(db).await?.definitions)
 }
 
-impl Figures {
-    fn of(t: Totals, last_year: Option<&Totals>) -> Figures {
-        Figures {
-            completion_bp: t.completion_bp(),
-            time_progress_bp: t.time_progress_bp(),
-            gap_bp: t.gap_bp(),
-            start_rate_bp: t.start_rate_bp(),
-            yoy_bp: last_year
-                .filter(|l| l.projects > 0)
-                .and_then(|l| yoy_bp(t.actual_ytd, l.actual_ytd)),
-            gap_zh: t
-                .gap_bp()
-                .map(duban_domain::analytics::progress::gap_sentence_zh),
-            totals: t,
-        }
-    }
+/// Every measure with its 口径 under the definitions in force.
+pub async fn catalogue(db: &Db) -> Result<Vec<Definition>, AppError> {
+    let s = crate::settings::get(db).await?;
+    Ok(Measure::ALL
+        .iter()
+        .map(|m| m.definition(&s.definitions, s.report_deadline_day))
+        .collect())
+}
+
+/// The same month a year before.
+fn year_before(p: Period) -> Period {
+    Period::new(p.year() - 1, p.month()).expect("valid")
 }
 
 async fn sum(db: &Db, p: Period, reach: &Reach) -> Result<Totals, AppError> {
@@ -248,21 +258,24 @@ pub async fn overview(
     unit: Option<i64>,
 ) -> Result<Overview, AppError> {
     let p = as_of(as_of_text)?;
+    let d = definitions(db).await?;
     let reach = can.reach_within(unit);
     let now = sum(db, p, &reach).await?;
-    let last = sum(
-        db,
-        Period::new(p.year() - 1, p.month()).expect("valid"),
-        &reach,
-    )
-    .await?;
-    let (open, overdue) = problems_by_unit(db, &reach)
+    let last = sum(db, year_before(p), &reach).await?;
+    let (open, overdue) = problems_by_unit(db, &reach, &d)
         .await?
         .values()
         .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+    let mut figures = Figures::of(now, p.month(), Some(&last), &d);
+    figures
+        .text
+        .insert(Measure::ProblemsOpen.code(), open.to_string());
+    figures
+        .text
+        .insert(Measure::ProblemsOverdue.code(), overdue.to_string());
     Ok(Overview {
         as_of: p,
-        figures: Figures::of(now, Some(&last)),
+        figures,
         problems_open: open,
         problems_overdue: overdue,
     })
@@ -293,15 +306,16 @@ pub async fn breakdown(
     unit: Option<i64>,
 ) -> Result<Vec<Row>, AppError> {
     let p = as_of(as_of_text)?;
+    let d = definitions(db).await?;
     let reach = can.reach_within(unit);
-    let ly = Period::new(p.year() - 1, p.month()).expect("valid");
+    let ly = year_before(p);
     let rows = match by {
         "unit" => {
             let tree = can.caller().tree();
             let own_now = store::unit_totals(db, p.year(), p.month(), &reach).await?;
             let own_last = store::unit_totals(db, ly.year(), ly.month(), &reach).await?;
             let (now, last) = (roll_up_tree(&own_now, tree), roll_up_tree(&own_last, tree));
-            let problems = problems_by_unit(db, &reach).await?;
+            let problems = problems_by_unit(db, &reach, &d).await?;
             let keys = top_units(can, unit);
             keys.into_iter()
                 .map(|u| {
@@ -310,12 +324,21 @@ pub async fn breakdown(
                         .iter()
                         .filter_map(|x| problems.get(x))
                         .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+                    let mut figures = Figures::of(
+                        now.get(&u).copied().unwrap_or_default(),
+                        p.month(),
+                        last.get(&u),
+                        &d,
+                    );
+                    figures
+                        .text
+                        .insert(Measure::ProblemsOpen.code(), open.to_string());
+                    figures
+                        .text
+                        .insert(Measure::ProblemsOverdue.code(), overdue.to_string());
                     Row {
                         key: u.to_string(),
-                        figures: Figures::of(
-                            now.get(&u).copied().unwrap_or_default(),
-                            last.get(&u),
-                        ),
+                        figures,
                         problems_open: Some(open),
                         problems_overdue: Some(overdue),
                     }
@@ -336,7 +359,7 @@ pub async fn breakdown(
             let mut v: Vec<Row> = now
                 .into_iter()
                 .map(|(k, t)| Row {
-                    figures: Figures::of(t, last.get(&k)),
+                    figures: Figures::of(t, p.month(), last.get(&k), &d),
                     key: k,
                     problems_open: None,
                     problems_overdue: None,
@@ -378,12 +401,25 @@ pub fn problems_changed(db: &Db) {
     PROBLEM_COUNTS.clear(db);
 }
 
-async fn problems_by_unit(db: &Db, reach: &Reach) -> Result<HashMap<i64, (i64, i64)>, AppError> {
-    // Keyed by the day: "overdue" changes at midnight.
+/// The problem states, as stored, that count as overdue past the deadline.
+pub fn overdue_states(d: &Definitions) -> Vec<&'static str> {
+    d.overdue_states().into_iter().map(|s| s.code()).collect()
+}
+
+async fn problems_by_unit(
+    db: &Db,
+    reach: &Reach,
+    d: &Definitions,
+) -> Result<HashMap<i64, (i64, i64)>, AppError> {
+    // Keyed by the day ("overdue" changes at midnight) and the definition.
     let today = crate::clock::today().to_string();
+    let states = overdue_states(d);
+    let key = format!("{today} {}", states.join(","));
     let all = PROBLEM_COUNTS
-        .get_or(db, today.clone(), async || {
-            Ok::<_, AppError>(std::sync::Arc::new(count_problems(db, &today).await?))
+        .get_or(db, key, async || {
+            Ok::<_, AppError>(std::sync::Arc::new(
+                count_problems(db, &today, &states).await?,
+            ))
         })
         .await?;
     Ok(all
@@ -393,19 +429,35 @@ async fn problems_by_unit(db: &Db, reach: &Reach) -> Result<HashMap<i64, (i64, i
         .collect())
 }
 
-/// Open and overdue problems per lead unit, counted from the `problems_pending` index.
-async fn count_problems(db: &Db, today: &str) -> Result<HashMap<i64, (i64, i64)>, AppError> {
-    let pending: Vec<String> = duban_domain::problem::ProblemState::ALL
+/// Open (pending) and overdue problems per lead unit, counted from the `problems_pending`
+/// index.
+async fn count_problems(
+    db: &Db,
+    today: &str,
+    overdue: &[&str],
+) -> Result<HashMap<i64, (i64, i64)>, AppError> {
+    let quote = |v: &[&str]| {
+        v.iter()
+            .map(|s| format!("'{s}'"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let pending: Vec<&str> = duban_domain::problem::ProblemState::ALL
         .iter()
         .filter(|s| s.is_pending())
-        .map(|s| format!("'{}'", s.code()))
+        .map(|s| s.code())
         .collect();
+    let mut counted: Vec<&str> = pending.clone();
+    counted.extend(overdue.iter().filter(|s| !pending.contains(s)));
     Ok(db
         .fetch_all(
             &format!(
-                "SELECT q.lead_unit_id AS u, COUNT(*) AS o, CAST(COALESCE(SUM(CASE WHEN q.deadline < $1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS d \
+                "SELECT q.lead_unit_id AS u, CAST(COALESCE(SUM(CASE WHEN q.state IN ({}) THEN 1 ELSE 0 END), 0) AS BIGINT) AS o, \
+                 CAST(COALESCE(SUM(CASE WHEN q.state IN ({}) AND q.deadline < $1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS d \
                  FROM problems q WHERE q.state IN ({}) AND q.lead_unit_id IS NOT NULL GROUP BY q.lead_unit_id",
-                pending.join(", ")
+                quote(&pending),
+                quote(overdue),
+                quote(&counted)
             ),
             &[today.into()],
             |r| Ok((r.i64("u")?, (r.i64("o")?, r.i64("d")?))),
@@ -473,61 +525,64 @@ pub async fn curve(
 pub struct Rankings {
     pub measure: String,
     pub items: Vec<Ranked>,
-    /// Per series: (series, red list, black list).
-    pub lists: Vec<(String, Vec<Ranked>, Vec<Ranked>)>,
+    /// Per series: its red and black lists.
+    pub lists: Vec<SeriesLists>,
+    /// How the lists were drawn.
+    pub rule: duban_domain::analytics::measure::ListRule,
 }
 
-/// Rank the units of a breakdown by a measure, in their series, with red and black lists.
+/// The units of a breakdown, ranked in their series by the office's measure (or another
+/// one asked for), with the red and black lists of the office's list rule: the same lists
+/// as the bulletin's for the same scope and month.
 pub async fn rankings(
     db: &Db,
     can: &Can<ReadRegistry>,
     as_of_text: Option<&str>,
-    measure: &str,
+    measure: Option<&str>,
     unit: Option<i64>,
-    n_red: usize,
-    n_black: usize,
 ) -> Result<Rankings, AppError> {
-    let rows = breakdown(db, can, as_of_text, "unit", unit).await?;
-    let pick = |f: &Figures| -> Result<Option<i64>, AppError> {
-        Ok(match measure {
-            "completion" => f.completion_bp,
-            "gap" => f.gap_bp,
-            "start_rate" => f.start_rate_bp,
-            "actual" => Some(f.totals.actual_ytd),
-            "yoy" => f.yoy_bp,
-            other => {
-                return Err(FieldError::new(
-                    "measure",
-                    "unknown_code",
-                    format!("“{other}”无效，可选 completion、gap、start_rate、actual、yoy"),
-                    format!("'{other}' is not completion, gap, start_rate, actual or yoy"),
-                )
-                .into());
-            }
-        })
+    use duban_domain::analytics::measure::RankBy;
+    let d = definitions(db).await?;
+    let mut rule = d.lists.clone();
+    let measure = match measure.map(str::trim).filter(|m| !m.is_empty()) {
+        None => match rule.rank_by {
+            RankBy::Completion => "completion",
+            RankBy::Gap => "gap",
+        },
+        Some("completion") => {
+            rule.rank_by = RankBy::Completion;
+            "completion"
+        }
+        Some("gap") => {
+            rule.rank_by = RankBy::Gap;
+            "gap"
+        }
+        Some(other) => {
+            return Err(FieldError::new(
+                "measure",
+                "unknown_code",
+                format!("“{other}”无效，可选 completion、gap"),
+                format!("'{other}' is not completion or gap"),
+            )
+            .into());
+        }
     };
+    let rows = breakdown(db, can, as_of_text, "unit", unit).await?;
     let units = crate::registry::units_by_id(db).await?;
-    let mut items = Vec::new();
-    for r in &rows {
-        let id: i64 = r.key.parse().unwrap_or(0);
-        let series = units.get(&id).map(|u| u.series.clone()).unwrap_or_default();
-        items.push((id, series, pick(&r.figures)?));
-    }
-    let ranked = rank(&items, false);
-    let mut series: Vec<String> = ranked.iter().map(|r| r.series.clone()).collect();
-    series.dedup();
-    let lists = series
-        .into_iter()
-        .map(|s| {
-            let of: Vec<Ranked> = ranked.iter().filter(|r| r.series == s).cloned().collect();
-            let (red, black) = red_black(&of, n_red, n_black, None);
-            (s, red, black)
+    let items: Vec<(i64, String, &Figures)> = rows
+        .iter()
+        .map(|r| {
+            let id: i64 = r.key.parse().unwrap_or(0);
+            let series = units.get(&id).map(|u| u.series.clone()).unwrap_or_default();
+            (id, series, &r.figures)
         })
         .collect();
+    let (ranked, lists) = standings(&items, &rule);
     Ok(Rankings {
         measure: measure.to_string(),
         items: ranked,
         lists,
+        rule,
     })
 }
 
@@ -544,30 +599,104 @@ pub struct DispatchItem {
     pub reasons: Vec<DispatchReason>,
 }
 
+/// The dispatch list: how many projects need action in all and for each reason (the
+/// cockpit's alerts are these counts), and a page of them.
+#[derive(Debug, Serialize)]
+pub struct DispatchList {
+    pub as_of: Period,
+    pub total: i64,
+    /// Projects per reason code (a project may have several).
+    pub counts: std::collections::BTreeMap<&'static str, i64>,
+    pub items: Vec<DispatchItem>,
+}
+
+const CAUSES: [(&str, store::DispatchCause); 5] = [
+    ("light", store::DispatchCause::Light),
+    ("not_started", store::DispatchCause::NotStarted),
+    ("milestone_overdue", store::DispatchCause::MilestoneOverdue),
+    ("problems_overdue", store::DispatchCause::ProblemsOverdue),
+    ("report_missing", store::DispatchCause::ReportMissing),
+];
+
 /// The weekly dispatch list as of a month: projects needing action, with reasons,
-/// ordered by unit and chain (the UI groups them).
+/// ordered by unit and project (the UI groups them). `reason` keeps one reason only.
 pub async fn dispatch_list(
     db: &Db,
     can: &Can<ReadRegistry>,
     as_of_text: Option<&str>,
     unit: Option<i64>,
+    reason: Option<&str>,
+    offset: i64,
     limit: i64,
-) -> Result<Vec<DispatchItem>, AppError> {
+) -> Result<DispatchList, AppError> {
     let p = as_of(as_of_text)?;
+    let d = definitions(db).await?;
+    let cause = match reason.map(str::trim).filter(|r| !r.is_empty()) {
+        None => None,
+        Some(r) => Some(
+            CAUSES
+                .iter()
+                .find(|(c, _)| *c == r)
+                .map(|(_, c)| *c)
+                .ok_or_else(|| {
+                    FieldError::new(
+                        "reason",
+                        "unknown_code",
+                        format!("“{r}”无效，可选 light、not_started、milestone_overdue、problems_overdue、report_missing"),
+                        format!("'{r}' is not light, not_started, milestone_overdue, problems_overdue or report_missing"),
+                    )
+                })?,
+        ),
+    };
     let reach = can.reach_within(unit);
     let i = p.index();
-    let mut flagged = store::flagged_years(db, p.year(), p.month(), &reach, limit).await?;
-    flagged.sort_by_key(|y| (y.meta.unit_id, y.meta.chain_id, y.meta.id));
-    if flagged.is_empty() {
-        return Ok(Vec::new());
-    }
-    // Three queries for the whole page: names, overdue problems, overdue milestones.
-    let ids: Vec<String> = flagged.iter().map(|y| y.meta.id.to_string()).collect();
-    let ids = ids.join(",");
-    let today = crate::clock::today();
-    let names: HashMap<i64, (String, String, String)> = db
-        .fetch_all(
-            &format!("SELECT id, code, name, leader FROM projects WHERE id IN ({ids})"),
+    let q = store::DispatchQuery {
+        year: p.year(),
+        month: p.month(),
+        reach: reach.clone(),
+        report_col: match d.missing {
+            MissingBasis::NotSubmitted => "submitted",
+            MissingBasis::NotApproved => "reported",
+        },
+        overdue_states: overdue_states(&d),
+        today: crate::clock::today(),
+        cause,
+        offset,
+        limit,
+    };
+    let (total, years) = store::dispatch_years(db, &q).await?;
+    // The counts of the reasons the read model keeps come from the totals (the same
+    // figures as the cockpit's); projects with overdue problems are counted by query.
+    let t = sum(db, p, &reach).await?;
+    let f = Figures::of(t, p.month(), None, &d);
+    let mut counts = std::collections::BTreeMap::new();
+    counts.insert("light", f.lit);
+    counts.insert("not_started", f.not_started);
+    counts.insert("milestone_overdue", t.milestones_overdue);
+    counts.insert("report_missing", f.reports_missing);
+    counts.insert(
+        "problems_overdue",
+        store::dispatch_years(
+            db,
+            &store::DispatchQuery {
+                cause: Some(store::DispatchCause::ProblemsOverdue),
+                limit: 0,
+                ..q.clone()
+            },
+        )
+        .await?
+        .0,
+    );
+    let ids: Vec<i64> = years.iter().map(|y| y.meta.id).collect();
+    let labels: HashMap<i64, (String, String, String)> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+        db.fetch_all(
+            &format!(
+                "SELECT id, code, name, leader FROM projects WHERE id IN ({})",
+                list.join(",")
+            ),
             &[],
             |r| {
                 Ok((
@@ -578,40 +707,30 @@ pub async fn dispatch_list(
         )
         .await?
         .into_iter()
-        .collect();
-    let problems: HashMap<i64, i64> = db
-        .fetch_all(
-            &format!("SELECT project_id, COUNT(*) AS n FROM problems WHERE project_id IN ({ids}) AND state NOT IN ('resolved', 'closed') AND deadline < $1 GROUP BY project_id"),
-            &[today.to_string().into()],
-            |r| Ok((r.i64("project_id")?, r.i64("n")?)),
-        )
-        .await?
+        .collect()
+    };
+    let problems = store::overdue_problems_of(db, &q, &ids).await?;
+    let mut milestones = store::overdue_milestones_of(db, p, &ids).await?;
+    let missing = |y: &ProjectYear| match d.missing {
+        MissingBasis::NotSubmitted => !y.submitted[i],
+        MissingBasis::NotApproved => !y.reported[i],
+    };
+    let items = years
         .into_iter()
-        .collect();
-    let mut milestones: HashMap<i64, Vec<String>> = HashMap::new();
-    for (pid, name) in db
-        .fetch_all(
-            &format!("SELECT project_id, name FROM milestones WHERE project_id IN ({ids}) AND year = $1 AND actual_date IS NULL AND planned_date < $2 ORDER BY planned_date"),
-            &[i64::from(p.year()).into(), p.last_day().min(today).to_string().into()],
-            |r| Ok((r.i64("project_id")?, r.str("name")?)),
-        )
-        .await?
-    {
-        milestones.entry(pid).or_default().push(name);
-    }
-    let mut out = Vec::new();
-    for y in flagged {
-        let facts = DispatchFacts {
-            light: y.lights[i],
-            due_to_start_not_started: y.due_to_start[i] && !y.started[i],
-            milestones_overdue: milestones.remove(&y.meta.id).unwrap_or_default(),
-            problems_overdue: problems.get(&y.meta.id).copied().unwrap_or(0),
-            report_missing: !y.reported[i],
-        };
-        let reasons = dispatch::reasons(&facts);
-        let (code, name, leader) = names.get(&y.meta.id).cloned().unwrap_or_default();
-        if !reasons.is_empty() {
-            out.push(DispatchItem {
+        .map(|y| {
+            let facts = DispatchFacts {
+                light: y.lights[i],
+                due_to_start_not_started: y.due_to_start[i] && !y.started[i],
+                milestones_overdue: if y.milestone_overdue[i] {
+                    milestones.remove(&y.meta.id).unwrap_or_default()
+                } else {
+                    Vec::new()
+                },
+                problems_overdue: problems.get(&y.meta.id).copied().unwrap_or(0),
+                report_missing: missing(&y),
+            };
+            let (code, name, leader) = labels.get(&y.meta.id).cloned().unwrap_or_default();
+            DispatchItem {
                 project_id: y.meta.id,
                 code,
                 name,
@@ -619,11 +738,16 @@ pub async fn dispatch_list(
                 chain_id: y.meta.chain_id,
                 leader,
                 light: y.lights[i],
-                reasons,
-            });
-        }
-    }
-    Ok(out)
+                reasons: dispatch::reasons(&facts),
+            }
+        })
+        .collect();
+    Ok(DispatchList {
+        as_of: p,
+        total,
+        counts,
+        items,
+    })
 }
 
 /// A project's data-quality warnings.
@@ -650,7 +774,7 @@ pub async fn warnings(
     let mut tx = db.read().await?;
     let mut out = Vec::new();
     for id in ids {
-        for i in store::load_inputs(&mut tx, p.year(), id, id + 1, true).await? {
+        for i in store::load_inputs(&mut tx, p.year(), id, id + 1).await? {
             let Some(y) = compute(&i, p.year(), &rules) else {
                 continue;
             };
@@ -702,7 +826,7 @@ pub async fn why(
     let project = crate::registry::project(db, can, project_id).await?;
     let rules = rules(db).await?;
     let mut tx = db.read().await?;
-    let inputs = store::load_inputs(&mut tx, p.year(), project.id, project.id + 1, true).await?;
+    let inputs = store::load_inputs(&mut tx, p.year(), project.id, project.id + 1).await?;
     drop(tx);
     let i = inputs
         .into_iter()
@@ -713,6 +837,7 @@ pub async fn why(
         meta: i.meta.clone(),
         plan: i.plan.as_ref(),
         months: &i.months,
+        submissions: &i.submissions,
         rules: &rules,
     });
     let k = p.index();

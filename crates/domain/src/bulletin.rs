@@ -7,7 +7,9 @@
 //! headings, paragraphs, tables) that the renderers (text, HTML, docx, xlsx) lay out.
 
 use crate::analytics::lights::Light;
-use crate::analytics::measure::{Definitions, Figures, Measure, MissingBasis, OverdueBasis, StartBasis, TimeBasis};
+use crate::analytics::measure::{
+    Definitions, Figures, Measure, MissingBasis, OverdueBasis, StartBasis, TimeBasis,
+};
 use crate::analytics::rank::standings;
 use crate::analytics::totals::Totals;
 use crate::analytics::year::ProjectYear;
@@ -310,7 +312,9 @@ fn definitions_note(d: &Definitions, month: u32) -> String {
     let tp = match d.time_progress {
         TimeBasis::Calendar => format!(
             "时间进度按日历计算（1—{month}月为{}）",
-            crate::analytics::progress::pct1(crate::analytics::progress::calendar_time_progress_bp(month))
+            crate::analytics::progress::pct1(
+                crate::analytics::progress::calendar_time_progress_bp(month)
+            )
         ),
         TimeBasis::Plan => "时间进度按各项目分月计划累计计算".to_string(),
     };
@@ -350,7 +354,12 @@ pub fn unit_figures(s: &Snapshot) -> HashMap<i64, Figures> {
 
 /// The figures of every project of a snapshot together.
 pub fn overall(s: &Snapshot) -> Figures {
-    Figures::of(totals(s.projects.iter()), s.period.month(), None, &s.definitions)
+    Figures::of(
+        totals(s.projects.iter()),
+        s.period.month(),
+        None,
+        &s.definitions,
+    )
 }
 
 /// Compose the bulletin of a snapshot.
@@ -466,7 +475,12 @@ pub fn compose(s: &Snapshot) -> Bulletin {
             }
         };
         blocks.push(Block::Paragraph {
-            text: format!("{}：红榜 {}；黑榜 {}。", sl.series, names(&sl.red), names(&sl.black)),
+            text: format!(
+                "{}：红榜 {}；黑榜 {}。",
+                sl.series,
+                names(&sl.red),
+                names(&sl.black)
+            ),
         });
     }
 

@@ -118,7 +118,8 @@ async fn worked_example_over_http(db: Db) {
     }
 
     // By hand: plan 1200 + 2400 = 3600万; to date 1000 + 2000 = 3000万; done 900 + 1000 = 1900万.
-    // Completion 1900/3600 = 52.78%; time progress 3000/3600 = 83.33%; gap −30.56 points.
+    // Completion 1900/3600 = 52.78%; time progress 10/12 = 83.33% (by the calendar, the
+    // default; the even plans say the same); gap 52.777… − 83.333… = −30.556 points.
     // Start rate: P1 (new, planned for March) started: 1/1.
     // Lights: P1 75.0% of 83.3% due (8.3 behind) green; P2 41.7% of 83.3% (41.7 behind) red.
     let o = sup
@@ -139,7 +140,12 @@ async fn worked_example_over_http(db: Db) {
             o["time_progress_bp"].as_i64(),
             o["gap_bp"].as_i64()
         ),
-        (Some(5278), Some(8333), Some(-3055))
+        (Some(5278), Some(8333), Some(-3056))
+    );
+    assert_eq!(o["time_basis"], "calendar");
+    assert_eq!(
+        (o["text"]["completion"].as_str(), o["text"]["gap"].as_str()),
+        (Some("52.8%"), Some("-30.6"))
     );
     assert_eq!(o["gap_zh"], "落后时间进度30.6个百分点");
     assert_eq!(
@@ -169,7 +175,7 @@ async fn worked_example_over_http(db: Db) {
     assert_eq!(rows, vec![(u1.to_string(), 7500), (u2.to_string(), 4167)]);
     let r = sup
         .ok(&format!(
-            "/api/v1/stats/rankings?as_of=2025-10&measure=completion&unit={u}&red=1&black=1"
+            "/api/v1/stats/rankings?as_of=2025-10&measure=completion&unit={u}"
         ))
         .await;
     let ranks: Vec<(i64, i64)> = r["items"]
@@ -179,12 +185,18 @@ async fn worked_example_over_http(db: Db) {
         .map(|x| (x["unit_id"].as_i64().unwrap(), x["rank"].as_i64().unwrap()))
         .collect();
     assert_eq!(ranks, vec![(u1, 1), (u2, 2)]);
+    // Both are behind time progress: no red list (it needs at least time progress), and
+    // both on the black list, the worst first (Mianyang's rule: black = bottom 4 behind).
+    let ids = |v: &Value| -> Vec<i64> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["unit_id"].as_i64().unwrap())
+            .collect()
+    };
     assert_eq!(
-        (
-            r["lists"][0][1][0]["unit_id"].as_i64(),
-            r["lists"][0][2][0]["unit_id"].as_i64()
-        ),
-        (Some(u1), Some(u2))
+        (ids(&r["lists"][0]["red"]), ids(&r["lists"][0]["black"])),
+        (vec![], vec![u2, u1])
     );
     // The curve: October's cumulative plan and actual.
     let c = sup

@@ -10,7 +10,7 @@ use crate::{StoreError, decode, parse_date};
 use duban_domain::access::Reach;
 use duban_domain::analytics::lights::Light;
 use duban_domain::analytics::totals::Totals;
-use duban_domain::analytics::year::{ApprovedMonth, ProjectMeta, ProjectYear};
+use duban_domain::analytics::year::{ApprovedMonth, ProjectMeta, ProjectYear, Submission};
 use duban_domain::plan::{AnnualPlan, MonthlyCurve};
 use duban_domain::{Category, FundingSource, Nature, Yuan};
 use std::collections::HashMap;
@@ -40,16 +40,23 @@ pub fn cells(y: &ProjectYear) -> Vec<(&'static str, String)> {
     v
 }
 
-static YEAR_COLS: LazyLock<String> = LazyLock::new(|| {
+static YEAR_COLS: LazyLock<String> = LazyLock::new(|| year_cols(""));
+
+/// The columns of `project_years`, each prefixed (`y.`) for joins.
+fn year_cols(prefix: &str) -> String {
     let p: Vec<String> = (1..=12).map(|m| format!("p{m:02}")).collect();
     let a: Vec<String> = (1..=12).map(|m| format!("a{m:02}")).collect();
     format!(
-        "project_id, year, unit_id, chain_id, category, nature, total_investment, annual_plan, {}, {}, reported, started, due, lights, funding",
+        "project_id, year, unit_id, chain_id, category, nature, total_investment, annual_plan, {}, {}, reported, submitted, late, started, due, msover, new_planned, lights, funding",
         p.join(", "),
         a.join(", ")
     )
-});
-const YEAR_WIDTH: usize = 8 + 24 + 5;
+    .split(", ")
+    .map(|c| format!("{prefix}{c}"))
+    .collect::<Vec<_>>()
+    .join(", ")
+}
+const YEAR_WIDTH: usize = 8 + 24 + 9;
 
 fn bits(v: &[bool; 12]) -> i64 {
     v.iter()
@@ -79,8 +86,12 @@ fn year_vals(y: &ProjectYear) -> Vec<Val> {
     v.extend(y.actual.iter().map(|x| Val::I(x.get())));
     v.extend([
         bits(&y.reported).into(),
+        bits(&y.submitted).into(),
+        bits(&y.late).into(),
         bits(&y.started).into(),
         bits(&y.due_to_start).into(),
+        bits(&y.milestone_overdue).into(),
+        i64::from(y.new_planned).into(),
         letters(&y.lights).into(),
         y.meta
             .funding
@@ -141,6 +152,10 @@ fn year_row(r: &dyn Cols) -> Result<ProjectYear, StoreError> {
         plan: arr('p')?,
         actual: arr('a')?,
         reported: unbits(r.i64("reported")?),
+        submitted: unbits(r.i64("submitted")?),
+        late: unbits(r.i64("late")?),
+        milestone_overdue: unbits(r.i64("msover")?),
+        new_planned: r.i64("new_planned")? != 0,
         started: unbits(r.i64("started")?),
         due_to_start: unbits(r.i64("due")?),
         lights: lights.try_into().expect("twelve"),
@@ -164,6 +179,14 @@ pub async fn stored_year(
     .await
 }
 
+/// The stored columns of a total row: every additive field of `Totals`, then the lights.
+static MEASURES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let mut v = Totals::FIELDS.to_vec();
+    v.extend(LIGHT_COLS);
+    v
+});
+const LIGHT_COLS: [&str; 4] = ["green", "yellow", "orange", "red"];
+
 /// `CAST(COALESCE(SUM(m), 0) AS BIGINT) AS m` for every measure (BIGINT on both engines).
 static SUMS: LazyLock<String> = LazyLock::new(|| {
     MEASURES
@@ -173,22 +196,13 @@ static SUMS: LazyLock<String> = LazyLock::new(|| {
         .join(", ")
 });
 
-const TOTAL_COLS: &str = "dim, dim_key, unit_id, year, month, projects, total_investment, annual_plan, plan_to_date, actual_ytd, reported, due_to_start, started_of_due, started, green, yellow, orange, red";
-const MEASURES: [&str; 13] = [
-    "projects",
-    "total_investment",
-    "annual_plan",
-    "plan_to_date",
-    "actual_ytd",
-    "reported",
-    "due_to_start",
-    "started_of_due",
-    "started",
-    "green",
-    "yellow",
-    "orange",
-    "red",
-];
+static TOTAL_COLS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "dim, dim_key, unit_id, year, month, {}",
+        MEASURES.join(", ")
+    )
+});
+static TOTAL_WIDTH: LazyLock<usize> = LazyLock::new(|| 5 + MEASURES.len());
 
 fn total_vals(dim: &str, key: &str, unit: i64, year: i32, month: u32, t: &Totals) -> Vec<Val> {
     let mut v: Vec<Val> = vec![
@@ -198,42 +212,21 @@ fn total_vals(dim: &str, key: &str, unit: i64, year: i32, month: u32, t: &Totals
         i64::from(year).into(),
         i64::from(month).into(),
     ];
-    v.extend(
-        [
-            t.projects,
-            t.total_investment,
-            t.annual_plan,
-            t.plan_to_date,
-            t.actual_ytd,
-            t.reported,
-            t.due_to_start,
-            t.started_of_due,
-            t.started,
-        ]
-        .map(Val::I),
-    );
+    v.extend(t.values().into_iter().map(Val::I));
     v.extend(t.lights.map(Val::I));
     v
 }
 
 fn totals_row(r: &dyn Cols) -> Result<Totals, StoreError> {
-    Ok(Totals {
-        projects: r.i64("projects")?,
-        total_investment: r.i64("total_investment")?,
-        annual_plan: r.i64("annual_plan")?,
-        plan_to_date: r.i64("plan_to_date")?,
-        actual_ytd: r.i64("actual_ytd")?,
-        reported: r.i64("reported")?,
-        due_to_start: r.i64("due_to_start")?,
-        started_of_due: r.i64("started_of_due")?,
-        started: r.i64("started")?,
-        lights: [
-            r.i64("green")?,
-            r.i64("yellow")?,
-            r.i64("orange")?,
-            r.i64("red")?,
-        ],
-    })
+    let mut v = Vec::with_capacity(Totals::FIELDS.len());
+    for f in Totals::FIELDS {
+        v.push(r.i64(f)?);
+    }
+    let mut lights = [0; 4];
+    for (l, c) in lights.iter_mut().zip(LIGHT_COLS) {
+        *l = r.i64(c)?;
+    }
+    Ok(Totals::from_values(&v, lights))
 }
 
 /// Replace a project's year: its row, and its contribution to every total cell (the
@@ -261,8 +254,9 @@ pub async fn replace_year(
         }
     }
     let upsert = format!(
-        "INSERT INTO unit_totals ({TOTAL_COLS}) VALUES {} ON CONFLICT (year, month, dim, dim_key, unit_id) DO UPDATE SET {}",
-        crate::values_list(1, 18),
+        "INSERT INTO unit_totals ({}) VALUES {} ON CONFLICT (year, month, dim, dim_key, unit_id) DO UPDATE SET {}",
+        TOTAL_COLS.as_str(),
+        crate::values_list(1, *TOTAL_WIDTH),
         MEASURES
             .iter()
             .map(|c| format!("{c} = unit_totals.{c} + excluded.{c}"))
@@ -299,6 +293,7 @@ pub struct Inputs {
     pub meta: ProjectMeta,
     pub plan: Option<AnnualPlan>,
     pub months: Vec<ApprovedMonth>,
+    pub submissions: Vec<Submission>,
 }
 
 /// Load the inputs of the projects (not archived) with ids in `[lo, hi)` for a year.
@@ -309,7 +304,6 @@ pub async fn load_inputs(
     year: i32,
     lo: i64,
     hi: i64,
-    with_milestones: bool,
 ) -> Result<Vec<Inputs>, StoreError> {
     let y = i64::from(year);
     let metas = tx
@@ -374,7 +368,7 @@ pub async fn load_inputs(
         .await?
         .into_iter()
         .collect();
-    if with_milestones {
+    {
         let rows = tx
             .fetch_all(
                 "SELECT project_id, name, planned_date, actual_date FROM milestones WHERE year = $1 AND project_id >= $2 AND project_id < $3 ORDER BY planned_date, id",
@@ -421,6 +415,31 @@ pub async fn load_inputs(
             },
         )
         .await?;
+    // Per month: a revision submitted or approved, and the first submission late.
+    // (`+year`, `state || ''` as above.)
+    let mut submissions: HashMap<i64, Vec<Submission>> = HashMap::new();
+    for (pid, s) in tx
+        .fetch_all(
+            "SELECT project_id, month, \
+                    CAST(MAX(CASE WHEN state || '' IN ('submitted', 'approved') THEN 1 ELSE 0 END) AS BIGINT) AS submitted, \
+                    CAST(MAX(CASE WHEN revision = 1 AND late THEN 1 ELSE 0 END) AS BIGINT) AS late \
+             FROM reports WHERE +year = $1 AND project_id >= $2 AND project_id < $3 GROUP BY project_id, month",
+            &[y.into(), lo.into(), hi.into()],
+            |r| {
+                Ok((
+                    r.i64("project_id")?,
+                    Submission {
+                        month: r.i64("month")? as u32,
+                        submitted: r.i64("submitted")? == 1,
+                        late: r.i64("late")? == 1,
+                    },
+                ))
+            },
+        )
+        .await?
+    {
+        submissions.entry(pid).or_default().push(s);
+    }
     for (pid, rev, m) in rows {
         let v = months.entry(pid).or_default();
         // The newest approved revision of each month.
@@ -440,6 +459,7 @@ pub async fn load_inputs(
                 .into_iter()
                 .map(|(_, m)| m)
                 .collect(),
+            submissions: submissions.remove(&meta.id).unwrap_or_default(),
             meta,
         })
         .collect())
@@ -489,7 +509,14 @@ pub async fn insert_totals(
             }
         }
     }
-    insert_rows(tx, "unit_totals", TOTAL_COLS, 18, rows.into_iter()).await
+    insert_rows(
+        tx,
+        "unit_totals",
+        TOTAL_COLS.as_str(),
+        *TOTAL_WIDTH,
+        rows.into_iter(),
+    )
+    .await
 }
 
 /// Each unit's own totals at a month (dimension 'all'), within a reach.
@@ -567,24 +594,220 @@ pub async fn monthly(db: &Db, year: i32, reach: &Reach) -> Result<Vec<(u32, Tota
     .await
 }
 
-/// Project-years within a reach whose light at `month` is at least `worst_from`.
-pub async fn flagged_years(
+/// Why a project is on the dispatch list (the reasons the read model holds, and overdue
+/// problems from the problems table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DispatchCause {
+    /// Lit yellow, orange or red.
+    Light,
+    /// A new project due to start and not started.
+    NotStarted,
+    MilestoneOverdue,
+    ProblemsOverdue,
+    ReportMissing,
+}
+
+/// What the dispatch list looks at.
+#[derive(Debug, Clone)]
+pub struct DispatchQuery {
+    pub year: i32,
+    pub month: u32,
+    pub reach: Reach,
+    /// The column whose bit says a report is there: `submitted` or `reported`.
+    pub report_col: &'static str,
+    /// Problem states that count as overdue, and the day they are overdue before.
+    pub overdue_states: Vec<&'static str>,
+    pub today: chrono::NaiveDate,
+    /// Only the projects with this cause (all causes when `None`).
+    pub cause: Option<DispatchCause>,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+impl DispatchQuery {
+    fn condition(&self, cause: DispatchCause) -> String {
+        let pos = self.month.clamp(1, 12);
+        let bit = 1i64 << (pos - 1);
+        match cause {
+            DispatchCause::Light => format!("SUBSTR(y.lights, {pos}, 1) IN ('y', 'o', 'r')"),
+            DispatchCause::NotStarted => {
+                format!("((y.due & {bit}) <> 0 AND (y.started & {bit}) = 0)")
+            }
+            DispatchCause::MilestoneOverdue => format!("(y.msover & {bit}) <> 0"),
+            DispatchCause::ReportMissing => format!("(y.{} & {bit}) = 0", self.report_col),
+            DispatchCause::ProblemsOverdue => format!(
+                "y.project_id IN (SELECT q.project_id FROM problems q WHERE q.project_id IS NOT NULL AND q.state IN ({}) AND q.deadline < '{}')",
+                self.states_sql(),
+                self.today
+            ),
+        }
+    }
+    fn states_sql(&self) -> String {
+        self.overdue_states
+            .iter()
+            .map(|s| format!("'{s}'"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+    fn where_sql(&self) -> String {
+        let causes = match self.cause {
+            Some(c) => self.condition(c),
+            None => format!(
+                "({})",
+                [
+                    DispatchCause::Light,
+                    DispatchCause::NotStarted,
+                    DispatchCause::MilestoneOverdue,
+                    DispatchCause::ProblemsOverdue,
+                    DispatchCause::ReportMissing,
+                ]
+                .map(|c| self.condition(c))
+                .join(" OR ")
+            ),
+        };
+        format!(
+            "y.year = {} AND {} AND {causes}",
+            self.year,
+            crate::reach_sql("y.unit_id", &self.reach)
+        )
+    }
+}
+
+/// The project-years on the dispatch list, by unit and project (a page), with how many
+/// there are in all.
+pub async fn dispatch_years(
+    db: &Db,
+    q: &DispatchQuery,
+) -> Result<(i64, Vec<ProjectYear>), StoreError> {
+    let w = q.where_sql();
+    let total = db
+        .scalar(
+            &format!("SELECT COUNT(*) AS v FROM project_years y WHERE {w}"),
+            &[],
+        )
+        .await?;
+    let rows = db
+        .fetch_all(
+            &format!(
+                "SELECT {} FROM project_years y WHERE {w} ORDER BY y.unit_id, y.project_id LIMIT $1 OFFSET $2",
+                year_cols("y.")
+            ),
+            &[q.limit.into(), q.offset.into()],
+            year_row,
+        )
+        .await?;
+    Ok((total, rows))
+}
+
+/// Overdue problems per project among `ids` (for the dispatch list's reasons).
+pub async fn overdue_problems_of(
+    db: &Db,
+    q: &DispatchQuery,
+    ids: &[i64],
+) -> Result<HashMap<i64, i64>, StoreError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    Ok(db
+        .fetch_all(
+            &format!(
+                "SELECT project_id, COUNT(*) AS n FROM problems WHERE project_id IN ({}) AND state IN ({}) AND deadline < $1 GROUP BY project_id",
+                list.join(","),
+                q.states_sql()
+            ),
+            &[q.today.to_string().into()],
+            |r| Ok((r.i64("project_id")?, r.i64("n")?)),
+        )
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// The names of the milestones of `ids` past their planned date and not reached at the
+/// end of the period (the same test as the read model's), by planned date.
+pub async fn overdue_milestones_of(
+    db: &Db,
+    p: duban_domain::Period,
+    ids: &[i64],
+) -> Result<HashMap<i64, Vec<String>>, StoreError> {
+    let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let end = p.last_day().to_string();
+    for (pid, name) in db
+        .fetch_all(
+            &format!(
+                "SELECT project_id, name FROM milestones WHERE project_id IN ({}) AND year = $1 AND planned_date < $2 \
+                 AND (actual_date IS NULL OR actual_date > $2) ORDER BY planned_date, id",
+                list.join(",")
+            ),
+            &[i64::from(p.year()).into(), end.into()],
+            |r| Ok((r.i64("project_id")?, r.str("name")?)),
+        )
+        .await?
+    {
+        out.entry(pid).or_default().push(name);
+    }
+    Ok(out)
+}
+
+/// A project-year with the labels lists print.
+pub struct LabelledYear {
+    pub year: ProjectYear,
+    pub code: String,
+    pub name: String,
+    pub leader: String,
+    pub end_year: i32,
+    /// The state of the newest revision of the month's report, if any.
+    pub report_state: Option<String>,
+}
+
+/// Project-years of a reach with their labels (live projects only), by unit and
+/// project; `missing_col` keeps only those whose bit of that column (`submitted` or
+/// `reported`) is clear at the month (the 催报 list).
+pub async fn labelled_years(
     db: &Db,
     year: i32,
     month: u32,
     reach: &Reach,
-    limit: i64,
-) -> Result<Vec<ProjectYear>, StoreError> {
-    let pos = month.clamp(1, 12);
+    missing_col: Option<&'static str>,
+) -> Result<Vec<LabelledYear>, StoreError> {
+    let m = month.clamp(1, 12);
+    let bit = 1i64 << (m - 1);
+    let missing = match missing_col {
+        Some(c) => format!(" AND (y.{c} & {bit}) = 0"),
+        None => String::new(),
+    };
+    let (state, params): (&str, Vec<Val>) = if missing_col.is_some() {
+        (
+            "(SELECT r.state FROM reports r WHERE r.project_id = p.id AND r.year = $1 AND r.month = $2 ORDER BY r.revision DESC LIMIT 1)",
+            vec![i64::from(year).into(), i64::from(m).into()],
+        )
+    } else {
+        ("NULL", vec![i64::from(year).into()])
+    };
     db.fetch_all(
         &format!(
-            "SELECT {} FROM project_years WHERE year = $1 AND {} AND (SUBSTR(lights, CAST($2 AS INTEGER), 1) IN ('y', 'o', 'r') OR (due & $3) <> 0 AND (started & $3) = 0) \
-             ORDER BY unit_id, project_id LIMIT $4",
-            YEAR_COLS.as_str(),
-            crate::reach_sql("unit_id", reach)
+            "SELECT {}, p.code, p.name, p.leader, p.end_year, {state} AS report_state \
+             FROM project_years y JOIN projects p ON p.id = y.project_id \
+             WHERE y.year = $1 AND p.archived = FALSE AND {}{missing} ORDER BY y.unit_id, p.code",
+            year_cols("y."),
+            crate::reach_sql("y.unit_id", reach)
         ),
-        &[i64::from(year).into(), i64::from(pos).into(), (1i64 << (pos - 1)).into(), limit.into()],
-        year_row,
+        &params,
+        |r| {
+            Ok(LabelledYear {
+                year: year_row(r)?,
+                code: r.str("code")?,
+                name: r.str("name")?,
+                leader: r.str("leader")?,
+                end_year: r.i64("end_year")? as i32,
+                report_state: r.opt_str("report_state")?,
+            })
+        },
     )
     .await
 }

@@ -4,9 +4,7 @@
 use crate::db::{Cols, Db, Tx};
 use crate::{StoreError, reach_sql};
 use duban_domain::access::Reach;
-use duban_domain::analytics::lights::Light;
-use duban_domain::bulletin::{SnapProblem, SnapProject};
-use std::collections::HashMap;
+use duban_domain::bulletin::SnapProblem;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct BulletinRow {
@@ -142,93 +140,21 @@ pub async fn set_state(
     .await
 }
 
-/// Every live project of the reach with a plan in `year`, with its figures at `month`
-/// from the analytics read model.
-pub async fn projects_at(
-    db: &Db,
-    year: i32,
-    month: u32,
-    reach: &Reach,
-) -> Result<Vec<SnapProject>, StoreError> {
-    let m = month.clamp(1, 12);
-    let bit = 1i64 << (m - 1);
-    db.fetch_all(
-        &format!(
-            "SELECT p.id, p.code, p.name, p.unit_id, p.nature, p.leader, p.end_year, p.total_investment, \
-                    y.annual_plan, y.p{m:02} AS plan_to_date, y.a{m:02} AS actual_ytd, y.started, y.due, y.lights \
-             FROM project_years y JOIN projects p ON p.id = y.project_id \
-             WHERE y.year = $1 AND p.archived = FALSE AND {} ORDER BY p.id",
-            reach_sql("p.unit_id", reach)
-        ),
-        &[i64::from(year).into()],
-        |r| {
-            let lights = r.str("lights")?;
-            let letter = lights.chars().nth((m - 1) as usize).unwrap_or('g');
-            let light = Light::ALL
-                .into_iter()
-                .find(|l| l.code().starts_with(letter))
-                .ok_or(StoreError::Corrupt {
-                    column: "project_years.lights",
-                    value: lights.clone(),
-                })?;
-            Ok(SnapProject {
-                id: r.i64("id")?,
-                code: r.str("code")?,
-                name: r.str("name")?,
-                unit_id: r.i64("unit_id")?,
-                nature: r.str("nature")?,
-                leader: r.str("leader")?,
-                completes_this_year: r.i64("end_year")? == i64::from(year),
-                total_investment: r.i64("total_investment")?,
-                annual_plan: r.i64("annual_plan")?,
-                plan_to_date: r.i64("plan_to_date")?,
-                actual_ytd: r.i64("actual_ytd")?,
-                due_to_start: r.i64("due")? & bit != 0,
-                started: r.i64("started")? & bit != 0,
-                light,
-            })
-        },
-    )
-    .await
-}
-
-/// Per project of the reach: whether a report for the period was approved, and whether
-/// its first submission came after the deadline.
-pub async fn reports_of(
-    db: &Db,
-    year: i32,
-    month: u32,
-    reach: &Reach,
-) -> Result<HashMap<i64, (bool, bool)>, StoreError> {
-    let rows = db
-        .fetch_all(
-            &format!(
-                "SELECT r.project_id, \
-                        CAST(MAX(CASE WHEN r.state = 'approved' THEN 1 ELSE 0 END) AS BIGINT) AS approved, \
-                        CAST(MAX(CASE WHEN r.revision = 1 AND r.late THEN 1 ELSE 0 END) AS BIGINT) AS late \
-                 FROM reports r JOIN projects p ON p.id = r.project_id \
-                 WHERE r.year = $1 AND r.month = $2 AND {} GROUP BY r.project_id",
-                reach_sql("p.unit_id", reach)
-            ),
-            &[i64::from(year).into(), i64::from(month).into()],
-            |r| Ok((r.i64("project_id")?, r.i64("approved")? == 1, r.i64("late")? == 1)),
-        )
-        .await?;
-    Ok(rows.into_iter().map(|(p, a, l)| (p, (a, l))).collect())
-}
-
-/// Problems of the reach not resolved or closed whose deadline is before `day`.
+/// Problems led by a unit of the reach, in one of `states`, whose deadline is before `day`.
 pub async fn overdue_problems(
     db: &Db,
     day: chrono::NaiveDate,
     reach: &Reach,
+    states: &[&str],
 ) -> Result<Vec<SnapProblem>, StoreError> {
+    let states: Vec<String> = states.iter().map(|s| format!("'{s}'")).collect();
     db.fetch_all(
         &format!(
             "SELECT q.id, q.description, p.name AS project, q.lead_unit_id, q.deadline \
              FROM problems q LEFT JOIN projects p ON p.id = q.project_id \
-             WHERE q.state NOT IN ('resolved', 'closed') AND q.deadline IS NOT NULL AND q.deadline < $1 AND {} \
+             WHERE q.state IN ({}) AND q.deadline IS NOT NULL AND q.deadline < $1 AND {} \
              ORDER BY q.deadline, q.id",
+            states.join(", "),
             reach_sql("q.lead_unit_id", reach)
         ),
         &[day.to_string().into()],

@@ -342,34 +342,3 @@ pub struct Missing {
     /// The state of the newest revision, when a draft or returned report exists.
     pub state: Option<String>,
 }
-
-/// Projects with an annual plan for the period's year and no submitted or approved
-/// report for the period, within a reach; newest-first by unit then code.
-pub async fn missing(
-    db: &Db,
-    reach: &duban_domain::access::Reach,
-    period: Period,
-) -> Result<Vec<Missing>, StoreError> {
-    db.fetch_all(
-        &format!(
-            "SELECT p.id, p.code, p.name, p.unit_id, p.leader, \
-             (SELECT r.state FROM reports r WHERE r.project_id = p.id AND r.year = $1 AND r.month = $2 ORDER BY r.revision DESC LIMIT 1) AS state \
-             FROM projects p JOIN annual_plans a ON a.project_id = p.id AND a.year = $1 AND a.archived = FALSE \
-             WHERE p.archived = FALSE AND {} AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.project_id = p.id \
-             AND r.year = $1 AND r.month = $2 AND r.state IN ('submitted', 'approved')) ORDER BY p.unit_id, p.code",
-            crate::reach_sql("p.unit_id", reach)
-        ),
-        &[i64::from(period.year()).into(), i64::from(period.month()).into()],
-        |r| {
-            Ok(Missing {
-                project_id: r.i64("id")?,
-                code: r.str("code")?,
-                name: r.str("name")?,
-                unit_id: r.i64("unit_id")?,
-                leader: r.str("leader")?,
-                state: r.opt_str("state")?,
-            })
-        },
-    )
-    .await
-}

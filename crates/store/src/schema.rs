@@ -61,6 +61,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "imports",
         include_str!("../migrations/0011_imports.sql"),
     ),
+    (
+        12,
+        "read_model_v2",
+        include_str!("../migrations/0012_read_model_v2.sql"),
+    ),
 ];
 
 /// The latest schema version this build knows.

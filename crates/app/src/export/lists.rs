@@ -228,9 +228,12 @@ pub async fn dispatch(
     can: &Can<ReadRegistry>,
     as_of: Option<&str>,
     unit: Option<i64>,
+    reason: Option<&str>,
     english: bool,
 ) -> Result<Listing, AppError> {
-    let items = crate::stats::dispatch_list(db, can, as_of, unit, MAX_ROWS as i64).await?;
+    let items = crate::stats::dispatch_list(db, can, as_of, unit, reason, 0, MAX_ROWS as i64)
+        .await?
+        .items;
     let names = unit_names(db).await?;
     Ok(Listing {
         title_zh: "调度清单",
@@ -279,6 +282,7 @@ pub async fn missing(
             let state = match p.state.as_deref() {
                 Some("draft") => pick(english, "草稿未报送", "draft not submitted"),
                 Some("returned") => pick(english, "退回未重报", "returned, not resubmitted"),
+                Some("submitted") => pick(english, "已报送待审核", "submitted, awaiting approval"),
                 _ => pick(english, "未填报", "not started"),
             };
             rows.push(vec![

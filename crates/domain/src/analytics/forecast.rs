@@ -178,7 +178,8 @@ mod tests {
             year: 2025,
             meta,
             plan: Some(&plan),
-            months: &months, submissions: &[],
+            months: &months,
+            submissions: &[],
             rules: &RuleSet::yinchuan(),
         })
     }

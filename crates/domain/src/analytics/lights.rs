@@ -541,7 +541,12 @@ mod tests {
         f.month = 3;
         assert_eq!(evaluate(&r, &f).0, Light::Green, "not yet due");
         // "连续3个月…应开工未开工项目亮红灯": April and May yellow, June (the third) red.
-        for (month, light) in [(4, Light::Yellow), (5, Light::Yellow), (6, Light::Red), (7, Light::Red)] {
+        for (month, light) in [
+            (4, Light::Yellow),
+            (5, Light::Yellow),
+            (6, Light::Red),
+            (7, Light::Red),
+        ] {
             f.month = month;
             assert_eq!(evaluate(&r, &f).0, light, "month {month}");
         }

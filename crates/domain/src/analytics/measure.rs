@@ -124,7 +124,10 @@ impl Definitions {
     /// Check the choices; each error names the field.
     pub fn validate(&self) -> Result<(), crate::ValidationErrors> {
         let mut e = crate::ValidationErrors::default();
-        for (field, n) in [("lists.red", self.lists.red), ("lists.black", self.lists.black)] {
+        for (field, n) in [
+            ("lists.red", self.lists.red),
+            ("lists.black", self.lists.black),
+        ] {
             if n > 50 {
                 e.push(crate::FieldError::new(
                     field,
@@ -229,7 +232,8 @@ pub struct Definition {
 }
 
 /// The projects every project measure counts, said once.
-pub const POPULATION_ZH: &str = "统计范围：当年有年度计划或有已审核进度的在库项目（不含已归档项目），按项目责任单位归属";
+pub const POPULATION_ZH: &str =
+    "统计范围：当年有年度计划或有已审核进度的在库项目（不含已归档项目），按项目责任单位归属";
 pub const POPULATION_EN: &str = "Population: projects of the registry (not archived) with an annual plan or an approved report in the year, counted under their responsible unit";
 
 impl Measure {
@@ -580,7 +584,11 @@ mod tests {
             let month = b["month"].as_u64().unwrap() as u32;
             let f = Figures::of(group(annual, 0, done), month, None, &d);
             let at = b["address"].as_str().unwrap();
-            assert_eq!(f.text["completion"], b["completion"].as_str().unwrap(), "{at}");
+            assert_eq!(
+                f.text["completion"],
+                b["completion"].as_str().unwrap(),
+                "{at}"
+            );
             assert_eq!(f.text["gap"], b["gap"].as_str().unwrap(), "{at}");
             assert_eq!(f.gap_zh.as_deref(), b["sentence"].as_str(), "{at}");
         }
@@ -591,7 +599,12 @@ mod tests {
                 ..Totals::ZERO
             };
             let f = Figures::of(t, 10, None, &d);
-            assert_eq!(f.text["start_rate"], b["rate"].as_str().unwrap(), "{}", b["address"]);
+            assert_eq!(
+                f.text["start_rate"],
+                b["rate"].as_str().unwrap(),
+                "{}",
+                b["address"]
+            );
             assert_eq!(f.text["new_planned"], b["planned"].to_string());
         }
     }
@@ -613,7 +626,10 @@ mod tests {
         assert_eq!(c.time_basis, TimeBasis::Calendar);
         // No plan, no rates.
         let none = Figures::of(group(0, 0, 5), 11, None, &Definitions::default());
-        assert_eq!((none.completion_bp, none.time_progress_bp, none.gap_bp), (None, None, None));
+        assert_eq!(
+            (none.completion_bp, none.time_progress_bp, none.gap_bp),
+            (None, None, None)
+        );
         assert!(!none.text.contains_key("gap"));
     }
 
@@ -641,9 +657,18 @@ mod tests {
             ..Totals::ZERO
         };
         let f = Figures::of(t, 5, None, &Definitions::default());
-        assert_eq!((f.reports_due, f.reports_missing, f.reports_late), (10, 3, 2));
-        assert_eq!((f.start_planned, f.start_done, f.text["start_rate"].as_str()), (8, 5, "62.5%"));
-        assert_eq!((f.not_started, f.value(Measure::StartedEarly)), (2, Some(1)));
+        assert_eq!(
+            (f.reports_due, f.reports_missing, f.reports_late),
+            (10, 3, 2)
+        );
+        assert_eq!(
+            (f.start_planned, f.start_done, f.text["start_rate"].as_str()),
+            (8, 5, "62.5%")
+        );
+        assert_eq!(
+            (f.not_started, f.value(Measure::StartedEarly)),
+            (2, Some(1))
+        );
         let d = Definitions {
             missing: MissingBasis::NotApproved,
             start_rate: StartBasis::ToDate,
@@ -651,7 +676,10 @@ mod tests {
         };
         let g = Figures::of(t, 5, None, &d);
         assert_eq!(g.reports_missing, 5);
-        assert_eq!((g.start_planned, g.start_done, g.text["start_rate"].as_str()), (6, 4, "66.7%"));
+        assert_eq!(
+            (g.start_planned, g.start_done, g.text["start_rate"].as_str()),
+            (6, 4, "66.7%")
+        );
     }
 
     #[test]

@@ -125,8 +125,20 @@ pub fn standings(
                 &of,
                 rule.red,
                 rule.black,
-                |r| !bar || gap.get(&r.unit_id).copied().flatten().is_some_and(|g| g >= 0),
-                |r| !bar || gap.get(&r.unit_id).copied().flatten().is_some_and(|g| g < 0),
+                |r| {
+                    !bar || gap
+                        .get(&r.unit_id)
+                        .copied()
+                        .flatten()
+                        .is_some_and(|g| g >= 0)
+                },
+                |r| {
+                    !bar || gap
+                        .get(&r.unit_id)
+                        .copied()
+                        .flatten()
+                        .is_some_and(|g| g < 0)
+                },
             );
             SeriesLists {
                 series: s,

@@ -284,7 +284,8 @@ mod tests {
             year: 2025,
             meta: meta(Nature::Continuing),
             plan: Some(&plan),
-            months: &months, submissions: &[],
+            months: &months,
+            submissions: &[],
             rules: &rules,
         });
         assert_eq!(
@@ -358,7 +359,8 @@ mod tests {
             year: 2025,
             meta: meta(Nature::Continuing),
             plan: Some(&plan),
-            months: &[], submissions: &[],
+            months: &[],
+            submissions: &[],
             rules: &rules,
         });
         assert_eq!(
@@ -396,14 +398,18 @@ mod tests {
             year: 2025,
             meta: meta(Nature::New),
             plan: Some(&plan),
-            months: &months, submissions: &[],
+            months: &months,
+            submissions: &[],
             rules: &rules,
         });
         assert_eq!(&y.due_to_start[..4], &[false, false, true, true]);
         assert_eq!(&y.started[3..5], &[false, true]);
         // March and April not started: yellow, yellow; May started (and, started in May,
         // its progress is judged from May on).
-        assert_eq!(&y.lights[2..5], &[Light::Yellow, Light::Yellow, Light::Green]);
+        assert_eq!(
+            &y.lights[2..5],
+            &[Light::Yellow, Light::Yellow, Light::Green]
+        );
         assert!(y.new_planned);
     }
 }

@@ -150,7 +150,9 @@ fn the_opening_paragraph_matches_the_hand_computation() {
 fn the_bulletin_sums_what_the_dashboards_sum() {
     // Each project's entry carries the same contribution as its year in the read model.
     use crate::analytics::lights::RuleSet;
-    use crate::analytics::year::{ApprovedMonth, ProjectMeta, Submission, YearInputs, project_year};
+    use crate::analytics::year::{
+        ApprovedMonth, ProjectMeta, Submission, YearInputs, project_year,
+    };
     use crate::plan::{AnnualPlan, MonthlyCurve, SeasonalProfile};
     let plan = AnnualPlan {
         year: 2025,
@@ -170,7 +172,11 @@ fn the_bulletin_sums_what_the_dashboards_sum() {
             stats_entered: m >= 5,
         })
         .collect();
-    let subs = [Submission { month: 10, submitted: true, late: true }];
+    let subs = [Submission {
+        month: 10,
+        submitted: true,
+        late: true,
+    }];
     let y = project_year(&YearInputs {
         year: 2025,
         meta: ProjectMeta {
@@ -188,8 +194,17 @@ fn the_bulletin_sums_what_the_dashboards_sum() {
         rules: &RuleSet::yinchuan(),
     });
     for m in 1..=12 {
-        let label = ProjectLabel { code: "c".into(), name: "n".into(), leader: "l".into(), end_year: 2026 };
-        assert_eq!(SnapProject::of(&y, m, label).totals(), Totals::of(&y, m), "month {m}");
+        let label = ProjectLabel {
+            code: "c".into(),
+            name: "n".into(),
+            leader: "l".into(),
+            end_year: 2026,
+        };
+        assert_eq!(
+            SnapProject::of(&y, m, label).totals(),
+            Totals::of(&y, m),
+            "month {m}"
+        );
     }
 }
 

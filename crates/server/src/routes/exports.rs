@@ -27,6 +27,7 @@ pub struct FileQuery {
 struct AsOfQuery {
     as_of: Option<String>,
     unit: Option<i64>,
+    reason: Option<String>,
 }
 
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -136,6 +137,7 @@ pub async fn export(
                 &a.caller.can::<ReadRegistry>()?,
                 q.as_of.as_deref(),
                 q.unit,
+                q.reason.as_deref(),
                 english,
             )
             .await?

@@ -597,7 +597,7 @@ pub fn build() -> (axum::Router<AppState>, Value) {
         ),
         (
             "/api/v1/stats/dispatch",
-            "The dispatch list: projects needing action, with reasons",
+            "The dispatch list: how many projects need action, per reason, and a page of them",
             get(stats::dispatch),
         ),
         (
@@ -615,6 +615,15 @@ pub fn build() -> (axum::Router<AppState>, Value) {
     )
     .query::<stats::StatsQuery>(x);
     x.op("get", "/api/v1/stats/why/{id}", get(stats::why), d);
+    x.op(
+        "get",
+        "/api/v1/stats/measures",
+        get(stats::measures),
+        doc(
+            "stats",
+            "Every measure with its definition (口径) under the office's settings",
+        ),
+    );
 
     // Assessments (考核).
     x.op(

@@ -19,13 +19,15 @@ pub struct StatsQuery {
     pub unit: Option<i64>,
     /// For breakdowns: unit | chain | category | nature
     pub by: Option<String>,
-    /// For rankings: completion | gap | start_rate | actual | yoy
+    /// For rankings: completion | gap (default: the office's list rule)
     pub measure: Option<String>,
-    /// For rankings: how many on the red and black lists (default 5 and 5).
-    pub red: Option<usize>,
-    pub black: Option<usize>,
     /// For the curve: the year (default: the year of as_of).
     pub year: Option<i32>,
+    /// For the dispatch list: only the projects with this reason (light, not_started,
+    /// milestone_overdue, problems_overdue, report_missing).
+    pub reason: Option<String>,
+    /// For the dispatch list: skip this many projects (default 0).
+    pub offset: Option<i64>,
     /// For the dispatch list: at most this many projects (default 500, at most 5000).
     pub limit: Option<i64>,
 }
@@ -59,28 +61,34 @@ pub async fn curve(State(s): State<AppState>, a: Auth, Q(q): Q<StatsQuery>) -> R
     ok(json!({ "year": year, "total": items.len(), "items": items }))
 }
 pub async fn rankings(State(s): State<AppState>, a: Auth, Q(q): Q<StatsQuery>) -> Res {
-    let measure = q.measure.as_deref().unwrap_or("completion");
     ok(stats::rankings(
         &s.db,
         &a.caller.can::<ReadRegistry>()?,
         q.as_of.as_deref(),
-        measure,
+        q.measure.as_deref(),
         q.unit,
-        q.red.unwrap_or(5).min(50),
-        q.black.unwrap_or(5).min(50),
     )
     .await?)
 }
 pub async fn dispatch(State(s): State<AppState>, a: Auth, Q(q): Q<StatsQuery>) -> Res {
-    let items = stats::dispatch_list(
+    ok(stats::dispatch_list(
         &s.db,
         &a.caller.can::<ReadRegistry>()?,
         q.as_of.as_deref(),
         q.unit,
+        q.reason.as_deref(),
+        q.offset.unwrap_or(0).max(0),
         q.limit.unwrap_or(500).clamp(1, 5000),
     )
-    .await?;
-    ok(json!({ "total": items.len(), "items": items }))
+    .await?)
+}
+/// Every measure with its 口径 under the office's definitions.
+pub async fn measures(State(s): State<AppState>, a: Auth) -> Res {
+    a.caller.can::<ReadRegistry>()?;
+    let items = stats::catalogue(&s.db).await?;
+    ok(
+        json!({ "total": items.len(), "items": items, "definitions": stats::definitions(&s.db).await? }),
+    )
 }
 pub async fn warnings(State(s): State<AppState>, a: Auth, Q(q): Q<StatsQuery>) -> Res {
     let items = stats::warnings(
