@@ -62,7 +62,7 @@ export const messages = {
       rulesSaved: '规则已保存，灯色已重算', notJson: '不是有效的 JSON：{why}',
     },
     role: { admin: '系统管理员', auditor: '审计管理员', supervisor: '督办人员', reporter: '填报员', approver: '审核员', leader: '领导', reviewer: '评议人' },
-    scope: { own: '本单位', subtree: '本单位及下级', units: '指定单位', all: '全部' },
+    scope: { own: '本单位', subtree: '本单位及下级', units: '指定单位', all: '本组织全部', global: '跨组织（全部组织）' },
     unitKind: { government: '政府', division: '师市', regiment: '团场', company: '连队', department: '部门', enterprise: '企业', park: '园区', command: '指挥部' },
     export: { xlsx: '导出Excel' },
     imports: {
@@ -169,7 +169,7 @@ export const messages = {
       rulesSaved: 'Rules saved and lights recomputed', notJson: 'Not valid JSON: {why}',
     },
     role: { admin: 'Administrator', auditor: 'Auditor', supervisor: 'Supervisor', reporter: 'Reporter', approver: 'Approver', leader: 'Leader', reviewer: 'Reviewer' },
-    scope: { own: 'Own unit', subtree: 'Unit and sub-units', units: 'Chosen units', all: 'All' },
+    scope: { own: 'Own unit', subtree: 'Unit and sub-units', units: 'Chosen units', all: 'All of the organisation', global: 'Every organisation' },
     unitKind: { government: 'Government', division: 'Corps division', regiment: 'Regiment', company: 'Company', department: 'Department', enterprise: 'Enterprise', park: 'Industrial park', command: 'Command' },
     export: { xlsx: 'Excel' },
     imports: {

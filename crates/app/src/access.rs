@@ -129,18 +129,28 @@ impl<C: Cap> Can<C> {
         &self.reach
     }
     /// The unit a document or a run is issued for: the one asked for, else the top of
-    /// the caller's scope (the root of the tree for a scope over everything).
+    /// the caller's scope (the root of the caller's organisation for a scope over every
+    /// organisation).
     pub fn issuing_unit(&self, asked: Option<UnitId>) -> UnitId {
-        match asked {
-            Some(u) => u,
-            None if self.reach == Reach::All => self
-                .caller
-                .tree
-                .roots()
-                .first()
-                .copied()
-                .unwrap_or(self.caller.actor.unit_id),
-            None => self.caller.actor.unit_id,
+        let tree = &self.caller.tree;
+        let own = self.caller.actor.unit_id;
+        match (asked, &self.reach) {
+            (Some(u), _) => u,
+            // The organisation the caller belongs to (the console: the first one).
+            (None, Reach::All) if tree.contains(own) => tree.root_of(own),
+            (None, Reach::All) => tree.roots().first().copied().unwrap_or(own),
+            // The top of the reach, when it has one (a whole organisation, a subtree).
+            (None, Reach::Units(us)) => {
+                let tops: Vec<UnitId> = us
+                    .iter()
+                    .copied()
+                    .filter(|u| tree.parent(*u).is_none_or(|p| !us.contains(&p)))
+                    .collect();
+                match tops.as_slice() {
+                    [one] => *one,
+                    _ => own,
+                }
+            }
         }
     }
 

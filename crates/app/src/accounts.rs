@@ -158,7 +158,7 @@ pub struct UserInput {
 #[serde(deny_unknown_fields)]
 pub struct GrantInput {
     pub role: String,
-    /// own | subtree | units | all
+    /// own | subtree | units | all (the user's organisation) | global (every organisation)
     pub scope: String,
     #[serde(default)]
     pub units: Vec<UnitId>,
@@ -178,6 +178,15 @@ fn parse_grants(
             if let Err(AppError::Invalid(x)) = can.check_target(&format!("{f}.units"), *u) {
                 e.0.extend(x.0);
             }
+        }
+        // Only an administrator over every organisation grants a scope over every one.
+        if scope == Some(Scope::Global) && *can.reach() != duban_domain::access::Reach::All {
+            e.push(duban_domain::FieldError::new(
+                format!("{f}.scope"),
+                "forbidden",
+                "只有管理全部组织的管理员可以授予“跨组织”范围",
+                "only an administrator over every organisation may grant a cross-organisation scope",
+            ));
         }
         if let (Some(role), Some(scope)) = (role, scope) {
             if out.iter().any(|o| o.role == role) {

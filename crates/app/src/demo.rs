@@ -21,8 +21,10 @@ pub struct DemoReport {
 
 /// The demo accounts: one per role, in a unit that makes the role meaningful.
 const DEMO_ACCOUNTS: &[(&str, duban_domain::Role, &str, &str)] = &[
-    ("admin", duban_domain::Role::Admin, "XJBT", "all"),
-    ("auditor", duban_domain::Role::Auditor, "XJBT", "all"),
+    // The instance's administrator and auditor span both organisations of the demo (the
+    // Corps and Hinggan League); everyone else sees all of the Corps and nothing of Hinggan.
+    ("admin", duban_domain::Role::Admin, "XJBT", "global"),
+    ("auditor", duban_domain::Role::Auditor, "XJBT", "global"),
     (
         "supervisor",
         duban_domain::Role::Supervisor,

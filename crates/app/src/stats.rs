@@ -286,6 +286,9 @@ pub async fn overview(
 pub struct Row {
     /// A unit id, chain id, category, nature or funding-source code.
     pub key: String,
+    /// By unit: the row of the parent unit's own projects (本级), not ranked.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub own: bool,
     #[serde(flatten)]
     pub figures: Figures,
     /// By unit: problems still open, and those past their deadline (led by the unit or
@@ -316,34 +319,43 @@ pub async fn breakdown(
             let own_last = store::unit_totals(db, ly.year(), ly.month(), &reach).await?;
             let (now, last) = (roll_up_tree(&own_now, tree), roll_up_tree(&own_last, tree));
             let problems = problems_by_unit(db, &reach, &d).await?;
-            let keys = top_units(can, unit);
-            keys.into_iter()
-                .map(|u| {
-                    let (open, overdue) = tree
-                        .subtree(u)
-                        .iter()
-                        .filter_map(|x| problems.get(x))
-                        .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
-                    let mut figures = Figures::of(
-                        now.get(&u).copied().unwrap_or_default(),
-                        p.month(),
-                        last.get(&u),
-                        &d,
-                    );
-                    figures
-                        .text
-                        .insert(Measure::ProblemsOpen.code(), open.to_string());
-                    figures
-                        .text
-                        .insert(Measure::ProblemsOverdue.code(), overdue.to_string());
-                    Row {
-                        key: u.to_string(),
-                        figures,
-                        problems_open: Some(open),
-                        problems_overdue: Some(overdue),
-                    }
-                })
-                .collect()
+            let (parent, keys) = top_units(can, unit);
+            let row = |u: i64, own: bool| {
+                let units = if own { vec![u] } else { tree.subtree(u) };
+                let (open, overdue) = units
+                    .iter()
+                    .filter_map(|x| problems.get(x))
+                    .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+                let (t, l) = if own {
+                    (own_now.get(&u), own_last.get(&u))
+                } else {
+                    (now.get(&u), last.get(&u))
+                };
+                let mut figures = Figures::of(t.copied().unwrap_or_default(), p.month(), l, &d);
+                figures
+                    .text
+                    .insert(Measure::ProblemsOpen.code(), open.to_string());
+                figures
+                    .text
+                    .insert(Measure::ProblemsOverdue.code(), overdue.to_string());
+                Row {
+                    key: u.to_string(),
+                    own,
+                    figures,
+                    problems_open: Some(open),
+                    problems_overdue: Some(overdue),
+                }
+            };
+            let mut rows: Vec<Row> = keys.into_iter().map(|u| row(u, false)).collect();
+            // The parent's own projects and problems (本级), so that the rows add up to the
+            // overview.
+            if let Some(pu) = parent {
+                let r = row(pu, true);
+                if r.figures.totals.projects > 0 || r.problems_open.unwrap_or(0) > 0 {
+                    rows.push(r);
+                }
+            }
+            rows
         }
         dim if store::DIMS[1..].contains(&dim) => {
             let now: HashMap<String, Totals> =
@@ -361,6 +373,7 @@ pub async fn breakdown(
                 .map(|(k, t)| Row {
                     figures: Figures::of(t, p.month(), last.get(&k), &d),
                     key: k,
+                    own: false,
                     problems_open: None,
                     problems_overdue: None,
                 })
@@ -467,27 +480,33 @@ async fn count_problems(
         .collect())
 }
 
-/// The units a "by unit" view lists: the children of `unit`, or the highest units
-/// the caller reaches (within the reach, each once).
-fn top_units(can: &Can<ReadRegistry>, unit: Option<i64>) -> Vec<i64> {
+/// The units a "by unit" view lists, and the unit they are the children of: the
+/// children of `unit`; else the units directly under the top of the reach (the
+/// organisation's divisions, departments …), as the bulletin of that top unit ranks them;
+/// with several tops, the tops themselves.
+fn top_units(can: &Can<ReadRegistry>, unit: Option<i64>) -> (Option<i64>, Vec<i64>) {
     let tree = can.caller().tree();
-    match (unit, can.reach()) {
-        (Some(u), _) => tree
-            .children(u)
+    let children_in_reach = |u: i64| -> Vec<i64> {
+        tree.children(u)
             .iter()
             .copied()
             .filter(|c| can.reach().covers(*c))
-            .collect(),
-        (None, Reach::All) => tree
-            .roots()
-            .iter()
-            .flat_map(|r| tree.children(*r).to_vec())
-            .collect(),
-        (None, Reach::Units(us)) => us
+            .collect()
+    };
+    if let Some(u) = unit {
+        return (Some(u), children_in_reach(u));
+    }
+    let tops: Vec<i64> = match can.reach() {
+        Reach::All => tree.roots(),
+        Reach::Units(us) => us
             .iter()
             .copied()
             .filter(|u| tree.parent(*u).is_none_or(|p| !us.contains(&p)))
             .collect(),
+    };
+    match tops.as_slice() {
+        [one] if !children_in_reach(*one).is_empty() => (Some(*one), children_in_reach(*one)),
+        _ => (None, tops),
     }
 }
 
@@ -571,6 +590,7 @@ pub async fn rankings(
     let units = crate::registry::units_by_id(db).await?;
     let items: Vec<(i64, String, &Figures)> = rows
         .iter()
+        .filter(|r| !r.own)
         .map(|r| {
             let id: i64 = r.key.parse().unwrap_or(0);
             let series = units.get(&id).map(|u| u.series.clone()).unwrap_or_default();

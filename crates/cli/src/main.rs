@@ -409,7 +409,8 @@ async fn console_caller(
                 scope: if narrow && unit_id.is_some() {
                     duban_domain::access::Scope::Subtree
                 } else {
-                    duban_domain::access::Scope::All
+                    // The console acts over every organisation of the instance.
+                    duban_domain::access::Scope::Global
                 },
             })
             .collect(),

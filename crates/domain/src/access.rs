@@ -20,8 +20,10 @@ pub enum Scope {
     Subtree,
     /// A chosen set of units (each with its sub-units).
     Units(Vec<UnitId>),
-    /// Everything.
+    /// All of the user's organisation: every unit under the root above the user's unit.
     All,
+    /// Every organisation of the instance (跨组织): a separate, explicit grant.
+    Global,
 }
 
 impl Scope {
@@ -31,6 +33,7 @@ impl Scope {
             Scope::Subtree => "subtree",
             Scope::Units(_) => "units",
             Scope::All => "all",
+            Scope::Global => "global",
         }
     }
 
@@ -40,6 +43,7 @@ impl Scope {
             "own" => Ok(Scope::Own),
             "subtree" => Ok(Scope::Subtree),
             "all" => Ok(Scope::All),
+            "global" => Ok(Scope::Global),
             "units" if units.is_empty() => Err(FieldError::new(
                 field,
                 "required",
@@ -55,8 +59,8 @@ impl Scope {
             other => Err(FieldError::new(
                 field,
                 "unknown_scope",
-                format!("数据范围“{other}”无效，应为 own、subtree、units 或 all"),
-                format!("'{other}' is not a data scope: use own, subtree, units or all"),
+                format!("数据范围“{other}”无效，应为 own、subtree、units、all 或 global"),
+                format!("'{other}' is not a data scope: use own, subtree, units, all or global"),
             )),
         }
     }
@@ -225,7 +229,12 @@ impl Grants {
         let mut out: Option<Reach> = None;
         for g in self.roles_with(cap) {
             let r = match &g.scope {
-                Scope::All => Reach::All,
+                Scope::Global => Reach::All,
+                // One organisation in the instance: all of it is everything.
+                Scope::All if tree.roots().len() <= 1 => Reach::All,
+                Scope::All => {
+                    Reach::Units(tree.subtree(tree.root_of(self.unit)).into_iter().collect())
+                }
                 Scope::Own => Reach::Units([self.unit].into()),
                 Scope::Subtree => Reach::Units(tree.subtree(self.unit).into_iter().collect()),
                 Scope::Units(us) => Reach::Units(
@@ -351,6 +360,45 @@ mod tests {
                 .reach(c, &t)
             ),
             [4, 6]
+        );
+    }
+
+    /// Two organisations in one instance: "all" is all of the user's own; only an
+    /// explicit cross-organisation grant reaches both.
+    #[test]
+    fn all_never_crosses_organisations() {
+        // 1 → 2 → 4, 5; 1 → 3 → 6; a second organisation 10 → 11.
+        let t = UnitTree::build([
+            (1, None),
+            (2, Some(1)),
+            (3, Some(1)),
+            (4, Some(2)),
+            (5, Some(2)),
+            (6, Some(3)),
+            (10, None),
+            (11, Some(10)),
+        ])
+        .unwrap();
+        let c = Capability::ReadRegistry;
+        assert_eq!(
+            units(g(4, &[(Role::Leader, Scope::All)]).reach(c, &t)),
+            [1, 2, 3, 4, 5, 6]
+        );
+        assert_eq!(
+            units(g(11, &[(Role::Leader, Scope::All)]).reach(c, &t)),
+            [10, 11]
+        );
+        assert_eq!(
+            g(4, &[(Role::Leader, Scope::Global)]).reach(c, &t),
+            Some(Reach::All)
+        );
+        assert_eq!(t.root_of(5), 1);
+        assert_eq!(t.root_of(10), 10);
+        assert_eq!(Scope::parse("s", "global", &[]).unwrap().code(), "global");
+        // With one organisation, "all" is everything (and costs no filter).
+        assert_eq!(
+            g(4, &[(Role::Leader, Scope::All)]).reach(c, &tree()),
+            Some(Reach::All)
         );
     }
 

@@ -200,6 +200,18 @@ impl UnitTree {
         }
         out
     }
+    /// The root above a unit: its organisation (an instance may hold several
+    /// independent organisations, each a tree of its own).
+    pub fn root_of(&self, id: UnitId) -> UnitId {
+        let mut cur = id;
+        for _ in 0..=self.parent.len() {
+            match self.parent(cur) {
+                Some(p) => cur = p,
+                None => break,
+            }
+        }
+        cur
+    }
     /// Is `id` equal to `ancestor` or below it?
     pub fn is_within(&self, id: UnitId, ancestor: UnitId) -> bool {
         let mut cur = Some(id);
