@@ -263,13 +263,10 @@ pub fn extras(sk: &Skeleton, as_of: Period) -> Extras {
     let tz_amounts = split(&mut rng, TAIZHOU_TOTAL_WAN - tz_named, tz_rest);
     for i in 0..tz_rest {
         let templates = if i % 2 == 0 { LIVELIHOOD } else { SOCIAL };
-        let t = templates[i % templates.len()].0;
+        let t = templates[i % templates.len()];
         let place = format!("第一师{}团", numeral(1 + (i as u32 * 7) % 16));
-        owned_names.push(format!(
-            "{}（援疆）",
-            t.replace("{u}", &place)
-                .replace("{n}", &(10 + i * 3).to_string())
-        ));
+        let total = tz_amounts[i].max(1) as f64 * 1e4;
+        owned_names.push(format!("{}（援疆）", t.fill(&place, total, 1.0)));
     }
     // Fill Hinggan League to 197 projects, 1382.4亿元 total and 272亿元 planned, exactly.
     let xam_named: Vec<&Named> = named
@@ -303,11 +300,9 @@ pub fn extras(sk: &Skeleton, as_of: Period) -> Extras {
     let mut xam_names = Vec::new();
     for i in 0..xam_rest {
         let templates = [INDUSTRY, INFRA, LIVELIHOOD, SOCIAL][i % 4];
-        let t = templates[(i / 4) % templates.len()].0;
-        xam_names.push(
-            t.replace("{u}", places[i % places.len()])
-                .replace("{n}", &(5 + i % 40).to_string()),
-        );
+        let t = templates[(i / 4) % templates.len()];
+        let total = xam_totals[i].max(1) as f64 * 1e4;
+        xam_names.push(t.fill(places[i % places.len()], total, 1.0));
     }
     for (i, name) in owned_names.iter().enumerate() {
         let a = tz_amounts[i].max(1);

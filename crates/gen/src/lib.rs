@@ -6,6 +6,7 @@
 //! order or in parallel and the data set is the same for the same seed.
 #![forbid(unsafe_code)]
 
+pub mod calibration;
 pub mod demo;
 pub mod names;
 
@@ -206,7 +207,7 @@ fn one_project(p: &Params, sk: &Skeleton, id: u64, out: &mut Batch) {
     let owner = &sk.owners[sk.owners.partition_point(|o| o.cum_weight <= w)];
 
     // Category, name, chain.
-    let (category, templates): (Category, &[(&str, Option<usize>)]) = match rng.gen_range(0..100) {
+    let (category, templates): (Category, &[Template]) = match rng.gen_range(0..100) {
         0..=29 => (Category::Industry, INDUSTRY),
         30..=39 => (Category::Energy, ENERGY),
         40..=59 => (Category::Infrastructure, INFRA),
@@ -215,16 +216,13 @@ fn one_project(p: &Params, sk: &Skeleton, id: u64, out: &mut Batch) {
         85..=94 => (Category::Agriculture, AGRI),
         _ => (Category::Ecology, ECOLOGY),
     };
-    let &(template, chain) = pick(&mut rng, templates);
-    // Total investment: log-uniform between 500万 and 50亿 yuan.
-    let total_f = 10f64.powf(rng.gen_range(6.7..9.7));
+    let template = *pick(&mut rng, templates);
+    let chain = template.chain;
+    // Total investment: log-uniform within what such a project usually costs.
+    let (lo, hi) = template.wan;
+    let total_f = 10f64.powf(rng.gen_range(lo.log10()..hi.log10())) * 1e4;
     let total = wan(total_f);
-    let n = ((total_f / 1e7).sqrt() * rng.gen_range(0.5..2.0))
-        .round()
-        .max(1.0) as i64;
-    let name = template
-        .replace("{u}", &owner.place)
-        .replace("{n}", &n.to_string());
+    let name = template.fill(&owner.place, total_f, rng.gen_range(0.85..1.15));
 
     let nature = match rng.gen_range(0..100) {
         0..=34 => Nature::New,
@@ -303,10 +301,15 @@ fn one_project(p: &Params, sk: &Skeleton, id: u64, out: &mut Batch) {
         0
     };
     let actual_start = (start_month + start_delay).min(12);
-    let perf = if rng.gen_bool(0.15) {
-        rng.gen_range(0.35..0.75)
-    } else {
-        rng.gen_range(0.85..1.25)
+    // How far ahead or behind the plan the project runs, calibrated so that the share of
+    // projects behind time progress, lit and red falls within what published bulletins
+    // report (see `calibration`): most on or ahead of plan, a tenth a little behind,
+    // fewer far behind.
+    let perf = match rng.gen_range(0..100) {
+        0..=81 => rng.gen_range(1.0..1.2),
+        82..=89 => rng.gen_range(0.9..1.0),
+        90..=96 => rng.gen_range(0.7..0.9),
+        _ => rng.gen_range(0.35..0.7),
     };
     if nature == Nature::New {
         let started = !never_starts && actual_start <= p.as_of.month();
@@ -460,7 +463,7 @@ pub(crate) fn simulate(
             prev.clone()
         } else {
             let mut ytd = if started {
-                let noise = rng.gen_range(0.9..1.1);
+                let noise = rng.gen_range(0.98..1.02);
                 wan(curve.to_month(m).get() as f64 * perf * noise).max(prev.invest_ytd)
             } else {
                 Yuan::ZERO

@@ -66,54 +66,330 @@ pub const CHAINS: &[(&str, &str, &str)] = &[
     ("C14", "装备制造产业链", "马晓东"),
 ];
 
-/// Name templates by category: (template, chain index or none). `{u}` is the place,
-/// `{n}` a number that scales with investment.
-pub const INDUSTRY: &[(&str, Option<usize>)] = &[
-    ("{u}{n}万吨番茄制品深加工项目", Some(2)),
-    ("{u}{n}万锭紧密纺纱项目", Some(1)),
-    ("{u}{n}万吨玉米深加工项目", Some(0)),
-    ("{u}{n}头奶牛标准化养殖场建设项目", Some(3)),
-    ("{u}{n}万头生猪屠宰及肉制品加工项目", Some(4)),
-    ("{u}{n}万吨红枣精深加工项目", Some(5)),
-    ("{u}{n}万吨新型复合肥项目", Some(10)),
-    ("{u}{n}万吨多晶硅配套材料项目", Some(8)),
-    ("{u}{n}万吨电解铝节能改造项目", Some(9)),
-    ("{u}农机装备制造产业园（{n}亩）", Some(13)),
+/// A project name template: `{u}` is the place, `{n}` the size, derived from the total
+/// investment and a plausible cost per unit of size, so that a name's size and its money
+/// agree (a fitness centre of 40,000 m² costs about 2亿元, not 1 m²).
+#[derive(Debug, Clone, Copy)]
+pub struct Template {
+    pub name: &'static str,
+    /// The industry chain, by index into `CHAINS`.
+    pub chain: Option<usize>,
+    /// Yuan per unit of `{n}`.
+    pub cost: f64,
+    /// The usual total investment, in 万元.
+    pub wan: (f64, f64),
+    /// `{n}` may have one decimal (sizes in 万吨, 万亩 …); counts are whole.
+    pub frac: bool,
+}
+
+const fn t(
+    name: &'static str,
+    chain: Option<usize>,
+    cost: f64,
+    wan: (f64, f64),
+    frac: bool,
+) -> Template {
+    Template {
+        name,
+        chain,
+        cost,
+        wan,
+        frac,
+    }
+}
+
+impl Template {
+    /// The name for a place and a total investment, with its size.
+    pub fn fill(&self, place: &str, total_yuan: f64, noise: f64) -> String {
+        let n = (total_yuan / self.cost * noise).max(if self.frac { 0.1 } else { 1.0 });
+        self.name
+            .replace("{u}", place)
+            .replace("{n}", &size_text(n, self.frac))
+    }
+}
+
+/// A size as it is written in project names: two significant figures, one decimal under
+/// ten where a decimal makes sense.
+fn size_text(n: f64, frac: bool) -> String {
+    if frac && n < 10.0 {
+        let v = (n * 10.0).round() / 10.0;
+        return if v.fract() == 0.0 {
+            format!("{}", v as i64)
+        } else {
+            format!("{v:.1}")
+        };
+    }
+    let n = n.round().max(1.0) as i64;
+    let digits = n.to_string().len() as u32;
+    let step = if digits > 2 { 10i64.pow(digits - 2) } else { 1 };
+    ((n + step / 2) / step * step).to_string()
+}
+
+/// Name templates by category, with the cost of a unit of size and the usual total.
+pub const INDUSTRY: &[Template] = &[
+    t(
+        "{u}{n}万吨番茄制品深加工项目",
+        Some(2),
+        3.0e7,
+        (5_000.0, 200_000.0),
+        true,
+    ),
+    t(
+        "{u}{n}万锭紧密纺纱项目",
+        Some(1),
+        5.0e7,
+        (10_000.0, 300_000.0),
+        true,
+    ),
+    t(
+        "{u}{n}万吨玉米深加工项目",
+        Some(0),
+        1.5e7,
+        (20_000.0, 300_000.0),
+        true,
+    ),
+    t(
+        "{u}{n}头奶牛标准化养殖场建设项目",
+        Some(3),
+        3.0e4,
+        (3_000.0, 50_000.0),
+        false,
+    ),
+    t(
+        "{u}{n}万头生猪屠宰及肉制品加工项目",
+        Some(4),
+        3.0e7,
+        (10_000.0, 100_000.0),
+        true,
+    ),
+    t(
+        "{u}{n}万吨红枣精深加工项目",
+        Some(5),
+        2.0e7,
+        (5_000.0, 50_000.0),
+        true,
+    ),
+    t(
+        "{u}{n}万吨新型复合肥项目",
+        Some(10),
+        1.5e7,
+        (10_000.0, 100_000.0),
+        true,
+    ),
+    t(
+        "{u}{n}万吨多晶硅配套材料项目",
+        Some(8),
+        5.0e8,
+        (50_000.0, 500_000.0),
+        true,
+    ),
+    t(
+        "{u}{n}万吨电解铝节能改造项目",
+        Some(9),
+        5.0e6,
+        (10_000.0, 100_000.0),
+        true,
+    ),
+    t(
+        "{u}农机装备制造产业园（{n}亩）",
+        Some(13),
+        5.0e5,
+        (10_000.0, 100_000.0),
+        false,
+    ),
 ];
-pub const ENERGY: &[(&str, Option<usize>)] = &[
-    ("{u}{n}万千瓦光伏发电项目", Some(7)),
-    ("{u}{n}万千瓦风电项目", Some(7)),
-    ("{u}{n}万千瓦储能电站项目", Some(7)),
-    ("{u}2×{n}万千瓦热电联产项目", Some(6)),
+pub const ENERGY: &[Template] = &[
+    t(
+        "{u}{n}万千瓦光伏发电项目",
+        Some(7),
+        4.0e7,
+        (20_000.0, 500_000.0),
+        true,
+    ),
+    t(
+        "{u}{n}万千瓦风电项目",
+        Some(7),
+        6.0e7,
+        (30_000.0, 500_000.0),
+        true,
+    ),
+    t(
+        "{u}{n}万千瓦储能电站项目",
+        Some(7),
+        8.0e7,
+        (20_000.0, 200_000.0),
+        true,
+    ),
+    t(
+        "{u}2×{n}万千瓦热电联产项目",
+        Some(6),
+        8.0e7,
+        (100_000.0, 500_000.0),
+        true,
+    ),
 ];
-pub const INFRA: &[(&str, Option<usize>)] = &[
-    ("{u}{n}公里团场道路提升改造工程", None),
-    ("{u}工业园区供排水管网工程（{n}公里）", None),
-    ("{u}冷链物流园建设项目（{n}万平方米）", Some(11)),
-    ("{u}城区集中供热管网改造工程（{n}公里）", None),
-    ("{u}污水处理厂提标改造项目（日处理{n}千吨）", None),
+pub const INFRA: &[Template] = &[
+    t(
+        "{u}{n}公里团场道路提升改造工程",
+        None,
+        3.0e6,
+        (2_000.0, 50_000.0),
+        false,
+    ),
+    t(
+        "{u}工业园区供排水管网工程（{n}公里）",
+        None,
+        2.0e6,
+        (1_000.0, 30_000.0),
+        false,
+    ),
+    t(
+        "{u}冷链物流园建设项目（{n}万平方米）",
+        Some(11),
+        3.0e7,
+        (10_000.0, 100_000.0),
+        true,
+    ),
+    t(
+        "{u}城区集中供热管网改造工程（{n}公里）",
+        None,
+        4.0e6,
+        (2_000.0, 50_000.0),
+        false,
+    ),
+    t(
+        "{u}污水处理厂提标改造项目（日处理{n}千吨）",
+        None,
+        2.0e6,
+        (2_000.0, 30_000.0),
+        false,
+    ),
 ];
-pub const LIVELIHOOD: &[(&str, Option<usize>)] = &[
-    ("{u}职工保障性住房项目（{n}套）", None),
-    ("{u}老旧小区改造项目（{n}户）", None),
-    ("{u}连队人居环境整治项目（{n}个连队）", None),
-    ("{u}党群服务中心建设项目（{n}平方米）", None),
+pub const LIVELIHOOD: &[Template] = &[
+    t(
+        "{u}职工保障性住房项目（{n}套）",
+        None,
+        2.5e5,
+        (3_000.0, 100_000.0),
+        false,
+    ),
+    t(
+        "{u}老旧小区改造项目（{n}户）",
+        None,
+        5.0e4,
+        (1_000.0, 30_000.0),
+        false,
+    ),
+    t(
+        "{u}连队人居环境整治项目（{n}个连队）",
+        None,
+        5.0e6,
+        (1_000.0, 10_000.0),
+        false,
+    ),
+    t(
+        "{u}党群服务中心建设项目（{n}平方米）",
+        None,
+        4.0e3,
+        (300.0, 5_000.0),
+        false,
+    ),
 ];
-pub const SOCIAL: &[(&str, Option<usize>)] = &[
-    ("{u}中学教学楼建设项目（{n}平方米）", None),
-    ("{u}医院门急诊综合楼项目（{n}张床位）", None),
-    ("{u}全民健身中心项目（{n}平方米）", None),
-    ("{u}红色教育基地提升项目", Some(12)),
+pub const SOCIAL: &[Template] = &[
+    t(
+        "{u}中学教学楼建设项目（{n}平方米）",
+        None,
+        4.0e3,
+        (2_000.0, 20_000.0),
+        false,
+    ),
+    t(
+        "{u}医院门急诊综合楼项目（{n}张床位）",
+        None,
+        8.0e5,
+        (5_000.0, 100_000.0),
+        false,
+    ),
+    t(
+        "{u}全民健身中心项目（{n}平方米）",
+        None,
+        5.0e3,
+        (2_000.0, 30_000.0),
+        false,
+    ),
+    t(
+        "{u}红色教育基地提升项目",
+        Some(12),
+        1.0,
+        (1_000.0, 20_000.0),
+        false,
+    ),
 ];
-pub const AGRI: &[(&str, Option<usize>)] = &[
-    ("{u}{n}万亩高标准农田建设项目", Some(0)),
-    ("{u}{n}万亩节水灌溉改造项目", None),
-    ("{u}{n}万亩酿酒葡萄种植基地项目", Some(5)),
+pub const AGRI: &[Template] = &[
+    t(
+        "{u}{n}万亩高标准农田建设项目",
+        Some(0),
+        2.0e7,
+        (2_000.0, 50_000.0),
+        true,
+    ),
+    t(
+        "{u}{n}万亩节水灌溉改造项目",
+        None,
+        1.5e7,
+        (1_000.0, 30_000.0),
+        true,
+    ),
+    t(
+        "{u}{n}万亩酿酒葡萄种植基地项目",
+        Some(5),
+        1.0e8,
+        (5_000.0, 100_000.0),
+        true,
+    ),
 ];
-pub const ECOLOGY: &[(&str, Option<usize>)] = &[
-    ("{u}防护林建设项目（{n}万亩）", None),
-    ("{u}河道综合治理工程（{n}公里）", None),
+pub const ECOLOGY: &[Template] = &[
+    t(
+        "{u}防护林建设项目（{n}万亩）",
+        None,
+        1.0e7,
+        (1_000.0, 20_000.0),
+        true,
+    ),
+    t(
+        "{u}河道综合治理工程（{n}公里）",
+        None,
+        1.0e7,
+        (5_000.0, 100_000.0),
+        false,
+    ),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_agree_with_the_money() {
+        // A fitness centre of 2亿元 at 5,000 元/m² is 40,000 m².
+        let gym = SOCIAL[2];
+        assert_eq!(
+            gym.fill("第一师", 2.0e8, 1.0),
+            "第一师全民健身中心项目（40000平方米）"
+        );
+        assert_eq!(size_text(3.46, true), "3.5");
+        assert_eq!(size_text(3.46, false), "3");
+        assert_eq!(size_text(12_345.0, false), "12000");
+        assert_eq!(size_text(0.2, false), "1");
+        // Every template's usual total gives a size of at least one.
+        for tpl in [INDUSTRY, ENERGY, INFRA, LIVELIHOOD, SOCIAL, AGRI, ECOLOGY].concat() {
+            let n = tpl.wan.0 * 1e4 / tpl.cost;
+            let least = if tpl.frac { 0.5 } else { 1.0 };
+            assert!(n >= least || !tpl.name.contains("{n}"), "{}", tpl.name);
+            assert!(tpl.wan.0 < tpl.wan.1, "{}", tpl.name);
+        }
+    }
+}
 
 pub const BUILDERS: &[&str] = &[
     "新疆北新路桥集团股份有限公司",

@@ -46,6 +46,53 @@ pub struct Submission {
     pub late: bool,
 }
 
+/// The approved months and the submissions of one project's reports of a year, as the
+/// store reads them: the newest approved revision of each month; a month submitted when
+/// any revision is submitted or approved; late when its first revision was.
+pub fn from_reports<'a>(
+    year: i32,
+    reports: impl IntoIterator<Item = &'a crate::report::Report>,
+) -> (Vec<ApprovedMonth>, Vec<Submission>) {
+    use crate::report::ReportState;
+    let mut approved: Vec<(i64, ApprovedMonth)> = Vec::new();
+    let mut subs: Vec<Submission> = Vec::new();
+    for r in reports.into_iter().filter(|r| r.period.year() == year) {
+        let month = r.period.month();
+        let f = &r.figures;
+        if r.state == ReportState::Approved {
+            let m = ApprovedMonth {
+                month,
+                ytd: f.invest_ytd,
+                since_start: f.invest_since_start,
+                progress_bp: f.progress_bp,
+                disbursed: f.funds_disbursed,
+                started: f.started,
+                started_on: f.started_on,
+                stats_entered: f.stats_entered,
+            };
+            match approved.iter_mut().find(|(_, x)| x.month == month) {
+                Some(slot) if slot.0 < r.revision => *slot = (r.revision, m),
+                Some(_) => {}
+                None => approved.push((r.revision, m)),
+            }
+        }
+        let submitted = matches!(r.state, ReportState::Submitted | ReportState::Approved);
+        let late = r.revision == 1 && r.late;
+        match subs.iter_mut().find(|s| s.month == month) {
+            Some(s) => {
+                s.submitted |= submitted;
+                s.late |= late;
+            }
+            None => subs.push(Submission {
+                month,
+                submitted,
+                late,
+            }),
+        }
+    }
+    (approved.into_iter().map(|(_, m)| m).collect(), subs)
+}
+
 /// A project's year as the rollups see it. Arrays are indexed by month − 1.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ProjectYear {
