@@ -365,32 +365,6 @@ pub const ECOLOGY: &[Template] = &[
     ),
 ];
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sizes_agree_with_the_money() {
-        // A fitness centre of 2亿元 at 5,000 元/m² is 40,000 m².
-        let gym = SOCIAL[2];
-        assert_eq!(
-            gym.fill("第一师", 2.0e8, 1.0),
-            "第一师全民健身中心项目（40000平方米）"
-        );
-        assert_eq!(size_text(3.46, true), "3.5");
-        assert_eq!(size_text(3.46, false), "3");
-        assert_eq!(size_text(12_345.0, false), "12000");
-        assert_eq!(size_text(0.2, false), "1");
-        // Every template's usual total gives a size of at least one.
-        for tpl in [INDUSTRY, ENERGY, INFRA, LIVELIHOOD, SOCIAL, AGRI, ECOLOGY].concat() {
-            let n = tpl.wan.0 * 1e4 / tpl.cost;
-            let least = if tpl.frac { 0.5 } else { 1.0 };
-            assert!(n >= least || !tpl.name.contains("{n}"), "{}", tpl.name);
-            assert!(tpl.wan.0 < tpl.wan.1, "{}", tpl.name);
-        }
-    }
-}
-
 pub const BUILDERS: &[&str] = &[
     "新疆北新路桥集团股份有限公司",
     "新疆兵团建工集团有限公司",
@@ -434,3 +408,29 @@ pub const ISSUES: &[(ProblemCategory, &str)] = &[
     (ProblemCategory::Labour, "农忙季节施工人员不足"),
     (ProblemCategory::Quality, "督查发现混凝土养护不到位"),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_agree_with_the_money() {
+        // A fitness centre of 2亿元 at 5,000 元/m² is 40,000 m².
+        let gym = SOCIAL[2];
+        assert_eq!(
+            gym.fill("第一师", 2.0e8, 1.0),
+            "第一师全民健身中心项目（40000平方米）"
+        );
+        assert_eq!(size_text(3.46, true), "3.5");
+        assert_eq!(size_text(3.46, false), "3");
+        assert_eq!(size_text(12_345.0, false), "12000");
+        assert_eq!(size_text(0.2, false), "1");
+        // Every template's usual total gives a size of at least one.
+        for tpl in [INDUSTRY, ENERGY, INFRA, LIVELIHOOD, SOCIAL, AGRI, ECOLOGY].concat() {
+            let n = tpl.wan.0 * 1e4 / tpl.cost;
+            let least = if tpl.frac { 0.5 } else { 1.0 };
+            assert!(n >= least || !tpl.name.contains("{n}"), "{}", tpl.name);
+            assert!(tpl.wan.0 < tpl.wan.1, "{}", tpl.name);
+        }
+    }
+}
