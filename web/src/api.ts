@@ -96,18 +96,29 @@ export interface Project {
 }
 export interface Page<T> { total: number; items: T[] }
 
-/** The figures of a group at a month, as the stats endpoints return them. */
+/** The figures of a group at a month, as the stats endpoints return them: the totals,
+ * the rates in basis points, and every measure as the server prints it (`text`). */
 export interface Figures {
   projects: number; total_investment: number; annual_plan: number; plan_to_date: number; actual_ytd: number
-  reported: number; due_to_start: number; started_of_due: number; started: number; lights: [number, number, number, number]
+  reported: number; submitted: number; late: number; due_to_start: number; started_of_due: number; new_planned: number; new_started: number
+  started: number; milestones_overdue: number; lights: [number, number, number, number]
+  time_basis: 'calendar' | 'plan'; missing_basis: string; start_basis: string
   completion_bp: number | null; time_progress_bp: number | null; gap_bp: number | null; start_rate_bp: number | null
-  yoy_bp: number | null; gap_zh: string | null
+  yoy_bp: number | null; start_planned: number; start_done: number; not_started: number; lit: number
+  reports_due: number; reports_missing: number; reports_late: number
+  gap_zh: string | null; gap_en: string | null; text: Record<string, string>
 }
 export interface Overview extends Figures { as_of: string; problems_open: number; problems_overdue: number }
-export interface BreakdownRow extends Figures { key: string; problems_open?: number; problems_overdue?: number }
+export interface BreakdownRow extends Figures { key: string; own?: boolean; problems_open?: number; problems_overdue?: number }
 export interface CurvePoint { month: number; plan_to_date: number; actual_ytd: number; annual_plan: number; reported: number }
 export interface Ranked { unit_id: number; series: string; value: number | null; rank: number | null }
-export interface Rankings { measure: string; items: Ranked[]; lists: [string, Ranked[], Ranked[]][] }
+export interface SeriesLists { series: string; red: Ranked[]; black: Ranked[] }
+export interface Rankings { measure: string; items: Ranked[]; lists: SeriesLists[]; rule: { rank_by: string; red: number; black: number; against_time_progress: boolean } }
+export interface DispatchItem {
+  project_id: number; code: string; name: string; unit_id: number; chain_id: number | null; leader: string; light: string
+  reasons: { code: string; zh: string; en: string }[]
+}
+export interface DispatchList { as_of: string; total: number; counts: Record<string, number>; items: DispatchItem[] }
 
 /** A light's reason or a data-quality warning, in both languages with the facts seen. */
 export interface Reason { rule: string; light: string; zh: string; en: string; facts: [string, unknown][] }

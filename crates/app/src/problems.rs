@@ -646,6 +646,9 @@ pub struct ProblemQuery {
     pub lead_unit: Option<i64>,
     /// A unit: problems of it and its sub-units.
     pub unit: Option<i64>,
+    /// Only problems led by a unit in scope (as the dashboards count them), not those a
+    /// unit in scope assists or whose project it owns.
+    pub led: Option<bool>,
     /// overdue | due_soon
     pub deadline: Option<String>,
     /// report | inspection | dispatch | leader
@@ -710,6 +713,10 @@ pub async fn list(
         db,
         &ProblemFilter {
             reach: can.reach_within(q.unit),
+            led_only: q.led.unwrap_or(false),
+            overdue_states: Some(crate::stats::overdue_states(
+                &crate::stats::definitions(db).await?,
+            )),
             state,
             project_id: q.project,
             lead_unit_id: q.lead_unit,

@@ -264,6 +264,11 @@ pub fn reach_cond(reach: &duban_domain::access::Reach) -> String {
 #[derive(Debug, Clone, Default)]
 pub struct ProblemFilter {
     pub reach: duban_domain::access::Reach,
+    /// Only problems whose lead unit is within the reach (not those it assists or whose
+    /// project it owns): the population of the dashboards' problem counts.
+    pub led_only: bool,
+    /// The states that count as overdue past `deadline_before` (default: pending ones).
+    pub overdue_states: Option<Vec<&'static str>>,
     pub state: Option<ProblemState>,
     pub project_id: Option<i64>,
     pub lead_unit_id: Option<i64>,
@@ -279,15 +284,31 @@ pub struct ProblemFilter {
 }
 
 pub async fn list(db: &Db, f: &ProblemFilter) -> Result<(i64, Vec<Problem>), StoreError> {
-    let mut w = crate::query::Where::new([reach_cond(&f.reach)]);
+    let scope = if f.led_only {
+        crate::reach_sql("q.lead_unit_id", &f.reach)
+    } else {
+        reach_cond(&f.reach)
+    };
+    let mut w = crate::query::Where::new([scope]);
     w.opt("q.state = ?", f.state.map(|s| s.code()));
     w.opt("q.project_id = ?", f.project_id);
     w.opt("q.lead_unit_id = ?", f.lead_unit_id);
     w.opt("q.source = ?", f.source.map(|s| s.code()));
     w.opt("q.created_at >= ?", f.created_from_ms);
     let pending = "q.state NOT IN ('resolved', 'closed')";
+    let overdue = match &f.overdue_states {
+        Some(states) => format!(
+            "q.state IN ({})",
+            states
+                .iter()
+                .map(|s| format!("'{s}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => pending.to_string(),
+    };
     w.opt(
-        &format!("{pending} AND q.deadline < ?"),
+        &format!("{overdue} AND q.deadline < ?"),
         f.deadline_before.map(|d| d.to_string()),
     );
     w.opt(
