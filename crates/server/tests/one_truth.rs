@@ -285,7 +285,7 @@ async fn bulletin_agrees(
     let snap = bulletins::snapshot(
         db,
         sup,
-        duban_domain::Period::parse("p", &period).unwrap(),
+        duban_domain::Period::parse("p", period).unwrap(),
         unit,
         duban_store::now_ms(),
     )
