@@ -332,6 +332,21 @@ fn one_project(p: &Params, sk: &Skeleton, id: u64, out: &mut Batch) {
             actual: None,
         });
     }
+    // Milestones other than the start are reached about on time by projects on plan,
+    // late by those a little behind, and not yet by those far behind.
+    let end_of_data = p.as_of.last_day();
+    for ms in milestones.iter_mut().filter(|m| m.name != "开工") {
+        let delay = if perf >= 0.97 {
+            Some(rng.gen_range(-10..=5))
+        } else if perf >= 0.85 {
+            Some(rng.gen_range(5..=40))
+        } else {
+            None
+        };
+        ms.actual = delay
+            .map(|d| ms.planned + chrono::Duration::days(d))
+            .filter(|a| *a <= end_of_data);
+    }
     let plan = AnnualPlan {
         year,
         curve,
