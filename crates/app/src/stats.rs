@@ -37,13 +37,6 @@ pub async fn rules(db: &Db) -> Result<RuleSet, AppError> {
 pub async fn put_rules(db: &Db, can: &Can<ManageUsers>, r: &RuleSet) -> Result<RuleSet, AppError> {
     r.validate()?;
     let before = rules(db).await?;
-    let years: Vec<i64> = db
-        .fetch_all(
-            "SELECT DISTINCT year AS v FROM project_years ORDER BY year",
-            &[],
-            |r| r.i64("v"),
-        )
-        .await?;
     let mut tx = db.write().await?;
     settings::set(
         &mut tx,
@@ -51,9 +44,7 @@ pub async fn put_rules(db: &Db, can: &Can<ManageUsers>, r: &RuleSet) -> Result<R
         &serde_json::to_string(r).expect("rules serialise"),
     )
     .await?;
-    for y in years {
-        rebuild_in(&mut tx, y as i32, r, &mut |_| {}).await?;
-    }
+    rebuild_all(&mut tx, r).await?;
     audit::record(
         &mut tx,
         can.actor(),
@@ -169,6 +160,22 @@ async fn rebuild_in(
     })
 }
 
+/// Recompute every year that has plans or project-years, in the caller's transaction.
+async fn rebuild_all(tx: &mut Tx, rules: &RuleSet) -> Result<Vec<Rebuilt>, AppError> {
+    let years: Vec<i64> = tx
+        .fetch_all(
+            "SELECT DISTINCT year AS v FROM annual_plans UNION SELECT DISTINCT year AS v FROM project_years ORDER BY v",
+            &[],
+            |r| r.i64("v"),
+        )
+        .await?;
+    let mut done = Vec::new();
+    for y in years {
+        done.push(rebuild_in(tx, y as i32, rules, &mut |_| {}).await?);
+    }
+    Ok(done)
+}
+
 /// Recompute a year's read model from the reports, all or nothing.
 pub async fn rebuild(
     db: &Db,
@@ -194,18 +201,8 @@ pub async fn ensure_built(db: &Db) -> Result<Vec<Rebuilt>, AppError> {
         return Ok(Vec::new());
     }
     let rules = rules(db).await?;
-    let years: Vec<i64> = db
-        .fetch_all(
-            "SELECT DISTINCT year AS v FROM annual_plans UNION SELECT DISTINCT year AS v FROM project_years ORDER BY v",
-            &[],
-            |r| r.i64("v"),
-        )
-        .await?;
     let mut tx = db.write().await?;
-    let mut done = Vec::new();
-    for y in years {
-        done.push(rebuild_in(&mut tx, y as i32, &rules, &mut |_| {}).await?);
-    }
+    let done = rebuild_all(&mut tx, &rules).await?;
     settings::set(&mut tx, READ_MODEL_KEY, READ_MODEL_VERSION).await?;
     tx.commit().await?;
     Ok(done)

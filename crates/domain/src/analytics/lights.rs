@@ -297,13 +297,13 @@ pub fn evaluate(r: &RuleSet, f: &MonthFacts) -> (Light, Vec<Reason>) {
                         "完成年度计划{}，应达{}，落后{}个百分点",
                         super::progress::pct1(done),
                         super::progress::pct1(should),
-                        pts(behind)
+                        super::progress::points(behind)
                     ),
                     en: format!(
                         "{} of the annual plan done against {} due: {} points behind",
                         super::progress::pct1(done),
                         super::progress::pct1(should),
-                        pts(behind)
+                        super::progress::points(behind)
                     ),
                     facts: vec![
                         ("completion_bp", done),
@@ -373,13 +373,13 @@ pub fn evaluate(r: &RuleSet, f: &MonthFacts) -> (Light, Vec<Reason>) {
                     "资金拨付（{}）落后形象进度（{}）{}个百分点",
                     super::progress::pct1(paid),
                     super::progress::pct1(f.progress_bp),
-                    pts(behind)
+                    super::progress::points(behind)
                 ),
                 en: format!(
                     "disbursed share ({}) trails physical progress ({}) by {} points",
                     super::progress::pct1(paid),
                     super::progress::pct1(f.progress_bp),
-                    pts(behind)
+                    super::progress::points(behind)
                 ),
                 facts: vec![
                     ("disbursed_bp", paid),
@@ -416,11 +416,6 @@ pub fn evaluate(r: &RuleSet, f: &MonthFacts) -> (Light, Vec<Reason>) {
         .max()
         .unwrap_or(Light::Green);
     (light, reasons)
-}
-
-fn pts(bp: i64) -> String {
-    let t = super::div_round(i128::from(bp), 10) as i64;
-    format!("{}.{}", t / 10, t % 10)
 }
 
 /// Apply escalation over a year of monthly lights: `n` consecutive yellows make red.

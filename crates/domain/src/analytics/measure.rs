@@ -371,17 +371,6 @@ impl Measure {
     }
 }
 
-/// A ratio in basis points rounded to tenths of a percent (the printed precision).
-pub fn tenths(bp: i64) -> i64 {
-    div_round(i128::from(bp), 10) as i64
-}
-
-/// Tenths of a point as text with one decimal: 973 → "97.3", -109 → "-10.9".
-pub fn one_decimal(tenths: i64) -> String {
-    let sign = if tenths < 0 { "-" } else { "" };
-    format!("{sign}{}.{}", tenths.abs() / 10, tenths.abs() % 10)
-}
-
 /// The figures of a group at a month: the additive totals, and every rate derived from
 /// them. Rates are exact basis points (1 bp = 0.01%); they are printed with one decimal,
 /// rounded half away from zero, and the gap is computed from the unrounded rates and
@@ -545,7 +534,7 @@ pub fn print(kind: Kind, v: i64) -> String {
         Kind::Count => v.to_string(),
         Kind::Money => crate::money::Yuan(v).yi(),
         Kind::Rate => super::progress::pct1(v),
-        Kind::Points => one_decimal(tenths(v)),
+        Kind::Points => super::progress::points(v),
     }
 }
 
@@ -562,6 +551,11 @@ mod tests {
             actual_ytd: actual,
             ..Totals::ZERO
         }
+    }
+
+    /// Basis points rounded to tenths of a percent (the printed precision).
+    fn tenths(bp: i64) -> i64 {
+        div_round(i128::from(bp), 10) as i64
     }
 
     fn yi(text: &str) -> i64 {

@@ -29,26 +29,46 @@ pub fn gap_bp(completion_bp: i64, time_progress_bp: i64) -> i64 {
     completion_bp - time_progress_bp
 }
 
-/// "超过/落后时间进度 X 个百分点" with one decimal, as bulletins write it.
-pub fn gap_sentence_zh(gap_bp: i64) -> String {
-    let tenths = super::div_round(i128::from(gap_bp.abs()), 10) as i64;
-    let n = format!("{}.{}", tenths / 10, tenths % 10);
+/// Basis points as percentage points with one decimal, rounded half away from zero,
+/// signed: 1385 → "13.9", -1085 → "-10.9".
+pub fn points(bp: i64) -> String {
+    let tenths = super::div_round(i128::from(bp), 10) as i64;
+    let sign = if tenths < 0 { "-" } else { "" };
+    format!("{sign}{}.{}", tenths.abs() / 10, tenths.abs() % 10)
+}
+
+/// A gap in the words of a language: (ahead, behind, on time), `{n}` the points.
+fn gap_words(gap_bp: i64, words: [&str; 3]) -> String {
+    let n = points(gap_bp.abs());
     match gap_bp {
-        _ if tenths == 0 => "与时间进度持平".to_string(),
-        g if g > 0 => format!("超过时间进度{n}个百分点"),
-        g if g < 0 => format!("落后时间进度{n}个百分点"),
-        _ => "与时间进度持平".to_string(),
+        _ if n == "0.0" => words[2].to_string(),
+        g if g > 0 => words[0].replace("{n}", &n),
+        _ => words[1].replace("{n}", &n),
     }
 }
 
+/// "超过/落后时间进度 X 个百分点" with one decimal, as bulletins write it.
+pub fn gap_sentence_zh(gap_bp: i64) -> String {
+    gap_words(
+        gap_bp,
+        [
+            "超过时间进度{n}个百分点",
+            "落后时间进度{n}个百分点",
+            "与时间进度持平",
+        ],
+    )
+}
+
+/// The gap in English.
 pub fn gap_sentence_en(gap_bp: i64) -> String {
-    let tenths = super::div_round(i128::from(gap_bp.abs()), 10) as i64;
-    let n = format!("{}.{}", tenths / 10, tenths % 10);
-    match gap_bp {
-        _ if tenths == 0 => "on time progress".to_string(),
-        g if g > 0 => format!("{n} points ahead of time progress"),
-        _ => format!("{n} points behind time progress"),
-    }
+    gap_words(
+        gap_bp,
+        [
+            "{n} points ahead of time progress",
+            "{n} points behind time progress",
+            "on time progress",
+        ],
+    )
 }
 
 /// A basis-point ratio as a percentage with one decimal ("97.2%").
