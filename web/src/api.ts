@@ -127,6 +127,7 @@ export interface Forecast { year_end: number; low: number; high: number; plan_me
 /** Why a project has its light at a month, with its year's curve. */
 export interface Why {
   project_id: number; as_of: string; light: string; reasons: Reason[]; time_progress_bp: number | null; completion_bp: number | null
+  gap_bp: number | null; gap_zh: string | null; gap_en: string | null
   warnings: Warning[]; forecast: Forecast; lights: string[]; plan: number[]; actual: number[]
 }
 export interface Milestone { name: string; planned: string; actual: string | null }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { clockTime, gapText, gapTextBp, lastMonth, parseWan, pct, wan, yi } from './format'
+import { clockTime, lastMonth, parseWan, pct, wan, yi } from './format'
 
 describe('money formats', () => {
   it('shows 万元 and 亿元 with two decimals, rounding half away from zero', () => {
@@ -27,20 +27,6 @@ describe('percentages', () => {
     expect(pct(0)).toBe('0.0%')
     expect(pct(-55)).toBe('-0.6%')
     expect(pct(5278)).toBe('52.8%')
-  })
-  it('words the gap to time progress', () => {
-    expect(gapText(13.8, 'zh-CN')).toBe('超过时间进度13.8个百分点')
-    expect(gapText(-2.25, 'zh-CN')).toBe('落后时间进度2.3个百分点')
-    expect(gapText(-2, 'en')).toBe('2.0 points behind time progress')
-  })
-})
-
-describe('the gap in basis points', () => {
-  it('matches the server sentence', () => {
-    expect(gapTextBp(-3055, 'zh-CN')).toBe('落后时间进度30.6个百分点')
-    expect(gapTextBp(1388, 'zh-CN')).toBe('超过时间进度13.9个百分点')
-    expect(gapTextBp(4, 'zh-CN')).toBe('与时间进度持平')
-    expect(gapTextBp(-125, 'en')).toBe('1.3 points behind time progress')
   })
 })
 

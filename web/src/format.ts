@@ -31,20 +31,6 @@ export function pct(bp: number): string {
   return (tenths < 0 ? '-' : '') + (Math.abs(tenths) / 10).toFixed(1) + '%'
 }
 
-/** The gap to time progress from basis points: -3055 → "落后时间进度30.6个百分点". */
-export function gapTextBp(bp: number, lang: 'zh-CN' | 'en'): string {
-  const tenths = Math.round(Math.abs(bp) / 10)
-  if (tenths === 0) return lang === 'en' ? 'on time progress' : '与时间进度持平'
-  return gapText((Math.sign(bp) * tenths) / 10, lang)
-}
-
-/** "超过/落后时间进度 X 个百分点" from a gap in percentage points. */
-export function gapText(points: number, lang: 'zh-CN' | 'en'): string {
-  const x = Math.abs(points).toFixed(1)
-  if (lang === 'en') return points >= 0 ? `${x} points ahead of time progress` : `${x} points behind time progress`
-  return points >= 0 ? `超过时间进度${x}个百分点` : `落后时间进度${x}个百分点`
-}
-
 /** Parse an amount typed in 万元 ("1,234.5", "１２.３４", " 0.0001 ") into whole yuan,
  * exactly; `null` for anything that is not a non-negative number with at most four
  * decimals. */

@@ -37,7 +37,7 @@ export const messages = {
       listRule: '红榜为前{red}名，黑榜为后{black}名', listRuleBar: '红榜为达到序时进度的前{red}名，黑榜为落后序时进度的后{black}名', own: '（本级）', missing: '未报',
     },
     project: {
-      back: '返回', asOf: '截至', builder: '建设单位', location: '建设地点', funding: '资金来源', content: '建设内容',
+      back: '返回', asOf: '截至', ownTimeProgress: '分月计划进度', builder: '建设单位', location: '建设地点', funding: '资金来源', content: '建设内容',
       curve: '{year}年计划与完成（累计，万元；圆点为当月灯色）', forecast: '预计全年完成 {v} 万元（区间 {low}—{high}）', planMet: '，预计{m}月完成年度计划',
       why: '为何亮此灯', noReason: '各项规则均未触发，绿灯。', warnings: '数据提示', noWarning: '未发现数据问题',
       milestones: '节点计划', noPlan: '{year}年尚无年度计划', noMilestone: '年度计划未设节点', reached: '{d} 完成', overdue: '已逾期未完成', pending: '未到期',
@@ -149,7 +149,7 @@ export const messages = {
       listRule: 'Red list: the top {red}; black list: the bottom {black}', listRuleBar: 'Red list: the top {red} at or ahead of time progress; black list: the bottom {black} behind it', own: ' (own projects)', missing: 'Missing',
     },
     project: {
-      back: 'Back', asOf: 'As of', builder: 'Builder', location: 'Location', funding: 'Funding', content: 'Scope of works',
+      back: 'Back', asOf: 'As of', ownTimeProgress: 'Planned to date', builder: 'Builder', location: 'Location', funding: 'Funding', content: 'Scope of works',
       curve: 'Plan and actual in {year} (cumulative, 10k yuan; dots show each month\'s light)', forecast: 'Year-end forecast {v} (range {low}—{high}, 10k yuan)', planMet: '; plan met in month {m}',
       why: 'Why this light', noReason: 'No rule fires: green.', warnings: 'Data checks', noWarning: 'No data problem found',
       milestones: 'Milestones', noPlan: 'No annual plan for {year}', noMilestone: 'The plan has no milestones', reached: 'reached {d}', overdue: 'overdue', pending: 'not yet due',

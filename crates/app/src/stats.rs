@@ -822,8 +822,15 @@ pub struct Why {
     pub light: Light,
     pub reasons: Vec<Reason>,
     pub rules: RuleSet,
+    /// The project's own time progress: its plan curve to date over its annual plan (what
+    /// its progress light is judged against).
     pub time_progress_bp: Option<i64>,
     pub completion_bp: Option<i64>,
+    /// Completion minus the project's own time progress, from the exact ratios, and the
+    /// sentence in both languages.
+    pub gap_bp: Option<i64>,
+    pub gap_zh: Option<String>,
+    pub gap_en: Option<String>,
     pub warnings: Vec<Warning>,
     pub forecast: Forecast,
     /// The month-by-month lights of the year.
@@ -858,7 +865,15 @@ pub async fn why(
         rules: &rules,
     });
     let k = p.index();
+    let gap = (y.annual_plan.get() > 0).then(|| {
+        use duban_domain::analytics::measure::Rational;
+        let plan = y.annual_plan.get();
+        Rational::new(y.actual[k].get(), plan).minus_in_bp(Rational::new(y.plan[k].get(), plan))
+    });
     Ok(Why {
+        gap_bp: gap,
+        gap_zh: gap.map(duban_domain::analytics::progress::gap_sentence_zh),
+        gap_en: gap.map(duban_domain::analytics::progress::gap_sentence_en),
         project_id,
         as_of: p,
         light: y.lights[k],

@@ -679,23 +679,28 @@ async fn stats(
     let (unit_id, caller) = console_caller(db, unit, &[duban_domain::Role::Leader], false).await?;
     let can = caller.can::<duban_app::access::ReadRegistry>()?;
     let o = st::overview(db, &can, Some(&period.to_string()), unit_id).await?;
-    let pct = |bp: Option<i64>| {
-        bp.map(duban_domain::analytics::progress::pct1)
-            .unwrap_or_else(|| "—".into())
+    // Every figure as the server prints it (the catalogue of measures).
+    let shown = |f: &duban_domain::analytics::measure::Figures, code: &str| {
+        f.text.get(code).cloned().unwrap_or_else(|| "—".into())
     };
-    let yi = |y: i64| duban_domain::Yuan(y).yi();
+    let f = &o.figures;
     println!(
-        "as of {}: {} projects, total {} 亿, plan {} 亿, done {} 亿 ({}), time progress {}, {}; start rate {}; lights g/y/o/r {:?}; problems open {} (overdue {})",
+        "as of {}: {} projects, total {} 亿, plan {} 亿, done {} 亿 ({}), time progress {} ({:?}), {}; start rate {} ({}/{}); lights g/y/o/r {:?}; missing reports {}, late {}; problems open {} (overdue {})",
         o.as_of,
-        o.figures.totals.projects,
-        yi(o.figures.totals.total_investment),
-        yi(o.figures.totals.annual_plan),
-        yi(o.figures.totals.actual_ytd),
-        pct(o.figures.completion_bp),
-        pct(o.figures.time_progress_bp),
-        o.figures.gap_zh.clone().unwrap_or_default(),
-        pct(o.figures.start_rate_bp),
-        o.figures.totals.lights,
+        f.totals.projects,
+        shown(f, "total_investment"),
+        shown(f, "annual_plan"),
+        shown(f, "actual_ytd"),
+        shown(f, "completion"),
+        shown(f, "time_progress"),
+        f.time_basis,
+        f.gap_zh.clone().unwrap_or_default(),
+        shown(f, "start_rate"),
+        f.start_done,
+        f.start_planned,
+        f.totals.lights,
+        f.reports_missing,
+        f.reports_late,
         o.problems_open,
         o.problems_overdue
     );
@@ -718,15 +723,17 @@ async fn stats(
         let f = &r.figures;
         println!(
             "{:<24} {:>8} {:>12} {:>12} {:>9} {:>9} {:>8} {:>6}",
-            name,
+            if r.own {
+                format!("{name}（本级）")
+            } else {
+                name
+            },
             f.totals.projects,
-            yi(f.totals.annual_plan),
-            yi(f.totals.actual_ytd),
-            pct(f.completion_bp),
-            f.gap_bp
-                .map(|g| format!("{:+.1}", g as f64 / 100.0))
-                .unwrap_or_else(|| "—".into()),
-            pct(f.start_rate_bp),
+            shown(f, "annual_plan"),
+            shown(f, "actual_ytd"),
+            shown(f, "completion"),
+            shown(f, "gap"),
+            shown(f, "start_rate"),
             f.totals.lights[3]
         );
     }
