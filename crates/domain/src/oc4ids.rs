@@ -209,7 +209,7 @@ pub fn project(i: &Input, id_prefix: &str, today: NaiveDate) -> Value {
             plan.milestones.iter().enumerate().map(move |(n, m)| {
                 let status = match m.actual {
                     Some(_) => "met",
-                    None if m.is_overdue(today) => "notMet",
+                    None if m.overdue_at(today) => "notMet",
                     None => "scheduled",
                 };
                 let mut v = json!({

@@ -153,8 +153,9 @@ pub struct Milestone {
 }
 
 impl Milestone {
-    pub fn is_overdue(&self, today: NaiveDate) -> bool {
-        self.actual.is_none() && today > self.planned
+    /// Past its planned date and not reached by `day` (the one test every page uses).
+    pub fn overdue_at(&self, day: NaiveDate) -> bool {
+        self.planned < day && self.actual.is_none_or(|a| a > day)
     }
 }
 

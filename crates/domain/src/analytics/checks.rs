@@ -69,7 +69,7 @@ pub fn project_checks(
     if let Some(p) = plan {
         let end = crate::period::Period::new(y.year, m).map(|p| p.last_day());
         for ms in &p.milestones {
-            if end.is_some_and(|end| ms.actual.is_none() && ms.planned < end) {
+            if end.is_some_and(|end| ms.overdue_at(end)) {
                 out.push(w(
                     "milestone_overdue",
                     Severity::Warning,
@@ -86,13 +86,45 @@ pub fn project_checks(
             }
         }
     }
-    if !y.reported[i] {
+    if !y.submitted[i] {
         out.push(w(
             "report_missing",
             Severity::Warning,
-            format!("{m}月进度未报送或未审核"),
-            format!("no approved report for month {m}"),
+            format!("{m}月进度未报送"),
+            format!("the report of month {m} has not been submitted"),
             vec![("month", m.to_string())],
+        ));
+    } else if !y.reported[i] {
+        out.push(w(
+            "report_pending",
+            Severity::Info,
+            format!("{m}月进度已报送，待审核"),
+            format!("the report of month {m} awaits approval"),
+            vec![("month", m.to_string())],
+        ));
+    }
+    // 入库纳统 happens once: a later report that says "not entered" contradicts an
+    // earlier one (the light keeps the entry; the data want correcting).
+    if let Some(first) = ms.iter().find(|x| x.stats_entered)
+        && let Some(later) = ms
+            .iter()
+            .find(|x| x.month > first.month && !x.stats_entered)
+    {
+        out.push(w(
+            "stats_entry_reverted",
+            Severity::Warning,
+            format!(
+                "{}月报称已入库纳统，{}月报为未入库，请核实",
+                first.month, later.month
+            ),
+            format!(
+                "month {} says entered in the statistics, month {} says not",
+                first.month, later.month
+            ),
+            vec![
+                ("entered_in", first.month.to_string()),
+                ("not_entered_in", later.month.to_string()),
+            ],
         ));
     }
     for pair in ms.windows(2) {
@@ -333,6 +365,11 @@ mod tests {
             codes(&[m(1, 80, 1080, 9000, 100)], 1),
             vec!["funds_behind_progress"]
         );
+        // Entered in the statistics in February, "not entered" in March: the data contradict.
+        let mut flip = ok.clone();
+        flip[0].stats_entered = false;
+        flip[2].stats_entered = false;
+        assert_eq!(codes(&flip, 3), vec!["stats_entry_reverted"]);
         assert!(all_round(&[1_000_000, 2_000_000, 3_000_000], 3).is_some());
         assert!(all_round(&[1_000_000, 2_000_001, 3_000_000], 3).is_none());
     }

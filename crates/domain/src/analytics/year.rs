@@ -184,9 +184,7 @@ pub fn milestone_overdue(milestones: &[crate::plan::Milestone], year: i32, m: u3
     let Some(end) = crate::period::Period::new(year, m).map(|p| p.last_day()) else {
         return false;
     };
-    milestones
-        .iter()
-        .any(|ms| ms.planned < end && ms.actual.is_none_or(|a| a > end))
+    milestones.iter().any(|ms| ms.overdue_at(end))
 }
 
 /// The worst slippage of the year's milestones at the end of month `m`, in days: a
