@@ -7,7 +7,7 @@ export const messages = {
     nav: { projects: '项目库', cockpit: '领导驾驶舱', dispatch: '周调度', bulletins: '通报', assess: '考核', admin: '系统管理', reports: '进度填报', problems: '问题清单', audit: '审计日志', imports: '数据导入', logout: '退出' },
     audit: { title: '审计日志', actor: '操作人', action: '操作（如 login、report.）', outcome: '结果', total: '共 {n} 条', at: '时间', object: '对象', change: '内容', intact: '哈希链完整：{n} 条记录全部校验通过（SM3）', broken: '哈希链被破坏：{kind} {seq}' },
     problems: {
-      title: '问题清单', state: '状态', deadline: '整改期限', total: '共 {n} 个问题', led: '（牵头）', new: '新建问题', empty: '暂无问题', description: '问题描述',
+      title: '问题清单', state: '状态', deadline: '整改期限', total: '共 {n} 个问题', led: '（牵头）', ledInScope: '牵头单位在本范围内', new: '新建问题', empty: '暂无问题', description: '问题描述',
       lead: '牵头单位', source: '来源', category: '类别', create: '交办', created: '已创建', done: '已办理', note: '办理说明（整改、销号、重新整改时填写）',
       list: '列表', board: '看板', project: '查看项目 →', upload: '＋ 上传整改照片或材料', uploading: '上传中…', uploaded: '已上传',
       extensionAsked: '延期申请：{from} → {to}（{reason}）', newDeadline: '申请延至', extensionReason: '延期理由',
@@ -34,7 +34,7 @@ export const messages = {
       redBlack: '红黑榜', redList: '红榜', blackList: '黑榜', unit: '单位', annualPlanYi: '年度计划（亿元）', actualYi: '累计完成（亿元）',
       gap: '与序时进度差（百分点）', byCategory: '分项目类别', alerts: '预警（点击查看清单）', toProjects: '查看本范围项目清单 →', empty: '该范围内暂无数据', noChain: '未归链', monthSuffix: '月',
       timeProgress_calendar: '序时进度（按日历）', timeProgress_plan: '序时进度（按分月计划）', started: '已开工 {done} / 计划 {planned}', none: '无',
-      listRule: '红榜为前{red}名，黑榜为后{black}名', listRuleBar: '红榜为达到序时进度的前{red}名，黑榜为落后序时进度的后{black}名', own: '（本级）', missing: '未报',
+      listRule: '红榜为前{red}名，黑榜为后{black}名', listRuleBar: '红榜为达到序时进度的前{red}名，黑榜为落后序时进度的后{black}名', own: '（本级）', missing: '未报', alertProblems: '超期问题', asOfToday: '（截至今日）', comma: '，', planCurve: '分月计划', calendarLine: '序时进度（按日历）',
     },
     project: {
       back: '返回', asOf: '截至', ownTimeProgress: '分月计划进度', builder: '建设单位', location: '建设地点', funding: '资金来源', content: '建设内容',
@@ -49,7 +49,7 @@ export const messages = {
       groupCount: '{n} 个项目', reds: '红灯 {n}', why: '调度原因', decide: '记录决定', decided: '已交办', decideTitle: '调度决定：{name}',
       decision: '决定事项', responsible: '责任人', cancel: '取消', record: '记录并交办', recorded: '已记录为问题并交办',
       decisions: '本周调度决定（{n}）', noDecision: '本周尚未记录调度决定', toProblems: '到问题清单跟踪 →', showAll: '显示全部 {n} 个', capped: '（显示前 {n} 个）',
-      reasons: { light: '红黄灯', not_started: '应开未开', milestone_overdue: '节点逾期', problems_overdue: '问题超期', report_missing: '未报进度' },
+      reasons: { light: '红黄灯', not_started: '应开未开', milestone_overdue: '节点逾期', problems_overdue: '问题超期项目', report_missing: '未报进度' },
     },
     admin: {
       users: '用户与角色', units: '单位', settings: '业务设置与灯色规则', saved: '已保存', archived: '已归档', archive: '归档',
@@ -119,7 +119,7 @@ export const messages = {
     nav: { projects: 'Projects', cockpit: 'Cockpit', dispatch: 'Dispatch', bulletins: 'Bulletins', assess: 'Assessments', admin: 'Administration', reports: 'Reporting', problems: 'Problems', audit: 'Audit log', imports: 'Import', logout: 'Log out' },
     audit: { title: 'Audit log', actor: 'Actor', action: 'Action (e.g. login, report.)', outcome: 'Outcome', total: '{n} entries', at: 'Time', object: 'Object', change: 'Change', intact: 'Hash chain intact: all {n} entries verify (SM3)', broken: 'Hash chain broken: {kind} {seq}' },
     problems: {
-      title: 'Problems', state: 'State', deadline: 'Deadline', total: '{n} problems', led: ' (as lead unit)', new: 'New problem', empty: 'No problem', description: 'Description',
+      title: 'Problems', state: 'State', deadline: 'Deadline', total: '{n} problems', led: ' (as lead unit)', ledInScope: 'Led by a unit in scope', new: 'New problem', empty: 'No problem', description: 'Description',
       lead: 'Lead unit', source: 'Source', category: 'Category', create: 'Assign', created: 'Created', done: 'Done', note: 'Note (needed to resolve, close or reopen)',
       list: 'List', board: 'Board', project: 'Open the project →', upload: '+ Upload photos or documents', uploading: 'Uploading…', uploaded: 'Uploaded',
       extensionAsked: 'Extension asked: {from} → {to} ({reason})', newDeadline: 'New deadline', extensionReason: 'Reason',
@@ -146,7 +146,7 @@ export const messages = {
       redBlack: 'red and black lists', redList: 'Red list', blackList: 'Black list', unit: 'Unit', annualPlanYi: 'Annual plan (100M)', actualYi: 'Done (100M)',
       gap: 'Gap to time progress (points)', byCategory: 'By category', alerts: 'Alerts (click for the list)', toProjects: 'Projects in this scope →', empty: 'No data in this scope', noChain: 'No chain', monthSuffix: '',
       timeProgress_calendar: 'Time progress (calendar)', timeProgress_plan: 'Time progress (plan curves)', started: '{done} started of {planned} planned', none: 'None',
-      listRule: 'Red list: the top {red}; black list: the bottom {black}', listRuleBar: 'Red list: the top {red} at or ahead of time progress; black list: the bottom {black} behind it', own: ' (own projects)', missing: 'Missing',
+      listRule: 'Red list: the top {red}; black list: the bottom {black}', listRuleBar: 'Red list: the top {red} at or ahead of time progress; black list: the bottom {black} behind it', own: ' (own projects)', missing: 'Missing', alertProblems: 'Overdue problems', asOfToday: ' (as of today)', comma: '; ', planCurve: 'Monthly plan', calendarLine: 'Time progress (calendar)',
     },
     project: {
       back: 'Back', asOf: 'As of', ownTimeProgress: 'Planned to date', builder: 'Builder', location: 'Location', funding: 'Funding', content: 'Scope of works',
@@ -161,7 +161,7 @@ export const messages = {
       groupCount: '{n} projects', reds: '{n} red', why: 'Why listed', decide: 'Record decision', decided: 'Assigned', decideTitle: 'Decision: {name}',
       decision: 'Decision', responsible: 'Responsible', cancel: 'Cancel', record: 'Record and assign', recorded: 'Recorded as a problem and assigned',
       decisions: "This week's decisions ({n})", noDecision: 'No decision recorded this week', toProblems: 'Follow them in Problems →', showAll: 'Show all {n}', capped: ' (the first {n} shown)',
-      reasons: { light: 'Red or yellow light', not_started: 'Not started when due', milestone_overdue: 'Milestone overdue', problems_overdue: 'Problem overdue', report_missing: 'Report missing' },
+      reasons: { light: 'Red or yellow light', not_started: 'Not started when due', milestone_overdue: 'Milestone overdue', problems_overdue: 'Projects with overdue problems', report_missing: 'Report missing' },
     },
     admin: {
       users: 'Users and roles', units: 'Units', settings: 'Settings and light rules', saved: 'Saved', archived: 'Archived', archive: 'Archive',

@@ -366,6 +366,7 @@ pub fn overall(s: &Snapshot) -> Figures {
 pub fn compose(s: &Snapshot) -> Bulletin {
     let name: HashMap<i64, &str> = s.units.iter().map(|u| (u.id, u.name.as_str())).collect();
     let unit_name = |id: i64| name.get(&id).copied().unwrap_or("").to_string();
+    let parent: HashMap<i64, Option<i64>> = s.units.iter().map(|u| (u.id, u.parent_id)).collect();
     let (y, m) = (s.period.year(), s.period.month());
     let mut blocks = Vec::new();
     let mut annex = Vec::new();
@@ -391,6 +392,7 @@ pub fn compose(s: &Snapshot) -> Bulletin {
             &(|p: &SnapProject| p.nature == "new") as &dyn Fn(&SnapProject) -> bool,
         ),
         ("续建项目", &|p: &SnapProject| p.nature == "continuing"),
+        ("前期项目", &|p: &SnapProject| p.nature == "preparatory"),
         ("计划竣工项目", &|p: &SnapProject| {
             p.completes_this_year
         }),
@@ -573,9 +575,29 @@ pub fn compose(s: &Snapshot) -> Bulletin {
 
     // 六、报送情况
     heading(&mut blocks, "进度报送情况");
-    let mut rep: Vec<&SnapReporting> = s
-        .reporting
-        .iter()
+    // By the units ranked above (each with its sub-units), as the cockpit's table counts
+    // them; the issuing unit's own projects as 本级.
+    let mut by_ranked: std::collections::BTreeMap<i64, SnapReporting> = Default::default();
+    for r in &s.reporting {
+        let u = if r.unit_id == s.root_unit_id {
+            Some(s.root_unit_id)
+        } else {
+            ranked_unit(&parent, s.root_unit_id, r.unit_id)
+        };
+        if let Some(u) = u {
+            let e = by_ranked.entry(u).or_insert(SnapReporting {
+                unit_id: u,
+                due: 0,
+                missing: 0,
+                late: 0,
+            });
+            e.due += r.due;
+            e.missing += r.missing;
+            e.late += r.late;
+        }
+    }
+    let mut rep: Vec<&SnapReporting> = by_ranked
+        .values()
         .filter(|r| r.missing > 0 || r.late > 0)
         .collect();
     rep.sort_by_key(|r| {
@@ -588,8 +610,13 @@ pub fn compose(s: &Snapshot) -> Bulletin {
     let rows: Vec<Vec<String>> = rep
         .iter()
         .map(|r| {
+            let name = unit_name(r.unit_id);
             vec![
-                unit_name(r.unit_id),
+                if r.unit_id == s.root_unit_id {
+                    format!("{name}（本级）")
+                } else {
+                    name
+                },
                 r.due.to_string(),
                 r.missing.to_string(),
                 r.late.to_string(),
@@ -597,7 +624,7 @@ pub fn compose(s: &Snapshot) -> Bulletin {
         })
         .collect();
     let reporting = table(
-        "未报、迟报单位",
+        "各单位未报、迟报情况",
         &["单位", "应报项目", "未报", "迟报"],
         rows,
     );
@@ -612,9 +639,8 @@ pub fn compose(s: &Snapshot) -> Bulletin {
     } else {
         blocks.push(Block::Paragraph {
             text: format!(
-                "{m}月应报项目{}个，有{}个单位未按时报送，未报项目{missing}个、迟报项目{late}个。",
+                "{m}月应报项目{}个，未报项目{missing}个、迟报项目{late}个，各单位情况如下。",
                 whole.projects,
-                reporting.rows.len()
             ),
         });
         blocks.push(Block::Table(shortened(&reporting, "单位")));

@@ -211,12 +211,14 @@ measures! {
     Orange = "orange", Count, "橙灯", "Orange";
     Red = "red", Count, "红灯", "Red";
     Lit = "lit", Count, "亮灯项目", "Projects lit yellow, orange or red";
+    Lights = "lights", Count, "红黄绿灯", "Traffic lights";
     ReportsDue = "reports_due", Count, "应报项目", "Reports due";
     ReportsMissing = "reports_missing", Count, "未报项目", "Reports missing";
     ReportsLate = "reports_late", Count, "迟报项目", "Reports late";
     MilestonesOverdue = "milestones_overdue", Count, "节点逾期项目", "Projects with overdue milestones";
     ProblemsOpen = "problems_open", Count, "未办结问题", "Open problems";
     ProblemsOverdue = "problems_overdue", Count, "超期问题", "Overdue problems";
+    ProjectsWithOverdueProblems = "projects_with_overdue_problems", Count, "问题超期项目", "Projects with overdue problems";
     Yoy = "yoy", Rate, "同比增长", "Year-on-year growth";
 }
 
@@ -274,8 +276,8 @@ impl Measure {
                 ),
             },
             M::Gap => (
-                "完成率 − 序时进度，正数为超过、负数为落后，单位：百分点，保留一位小数".into(),
-                "completion rate − time progress in percentage points, one decimal; positive is ahead".into(),
+                "完成率 − 序时进度，正数为超过、负数为落后，单位：百分点，保留一位小数。按公开通报的算法，由未经四舍五入的两率相减后再取一位小数，故可能与两个已取整的百分数之差相差0.1（如97.16% − 83.33% = 13.8）".into(),
+                "completion rate − time progress in percentage points, one decimal; positive is ahead. As published bulletins do, the unrounded rates are subtracted and the difference rounded once, so it may differ by 0.1 from the difference of the two rounded rates (97.16% − 83.33% = 13.8)".into(),
             ),
             M::NewPlanned => match d.start_rate {
                 StartBasis::Year => (
@@ -312,6 +314,10 @@ impl Measure {
             M::Green | M::Yellow | M::Orange | M::Red => (
                 "按当前红黄绿灯规则评定的当月灯色".into(),
                 "the month's light under the light rules in force".into(),
+            ),
+            M::Lights => (
+                "每个项目每月按现行灯色规则评定一种灯色，取各规则中最差者。默认规则为银川市公布的规则：进度落后序时进度10—30个百分点（含）黄灯、超过30个百分点红灯；计划当月未开工黄灯、连续3个月未开工红灯；开工1个月未入库纳统黄灯、超过2个月红灯；资金拨付低于要求红灯。前期项目和尚未开工的新建项目不按投资进度评灯".into(),
+                "each project gets one light a month under the rules in force, the worst any rule gives. The default is Yinchuan's published rules: 10–30 points behind time progress yellow, more red; not started in the planned month yellow, three months red; not in the statistics one month after the start yellow, more than two red; funds paid below requirement red. Preparatory projects and new ones not yet started are not judged by investment progress".into(),
             ),
             M::Lit => (
                 "当月亮黄灯、橙灯或红灯的项目数".into(),
@@ -354,6 +360,10 @@ impl Measure {
                     "problems led by a unit in scope, past their deadline and not closed".into(),
                 ),
             },
+            M::ProjectsWithOverdueProblems => (
+                "有超期问题（按上述超期口径）的项目数；一个项目可有多个超期问题，未关联项目的问题不计".into(),
+                "projects with at least one overdue problem (as defined above); a project may have several, and problems without a project are not counted".into(),
+            ),
             M::Yoy => (
                 "（本年累计完成投资 − 上年同期累计完成投资）÷ 上年同期累计完成投资".into(),
                 "(completed to date − the same months of last year) ÷ the same months of last year"
@@ -488,7 +498,8 @@ impl Figures {
             M::ReportsLate => self.reports_late,
             M::MilestonesOverdue => t.milestones_overdue,
             M::Yoy => return self.yoy_bp,
-            M::ProblemsOpen | M::ProblemsOverdue => return None,
+            M::Lights => t.projects,
+            M::ProblemsOpen | M::ProblemsOverdue | M::ProjectsWithOverdueProblems => return None,
         })
     }
 

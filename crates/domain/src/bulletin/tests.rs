@@ -230,6 +230,27 @@ fn units_are_ranked_under_the_root_with_their_sub_units() {
 }
 
 #[test]
+fn missing_reports_are_counted_under_the_ranked_units() {
+    // 一团's project (P1) misses its report: the table names 第一师, as the rankings do.
+    let mut s = bare();
+    s.projects[0].submitted = false;
+    s.reporting = reporting(&s.projects, &s.definitions);
+    let b = compose(&s);
+    let t = b
+        .annex
+        .iter()
+        .find(|t| t.title == "各单位未报、迟报情况")
+        .unwrap();
+    let first = t
+        .rows
+        .iter()
+        .find(|r| r[0] == "第一师")
+        .expect("第一师 listed");
+    assert_eq!(first[1..], ["1".to_string(), "1".into(), "0".into()]);
+    assert!(!t.rows.iter().any(|r| r[0] == "一团"));
+}
+
+#[test]
 fn the_same_snapshot_renders_the_same_document_after_a_round_trip() {
     let s = small();
     let stored = serde_json::to_string(&s).unwrap();
