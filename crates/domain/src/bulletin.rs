@@ -392,7 +392,6 @@ pub fn compose(s: &Snapshot) -> Bulletin {
             &(|p: &SnapProject| p.nature == "new") as &dyn Fn(&SnapProject) -> bool,
         ),
         ("续建项目", &|p: &SnapProject| p.nature == "continuing"),
-        ("前期项目", &|p: &SnapProject| p.nature == "preparatory"),
         ("计划竣工项目", &|p: &SnapProject| {
             p.completes_this_year
         }),
@@ -403,6 +402,23 @@ pub fn compose(s: &Snapshot) -> Bulletin {
                 text: opening(lead, s.period, &group, d),
             });
         }
+    }
+    // Preparatory projects: counted, not measured by investment (they invest once started).
+    let prep: Vec<&SnapProject> = s
+        .projects
+        .iter()
+        .filter(|p| p.nature == "preparatory")
+        .collect();
+    if !prep.is_empty() {
+        let t = totals(prep.iter().copied());
+        blocks.push(Block::Paragraph {
+            text: format!(
+                "前期项目{}项，总投资{}亿元，年度计划投资{}亿元，处于前期工作阶段。",
+                t.projects,
+                yi(t.total_investment),
+                yi(t.annual_plan)
+            ),
+        });
     }
     let whole = totals(s.projects.iter());
     blocks.push(Block::Paragraph {

@@ -230,6 +230,19 @@ fn units_are_ranked_under_the_root_with_their_sub_units() {
 }
 
 #[test]
+fn preparatory_projects_are_counted_not_measured() {
+    let mut s = small();
+    s.projects[3].nature = "preparatory".into();
+    let b = compose(&s);
+    assert!(
+        b.blocks
+            .iter()
+            .any(|x| matches!(x, Block::Paragraph { text }
+        if text == "前期项目1项，总投资0.20亿元，年度计划投资0.05亿元，处于前期工作阶段。"))
+    );
+}
+
+#[test]
 fn missing_reports_are_counted_under_the_ranked_units() {
     // 一团's project (P1) misses its report: the table names 第一师, as the rankings do.
     let mut s = bare();
