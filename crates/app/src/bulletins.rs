@@ -44,23 +44,22 @@ pub async fn snapshot(
     let (year, month) = (period.year(), period.month());
     let d = crate::stats::definitions(db).await?;
     // Every project's entry from the analytics read model: the dashboards' own figures.
-    let projects: Vec<SnapProject> =
-        duban_store::analytics::labelled_years(db, year, month, &reach, None)
-            .await?
-            .into_iter()
-            .map(|l| {
-                SnapProject::of(
-                    &l.year,
-                    month,
-                    ProjectLabel {
-                        code: l.code,
-                        name: l.name,
-                        leader: l.leader,
-                        end_year: l.end_year,
-                    },
-                )
-            })
-            .collect();
+    let projects: Vec<SnapProject> = duban_store::analytics::labelled_years(db, year, &reach)
+        .await?
+        .into_iter()
+        .map(|l| {
+            SnapProject::of(
+                &l.year,
+                month,
+                ProjectLabel {
+                    code: l.code,
+                    name: l.name,
+                    leader: l.leader,
+                    end_year: l.end_year,
+                },
+            )
+        })
+        .collect();
     let cutoff =
         chrono::DateTime::from_timestamp_millis(cutoff_ms).unwrap_or_default() + Duration::hours(8);
     let overdue = store::overdue_problems(

@@ -430,24 +430,16 @@ pub async fn missing(
         duban_domain::analytics::measure::MissingBasis::NotSubmitted => "submitted",
         duban_domain::analytics::measure::MissingBasis::NotApproved => "reported",
     };
-    let rows = duban_store::analytics::labelled_years(
+    let rows = duban_store::analytics::missing_reports(
         db,
         period.year(),
         period.month(),
         &can.reach_within(unit),
-        Some(col),
+        col,
     )
     .await?;
     let mut out: Vec<MissingByUnit> = Vec::new();
-    for l in rows {
-        let m = Missing {
-            project_id: l.year.meta.id,
-            code: l.code,
-            name: l.name,
-            unit_id: l.year.meta.unit_id,
-            leader: l.leader,
-            state: l.report_state,
-        };
+    for m in rows {
         match out.last_mut() {
             Some(g) if g.unit_id == m.unit_id => {
                 g.count += 1;

@@ -635,8 +635,10 @@ impl DispatchQuery {
             }
             DispatchCause::MilestoneOverdue => format!("(y.msover & {bit}) <> 0"),
             DispatchCause::ReportMissing => format!("(y.{} & {bit}) = 0", self.report_col),
+            // Per project through `problems_project` (a list of every overdue problem's
+            // project is much slower at a million projects).
             DispatchCause::ProblemsOverdue => format!(
-                "y.project_id IN (SELECT q.project_id FROM problems q WHERE q.project_id IS NOT NULL AND q.state IN ({}) AND q.deadline < '{}')",
+                "EXISTS (SELECT 1 FROM problems q WHERE q.project_id = y.project_id AND q.state IN ({}) AND q.deadline < '{}')",
                 self.states_sql(),
                 self.today
             ),
@@ -761,43 +763,24 @@ pub struct LabelledYear {
     pub name: String,
     pub leader: String,
     pub end_year: i32,
-    /// The state of the newest revision of the month's report, if any.
-    pub report_state: Option<String>,
 }
 
-/// Project-years of a reach with their labels (live projects only), by unit and
-/// project; `missing_col` keeps only those whose bit of that column (`submitted` or
-/// `reported`) is clear at the month (the 催报 list).
+/// Every project-year of a reach with its labels (live projects only), by unit and
+/// project (a bulletin's entries).
 pub async fn labelled_years(
     db: &Db,
     year: i32,
-    month: u32,
     reach: &Reach,
-    missing_col: Option<&'static str>,
 ) -> Result<Vec<LabelledYear>, StoreError> {
-    let m = month.clamp(1, 12);
-    let bit = 1i64 << (m - 1);
-    let missing = match missing_col {
-        Some(c) => format!(" AND (y.{c} & {bit}) = 0"),
-        None => String::new(),
-    };
-    let (state, params): (&str, Vec<Val>) = if missing_col.is_some() {
-        (
-            "(SELECT r.state FROM reports r WHERE r.project_id = p.id AND r.year = $1 AND r.month = $2 ORDER BY r.revision DESC LIMIT 1)",
-            vec![i64::from(year).into(), i64::from(m).into()],
-        )
-    } else {
-        ("NULL", vec![i64::from(year).into()])
-    };
     db.fetch_all(
         &format!(
-            "SELECT {}, p.code, p.name, p.leader, p.end_year, {state} AS report_state \
+            "SELECT {}, p.code, p.name, p.leader, p.end_year \
              FROM project_years y JOIN projects p ON p.id = y.project_id \
-             WHERE y.year = $1 AND p.archived = FALSE AND {}{missing} ORDER BY y.unit_id, p.code",
+             WHERE y.year = $1 AND p.archived = FALSE AND {} ORDER BY y.unit_id, p.code",
             year_cols("y."),
             crate::reach_sql("y.unit_id", reach)
         ),
-        &params,
+        &[i64::from(year).into()],
         |r| {
             Ok(LabelledYear {
                 year: year_row(r)?,
@@ -805,7 +788,41 @@ pub async fn labelled_years(
                 name: r.str("name")?,
                 leader: r.str("leader")?,
                 end_year: r.i64("end_year")? as i32,
-                report_state: r.opt_str("report_state")?,
+            })
+        },
+    )
+    .await
+}
+
+/// The projects of a reach whose report of a month is missing: the bit of `col`
+/// (`submitted` or `reported`) clear in the read model, the same bit the counts count;
+/// with the state of the month's newest revision, by unit and code (the 催报 list).
+pub async fn missing_reports(
+    db: &Db,
+    year: i32,
+    month: u32,
+    reach: &Reach,
+    col: &'static str,
+) -> Result<Vec<crate::reports::Missing>, StoreError> {
+    let m = month.clamp(1, 12);
+    let bit = 1i64 << (m - 1);
+    db.fetch_all(
+        &format!(
+            "SELECT y.project_id, y.unit_id, p.code, p.name, p.leader, \
+             (SELECT r.state FROM reports r WHERE r.project_id = y.project_id AND r.year = $1 AND r.month = $2 ORDER BY r.revision DESC LIMIT 1) AS state \
+             FROM project_years y JOIN projects p ON p.id = y.project_id \
+             WHERE y.year = $1 AND (y.{col} & {bit}) = 0 AND p.archived = FALSE AND {} ORDER BY y.unit_id, p.code",
+            crate::reach_sql("y.unit_id", reach)
+        ),
+        &[i64::from(year).into(), i64::from(m).into()],
+        |r| {
+            Ok(crate::reports::Missing {
+                project_id: r.i64("project_id")?,
+                code: r.str("code")?,
+                name: r.str("name")?,
+                unit_id: r.i64("unit_id")?,
+                leader: r.str("leader")?,
+                state: r.opt_str("state")?,
             })
         },
     )
