@@ -56,7 +56,8 @@ D1=$(python3 -c "import sqlite3; print(sqlite3.connect('$DB').execute(\"SELECT i
 PATHS=("/api/v1/stats/overview?as_of=$AS_OF" "/api/v1/stats/breakdown?as_of=$AS_OF&by=unit"
   "/api/v1/stats/breakdown?as_of=$AS_OF&by=chain" "/api/v1/stats/curve?year=2025"
   "/api/v1/stats/rankings?as_of=$AS_OF&measure=completion" "/api/v1/stats/overview?as_of=$AS_OF&unit=$D1"
-  "/api/v1/stats/dispatch?as_of=$AS_OF&unit=$D1&limit=100"
+  "/api/v1/stats/dispatch?as_of=$AS_OF&unit=$D1&limit=100" "/api/v1/stats/dispatch?as_of=$AS_OF&unit=$D1&reason=light&limit=100"
+  "/api/v1/reports/missing?period=$AS_OF&unit=$D1"
   "/api/v1/projects?page_size=20" "/api/v1/projects?page_size=20&page=25000"
   "/api/v1/projects?page_size=20&status=preliminary&sort=name" "/api/v1/projects?page_size=20&unit=$D1")
 for C in 1 "${BENCH_CLIENTS:-16}"; do
