@@ -110,7 +110,7 @@ export interface Figures {
 }
 export interface Overview extends Figures { as_of: string; problems_open: number; problems_overdue: number }
 export interface BreakdownRow extends Figures { key: string; own?: boolean; problems_open?: number; problems_overdue?: number }
-export interface CurvePoint { month: number; plan_to_date: number; actual_ytd: number; annual_plan: number; reported: number }
+export interface CurvePoint { month: number; plan_to_date: number; actual_ytd: number; annual_plan: number; reported: number; calendar_to_date: number }
 export interface Ranked { unit_id: number; series: string; value: number | null; rank: number | null }
 export interface SeriesLists { series: string; red: Ranked[]; black: Ranked[] }
 export interface Rankings { measure: string; items: Ranked[]; lists: SeriesLists[]; rule: { rank_by: string; red: number; black: number; against_time_progress: boolean } }

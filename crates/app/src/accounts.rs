@@ -180,7 +180,14 @@ fn parse_grants(
             }
         }
         // Only an administrator over every organisation grants a scope over every one.
-        if scope == Some(Scope::Global) && *can.reach() != duban_domain::access::Reach::All {
+        // (by the granter's own scope: "all" of a single organisation reaches everything
+        // today, but would not span an organisation added tomorrow).
+        let granter_global = can.caller().grants().iter().any(|g| {
+            g.scope == Scope::Global
+                && duban_domain::access::capabilities(g.role)
+                    .contains(&duban_domain::access::Capability::ManageUsers)
+        });
+        if scope == Some(Scope::Global) && !granter_global {
             e.push(duban_domain::FieldError::new(
                 format!("{f}.scope"),
                 "forbidden",

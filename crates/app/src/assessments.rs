@@ -133,7 +133,7 @@ async fn measures(
     for r in &snap.reporting {
         if let Some(a) = under(r.unit_id).and_then(|u| acc.get_mut(&u)) {
             a.reports += r.due;
-            a.on_time += r.due - r.missing - r.late;
+            a.on_time += r.on_time();
         }
     }
     let reach = Reach::Units(can.caller().tree().subtree(unit).into_iter().collect());

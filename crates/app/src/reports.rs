@@ -426,10 +426,7 @@ pub async fn missing(
     unit: Option<i64>,
 ) -> Result<Vec<MissingByUnit>, AppError> {
     let period = Period::parse("period", period)?;
-    let col = match crate::stats::definitions(db).await?.missing {
-        duban_domain::analytics::measure::MissingBasis::NotSubmitted => "submitted",
-        duban_domain::analytics::measure::MissingBasis::NotApproved => "reported",
-    };
+    let col = crate::stats::definitions(db).await?.missing.column();
     let rows = duban_store::analytics::missing_reports(
         db,
         period.year(),

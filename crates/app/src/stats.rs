@@ -9,7 +9,7 @@ use duban_domain::analytics::checks::{CheckRules, project_checks};
 use duban_domain::analytics::dispatch::{self, DispatchFacts, DispatchReason};
 use duban_domain::analytics::forecast::{Forecast, forecast};
 use duban_domain::analytics::lights::{Light, Reason, RuleSet};
-use duban_domain::analytics::measure::{Definition, Definitions, Figures, Measure, MissingBasis};
+use duban_domain::analytics::measure::{Definition, Definitions, Figures, Measure};
 use duban_domain::analytics::rank::{Ranked, SeriesLists, standings};
 use duban_domain::analytics::totals::{Totals, roll_up_tree};
 use duban_domain::analytics::year::{
@@ -160,11 +160,13 @@ async fn rebuild_in(
     })
 }
 
-/// Recompute every year that has plans or project-years, in the caller's transaction.
+/// Recompute every year that has plans, approved reports or project-years, in the
+/// caller's transaction.
 async fn rebuild_all(tx: &mut Tx, rules: &RuleSet) -> Result<Vec<Rebuilt>, AppError> {
     let years: Vec<i64> = tx
         .fetch_all(
-            "SELECT DISTINCT year AS v FROM annual_plans UNION SELECT DISTINCT year AS v FROM project_years ORDER BY v",
+            "SELECT DISTINCT year AS v FROM annual_plans UNION SELECT DISTINCT year AS v FROM reports WHERE state = 'approved' \
+             UNION SELECT DISTINCT year AS v FROM project_years ORDER BY v",
             &[],
             |r| r.i64("v"),
         )
@@ -202,6 +204,21 @@ pub async fn ensure_built(db: &Db) -> Result<Vec<Rebuilt>, AppError> {
     }
     let rules = rules(db).await?;
     let mut tx = db.write().await?;
+    // Several servers starting at once: one rebuilds, the others wait and find it done.
+    if tx.backend() == duban_store::Backend::Postgres {
+        tx.execute("SELECT pg_advisory_xact_lock(727166)", &[])
+            .await?;
+    }
+    let current = tx
+        .fetch_optional(
+            "SELECT value FROM settings WHERE key = $1",
+            &[READ_MODEL_KEY.into()],
+            |r| r.str("value"),
+        )
+        .await?;
+    if current.as_deref() == Some(READ_MODEL_VERSION) {
+        return Ok(Vec::new());
+    }
     let done = rebuild_all(&mut tx, &rules).await?;
     settings::set(&mut tx, READ_MODEL_KEY, READ_MODEL_VERSION).await?;
     tx.commit().await?;
@@ -439,35 +456,21 @@ async fn problems_by_unit(
         .collect())
 }
 
-/// Open (pending) and overdue problems per lead unit, counted from the `problems_pending`
-/// index.
+/// Open and overdue problems per lead unit, counted from the `problems_pending` index:
+/// open in the states the definition counts (so every overdue problem is an open one),
+/// overdue those of them past their deadline.
 async fn count_problems(
     db: &Db,
     today: &str,
-    overdue: &[&str],
+    states: &[&str],
 ) -> Result<HashMap<i64, (i64, i64)>, AppError> {
-    let quote = |v: &[&str]| {
-        v.iter()
-            .map(|s| format!("'{s}'"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let pending: Vec<&str> = duban_domain::problem::ProblemState::ALL
-        .iter()
-        .filter(|s| s.is_pending())
-        .map(|s| s.code())
-        .collect();
-    let mut counted: Vec<&str> = pending.clone();
-    counted.extend(overdue.iter().filter(|s| !pending.contains(s)));
     Ok(db
         .fetch_all(
             &format!(
-                "SELECT q.lead_unit_id AS u, CAST(COALESCE(SUM(CASE WHEN q.state IN ({}) THEN 1 ELSE 0 END), 0) AS BIGINT) AS o, \
-                 CAST(COALESCE(SUM(CASE WHEN q.state IN ({}) AND q.deadline < $1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS d \
+                "SELECT q.lead_unit_id AS u, COUNT(*) AS o, \
+                 CAST(COALESCE(SUM(CASE WHEN q.deadline < $1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS d \
                  FROM problems q WHERE q.state IN ({}) AND q.lead_unit_id IS NOT NULL GROUP BY q.lead_unit_id",
-                quote(&pending),
-                quote(overdue),
-                quote(&counted)
+                duban_store::sql_list(states)
             ),
             &[today.into()],
             |r| Ok((r.i64("u")?, (r.i64("o")?, r.i64("d")?))),
@@ -515,6 +518,9 @@ pub struct CurvePoint {
     pub actual_ytd: i64,
     pub annual_plan: i64,
     pub reported: i64,
+    /// The calendar's share of the annual plan at the month's end (annual × month / 12),
+    /// what time progress by the calendar measures against.
+    pub calendar_to_date: i64,
 }
 
 pub async fn curve(
@@ -533,6 +539,10 @@ pub async fn curve(
             actual_ytd: t.actual_ytd,
             annual_plan: t.annual_plan,
             reported: t.reported,
+            calendar_to_date: duban_domain::analytics::div_round(
+                i128::from(t.annual_plan) * i128::from(month),
+                12,
+            ) as i64,
         })
         .collect())
 }
@@ -671,10 +681,7 @@ pub async fn dispatch_list(
         year: p.year(),
         month: p.month(),
         reach: reach.clone(),
-        report_col: match d.missing {
-            MissingBasis::NotSubmitted => "submitted",
-            MissingBasis::NotApproved => "reported",
-        },
+        report_col: d.missing.column(),
         overdue_states: overdue_states(&d),
         today: crate::clock::today(),
         cause,
@@ -691,18 +698,17 @@ pub async fn dispatch_list(
     counts.insert("not_started", f.not_started);
     counts.insert("milestone_overdue", t.milestones_overdue);
     counts.insert("report_missing", f.reports_missing);
+    let problems_cause = store::DispatchQuery {
+        cause: Some(store::DispatchCause::ProblemsOverdue),
+        ..q.clone()
+    };
     counts.insert(
         "problems_overdue",
-        store::dispatch_years(
-            db,
-            &store::DispatchQuery {
-                cause: Some(store::DispatchCause::ProblemsOverdue),
-                limit: 0,
-                ..q.clone()
-            },
-        )
-        .await?
-        .0,
+        if cause == problems_cause.cause {
+            total
+        } else {
+            store::dispatch_count(db, &problems_cause).await?
+        },
     );
     let ids: Vec<i64> = years.iter().map(|y| y.meta.id).collect();
     let labels: HashMap<i64, (String, String, String)> = if ids.is_empty() {
@@ -728,10 +734,7 @@ pub async fn dispatch_list(
     };
     let problems = store::overdue_problems_of(db, &q, &ids).await?;
     let mut milestones = store::overdue_milestones_of(db, p, &ids).await?;
-    let missing = |y: &ProjectYear| match d.missing {
-        MissingBasis::NotSubmitted => !y.submitted[i],
-        MissingBasis::NotApproved => !y.reported[i],
-    };
+    let missing = |y: &ProjectYear| d.missing.is_missing(y.reported[i], y.submitted[i]);
     let items = years
         .into_iter()
         .map(|y| {
@@ -787,6 +790,7 @@ pub async fn warnings(
     let p = as_of(as_of_text)?;
     let reach = can.reach_within(unit);
     let rules = rules(db).await?;
+    let d = definitions(db).await?;
     let ids = store::project_ids(db, p.year(), &reach, limit).await?;
     let mut tx = db.read().await?;
     let mut out = Vec::new();
@@ -801,6 +805,7 @@ pub async fn warnings(
                 &i.months,
                 p.month(),
                 &CheckRules::default(),
+                d.missing,
             );
             if !w.is_empty() {
                 out.push(ProjectWarnings {
@@ -886,6 +891,7 @@ pub async fn why(
             &i.months,
             p.month(),
             &CheckRules::default(),
+            definitions(db).await?.missing,
         ),
         forecast: forecast(&y, p.month()),
         lights: y.lights.to_vec(),

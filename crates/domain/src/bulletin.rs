@@ -11,7 +11,7 @@ use crate::analytics::measure::{
     Definitions, Figures, Measure, MissingBasis, OverdueBasis, StartBasis, TimeBasis,
 };
 use crate::analytics::rank::standings;
-use crate::analytics::totals::Totals;
+use crate::analytics::totals::{MonthEntry, Totals};
 use crate::analytics::year::ProjectYear;
 use crate::money::Yuan;
 use crate::period::Period;
@@ -28,7 +28,7 @@ pub struct SnapUnit {
     pub series: String,
 }
 
-/// One project's figures at the period's month, as the analytics read model holds them.
+/// One project at the period's month, as the analytics read model holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SnapProject {
     pub id: i64,
@@ -40,25 +40,9 @@ pub struct SnapProject {
     pub leader: String,
     /// Planned to be completed (竣工) in the bulletin's year.
     pub completes_this_year: bool,
-    pub total_investment: i64,
-    pub annual_plan: i64,
-    pub plan_to_date: i64,
-    pub actual_ytd: i64,
-    pub due_to_start: bool,
-    pub started: bool,
-    pub light: Light,
-    /// A new project planned to start this year.
-    #[serde(default)]
-    pub new_planned: bool,
-    /// The month's report: approved, submitted (awaiting approval or approved), late.
-    #[serde(default)]
-    pub reported: bool,
-    #[serde(default)]
-    pub submitted: bool,
-    #[serde(default)]
-    pub late: bool,
-    #[serde(default)]
-    pub milestone_overdue: bool,
+    /// Its figures and facts at the month: its contribution to every total.
+    #[serde(flatten)]
+    pub entry: MonthEntry,
 }
 
 /// What identifies a project in a bulletin besides its figures.
@@ -71,9 +55,8 @@ pub struct ProjectLabel {
 }
 
 impl SnapProject {
-    /// A project's entry at month `m` of its year: the same facts the dashboards sum.
+    /// A project's entry at month `m` of its year.
     pub fn of(y: &ProjectYear, m: u32, label: ProjectLabel) -> SnapProject {
-        let i = (m.clamp(1, 12) - 1) as usize;
         SnapProject {
             id: y.meta.id,
             code: label.code,
@@ -82,52 +65,19 @@ impl SnapProject {
             nature: y.meta.nature.code().to_string(),
             leader: label.leader,
             completes_this_year: label.end_year == y.year,
-            total_investment: y.meta.total_investment.get(),
-            annual_plan: y.annual_plan.get(),
-            plan_to_date: y.plan[i].get(),
-            actual_ytd: y.actual[i].get(),
-            due_to_start: y.due_to_start[i],
-            started: y.started[i],
-            light: y.lights[i],
-            new_planned: y.new_planned,
-            reported: y.reported[i],
-            submitted: y.submitted[i],
-            late: y.late[i],
-            milestone_overdue: y.milestone_overdue[i],
+            entry: y.entry(m),
         }
     }
 
-    /// The project's contribution to every total: equal to `Totals::of` of its year at
-    /// the month, so a bulletin's sums are the dashboards' sums.
+    /// The project's contribution to every total (the dashboards' `Totals::of`).
     pub fn totals(&self) -> Totals {
-        let one = |b: bool| i64::from(b);
-        let mut lights = [0; 4];
-        lights[self.light.index()] = 1;
-        Totals {
-            projects: 1,
-            total_investment: self.total_investment,
-            annual_plan: self.annual_plan,
-            plan_to_date: self.plan_to_date,
-            actual_ytd: self.actual_ytd,
-            reported: one(self.reported),
-            submitted: one(self.submitted),
-            late: one(self.late),
-            due_to_start: one(self.due_to_start),
-            started_of_due: one(self.due_to_start && self.started),
-            new_planned: one(self.new_planned),
-            new_started: one(self.new_planned && self.started),
-            started: one(self.started),
-            milestones_overdue: one(self.milestone_overdue),
-            lights,
-        }
+        Totals::of_entry(&self.entry)
     }
 
     /// Is the month's report missing under the definition?
     pub fn missing(&self, d: &Definitions) -> bool {
-        match d.missing {
-            MissingBasis::NotSubmitted => !self.submitted,
-            MissingBasis::NotApproved => !self.reported,
-        }
+        d.missing
+            .is_missing(self.entry.reported, self.entry.submitted)
     }
 }
 
@@ -142,13 +92,25 @@ pub struct SnapProblem {
     pub days_overdue: i64,
 }
 
-/// A unit's reports of the period: how many were due, missing (none approved) and late.
+/// A unit's reports of the period: how many were due, missing and late.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SnapReporting {
     pub unit_id: i64,
     pub due: i64,
     pub missing: i64,
     pub late: i64,
+    /// Reports there and not late (a report can be both missing and late: submitted late,
+    /// then returned). Absent in snapshots stored before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_time: Option<i64>,
+}
+
+impl SnapReporting {
+    /// Reports on time: kept, or (older snapshots) what the counts allow.
+    pub fn on_time(&self) -> i64 {
+        self.on_time
+            .unwrap_or((self.due - self.missing - self.late).max(0))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -161,9 +123,9 @@ pub struct Snapshot {
     pub projects: Vec<SnapProject>,
     pub overdue_problems: Vec<SnapProblem>,
     pub reporting: Vec<SnapReporting>,
-    /// The definitions the figures were computed under (missing in snapshots made before
-    /// they were settings: those read with the defaults).
-    #[serde(default)]
+    /// The definitions the figures were computed under (snapshots made before they were
+    /// settings read with those they were composed under then).
+    #[serde(default = "Definitions::legacy")]
     pub definitions: Definitions,
 }
 
@@ -176,10 +138,13 @@ pub fn reporting(projects: &[SnapProject], d: &Definitions) -> Vec<SnapReporting
             due: 0,
             missing: 0,
             late: 0,
+            on_time: Some(0),
         });
+        let missing = p.missing(d);
         r.due += 1;
-        r.missing += i64::from(p.missing(d));
-        r.late += i64::from(p.late);
+        r.missing += i64::from(missing);
+        r.late += i64::from(p.entry.late);
+        *r.on_time.get_or_insert(0) += i64::from(!missing && !p.entry.late);
     }
     by.into_values().collect()
 }
@@ -230,14 +195,19 @@ fn totals<'a>(ps: impl Iterator<Item = &'a SnapProject>) -> Totals {
     ps.map(SnapProject::totals).sum()
 }
 
+/// The months a year-to-date figure covers, as bulletins write them: "1月", "1—10月".
+fn months_of(month: u32) -> String {
+    match month {
+        1 => "1月".to_string(),
+        m => format!("1—{m}月"),
+    }
+}
+
 /// The standard opening sentences for a group of projects ("今年安排重点项目N项…").
 pub fn opening(lead: &str, period: Period, ps: &[&SnapProject], d: &Definitions) -> String {
     let f = Figures::of(totals(ps.iter().copied()), period.month(), None, d);
     let t = &f.totals;
-    let months = match period.month() {
-        1 => "1月".to_string(),
-        m => format!("1—{m}月"),
-    };
+    let months = months_of(period.month());
     let mut s = format!(
         "{lead}{n}项，总投资{x}亿元，年度计划投资{y}亿元。{months}累计完成投资{z}亿元",
         n = t.projects,
@@ -311,7 +281,8 @@ fn shown(f: &Figures, m: Measure) -> String {
 fn definitions_note(d: &Definitions, month: u32) -> String {
     let tp = match d.time_progress {
         TimeBasis::Calendar => format!(
-            "时间进度按日历计算（1—{month}月为{}）",
+            "时间进度按日历计算（{}为{}）",
+            months_of(month),
             crate::analytics::progress::pct1(
                 crate::analytics::progress::calendar_time_progress_bp(month)
             )
@@ -504,25 +475,33 @@ pub fn compose(s: &Snapshot) -> Bulletin {
 
     // 四、滞后项目: red, then orange and yellow, the furthest behind first in each.
     heading(&mut blocks, "滞后项目");
-    let mut lagging: Vec<(&SnapProject, Figures)> = s
+    // Each project against its own monthly plan: what its light was judged by.
+    let mut lagging: Vec<(&SnapProject, Option<i64>, Option<i64>)> = s
         .projects
         .iter()
-        .filter(|p| p.light != Light::Green)
-        .map(|p| (p, Figures::of(p.totals(), m, None, d)))
+        .filter(|p| p.entry.light != Light::Green)
+        .map(|p| {
+            let (c, _, g) = Figures::rates(&p.totals(), m, TimeBasis::Plan);
+            (p, c, g)
+        })
         .collect();
-    lagging.sort_by_key(|(p, f)| (std::cmp::Reverse(p.light), f.gap_bp.unwrap_or(0), p.id));
+    lagging.sort_by_key(|(p, _, g)| (std::cmp::Reverse(p.entry.light), g.unwrap_or(0), p.id));
     let rows: Vec<Vec<String>> = lagging
         .iter()
         .enumerate()
-        .map(|(i, (p, f))| {
+        .map(|(i, (p, c, g))| {
             vec![
                 (i + 1).to_string(),
                 p.name.clone(),
                 unit_name(p.unit_id),
                 p.leader.clone(),
-                light_zh(p.light).into(),
-                shown(f, Measure::Completion),
-                f.gap_zh.clone().unwrap_or_else(|| "—".into()),
+                light_zh(p.entry.light).into(),
+                c.map(crate::analytics::progress::pct1)
+                    .unwrap_or_else(|| "—".into()),
+                g.map(|g| {
+                    crate::analytics::progress::gap_sentence_zh(g).replace("时间进度", "分月计划")
+                })
+                .unwrap_or_else(|| "—".into()),
             ]
         })
         .collect();
@@ -535,7 +514,7 @@ pub fn compose(s: &Snapshot) -> Bulletin {
             "包联领导",
             "灯色",
             "完成率",
-            "与序时进度",
+            "与本项目分月计划",
         ],
         rows,
     );
@@ -606,6 +585,7 @@ pub fn compose(s: &Snapshot) -> Bulletin {
                 due: 0,
                 missing: 0,
                 late: 0,
+                on_time: None,
             });
             e.due += r.due;
             e.missing += r.missing;

@@ -347,5 +347,10 @@ async fn bad_inputs_are_refused_cleanly(db: Db) {
             ]
         )
     );
+    // A cross-organisation scope is granted only by an administrator over every
+    // organisation: an administrator of "all" (one organisation) cannot.
+    let (s, v) = admin.post("/api/v1/users", json!({ "username": "everywhere", "display_name": "跨组织", "unit_id": d01, "roles": [{ "role": "leader", "scope": "global" }] })).await;
+    tried += 1;
+    assert_eq!((s, common::fields(&v)), (400, vec!["roles[0].scope"]));
     println!("bad inputs tried: {tried}");
 }

@@ -645,11 +645,7 @@ impl DispatchQuery {
         }
     }
     fn states_sql(&self) -> String {
-        self.overdue_states
-            .iter()
-            .map(|s| format!("'{s}'"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        crate::sql_list(&self.overdue_states)
     }
     fn where_sql(&self) -> String {
         let causes = match self.cause {
@@ -682,12 +678,7 @@ pub async fn dispatch_years(
     q: &DispatchQuery,
 ) -> Result<(i64, Vec<ProjectYear>), StoreError> {
     let w = q.where_sql();
-    let total = db
-        .scalar(
-            &format!("SELECT COUNT(*) AS v FROM project_years y WHERE {w}"),
-            &[],
-        )
-        .await?;
+    let total = dispatch_count(db, q).await?;
     let rows = db
         .fetch_all(
             &format!(
@@ -699,6 +690,18 @@ pub async fn dispatch_years(
         )
         .await?;
     Ok((total, rows))
+}
+
+/// How many project-years are on the dispatch list (for a cause, when given).
+pub async fn dispatch_count(db: &Db, q: &DispatchQuery) -> Result<i64, StoreError> {
+    db.scalar(
+        &format!(
+            "SELECT COUNT(*) AS v FROM project_years y WHERE {}",
+            q.where_sql()
+        ),
+        &[],
+    )
+    .await
 }
 
 /// Overdue problems per project among `ids` (for the dispatch list's reasons).

@@ -147,14 +147,13 @@ pub async fn overdue_problems(
     reach: &Reach,
     states: &[&str],
 ) -> Result<Vec<SnapProblem>, StoreError> {
-    let states: Vec<String> = states.iter().map(|s| format!("'{s}'")).collect();
     db.fetch_all(
         &format!(
             "SELECT q.id, q.description, p.name AS project, q.lead_unit_id, q.deadline \
              FROM problems q LEFT JOIN projects p ON p.id = q.project_id \
              WHERE q.state IN ({}) AND q.deadline IS NOT NULL AND q.deadline < $1 AND {} \
              ORDER BY q.deadline, q.id",
-            states.join(", "),
+            crate::sql_list(states),
             reach_sql("q.lead_unit_id", reach)
         ),
         &[day.to_string().into()],

@@ -109,6 +109,18 @@ pub fn reach_sql(col: &str, reach: &duban_domain::access::Reach) -> String {
     }
 }
 
+/// Codes of our own vocabularies as an SQL list: `'a', 'b'` (never user input).
+pub fn sql_list(codes: &[&str]) -> String {
+    codes
+        .iter()
+        .map(|c| {
+            debug_assert!(c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_'));
+            format!("'{c}'")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `($1, $2, …), ($k+1, …)`: the VALUES list of a multi-row insert of `rows` rows of `cols` columns.
 pub(crate) fn values_list(rows: usize, cols: usize) -> String {
     let mut s = String::with_capacity(rows * cols * 5);

@@ -285,7 +285,10 @@ pub struct ProblemFilter {
 
 pub async fn list(db: &Db, f: &ProblemFilter) -> Result<(i64, Vec<Problem>), StoreError> {
     let scope = if f.led_only {
-        crate::reach_sql("q.lead_unit_id", &f.reach)
+        format!(
+            "q.lead_unit_id IS NOT NULL AND {}",
+            crate::reach_sql("q.lead_unit_id", &f.reach)
+        )
     } else {
         reach_cond(&f.reach)
     };
@@ -297,14 +300,7 @@ pub async fn list(db: &Db, f: &ProblemFilter) -> Result<(i64, Vec<Problem>), Sto
     w.opt("q.created_at >= ?", f.created_from_ms);
     let pending = "q.state NOT IN ('resolved', 'closed')";
     let overdue = match &f.overdue_states {
-        Some(states) => format!(
-            "q.state IN ({})",
-            states
-                .iter()
-                .map(|s| format!("'{s}'"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        Some(states) => format!("q.state IN ({})", crate::sql_list(states)),
         None => pending.to_string(),
     };
     w.opt(

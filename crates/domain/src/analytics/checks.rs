@@ -52,6 +52,7 @@ pub fn project_checks(
     months: &[ApprovedMonth],
     m: u32,
     rules: &CheckRules,
+    missing: super::measure::MissingBasis,
 ) -> Vec<Warning> {
     let mut out = Vec::new();
     let i = (m.clamp(1, 12) - 1) as usize;
@@ -86,12 +87,20 @@ pub fn project_checks(
             }
         }
     }
-    if !y.submitted[i] {
+    if missing.is_missing(y.reported[i], y.submitted[i]) {
         out.push(w(
             "report_missing",
             Severity::Warning,
-            format!("{m}月进度未报送"),
-            format!("the report of month {m} has not been submitted"),
+            if y.submitted[i] {
+                format!("{m}月进度未审核通过")
+            } else {
+                format!("{m}月进度未报送")
+            },
+            if y.submitted[i] {
+                format!("the report of month {m} is not approved")
+            } else {
+                format!("the report of month {m} has not been submitted")
+            },
             vec![("month", m.to_string())],
         ));
     } else if !y.reported[i] {
@@ -318,10 +327,17 @@ mod tests {
             submissions: &[],
             rules: &RuleSet::yinchuan(),
         });
-        project_checks(&y, Some(&plan), months, at, &CheckRules::default())
-            .iter()
-            .map(|w| w.code)
-            .collect()
+        project_checks(
+            &y,
+            Some(&plan),
+            months,
+            at,
+            &CheckRules::default(),
+            super::super::measure::MissingBasis::NotSubmitted,
+        )
+        .iter()
+        .map(|w| w.code)
+        .collect()
     }
 
     #[test]

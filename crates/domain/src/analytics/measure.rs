@@ -42,6 +42,23 @@ pub enum MissingBasis {
     NotApproved,
 }
 
+impl MissingBasis {
+    /// Is a month's report missing, given whether one was approved and one submitted?
+    pub fn is_missing(self, reported: bool, submitted: bool) -> bool {
+        match self {
+            MissingBasis::NotSubmitted => !submitted,
+            MissingBasis::NotApproved => !reported,
+        }
+    }
+    /// The read model's column whose bit says the report is there.
+    pub fn column(self) -> &'static str {
+        match self {
+            MissingBasis::NotSubmitted => "submitted",
+            MissingBasis::NotApproved => "reported",
+        }
+    }
+}
+
 /// What counts as an overdue problem (超期).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
@@ -121,6 +138,24 @@ pub struct Definitions {
 }
 
 impl Definitions {
+    /// The definitions the bulletins stored before they were settings were composed
+    /// under (time progress by the plan curves, starts of those due, missing = not
+    /// approved, three units on each list): such a bulletin reads as it did.
+    pub fn legacy() -> Definitions {
+        Definitions {
+            time_progress: TimeBasis::Plan,
+            missing: MissingBasis::NotApproved,
+            overdue: OverdueBasis::NotResolved,
+            start_rate: StartBasis::ToDate,
+            lists: ListRule {
+                rank_by: RankBy::Completion,
+                red: 3,
+                black: 3,
+                against_time_progress: true,
+            },
+        }
+    }
+
     /// Check the choices; each error names the field.
     pub fn validate(&self) -> Result<(), crate::ValidationErrors> {
         let mut e = crate::ValidationErrors::default();
@@ -316,8 +351,8 @@ impl Measure {
                 "the month's light under the light rules in force".into(),
             ),
             M::Lights => (
-                "每个项目每月按现行灯色规则评定一种灯色，取各规则中最差者。默认规则为银川市公布的规则：进度落后序时进度10—30个百分点（含）黄灯、超过30个百分点红灯；计划当月未开工黄灯、连续3个月未开工红灯；开工1个月未入库纳统黄灯、超过2个月红灯；资金拨付低于要求红灯。前期项目和尚未开工的新建项目不按投资进度评灯".into(),
-                "each project gets one light a month under the rules in force, the worst any rule gives. The default is Yinchuan's published rules: 10–30 points behind time progress yellow, more red; not started in the planned month yellow, three months red; not in the statistics one month after the start yellow, more than two red; funds paid below requirement red. Preparatory projects and new ones not yet started are not judged by investment progress".into(),
+                "每个项目每月按现行灯色规则评定一种灯色，取各规则中最差者。默认规则为银川市公布的规则：投资进度落后本项目分月计划进度10—30个百分点（含）黄灯、超过30个百分点红灯；计划当月未开工黄灯、连续3个月未开工红灯；开工1个月未入库纳统黄灯、超过2个月红灯；资金拨付低于要求红灯。前期项目和尚未开工的新建项目不按投资进度评灯".into(),
+                "each project gets one light a month under the rules in force, the worst any rule gives. The default is Yinchuan's published rules: 10–30 points behind the project's own monthly plan yellow, more red; not started in the planned month yellow, three months red; not in the statistics one month after the start yellow, more than two red; funds paid below requirement red. Preparatory projects and new ones not yet started are not judged by investment progress".into(),
             ),
             M::Lit => (
                 "当月亮黄灯、橙灯或红灯的项目数".into(),
@@ -346,10 +381,16 @@ impl Measure {
                 "截至当月末，有计划日期已过而未完成的节点的项目数".into(),
                 "projects with a milestone past its planned date and not reached by the end of the month".into(),
             ),
-            M::ProblemsOpen => (
-                "牵头单位在范围内、尚未整改完成（未解决、未销号）的问题数".into(),
-                "problems led by a unit in scope, not yet resolved or closed".into(),
-            ),
+            M::ProblemsOpen => match d.overdue {
+                OverdueBasis::NotResolved => (
+                    "牵头单位在范围内、尚未整改完成（未解决、未销号）的问题数".into(),
+                    "problems led by a unit in scope, not yet resolved or closed".into(),
+                ),
+                OverdueBasis::NotClosed => (
+                    "牵头单位在范围内、尚未销号的问题数（含已整改待销号）".into(),
+                    "problems led by a unit in scope, not yet closed (resolved ones awaiting closure included)".into(),
+                ),
+            },
             M::ProblemsOverdue => match d.overdue {
                 OverdueBasis::NotResolved => (
                     "牵头单位在范围内、超过整改时限仍未整改完成的问题数".into(),
@@ -418,17 +459,7 @@ impl Figures {
     /// totals at the same month a year before (for growth).
     pub fn of(t: Totals, month: u32, last_year: Option<&Totals>, d: &Definitions) -> Figures {
         use super::ratio_bp;
-        let completion = ratio_bp(t.actual_ytd, t.annual_plan);
-        let time_progress = match d.time_progress {
-            _ if t.annual_plan <= 0 => None,
-            TimeBasis::Calendar => Some(super::progress::calendar_time_progress_exact(month)),
-            TimeBasis::Plan => Some(Rational::new(t.plan_to_date, t.annual_plan)),
-        };
-        // The gap from the exact rates, rounded once.
-        let gap = time_progress.filter(|_| t.annual_plan > 0).map(|tp| {
-            let c = Rational::new(t.actual_ytd, t.annual_plan);
-            c.minus_in_bp(tp)
-        });
+        let (completion, time_progress, gap) = Figures::rates(&t, month, d.time_progress);
         let (start_planned, start_done) = match d.start_rate {
             StartBasis::Year => (t.new_planned, t.new_started),
             StartBasis::ToDate => (t.due_to_start, t.started_of_due),
@@ -436,6 +467,7 @@ impl Figures {
         let yoy = last_year
             .filter(|l| l.projects > 0 && l.actual_ytd > 0)
             .and_then(|l| ratio_bp(t.actual_ytd - l.actual_ytd, l.actual_ytd));
+        // Missing = due − present, where "present" is what the definition asks for.
         let missing = match d.missing {
             MissingBasis::NotSubmitted => t.projects - t.submitted,
             MissingBasis::NotApproved => t.projects - t.reported,
@@ -446,7 +478,7 @@ impl Figures {
             missing_basis: d.missing,
             start_basis: d.start_rate,
             completion_bp: completion,
-            time_progress_bp: time_progress.map(|r| r.bp()),
+            time_progress_bp: time_progress,
             gap_bp: gap,
             start_rate_bp: ratio_bp(start_done, start_planned),
             yoy_bp: yoy,
@@ -467,6 +499,24 @@ impl Figures {
             }
         }
         f
+    }
+
+    /// Completion, time progress and the gap between them, in basis points; the gap from
+    /// the exact rates, rounded once. `None` without an annual plan.
+    pub fn rates(
+        t: &Totals,
+        month: u32,
+        basis: TimeBasis,
+    ) -> (Option<i64>, Option<i64>, Option<i64>) {
+        if t.annual_plan <= 0 {
+            return (None, None, None);
+        }
+        let tp = match basis {
+            TimeBasis::Calendar => super::progress::calendar_time_progress_exact(month),
+            TimeBasis::Plan => Rational::new(t.plan_to_date, t.annual_plan),
+        };
+        let c = Rational::new(t.actual_ytd, t.annual_plan);
+        (Some(c.bp()), Some(tp.bp()), Some(c.minus_in_bp(tp)))
     }
 
     /// The value of a measure: a count or yuan, or basis points for rates and points

@@ -74,28 +74,79 @@ totals! {
     milestones_overdue,
 }
 
+/// One project at one month: everything its contribution to the totals is made of. A
+/// bulletin's project entries carry exactly this (so a bulletin sums what the dashboards
+/// sum); fields added after the first bulletins were stored default to false.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct MonthEntry {
+    pub total_investment: i64,
+    pub annual_plan: i64,
+    pub plan_to_date: i64,
+    pub actual_ytd: i64,
+    pub due_to_start: bool,
+    pub started: bool,
+    pub light: Light,
+    /// A new project planned to start this year.
+    #[serde(default)]
+    pub new_planned: bool,
+    /// The month's report: approved, submitted (awaiting approval or approved), late.
+    #[serde(default)]
+    pub reported: bool,
+    #[serde(default)]
+    pub submitted: bool,
+    #[serde(default)]
+    pub late: bool,
+    #[serde(default)]
+    pub milestone_overdue: bool,
+}
+
+impl ProjectYear {
+    /// The project at month `m` (1..=12).
+    pub fn entry(&self, m: u32) -> MonthEntry {
+        let i = (m.clamp(1, 12) - 1) as usize;
+        MonthEntry {
+            total_investment: self.meta.total_investment.get(),
+            annual_plan: self.annual_plan.get(),
+            plan_to_date: self.plan[i].get(),
+            actual_ytd: self.actual[i].get(),
+            due_to_start: self.due_to_start[i],
+            started: self.started[i],
+            light: self.lights[i],
+            new_planned: self.new_planned,
+            reported: self.reported[i],
+            submitted: self.submitted[i],
+            late: self.late[i],
+            milestone_overdue: self.milestone_overdue[i],
+        }
+    }
+}
+
 impl Totals {
     /// One project's contribution at month `m` (1..=12).
     pub fn of(y: &ProjectYear, m: u32) -> Totals {
-        let i = (m.clamp(1, 12) - 1) as usize;
+        Totals::of_entry(&y.entry(m))
+    }
+
+    /// The contribution of one project at one month.
+    pub fn of_entry(e: &MonthEntry) -> Totals {
         let mut lights = [0; 4];
-        lights[y.lights[i].index()] = 1;
+        lights[e.light.index()] = 1;
         let one = |b: bool| i64::from(b);
         Totals {
             projects: 1,
-            total_investment: y.meta.total_investment.get(),
-            annual_plan: y.annual_plan.get(),
-            plan_to_date: y.plan[i].get(),
-            actual_ytd: y.actual[i].get(),
-            reported: one(y.reported[i]),
-            submitted: one(y.submitted[i]),
-            late: one(y.late[i]),
-            due_to_start: one(y.due_to_start[i]),
-            started_of_due: one(y.due_to_start[i] && y.started[i]),
-            new_planned: one(y.new_planned),
-            new_started: one(y.new_planned && y.started[i]),
-            started: one(y.started[i]),
-            milestones_overdue: one(y.milestone_overdue[i]),
+            total_investment: e.total_investment,
+            annual_plan: e.annual_plan,
+            plan_to_date: e.plan_to_date,
+            actual_ytd: e.actual_ytd,
+            reported: one(e.reported),
+            submitted: one(e.submitted),
+            late: one(e.late),
+            due_to_start: one(e.due_to_start),
+            started_of_due: one(e.due_to_start && e.started),
+            new_planned: one(e.new_planned),
+            new_started: one(e.new_planned && e.started),
+            started: one(e.started),
+            milestones_overdue: one(e.milestone_overdue),
             lights,
         }
     }

@@ -1,4 +1,5 @@
 use super::*;
+use crate::analytics::totals::MonthEntry;
 
 fn project(
     id: i64,
@@ -18,18 +19,20 @@ fn project(
         nature: nature.into(),
         leader: format!("领导{id}"),
         completes_this_year: id % 2 == 0,
-        total_investment: total,
-        annual_plan: annual,
-        plan_to_date: plan,
-        actual_ytd: actual,
-        due_to_start: due,
-        started,
-        light,
-        new_planned: nature == "new",
-        reported: id != 3,
-        submitted: id != 3,
-        late: id == 2,
-        milestone_overdue: id == 2,
+        entry: MonthEntry {
+            total_investment: total,
+            annual_plan: annual,
+            plan_to_date: plan,
+            actual_ytd: actual,
+            due_to_start: due,
+            started,
+            light,
+            new_planned: nature == "new",
+            reported: id != 3,
+            submitted: id != 3,
+            late: id == 2,
+            milestone_overdue: id == 2,
+        },
     }
 }
 
@@ -246,7 +249,7 @@ fn preparatory_projects_are_counted_not_measured() {
 fn missing_reports_are_counted_under_the_ranked_units() {
     // 一团's project (P1) misses its report: the table names 第一师, as the rankings do.
     let mut s = bare();
-    s.projects[0].submitted = false;
+    s.projects[0].entry.submitted = false;
     s.reporting = reporting(&s.projects, &s.definitions);
     let b = compose(&s);
     let t = b
@@ -261,6 +264,32 @@ fn missing_reports_are_counted_under_the_ranked_units() {
         .expect("第一师 listed");
     assert_eq!(first[1..], ["1".to_string(), "1".into(), "0".into()]);
     assert!(!t.rows.iter().any(|r| r[0] == "一团"));
+}
+
+#[test]
+fn a_snapshot_stored_before_the_definitions_reads_as_it_did() {
+    // No "definitions" and none of the newer fields: the legacy definitions apply.
+    let mut v = serde_json::to_value(small()).unwrap();
+    v.as_object_mut().unwrap().remove("definitions");
+    for p in v["projects"].as_array_mut().unwrap() {
+        for f in [
+            "new_planned",
+            "reported",
+            "submitted",
+            "late",
+            "milestone_overdue",
+        ] {
+            p.as_object_mut().unwrap().remove(f);
+        }
+    }
+    let old: Snapshot = serde_json::from_value(v).unwrap();
+    assert_eq!(old.definitions, Definitions::legacy());
+    let all: Vec<&SnapProject> = old.projects.iter().collect();
+    // By the plan curves and the starts due by the month, as bulletins were composed then.
+    assert!(
+        opening("2025年安排重点项目", old.period, &all, &old.definitions)
+            .contains("落后时间进度22.2个百分点。截至10月应开工2项，已开工1项，开工率50.0%")
+    );
 }
 
 #[test]
@@ -311,7 +340,7 @@ fn long_lists_are_cut_in_the_body_and_whole_in_the_annex() {
 fn html_escapes_what_users_typed() {
     let mut s = small();
     s.projects[0].name = "<script>alert(1)</script>".into();
-    s.projects[0].light = Light::Red;
+    s.projects[0].entry.light = Light::Red;
     let html = render_html(&compose(&s));
     assert!(!html.contains("<script>alert"));
     assert!(html.contains("&lt;script&gt;"));
