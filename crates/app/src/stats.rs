@@ -209,14 +209,7 @@ pub async fn ensure_built(db: &Db) -> Result<Vec<Rebuilt>, AppError> {
         tx.execute("SELECT pg_advisory_xact_lock(727166)", &[])
             .await?;
     }
-    let current = tx
-        .fetch_optional(
-            "SELECT value FROM settings WHERE key = $1",
-            &[READ_MODEL_KEY.into()],
-            |r| r.str("value"),
-        )
-        .await?;
-    if current.as_deref() == Some(READ_MODEL_VERSION) {
+    if settings::get_in(&mut tx, READ_MODEL_KEY).await?.as_deref() == Some(READ_MODEL_VERSION) {
         return Ok(Vec::new());
     }
     let done = rebuild_all(&mut tx, &rules).await?;

@@ -12,6 +12,16 @@ pub async fn get(db: &Db, key: &str) -> Result<Option<String>, StoreError> {
     .await
 }
 
+/// [`get`] inside a transaction (to read what the transaction may change).
+pub async fn get_in(tx: &mut Tx, key: &str) -> Result<Option<String>, StoreError> {
+    tx.fetch_optional(
+        "SELECT value FROM settings WHERE key = $1",
+        &[key.into()],
+        |r| r.str("value"),
+    )
+    .await
+}
+
 pub async fn set(tx: &mut Tx, key: &str, value: &str) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
