@@ -28,6 +28,7 @@ pub mod registry;
 pub mod reports;
 pub mod settings;
 pub mod stats;
+pub mod unit_of_work;
 pub mod work;
 
 pub use duban_store::{Backend, Db, schema};

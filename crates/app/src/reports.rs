@@ -124,24 +124,15 @@ pub async fn create(
         approved_at: None,
         late: false,
     };
-    let mut tx = db.write().await?;
-    let id = store::insert(&mut tx, &r).await.map_err(|e| match e {
+    let mut w = can.write(db).await?;
+    let id = store::insert(w.tx(), &r).await.map_err(|e| match e {
         StoreError::Duplicate(_) => {
             AppError::Conflict(format!("the report of {period} already exists"))
         }
         e => e.into(),
     })?;
-    audit::record(
-        &mut tx,
-        can.actor(),
-        "report.create",
-        "report",
-        id,
-        audit::NONE,
-        Some(&r.figures),
-    )
-    .await?;
-    tx.commit().await?;
+    w.audit("report.create", "report", id, audit::NONE, Some(&r.figures));
+    w.commit().await?;
     get_any(db, id).await
 }
 
@@ -163,22 +154,19 @@ pub async fn edit(
 ) -> Result<ReportView, AppError> {
     let (r, _) = load(db, can, id).await?;
     let to = report::transition(r.state, &ReportAction::Edit)?;
-    let mut tx = db.write().await?;
-    store::update_figures(&mut tx, id, r.state, to, f)
+    let mut w = can.write(db).await?;
+    store::update_figures(w.tx(), id, r.state, to, f)
         .await
         .or_stale(&r)?;
     let changes = r.figures.diff(f);
-    audit::record(
-        &mut tx,
-        can.actor(),
+    w.audit(
         "report.edit",
         "report",
         id,
         Some(&r.figures),
         Some(&changes),
-    )
-    .await?;
-    tx.commit().await?;
+    );
+    w.commit().await?;
     get_any(db, id).await
 }
 
@@ -202,20 +190,19 @@ pub async fn submit(db: &Db, can: &Can<DraftReports>, id: i64) -> Result<ReportV
     }
     let now = now_ms();
     let late = crate::clock::today() > s.deadline(r.period);
-    let rules = crate::stats::rules(db).await?;
-    let mut tx = db.write().await?;
+    let mut w = can.write(db).await?;
     let stamp = TransitionStamp {
         submitted_at: Some(now),
         late: Some(late),
         ..Default::default()
     };
-    store::set_state(&mut tx, id, r.state, to, &stamp)
+    store::set_state(w.tx(), id, r.state, to, &stamp)
         .await
         .or_stale(&r)?;
-    audit::record(&mut tx, can.actor(), "report.submit", "report", id, Some(&r.state.code()), Some(&serde_json::json!({ "state": to.code(), "late": late, "warnings": warnings.iter().map(|w| w.code).collect::<Vec<_>>() }))).await?;
+    w.audit("report.submit", "report", id, Some(&r.state.code()), Some(&serde_json::json!({ "state": to.code(), "late": late, "warnings": warnings.iter().map(|w| w.code).collect::<Vec<_>>() })));
     // A submitted report is no longer missing: the counts move in the same transaction.
-    crate::stats::refresh_project(&mut tx, r.project_id, r.period.year(), &rules).await?;
-    tx.commit().await?;
+    w.refresh(r.project_id, r.period.year());
+    w.commit().await?;
     get_any(db, id).await
 }
 
@@ -250,9 +237,8 @@ pub async fn decide(
             ..Default::default()
         },
     };
-    let rules = crate::stats::rules(db).await?;
-    let mut tx = db.write().await?;
-    store::set_state(&mut tx, id, r.state, to, &stamp)
+    let mut w = can.write(db).await?;
+    store::set_state(w.tx(), id, r.state, to, &stamp)
         .await
         .or_stale(&r)?;
     let verb = if reason.is_some() {
@@ -260,20 +246,17 @@ pub async fn decide(
     } else {
         "report.approve"
     };
-    audit::record(
-        &mut tx,
-        can.actor(),
+    w.audit(
         verb,
         "report",
         id,
         Some(&r.state.code()),
         Some(&serde_json::json!({ "state": to.code(), "reason": reason })),
-    )
-    .await?;
+    );
     // The dashboards' figures move with the approval (and a returned report is missing
     // again), in the same transaction.
-    crate::stats::refresh_project(&mut tx, r.project_id, r.period.year(), &rules).await?;
-    tx.commit().await?;
+    w.refresh(r.project_id, r.period.year());
+    w.commit().await?;
     get_any(db, id).await
 }
 
@@ -300,22 +283,19 @@ pub async fn correct(db: &Db, can: &Can<DraftReports>, id: i64) -> Result<Report
         approved_at: None,
         late: false,
     };
-    let mut tx = db.write().await?;
-    let nid = store::insert(&mut tx, &new).await.map_err(|e| match e {
+    let mut w = can.write(db).await?;
+    let nid = store::insert(w.tx(), &new).await.map_err(|e| match e {
         StoreError::Duplicate(_) => AppError::Conflict("a correction is already open".into()),
         e => e.into(),
     })?;
-    audit::record(
-        &mut tx,
-        can.actor(),
+    w.audit(
         "report.correct",
         "report",
         nid,
         audit::NONE,
         Some(&serde_json::json!({ "corrects": id, "revision": c.revision })),
-    )
-    .await?;
-    tx.commit().await?;
+    );
+    w.commit().await?;
     get_any(db, nid).await
 }
 

@@ -26,7 +26,16 @@ const RULES_KEY: &str = "light_rules";
 
 /// The light rule set in force (the Yinchuan default until an administrator sets one).
 pub async fn rules(db: &Db) -> Result<RuleSet, AppError> {
-    Ok(match settings::get(db, RULES_KEY).await? {
+    parse_rules(settings::get(db, RULES_KEY).await?)
+}
+
+/// [`rules`] inside a write's transaction.
+pub async fn rules_in(tx: &mut Tx) -> Result<RuleSet, AppError> {
+    parse_rules(settings::get_in(tx, RULES_KEY).await?)
+}
+
+fn parse_rules(stored: Option<String>) -> Result<RuleSet, AppError> {
+    Ok(match stored {
         Some(t) => serde_json::from_str(&t)
             .map_err(|e| AppError::Internal(format!("stored light rules do not parse: {e}")))?,
         None => RuleSet::yinchuan(),

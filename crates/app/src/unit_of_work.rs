@@ -1,0 +1,142 @@
+//! The unit of work: the one place a write begins and commits.
+//!
+//! A write begins from a capability handle (`can.write(db)`), so no write runs without a
+//! permission check. The unit owns the transaction, the actor, the audit entries to
+//! append, the projects whose dashboards' read model must be refreshed and the caches to
+//! clear; [`UnitOfWork::commit`] does all of it once, in order, inside the transaction
+//! (refresh, audit, commit) and then clears the caches. Dropped without `commit`, it
+//! rolls back and writes nothing.
+//!
+//! (A seam for what the next issue adds: events to deliver are recorded here, written
+//! with the change that causes them.)
+
+use crate::access::{Actor, Can, Cap};
+use crate::{AppError, audit};
+use duban_store::{Db, Tx};
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+/// Caches a write may have made stale.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Stale {
+    projects: bool,
+    problems: bool,
+}
+
+/// One write in progress.
+pub struct UnitOfWork<'a> {
+    db: &'a Db,
+    tx: Tx,
+    actor: Arc<Actor>,
+    audit: Vec<audit::Write>,
+    /// (project, year): one year; (project, None): every year the project has.
+    refresh: BTreeSet<(i64, Option<i32>)>,
+    stale: Stale,
+}
+
+impl<C: Cap> Can<C> {
+    /// Begin a write as the caller this handle was granted to.
+    pub async fn write<'a>(&self, db: &'a Db) -> Result<UnitOfWork<'a>, AppError> {
+        UnitOfWork::begin(db, self.caller().actor.clone()).await
+    }
+}
+
+impl<'a> UnitOfWork<'a> {
+    async fn begin(db: &'a Db, actor: Arc<Actor>) -> Result<UnitOfWork<'a>, AppError> {
+        Ok(UnitOfWork {
+            tx: db.write().await?,
+            db,
+            actor,
+            audit: Vec::new(),
+            refresh: BTreeSet::new(),
+            stale: Stale::default(),
+        })
+    }
+
+    /// The transaction, for the store's writes.
+    pub fn tx(&mut self) -> &mut Tx {
+        &mut self.tx
+    }
+
+    /// Who writes.
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    /// Record what was done (appended to the chained audit log at commit, in order).
+    pub fn audit<B: Serialize, A: Serialize>(
+        &mut self,
+        action: &'static str,
+        object_type: &'static str,
+        object_id: impl ToString,
+        before: Option<&B>,
+        after: Option<&A>,
+    ) {
+        self.audit.push(audit::Write::new(
+            action,
+            object_type,
+            object_id,
+            before,
+            after,
+        ));
+    }
+
+    /// Record many writes already described (an import's rows).
+    pub fn audit_all(&mut self, writes: impl IntoIterator<Item = audit::Write>) {
+        self.audit.extend(writes);
+    }
+
+    /// The project's year in the dashboards must be recomputed.
+    pub fn refresh(&mut self, project: i64, year: i32) {
+        self.refresh.insert((project, Some(year)));
+    }
+
+    /// Every year of the project in the dashboards must be recomputed (a registry change).
+    pub fn refresh_all_years(&mut self, project: i64) {
+        self.refresh.insert((project, None));
+        self.stale.projects = true;
+    }
+
+    /// The registry's counts are stale.
+    pub fn projects_changed(&mut self) {
+        self.stale.projects = true;
+    }
+
+    /// The problem counts are stale.
+    pub fn problems_changed(&mut self) {
+        self.stale.problems = true;
+    }
+
+    /// Refresh the read model, append the audit entries and commit, then clear the
+    /// caches: the only way a write takes effect.
+    pub async fn commit(mut self) -> Result<(), AppError> {
+        if !self.refresh.is_empty() {
+            let rules = crate::stats::rules_in(&mut self.tx).await?;
+            let all: BTreeSet<i64> = self
+                .refresh
+                .iter()
+                .filter(|(_, y)| y.is_none())
+                .map(|(p, _)| *p)
+                .collect();
+            for &(p, y) in &self.refresh {
+                match y {
+                    None => crate::stats::refresh_all_years(&mut self.tx, p, &rules).await?,
+                    Some(_) if all.contains(&p) => {}
+                    Some(y) => crate::stats::refresh_project(&mut self.tx, p, y, &rules).await?,
+                }
+            }
+        }
+        if !self.audit.is_empty() {
+            audit::record_many(&mut self.tx, &self.actor, std::mem::take(&mut self.audit)).await?;
+        }
+        self.tx.commit().await?;
+        if self.stale.projects {
+            crate::registry::projects_changed(self.db);
+        }
+        if self.stale.problems {
+            crate::stats::problems_changed(self.db);
+        }
+        Ok(())
+    }
+}
