@@ -214,9 +214,9 @@ pub async fn start(db: &Db, can: &Can<Supervise>, i: &StartInput) -> Result<RunV
             (*u, per)
         })
         .collect();
-    let mut tx = db.write().await?;
+    let mut w = can.write(db).await?;
     let id = store::insert(
-        &mut tx,
+        w.tx(),
         &scheme.name,
         &serde_json::to_string(&scheme).expect("a scheme serialises"),
         &i.period.trim().to_uppercase(),
@@ -226,8 +226,8 @@ pub async fn start(db: &Db, can: &Can<Supervise>, i: &StartInput) -> Result<RunV
         now,
     )
     .await?;
-    audit::record(&mut tx, can.actor(), "assessment.start", "assessment", id, audit::NONE, Some(&serde_json::json!({ "scheme": scheme.name, "period": i.period, "unit_id": unit, "units": inputs.len() }))).await?;
-    tx.commit().await?;
+    w.audit("assessment.start", "assessment", id, audit::NONE, Some(&serde_json::json!({ "scheme": scheme.name, "period": i.period, "unit_id": unit, "units": inputs.len() })));
+    w.commit().await?;
     get(db, &can.caller().can::<ReadRegistry>()?, id).await
 }
 
@@ -313,23 +313,14 @@ fn assessed(inputs: &Inputs, unit: i64) -> Result<(), AppError> {
 /// the run as it now stands.
 async fn finish<C: crate::access::Cap, T: Serialize>(
     db: &Db,
-    mut tx: duban_store::db::Tx,
+    mut w: crate::unit_of_work::UnitOfWork<'_>,
     can: &Can<C>,
     id: i64,
-    action: &str,
+    action: &'static str,
     what: &T,
 ) -> Result<RunView, AppError> {
-    audit::record(
-        &mut tx,
-        can.actor(),
-        action,
-        "assessment",
-        id,
-        audit::NONE,
-        Some(what),
-    )
-    .await?;
-    tx.commit().await?;
+    w.audit(action, "assessment", id, audit::NONE, Some(what));
+    w.commit().await?;
     get(db, &can.caller().can::<ReadRegistry>()?, id).await
 }
 
@@ -376,9 +367,9 @@ pub async fn review(
         group: i.group.clone(),
         score: i.score,
     };
-    let mut tx = db.write().await?;
-    store::put_review(&mut tx, id, &r, now_ms()).await?;
-    finish(db, tx, can, id, "assessment.review", &r).await
+    let mut w = can.write(db).await?;
+    store::put_review(w.tx(), id, &r, now_ms()).await?;
+    finish(db, w, can, id, "assessment.review", &r).await
 }
 
 /// A supervisor enters a unit's figure for an `entered` indicator, citing its evidence.
@@ -423,15 +414,15 @@ pub async fn enter(
         evidence,
         entered_by: can.actor().user_id,
     };
-    let mut tx = db.write().await?;
-    store::put_entry(&mut tx, id, &e, now_ms()).await?;
-    finish(db, tx, can, id, "assessment.enter", &e).await
+    let mut w = can.write(db).await?;
+    store::put_entry(w.tx(), id, &e, now_ms()).await?;
+    finish(db, w, can, id, "assessment.enter", &e).await
 }
 
 pub async fn publish(db: &Db, can: &Can<Supervise>, id: i64) -> Result<RunView, AppError> {
     load(db, can.reach(), id).await?;
-    let mut tx = db.write().await?;
-    if store::publish(&mut tx, id, can.actor().user_id, now_ms()).await? == 0 {
+    let mut w = can.write(db).await?;
+    if store::publish(w.tx(), id, can.actor().user_id, now_ms()).await? == 0 {
         return Err(field(
             "state",
             "illegal_transition",
@@ -439,7 +430,7 @@ pub async fn publish(db: &Db, can: &Can<Supervise>, id: i64) -> Result<RunView, 
             "the assessment is published already".into(),
         ));
     }
-    finish(db, tx, can, id, "assessment.publish", &"published").await
+    finish(db, w, can, id, "assessment.publish", &"published").await
 }
 
 #[cfg(test)]

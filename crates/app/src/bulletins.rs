@@ -103,9 +103,9 @@ pub async fn generate(
     let cutoff = now_ms();
     let snap = snapshot(db, can, period, unit, cutoff).await?;
     let json = serde_json::to_string(&snap).expect("a snapshot serialises");
-    let mut tx = db.write().await?;
+    let mut w = can.write(db).await?;
     let (id, version) = store::insert(
-        &mut tx,
+        w.tx(),
         &period.to_string(),
         unit,
         cutoff,
@@ -113,9 +113,7 @@ pub async fn generate(
         can.actor().user_id,
     )
     .await?;
-    audit::record(
-        &mut tx,
-        can.actor(),
+    w.audit(
         "bulletin.generate",
         "bulletin",
         id,
@@ -124,9 +122,8 @@ pub async fn generate(
             "period": period.to_string(), "unit_id": unit, "version": version,
             "projects": snap.projects.len(), "cutoff_at": cutoff
         })),
-    )
-    .await?;
-    tx.commit().await?;
+    );
+    w.commit().await?;
     Ok(BulletinView {
         row: store::get(db, id).await?.expect("just stored").0,
         document: bulletin::compose(&snap),
@@ -236,23 +233,24 @@ pub async fn advance(
         )
         .into());
     }
-    let mut tx = db.write().await?;
-    if store::set_state(&mut tx, id, from, to, can.actor().user_id, now_ms()).await? == 0 {
+    let mut w = can.write(db).await?;
+    if store::set_state(w.tx(), id, from, to, can.actor().user_id, now_ms()).await? == 0 {
         return Err(AppError::Conflict(
             "the bulletin changed meanwhile; reload it".into(),
         ));
     }
-    audit::record(
-        &mut tx,
-        can.actor(),
-        &format!("bulletin.{step}"),
+    w.audit(
+        if step == "review" {
+            "bulletin.review"
+        } else {
+            "bulletin.publish"
+        },
         "bulletin",
         id,
         Some(&from),
         Some(&to),
-    )
-    .await?;
-    tx.commit().await?;
+    );
+    w.commit().await?;
     get(db, &can.caller().can::<ReadRegistry>()?, id).await
 }
 

@@ -90,24 +90,14 @@ pub async fn create_unit(db: &Db, can: &Can<ManageUnits>, i: &UnitInput) -> Resu
         }
         None => {}
     }
-    let mut tx = db.write().await?;
-    let id = units::insert(&mut tx, &u, 0).await.map_err(code_taken(
-        "单位编码",
-        "unit code",
-        &u.code,
-    ))?;
-    audit::record(
-        &mut tx,
-        can.actor(),
-        "unit.create",
-        "unit",
-        id,
-        audit::NONE,
-        Some(&u),
-    )
-    .await?;
-    tx.commit().await?;
-    projects_changed(db);
+    let mut w = can.write(db).await?;
+    let id =
+        units::insert(w.tx(), &u, 0)
+            .await
+            .map_err(code_taken("单位编码", "unit code", &u.code))?;
+    w.audit("unit.create", "unit", id, audit::NONE, Some(&u));
+    w.projects_changed();
+    w.commit().await?;
     Ok(units::get(db, id).await?)
 }
 
@@ -125,22 +115,13 @@ pub async fn update_unit(
     }
     can.caller().tree().check_move(id, u.parent_id)?;
     let version = i.version.ok_or_else(|| FieldError::required("version"))?;
-    let mut tx = db.write().await?;
-    units::update(&mut tx, id, version, &u)
+    let mut w = can.write(db).await?;
+    units::update(w.tx(), id, version, &u)
         .await
         .or_stale(&before)?;
-    audit::record(
-        &mut tx,
-        can.actor(),
-        "unit.update",
-        "unit",
-        id,
-        Some(&before),
-        Some(&u),
-    )
-    .await?;
-    tx.commit().await?;
-    projects_changed(db);
+    w.audit("unit.update", "unit", id, Some(&before), Some(&u));
+    w.projects_changed();
+    w.commit().await?;
     Ok(units::get(db, id).await?)
 }
 
@@ -152,22 +133,13 @@ pub async fn archive_unit(
 ) -> Result<(), AppError> {
     let before = units::get(db, id).await.map_err(not_found("unit"))?;
     can.check(id, "unit")?;
-    let mut tx = db.write().await?;
-    units::archive(&mut tx, id, version)
+    let mut w = can.write(db).await?;
+    units::archive(w.tx(), id, version)
         .await
         .or_stale(&before)?;
-    audit::record(
-        &mut tx,
-        can.actor(),
-        "unit.archive",
-        "unit",
-        id,
-        Some(&before),
-        audit::NONE,
-    )
-    .await?;
-    tx.commit().await?;
-    projects_changed(db);
+    w.audit("unit.archive", "unit", id, Some(&before), audit::NONE);
+    w.projects_changed();
+    w.commit().await?;
     Ok(())
 }
 
@@ -178,24 +150,15 @@ pub async fn create_project(
 ) -> Result<Project, AppError> {
     let p = NewProject::parse(i)?;
     can.check_target("unit_id", p.unit_id)?;
-    let mut tx = db.write().await?;
-    let id = projects::insert(&mut tx, &p).await.map_err(code_taken(
+    let mut w = can.write(db).await?;
+    let id = projects::insert(w.tx(), &p).await.map_err(code_taken(
         "项目代码",
         "project code",
         p.code.as_str(),
     ))?;
-    audit::record(
-        &mut tx,
-        can.actor(),
-        "project.create",
-        "project",
-        id,
-        audit::NONE,
-        Some(&p),
-    )
-    .await?;
-    tx.commit().await?;
-    projects_changed(db);
+    w.audit("project.create", "project", id, audit::NONE, Some(&p));
+    w.projects_changed();
+    w.commit().await?;
     Ok(projects::get(db, id).await?)
 }
 
@@ -210,25 +173,15 @@ pub async fn update_project(
     let p = NewProject::parse(i)?;
     can.check_target("unit_id", p.unit_id)?;
     let version = i.version.ok_or_else(|| FieldError::required("version"))?;
-    let rules = crate::stats::rules(db).await?;
-    let mut tx = db.write().await?;
-    match projects::update(&mut tx, id, version, &p).await {
+    let mut w = can.write(db).await?;
+    match projects::update(w.tx(), id, version, &p).await {
         Err(StoreError::Stale) => return Err(AppError::stale(&before)),
         other => other.map_err(code_taken("项目代码", "project code", p.code.as_str()))?,
     };
-    audit::record(
-        &mut tx,
-        can.actor(),
-        "project.update",
-        "project",
-        id,
-        Some(&before),
-        Some(&p),
-    )
-    .await?;
-    crate::stats::refresh_all_years(&mut tx, id, &rules).await?;
-    tx.commit().await?;
-    projects_changed(db);
+    w.audit("project.update", "project", id, Some(&before), Some(&p));
+    w.refresh_all_years(id);
+    w.projects_changed();
+    w.commit().await?;
     Ok(projects::get(db, id).await?)
 }
 
@@ -240,24 +193,14 @@ pub async fn archive_project(
 ) -> Result<(), AppError> {
     let before = projects::get(db, id).await.map_err(not_found("project"))?;
     can.check(before.spec.unit_id, "project")?;
-    let rules = crate::stats::rules(db).await?;
-    let mut tx = db.write().await?;
-    projects::archive(&mut tx, id, version)
+    let mut w = can.write(db).await?;
+    projects::archive(w.tx(), id, version)
         .await
         .or_stale(&before)?;
-    audit::record(
-        &mut tx,
-        can.actor(),
-        "project.archive",
-        "project",
-        id,
-        Some(&before),
-        audit::NONE,
-    )
-    .await?;
-    crate::stats::refresh_all_years(&mut tx, id, &rules).await?;
-    tx.commit().await?;
-    projects_changed(db);
+    w.audit("project.archive", "project", id, Some(&before), audit::NONE);
+    w.refresh_all_years(id);
+    w.projects_changed();
+    w.commit().await?;
     Ok(())
 }
 
@@ -378,23 +321,19 @@ pub async fn archive_plan(
     let before = plans::get(db, project_id, year)
         .await?
         .ok_or(AppError::NotFound { what: "plan" })?;
-    let rules = crate::stats::rules(db).await?;
-    let mut tx = db.write().await?;
-    plans::archive(&mut tx, project_id, year, version)
+    let mut w = can.write(db).await?;
+    plans::archive(w.tx(), project_id, year, version)
         .await
         .or_stale(&serde_json::json!({ "plan": before, "version": plans::version(db, project_id, year).await? }))?;
-    audit::record(
-        &mut tx,
-        can.actor(),
+    w.audit(
         "plan.archive",
         "plan",
         format!("{project_id}/{year}"),
         Some(&before),
         audit::NONE,
-    )
-    .await?;
-    crate::stats::refresh_project(&mut tx, project_id, year, &rules).await?;
-    tx.commit().await?;
+    );
+    w.refresh(project_id, year);
+    w.commit().await?;
     Ok(())
 }
 
@@ -419,9 +358,8 @@ pub async fn put_plan(
             current: serde_json::json!({ "plan": before, "version": current }),
         });
     }
-    let rules = crate::stats::rules(db).await?;
-    let mut tx = db.write().await?;
-    match plans::upsert_checked(&mut tx, project_id, &plan, i.version).await {
+    let mut w = can.write(db).await?;
+    match plans::upsert_checked(w.tx(), project_id, &plan, i.version).await {
         Err(StoreError::Stale) => {
             return Err(AppError::Stale {
                 current: serde_json::json!({ "plan": before, "version": current }),
@@ -429,18 +367,15 @@ pub async fn put_plan(
         }
         other => other?,
     };
-    audit::record(
-        &mut tx,
-        can.actor(),
+    w.audit(
         "plan.put",
         "plan",
         format!("{project_id}/{year}"),
         before.as_ref(),
         Some(&plan),
-    )
-    .await?;
-    crate::stats::refresh_project(&mut tx, project_id, year, &rules).await?;
-    tx.commit().await?;
+    );
+    w.refresh(project_id, year);
+    w.commit().await?;
     let version = plans::version(db, project_id, year).await?.unwrap_or(1);
     Ok(PlanView { plan, version })
 }

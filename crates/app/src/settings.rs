@@ -139,23 +139,14 @@ pub async fn get(db: &Db) -> Result<Settings, AppError> {
 pub async fn put(db: &Db, can: &Can<ManageUsers>, s: &Settings) -> Result<Settings, AppError> {
     s.validate()?;
     let before = get(db).await?;
-    let mut tx = db.write().await?;
+    let mut w = can.write(db).await?;
     settings::set(
-        &mut tx,
+        w.tx(),
         KEY,
         &serde_json::to_string(s).expect("settings serialise"),
     )
     .await?;
-    crate::audit::record(
-        &mut tx,
-        can.actor(),
-        "settings.update",
-        "settings",
-        KEY,
-        Some(&before),
-        Some(s),
-    )
-    .await?;
-    tx.commit().await?;
+    w.audit("settings.update", "settings", KEY, Some(&before), Some(s));
+    w.commit().await?;
     Ok(s.clone())
 }

@@ -17,19 +17,10 @@ pub async fn create(
 ) -> Result<WorkItem, AppError> {
     let w = NewWorkItem::parse(i)?;
     can.check_target("unit_id", w.unit_id)?;
-    let mut tx = db.write().await?;
-    let id = store::insert(&mut tx, &w, can.actor().user_id).await?;
-    audit::record(
-        &mut tx,
-        can.actor(),
-        "work_item.create",
-        "work_item",
-        id,
-        audit::NONE,
-        Some(&w),
-    )
-    .await?;
-    tx.commit().await?;
+    let mut uow = can.write(db).await?;
+    let id = store::insert(uow.tx(), &w, can.actor().user_id).await?;
+    uow.audit("work_item.create", "work_item", id, audit::NONE, Some(&w));
+    uow.commit().await?;
     Ok(store::get(db, id).await?)
 }
 
@@ -51,21 +42,12 @@ pub async fn update(
     let before = item(db, can, id).await?;
     let w = NewWorkItem::parse(i)?;
     can.check_target("unit_id", w.unit_id)?;
-    let mut tx = db.write().await?;
-    store::update(&mut tx, id, version, &w)
+    let mut uow = can.write(db).await?;
+    store::update(uow.tx(), id, version, &w)
         .await
         .or_stale(&before)?;
-    audit::record(
-        &mut tx,
-        can.actor(),
-        "work_item.update",
-        "work_item",
-        id,
-        Some(&before),
-        Some(&w),
-    )
-    .await?;
-    tx.commit().await?;
+    uow.audit("work_item.update", "work_item", id, Some(&before), Some(&w));
+    uow.commit().await?;
     Ok(store::get(db, id).await?)
 }
 
@@ -132,9 +114,9 @@ pub async fn save_progress(
         .await?
         .into_iter()
         .find(|x| x.progress.period == p.period);
-    let mut tx = db.write().await?;
+    let mut uow = can.write(db).await?;
     let pid = match &existing {
-        None => store::insert_progress(&mut tx, id, &p, can.actor().user_id)
+        None => store::insert_progress(uow.tx(), id, &p, can.actor().user_id)
             .await
             .map_err(|e| match e {
                 StoreError::Duplicate(_) => {
@@ -144,7 +126,7 @@ pub async fn save_progress(
             })?,
         Some(x) => {
             report::transition(x.state, &ReportAction::Edit)?;
-            store::update_progress(&mut tx, x.id, x.state, &p)
+            store::update_progress(uow.tx(), x.id, x.state, &p)
                 .await
                 .map_err(|_| AppError::stale(x))?;
             x.id
@@ -153,20 +135,17 @@ pub async fn save_progress(
     let mut action = "work_progress.save";
     if submit {
         let to = report::transition(ReportState::Draft, &ReportAction::Submit)?;
-        store::set_progress_state(&mut tx, pid, ReportState::Draft, to, None).await?;
+        store::set_progress_state(uow.tx(), pid, ReportState::Draft, to, None).await?;
         action = "work_progress.submit";
     }
-    audit::record(
-        &mut tx,
-        can.actor(),
+    uow.audit(
         action,
         "work_progress",
         pid,
         existing.as_ref(),
         Some(&serde_json::json!({ "item": w.id, "progress": p, "submitted": submit })),
-    )
-    .await?;
-    tx.commit().await?;
+    );
+    uow.commit().await?;
     Ok(store::progress(db, pid).await?)
 }
 
@@ -190,8 +169,8 @@ pub async fn decide_progress(
         None => ReportAction::Approve,
     };
     let to = report::transition(p.state, &action)?;
-    let mut tx = db.write().await?;
-    store::set_progress_state(&mut tx, pid, p.state, to, reason)
+    let mut uow = can.write(db).await?;
+    store::set_progress_state(uow.tx(), pid, p.state, to, reason)
         .await
         .map_err(|_| AppError::stale(&p))?;
     let verb = if reason.is_some() {
@@ -199,16 +178,13 @@ pub async fn decide_progress(
     } else {
         "work_progress.approve"
     };
-    audit::record(
-        &mut tx,
-        can.actor(),
+    uow.audit(
         verb,
         "work_progress",
         pid,
         Some(&p.state.code()),
         Some(&serde_json::json!({ "state": to.code(), "reason": reason })),
-    )
-    .await?;
-    tx.commit().await?;
+    );
+    uow.commit().await?;
     Ok(store::progress(db, pid).await?)
 }
