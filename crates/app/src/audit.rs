@@ -46,7 +46,7 @@ pub async fn record<B: Serialize, A: Serialize>(
 
 /// One write of a batch, for [`record_many`].
 pub struct Write {
-    pub action: &'static str,
+    pub action: String,
     pub object_type: &'static str,
     pub object_id: String,
     pub before: String,
@@ -55,14 +55,14 @@ pub struct Write {
 
 impl Write {
     pub fn new<B: Serialize, A: Serialize>(
-        action: &'static str,
+        action: impl Into<String>,
         object_type: &'static str,
         object_id: impl ToString,
         before: Option<&B>,
         after: Option<&A>,
     ) -> Write {
         Write {
-            action,
+            action: action.into(),
             object_type,
             object_id: object_id.to_string(),
             before: json(before),
@@ -83,7 +83,7 @@ pub async fn record_many(tx: &mut Tx, actor: &Actor, writes: Vec<Write>) -> Resu
             actor_id: Some(actor.user_id),
             actor: actor.username.clone(),
             ip: actor.ip.clone(),
-            action: w.action.into(),
+            action: w.action,
             object_type: w.object_type.into(),
             object_id: w.object_id,
             before: w.before,

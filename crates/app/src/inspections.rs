@@ -31,20 +31,11 @@ pub async fn create(
             }
         }
     }
-    let mut tx = db.write().await?;
-    let id = store::insert(&mut tx, &n, can.actor().user_id).await?;
-    audit::record(
-        &mut tx,
-        can.actor(),
-        "inspection.create",
-        "inspection",
-        id,
-        audit::NONE,
-        Some(&n),
-    )
-    .await?;
-    tx.commit().await?;
-    crate::stats::problems_changed(db);
+    let mut w = can.write(db).await?;
+    let id = store::insert(w.tx(), &n, can.actor().user_id).await?;
+    w.audit("inspection.create", "inspection", id, audit::NONE, Some(&n));
+    w.problems_changed();
+    w.commit().await?;
     Ok(store::get(db, id).await?)
 }
 
@@ -122,11 +113,11 @@ pub async fn add_finding(
         )
         .into());
     }
-    let mut tx = db.write().await?;
+    let mut w = can.write(db).await?;
     let problem_id = match &f.problem {
         Some(p) => Some(
             create_in(
-                &mut tx,
+                &mut w,
                 can,
                 &ProblemInput {
                     source: "inspection".into(),
@@ -143,9 +134,9 @@ pub async fn add_finding(
         ),
         None => None,
     };
-    let fid = store::add_finding(&mut tx, id, f.project_id, &description, problem_id).await?;
-    audit::record(&mut tx, can.actor(), "inspection.finding", "inspection_finding", fid, audit::NONE, Some(&serde_json::json!({ "inspection": id, "description": description, "problem": problem_id }))).await?;
-    tx.commit().await?;
-    crate::stats::problems_changed(db);
+    let fid = store::add_finding(w.tx(), id, f.project_id, &description, problem_id).await?;
+    w.audit("inspection.finding", "inspection_finding", fid, audit::NONE, Some(&serde_json::json!({ "inspection": id, "description": description, "problem": problem_id })));
+    w.problems_changed();
+    w.commit().await?;
     Ok(store::get(db, id).await?)
 }

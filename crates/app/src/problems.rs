@@ -4,6 +4,7 @@
 //! and audited.
 
 use crate::access::{Can, Cap, ReadRegistry, Supervise, WorkProblems};
+use crate::unit_of_work::UnitOfWork;
 use crate::{AppError, audit, settings};
 use chrono::NaiveDate;
 use duban_domain::problem::{
@@ -12,7 +13,7 @@ use duban_domain::problem::{
 use duban_domain::{FieldError, ProblemCategory, ProblemSource, ValidationErrors, text};
 use duban_store::attachments;
 use duban_store::problems::{self as store, Extension, ProblemEvent, ProblemFilter};
-use duban_store::{Db, StoreError, Tx, now_ms, projects};
+use duban_store::{Db, StoreError, now_ms, projects};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
@@ -123,16 +124,16 @@ pub async fn create(
     can: &Can<Supervise>,
     i: &ProblemInput,
 ) -> Result<ProblemView, AppError> {
-    let mut tx = db.write().await?;
-    let id = create_in(&mut tx, can, i).await?;
-    tx.commit().await?;
-    crate::stats::problems_changed(db);
+    let mut w = can.write(db).await?;
+    let id = create_in(&mut w, can, i).await?;
+    w.commit().await?;
     view(db, store::get(db, id).await?).await
 }
 
-/// The creation of a problem inside a caller's transaction (inspections use it too).
+/// The creation of a problem inside a caller's unit of work (inspections and imports use
+/// it too).
 pub(crate) async fn create_in(
-    tx: &mut Tx,
+    w: &mut UnitOfWork<'_>,
     can: &Can<Supervise>,
     i: &ProblemInput,
 ) -> Result<i64, AppError> {
@@ -148,7 +149,7 @@ pub(crate) async fn create_in(
     ));
     if let Some(p) = i.project_id {
         // Read in the transaction: an import creates projects and their problems in one.
-        match projects::unit_of_in(tx, p).await? {
+        match projects::unit_of_in(w.tx(), p).await? {
             Some(u) if can.reach().covers(u) => {}
             _ => e.push(FieldError::new(
                 "project_id",
@@ -188,21 +189,12 @@ pub(crate) async fn create_in(
         resolved_by: None,
         created_at: now_ms(),
     };
-    let actor = can.actor();
-    let id = store::insert(tx, &p, Some(actor.user_id)).await?;
-    audit::record(
-        tx,
-        actor,
-        "problem.create",
-        "problem",
-        id,
-        audit::NONE,
-        Some(&p),
-    )
-    .await?;
+    let id = store::insert(w.tx(), &p, Some(can.actor().user_id)).await?;
+    w.audit("problem.create", "problem", id, audit::NONE, Some(&p));
+    w.problems_changed();
     if let Some((lead, deadline)) = assignment {
         assign_in(
-            tx,
+            w,
             can,
             id,
             ProblemState::Open,
@@ -216,7 +208,7 @@ pub(crate) async fn create_in(
 }
 
 async fn assign_in(
-    tx: &mut Tx,
+    w: &mut UnitOfWork<'_>,
     can: &Can<Supervise>,
     id: i64,
     from: ProblemState,
@@ -234,10 +226,10 @@ async fn assign_in(
             deadline,
         },
     )?;
-    store::assign(tx, id, lead, deadline).await?;
-    store::set_assisting(tx, id, assisting).await?;
+    store::assign(w.tx(), id, lead, deadline).await?;
+    store::set_assisting(w.tx(), id, assisting).await?;
     store::set_state(
-        tx,
+        w.tx(),
         id,
         from,
         to,
@@ -247,7 +239,8 @@ async fn assign_in(
     )
     .await
     .map_err(stale_problem)?;
-    audit::record(tx, can.actor(), "problem.assign", "problem", id, Some(&from.code()), Some(&serde_json::json!({ "lead_unit_id": lead, "assisting_unit_ids": assisting, "deadline": deadline }))).await?;
+    w.audit("problem.assign", "problem", id, Some(&from.code()), Some(&serde_json::json!({ "lead_unit_id": lead, "assisting_unit_ids": assisting, "deadline": deadline })));
+    w.problems_changed();
     Ok(())
 }
 
@@ -280,9 +273,9 @@ pub async fn assign(
         false,
     ));
     e.into_result(|| ())?;
-    let mut tx = db.write().await?;
+    let mut w = can.write(db).await?;
     assign_in(
-        &mut tx,
+        &mut w,
         can,
         id,
         p.state,
@@ -292,10 +285,10 @@ pub async fn assign(
     )
     .await?;
     if let Some(r) = responsible.filter(|r| !r.is_empty()) {
-        store::set_responsible(&mut tx, id, &r).await?;
+        store::set_responsible(w.tx(), id, &r).await?;
     }
-    tx.commit().await?;
-    crate::stats::problems_changed(db);
+    w.problems_changed();
+    w.commit().await?;
     view(db, store::get(db, id).await?).await
 }
 
@@ -340,22 +333,22 @@ async fn step(
         },
         &action,
     )?;
-    let mut tx = db.write().await?;
-    store::set_state(&mut tx, id, p.state, to, Some(actor.user_id), name, note)
+    let mut w = match &actor_can {
+        StepBy::Unit(can) => can.write(db).await?,
+        StepBy::Supervisor(can) => can.write(db).await?,
+    };
+    store::set_state(w.tx(), id, p.state, to, Some(actor.user_id), name, note)
         .await
         .map_err(stale_problem)?;
-    audit::record(
-        &mut tx,
-        actor,
-        &format!("problem.{name}"),
+    w.audit(
+        format!("problem.{name}"),
         "problem",
         id,
         Some(&p.state.code()),
         Some(&serde_json::json!({ "state": to.code(), "note": note })),
-    )
-    .await?;
-    tx.commit().await?;
-    crate::stats::problems_changed(db);
+    );
+    w.problems_changed();
+    w.commit().await?;
     view(db, store::get(db, id).await?).await
 }
 
@@ -479,9 +472,9 @@ pub async fn note<C: Cap>(
 ) -> Result<ProblemView, AppError> {
     let p = load(db, can, id).await?;
     let note = text::field("note", &s.note, 2000, true)?;
-    let mut tx = db.write().await?;
+    let mut w = can.write(db).await?;
     store::log_event(
-        &mut tx,
+        w.tx(),
         id,
         Some(can.actor().user_id),
         "note",
@@ -490,18 +483,9 @@ pub async fn note<C: Cap>(
         &note,
     )
     .await?;
-    audit::record(
-        &mut tx,
-        can.actor(),
-        "problem.note",
-        "problem",
-        id,
-        audit::NONE,
-        Some(&note),
-    )
-    .await?;
-    tx.commit().await?;
-    crate::stats::problems_changed(db);
+    w.audit("problem.note", "problem", id, audit::NONE, Some(&note));
+    w.problems_changed();
+    w.commit().await?;
     view(db, p).await
 }
 
@@ -538,8 +522,8 @@ pub async fn request_extension(
     })?;
     let requested = text::date("requested", &x.requested)?;
     let req = ExtensionRequest::parse(current, requested, &x.reason)?;
-    let mut tx = db.write().await?;
-    let eid = store::request_extension(&mut tx, id, &req, can.actor().user_id)
+    let mut w = can.write(db).await?;
+    let eid = store::request_extension(w.tx(), id, &req, can.actor().user_id)
         .await
         .map_err(|e| match e {
             StoreError::Duplicate(_) => {
@@ -548,7 +532,7 @@ pub async fn request_extension(
             e => e.into(),
         })?;
     store::log_event(
-        &mut tx,
+        w.tx(),
         id,
         Some(can.actor().user_id),
         "request_extension",
@@ -557,18 +541,15 @@ pub async fn request_extension(
         &format!("{requested}: {}", req.reason),
     )
     .await?;
-    audit::record(
-        &mut tx,
-        can.actor(),
+    w.audit(
         "problem.request_extension",
         "problem_extension",
         eid,
         audit::NONE,
         Some(&serde_json::json!({ "problem": id, "requested": requested, "reason": req.reason })),
-    )
-    .await?;
-    tx.commit().await?;
-    crate::stats::problems_changed(db);
+    );
+    w.problems_changed();
+    w.commit().await?;
     view(db, p).await
 }
 
@@ -596,8 +577,8 @@ pub async fn decide_extension(
         return Err(AppError::NotFound { what: "extension" });
     }
     let note = text::field("note", &d.note, 500, false)?;
-    let mut tx = db.write().await?;
-    store::decide_extension(&mut tx, ext, d.approve, can.actor().user_id)
+    let mut w = can.write(db).await?;
+    store::decide_extension(w.tx(), ext, d.approve, can.actor().user_id)
         .await
         .map_err(|e| match e {
             StoreError::Stale => AppError::Conflict("the request was already decided".into()),
@@ -606,7 +587,7 @@ pub async fn decide_extension(
     if d.approve {
         let new = NaiveDate::parse_from_str(&x.requested, "%Y-%m-%d")
             .map_err(|e| AppError::Internal(e.to_string()))?;
-        store::set_deadline(&mut tx, id, new).await?;
+        store::set_deadline(w.tx(), id, new).await?;
     }
     let verdict = if d.approve {
         "approve_extension"
@@ -614,7 +595,7 @@ pub async fn decide_extension(
         "reject_extension"
     };
     store::log_event(
-        &mut tx,
+        w.tx(),
         id,
         Some(can.actor().user_id),
         verdict,
@@ -623,18 +604,15 @@ pub async fn decide_extension(
         &note,
     )
     .await?;
-    audit::record(
-        &mut tx,
-        can.actor(),
-        &format!("problem.{verdict}"),
+    w.audit(
+        format!("problem.{verdict}"),
         "problem_extension",
         ext,
         Some(&x),
         Some(&note),
-    )
-    .await?;
-    tx.commit().await?;
-    crate::stats::problems_changed(db);
+    );
+    w.problems_changed();
+    w.commit().await?;
     view(db, store::get(db, id).await?).await
 }
 

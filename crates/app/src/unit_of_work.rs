@@ -67,7 +67,7 @@ impl<'a> UnitOfWork<'a> {
     /// Record what was done (appended to the chained audit log at commit, in order).
     pub fn audit<B: Serialize, A: Serialize>(
         &mut self,
-        action: &'static str,
+        action: impl Into<String>,
         object_type: &'static str,
         object_id: impl ToString,
         before: Option<&B>,

@@ -4,7 +4,7 @@
 //! whole commit as stale.
 
 use super::plan::{Op, Plan, Target};
-use crate::access::{Caller, Supervise};
+use crate::access::{Caller, ReadRegistry, Supervise};
 use crate::{AppError, audit};
 use duban_domain::report::{Report, ReportState};
 use duban_store::{Db, StoreError, imports as store, plans, projects, reports};
@@ -25,13 +25,12 @@ pub async fn apply(
     summary: &str,
 ) -> Result<(), AppError> {
     let started = std::time::Instant::now();
-    let actor = caller.actor.as_ref();
-    let rules = crate::stats::rules(db).await?;
-    let mut tx = db.write().await?;
+    // Every import reads the registry; the plan already checked each row against the
+    // capability it needs.
+    let mut w = caller.can::<ReadRegistry>()?.write(db).await?;
     let mut created: HashMap<String, i64> = HashMap::new();
     let mut touched: BTreeSet<i64> = BTreeSet::new();
     let mut plan_years: BTreeSet<(i64, i32)> = BTreeSet::new();
-    let mut problems = false;
     // Every write is audited like the same change made in a form; the entries are
     // appended together, in order, at the end of the transaction.
     let mut writes: Vec<audit::Write> = Vec::new();
@@ -48,7 +47,7 @@ pub async fn apply(
     for op in &plan.ops {
         match op {
             Op::CreateProject(p) => {
-                let id = projects::insert(&mut tx, p).await.map_err(|e| match e {
+                let id = projects::insert(w.tx(), p).await.map_err(|e| match e {
                     StoreError::Duplicate(_) => stale("a project code"),
                     e => e.into(),
                 })?;
@@ -62,7 +61,7 @@ pub async fn apply(
                 created.insert(p.code.as_str().to_string(), id);
             }
             Op::UpdateProject { before, after } => {
-                match projects::update(&mut tx, before.id, before.version, after).await {
+                match projects::update(w.tx(), before.id, before.version, after).await {
                     Err(StoreError::Stale) => return Err(stale("a project")),
                     other => other?,
                 };
@@ -82,7 +81,7 @@ pub async fn apply(
                 before,
             } => {
                 let pid = id_of(project, &created)?;
-                match plans::upsert_checked(&mut tx, pid, plan, *version).await {
+                match plans::upsert_checked(w.tx(), pid, plan, *version).await {
                     Err(StoreError::Stale) => return Err(stale("an annual plan")),
                     other => other?,
                 };
@@ -119,7 +118,7 @@ pub async fn apply(
                 before,
                 figures,
             } => {
-                match reports::update_figures(&mut tx, *id, *state, ReportState::Draft, figures)
+                match reports::update_figures(w.tx(), *id, *state, ReportState::Draft, figures)
                     .await
                 {
                     Err(StoreError::Stale) => return Err(stale("a report")),
@@ -137,14 +136,13 @@ pub async fn apply(
                 let mut i = input.clone();
                 i.project_id = project.as_ref().map(|t| id_of(t, &created)).transpose()?;
                 let can = caller.can::<Supervise>()?;
-                crate::problems::create_in(&mut tx, &can, &i).await?;
-                problems = true;
+                crate::problems::create_in(&mut w, &can, &i).await?;
             }
         }
     }
     // New drafts go in multi-row statements: a month's sheet of a large office is
     // 100,000 rows.
-    let ids = reports::insert_many(&mut tx, &new_reports)
+    let ids = reports::insert_many(w.tx(), &new_reports)
         .await
         .map_err(|e| match e {
             StoreError::Duplicate(_) | StoreError::Stale => stale("a report"),
@@ -163,18 +161,16 @@ pub async fn apply(
             Some(&r.figures),
         ));
     }
-    audit::record_many(&mut tx, actor, writes).await?;
-    tracing::debug!(ms = started.elapsed().as_millis() as u64, "import: audited");
+    w.audit_all(writes);
+    // The dashboards' years of every project written, at commit.
     for id in created.values().chain(&touched) {
-        crate::stats::refresh_all_years(&mut tx, *id, &rules).await?;
+        w.refresh_all_years(*id);
     }
     for (pid, year) in plan_years {
-        if !created.values().any(|c| *c == pid) {
-            crate::stats::refresh_project(&mut tx, pid, year, &rules).await?;
-        }
+        w.refresh(pid, year);
     }
     if import_id > 0 {
-        match store::mark_committed(&mut tx, import_id, summary).await {
+        match store::mark_committed(w.tx(), import_id, summary).await {
             Err(StoreError::Stale) => {
                 return Err(AppError::Conflict(format!(
                     "import {import_id} was already committed / 该导入已提交"
@@ -183,24 +179,18 @@ pub async fn apply(
             other => other?,
         }
     }
-    audit::record(
-        &mut tx,
-        actor,
+    w.audit(
         "import.commit",
         "import",
         import_id,
         audit::NONE,
         Some(&serde_json::json!({ "file": filename, "counts": serde_json::from_str::<serde_json::Value>(summary).unwrap_or_default() })),
-    )
-    .await?;
-    tx.commit().await?;
+    );
+    w.projects_changed();
+    w.commit().await?;
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
         "import: committed"
     );
-    crate::registry::projects_changed(db);
-    if problems {
-        crate::stats::problems_changed(db);
-    }
     Ok(())
 }
