@@ -185,19 +185,16 @@ pub async fn upload(
         uploaded_by: caller.actor.user_id,
         uploaded_at: now_ms(),
     };
-    let mut tx = db.write().await?;
-    a.id = store::insert(&mut tx, &a).await?;
-    audit::record(
-        &mut tx,
-        &caller.actor,
+    let mut w = caller.can::<ReadRegistry>()?.write(db).await?;
+    a.id = store::insert(w.tx(), &a).await?;
+    w.audit(
         "attachment.upload",
         "attachment",
         a.id,
         audit::NONE,
         Some(&a),
-    )
-    .await?;
-    tx.commit().await?;
+    );
+    w.commit().await?;
     Ok(a)
 }
 

@@ -2,8 +2,8 @@
 //! change), rebuilding it, and the dashboard queries, all within the caller's reach.
 //! The figures come from `duban_domain::analytics`; this module only gathers inputs.
 
+use crate::AppError;
 use crate::access::{Can, ManageUsers, ReadRegistry};
-use crate::{AppError, audit};
 use duban_domain::access::Reach;
 use duban_domain::analytics::checks::{CheckRules, project_checks};
 use duban_domain::analytics::dispatch::{self, DispatchFacts, DispatchReason};
@@ -46,25 +46,22 @@ fn parse_rules(stored: Option<String>) -> Result<RuleSet, AppError> {
 pub async fn put_rules(db: &Db, can: &Can<ManageUsers>, r: &RuleSet) -> Result<RuleSet, AppError> {
     r.validate()?;
     let before = rules(db).await?;
-    let mut tx = db.write().await?;
+    let mut w = can.write(db).await?;
     settings::set(
-        &mut tx,
+        w.tx(),
         RULES_KEY,
         &serde_json::to_string(r).expect("rules serialise"),
     )
     .await?;
-    rebuild_all(&mut tx, r).await?;
-    audit::record(
-        &mut tx,
-        can.actor(),
+    rebuild_all(w.tx(), r).await?;
+    w.audit(
         "settings.light_rules",
         "settings",
         RULES_KEY,
         Some(&before),
         Some(r),
-    )
-    .await?;
-    tx.commit().await?;
+    );
+    w.commit().await?;
     Ok(r.clone())
 }
 
