@@ -1,6 +1,7 @@
 //! Accounts: password hashing (argon2) and user creation.
 
 use crate::AppError;
+use crate::unit_of_work::{Console, UnitOfWork};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use duban_domain::Role;
@@ -45,8 +46,10 @@ pub fn random_password() -> String {
     String::from_utf8(chars).expect("ascii")
 }
 
-/// Create a user with a password that must satisfy the policy.
+/// Create a user with a password that must satisfy the policy (the console).
+#[allow(clippy::too_many_arguments)]
 pub async fn create_user(
+    console: &Console,
     db: &Db,
     username: &str,
     display_name: &str,
@@ -57,9 +60,9 @@ pub async fn create_user(
 ) -> Result<i64, AppError> {
     duban_domain::password::check("password", password)?;
     let hash = hash_password(password)?;
-    let mut tx = db.write().await?;
+    let mut w = console.write(db).await?;
     let id = users::insert(
-        &mut tx,
+        w.tx(),
         &NewUser {
             username,
             display_name,
@@ -71,22 +74,15 @@ pub async fn create_user(
     )
     .await?;
     let after = serde_json::json!({ "username": username, "display_name": display_name, "unit_id": unit_id, "roles": grants });
-    crate::audit::record(
-        &mut tx,
-        &console(unit_id),
-        "user.create",
-        "user",
-        id,
-        crate::audit::NONE,
-        Some(&after),
-    )
-    .await?;
-    tx.commit().await?;
+    w.audit("user.create", "user", id, crate::audit::NONE, Some(&after));
+    w.commit().await?;
     Ok(id)
 }
 
-/// Set a new password (policy checked); returns false when the user does not exist.
+/// Set a new password (policy checked; the console); returns false when the user does
+/// not exist.
 pub async fn set_password(
+    console: &Console,
     db: &Db,
     username: &str,
     password: &str,
@@ -97,32 +93,41 @@ pub async fn set_password(
         return Ok(false);
     };
     let hash = hash_password(password)?;
-    let mut tx = db.write().await?;
-    users::set_password(&mut tx, u.id, &hash, must_change).await?;
-    duban_store::sessions::delete_for_user(&mut tx, u.id).await?;
-    crate::audit::user_action(&mut tx, &console(u.unit_id), "user.reset_password", u.id).await?;
-    tx.commit().await?;
+    let mut w = console.write(db).await?;
+    users::set_password(w.tx(), u.id, &hash, must_change).await?;
+    duban_store::sessions::delete_for_user(w.tx(), u.id).await?;
+    user_action(&mut w, "user.reset_password", u.id);
+    w.commit().await?;
     Ok(true)
+}
+
+/// An action on a user account with no before or after worth keeping.
+fn user_action(w: &mut UnitOfWork<'_>, action: impl Into<String>, user: i64) {
+    w.audit(action, "user", user, crate::audit::NONE, crate::audit::NONE);
 }
 
 pub fn grant(role: Role, scope: Scope) -> RoleGrant {
     RoleGrant { role, scope }
 }
 
-/// An administrative lock (from the CLI): far in the future, until unlocked. Audited as
-/// done by the system console. Returns false when the user does not exist.
-pub async fn set_locked(db: &Db, username: &str, lock: bool) -> Result<bool, AppError> {
+/// An administrative lock (from the console): far in the future, until unlocked.
+/// Returns false when the user does not exist.
+pub async fn set_locked(
+    console: &Console,
+    db: &Db,
+    username: &str,
+    lock: bool,
+) -> Result<bool, AppError> {
     let Some(u) = users::by_username(db, username).await? else {
         return Ok(false);
     };
-    let mut tx = db.write().await?;
-    users::set_login_state(&mut tx, u.id, 0, lock.then_some(LOCKED_FOREVER)).await?;
+    let mut w = console.write(db).await?;
+    users::set_login_state(w.tx(), u.id, 0, lock.then_some(LOCKED_FOREVER)).await?;
     if lock {
-        duban_store::sessions::delete_for_user(&mut tx, u.id).await?;
+        duban_store::sessions::delete_for_user(w.tx(), u.id).await?;
     }
-    let action = if lock { "user.lock" } else { "user.unlock" };
-    crate::audit::user_action(&mut tx, &console(u.unit_id), action, u.id).await?;
-    tx.commit().await?;
+    user_action(&mut w, if lock { "user.lock" } else { "user.unlock" }, u.id);
+    w.commit().await?;
     Ok(true)
 }
 
@@ -264,9 +269,9 @@ pub async fn admin_create(
     let display = e.into_result(|| display.expect("checked"))?;
     let password = random_password();
     let hash = hash_password(&password)?;
-    let mut tx = db.write().await?;
+    let mut w = can.write(db).await?;
     let id = users::insert(
-        &mut tx,
+        w.tx(),
         &NewUser {
             username: &username,
             display_name: &display,
@@ -284,17 +289,8 @@ pub async fn admin_create(
         e => e.into(),
     })?;
     let after = serde_json::json!({ "username": username, "display_name": display, "unit_id": u.unit_id, "roles": grants });
-    crate::audit::record(
-        &mut tx,
-        can.actor(),
-        "user.create",
-        "user",
-        id,
-        crate::audit::NONE,
-        Some(&after),
-    )
-    .await?;
-    tx.commit().await?;
+    w.audit("user.create", "user", id, crate::audit::NONE, Some(&after));
+    w.commit().await?;
     Ok((id, password))
 }
 
@@ -322,22 +318,13 @@ pub async fn admin_update(
         )
         .into());
     }
-    let mut tx = db.write().await?;
-    users::update(&mut tx, id, &display, u.unit_id, archived).await?;
-    users::replace_grants(&mut tx, id, &grants).await?;
-    duban_store::sessions::delete_for_user(&mut tx, id).await?;
+    let mut w = can.write(db).await?;
+    users::update(w.tx(), id, &display, u.unit_id, archived).await?;
+    users::replace_grants(w.tx(), id, &grants).await?;
+    duban_store::sessions::delete_for_user(w.tx(), id).await?;
     let after = serde_json::json!({ "display_name": display, "unit_id": u.unit_id, "roles": grants, "archived": archived });
-    crate::audit::record(
-        &mut tx,
-        can.actor(),
-        "user.update",
-        "user",
-        id,
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
-    tx.commit().await?;
+    w.audit("user.update", "user", id, Some(&before), Some(&after));
+    w.commit().await?;
     Ok(users::get(db, id).await?)
 }
 
@@ -353,24 +340,24 @@ pub async fn admin_action(
         .await
         .map_err(|_| AppError::NotFound { what: "user" })?;
     can.check(u.unit_id, "user")?;
-    let mut tx = db.write().await?;
+    let mut w = can.write(db).await?;
     let mut password = None;
     match action {
         "lock" => {
-            users::set_login_state(&mut tx, id, 0, Some(LOCKED_FOREVER)).await?;
-            duban_store::sessions::delete_for_user(&mut tx, id).await?;
+            users::set_login_state(w.tx(), id, 0, Some(LOCKED_FOREVER)).await?;
+            duban_store::sessions::delete_for_user(w.tx(), id).await?;
         }
-        "unlock" => users::set_login_state(&mut tx, id, 0, None).await?,
+        "unlock" => users::set_login_state(w.tx(), id, 0, None).await?,
         "reset_password" => {
             let p = random_password();
-            users::set_password(&mut tx, id, &hash_password(&p)?, true).await?;
-            duban_store::sessions::delete_for_user(&mut tx, id).await?;
+            users::set_password(w.tx(), id, &hash_password(&p)?, true).await?;
+            duban_store::sessions::delete_for_user(w.tx(), id).await?;
             password = Some(p);
         }
         _ => return Err(AppError::NotFound { what: "action" }),
     }
-    crate::audit::user_action(&mut tx, can.actor(), &format!("user.{action}"), id).await?;
-    tx.commit().await?;
+    user_action(&mut w, format!("user.{action}"), id);
+    w.commit().await?;
     Ok(password)
 }
 

@@ -65,14 +65,16 @@ pub async fn demo(
         crate::stats::rebuild(db, as_of.year(), &mut |_| {}).await?;
     }
     let mut accounts = Vec::new();
+    let console = crate::unit_of_work::Console::open();
     for &(username, role, unit_code, scope) in DEMO_ACCOUNTS {
         let unit = duban_store::units::by_code(db, unit_code)
             .await?
             .ok_or(AppError::NotFound { what: "demo unit" })?;
         let password = crate::accounts::random_password();
         // Demo accounts skip the forced first change so a visitor can look around at once.
-        if !crate::accounts::set_password(db, username, &password, false).await? {
+        if !crate::accounts::set_password(&console, db, username, &password, false).await? {
             crate::accounts::create_user(
+                &console,
                 db,
                 username,
                 role.zh(),

@@ -35,6 +35,28 @@ pub struct UnitOfWork<'a> {
     stale: Stale,
 }
 
+/// The server's console: whoever runs `duban` on the machine that holds the database
+/// (`duban user add`, the demo's set-up). An explicit capability of its own, so that a
+/// console write is as visible in the code as it is in the audit log, where its entries
+/// name "(console)".
+pub struct Console {
+    actor: Arc<Actor>,
+}
+
+impl Console {
+    /// The console of this process.
+    pub fn open() -> Console {
+        Console {
+            actor: Arc::new(crate::accounts::console(0)),
+        }
+    }
+
+    /// Begin a write as the console.
+    pub async fn write<'a>(&self, db: &'a Db) -> Result<UnitOfWork<'a>, AppError> {
+        UnitOfWork::begin(db, self.actor.clone()).await
+    }
+}
+
 impl<C: Cap> Can<C> {
     /// Begin a write as the caller this handle was granted to.
     pub async fn write<'a>(&self, db: &'a Db) -> Result<UnitOfWork<'a>, AppError> {

@@ -742,6 +742,8 @@ async fn stats(
 
 async fn user(db: &duban_app::Db, action: &UserAction) -> anyhow::Result<()> {
     use duban_app::accounts;
+    // Commands on the server's console act as the console, and are audited as such.
+    let console = duban_app::unit_of_work::Console::open();
     match action {
         UserAction::Add {
             username,
@@ -759,6 +761,7 @@ async fn user(db: &duban_app::Db, action: &UserAction) -> anyhow::Result<()> {
             };
             let pw = accounts::random_password();
             accounts::create_user(
+                &console,
                 db,
                 username,
                 name.as_deref().unwrap_or(username),
@@ -776,14 +779,14 @@ async fn user(db: &duban_app::Db, action: &UserAction) -> anyhow::Result<()> {
         }
         UserAction::Passwd { username } => {
             let pw = accounts::random_password();
-            if !accounts::set_password(db, username, &pw, true).await? {
+            if !accounts::set_password(&console, db, username, &pw, true).await? {
                 bail!("no user is called '{username}'");
             }
             println!("new password for {username} (change at first login): {pw}");
         }
         UserAction::Lock { username } | UserAction::Unlock { username } => {
             let lock = matches!(action, UserAction::Lock { .. });
-            if !accounts::set_locked(db, username, lock).await? {
+            if !accounts::set_locked(&console, db, username, lock).await? {
                 bail!("no user is called '{username}'");
             }
             println!("{username} {}", if lock { "locked" } else { "unlocked" });

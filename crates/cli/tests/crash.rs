@@ -60,9 +60,18 @@ async fn acknowledged_submissions_survive_sigkill() {
             role: Role::Reporter,
             scope: Scope::All,
         }];
-        duban_app::accounts::create_user(&db, "clerk", "clerk", root, PASSWORD, false, &g)
-            .await
-            .unwrap();
+        duban_app::accounts::create_user(
+            &duban_app::unit_of_work::Console::open(),
+            &db,
+            "clerk",
+            "clerk",
+            root,
+            PASSWORD,
+            false,
+            &g,
+        )
+        .await
+        .unwrap();
         db.close().await;
     }
     let port = std::net::TcpListener::bind("127.0.0.1:0")

@@ -95,9 +95,18 @@ pub async fn user(db: &Db, username: &str, unit_code: &str, grants: &[(Role, Sco
             scope: scope.clone(),
         })
         .collect();
-    duban_app::accounts::create_user(db, username, username, unit, PASSWORD, false, &grants)
-        .await
-        .unwrap();
+    duban_app::accounts::create_user(
+        &duban_app::unit_of_work::Console::open(),
+        db,
+        username,
+        username,
+        unit,
+        PASSWORD,
+        false,
+        &grants,
+    )
+    .await
+    .unwrap();
 }
 
 /// The fields an `invalid_input` error names, in order.
