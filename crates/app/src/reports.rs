@@ -32,24 +32,34 @@ pub struct ReportView {
 
 /// The unit of a report's project, or not found.
 async fn load<C: Cap>(db: &Db, can: &Can<C>, id: i64) -> Result<(Report, i64), AppError> {
+    let (r, p) = load_with_project(db, can, id).await?;
+    Ok((r, p.spec.unit_id))
+}
+
+/// A report within the reach, and its project (read once for the checks that need it).
+async fn load_with_project<C: Cap>(
+    db: &Db,
+    can: &Can<C>,
+    id: i64,
+) -> Result<(Report, duban_domain::project::Project), AppError> {
     let r = store::get(db, id)
         .await
         .map_err(|_| AppError::NotFound { what: "report" })?;
-    let unit = projects::unit_of(db, r.project_id)
-        .await?
-        .ok_or(AppError::NotFound { what: "report" })?;
-    can.check(unit, "report")?;
-    Ok((r, unit))
+    let p = projects::get(db, r.project_id)
+        .await
+        .map_err(|_| AppError::NotFound { what: "report" })?;
+    can.check(p.spec.unit_id, "report")?;
+    Ok((r, p))
 }
 
 /// A report the caller may read: approved ones within the reach, others only for the
 /// unit's own clerks.
 pub async fn get(db: &Db, can: &Can<ReadRegistry>, id: i64) -> Result<ReportView, AppError> {
-    let (r, unit) = load(db, can, id).await?;
-    if r.state != ReportState::Approved && !can.caller().sees_unapproved_at(unit) {
+    let (r, project) = load_with_project(db, can, id).await?;
+    if r.state != ReportState::Approved && !can.caller().sees_unapproved_at(project.spec.unit_id) {
         return Err(AppError::NotFound { what: "report" });
     }
-    let warnings = warnings_for(db, &r).await?;
+    let warnings = warnings_of(db, &r, &project).await?;
     Ok(ReportView {
         report: r,
         warnings,
@@ -58,6 +68,15 @@ pub async fn get(db: &Db, can: &Can<ReadRegistry>, id: i64) -> Result<ReportView
 
 async fn warnings_for(db: &Db, r: &Report) -> Result<Vec<Warning>, AppError> {
     let p = projects::get(db, r.project_id).await?;
+    warnings_of(db, r, &p).await
+}
+
+/// A report's warnings, its project at hand.
+async fn warnings_of(
+    db: &Db,
+    r: &Report,
+    p: &duban_domain::project::Project,
+) -> Result<Vec<Warning>, AppError> {
     let plan = plans::get(db, r.project_id, r.period.year()).await?;
     let prev_period = r.period.prev();
     let previous = if prev_period.year() == r.period.year() {
@@ -173,11 +192,13 @@ pub async fn edit(
 /// Submit: hard checks name each bad field; warnings are returned (and block only when
 /// the settings say so); lateness is stamped from the period's deadline.
 pub async fn submit(db: &Db, can: &Can<DraftReports>, id: i64) -> Result<ReportView, AppError> {
-    let (r, _) = load(db, can, id).await?;
+    // The project is read once and the warnings computed once: they are checked, stored
+    // in the audit entry and returned.
+    let (r, project) = load_with_project(db, can, id).await?;
     let to = report::transition(r.state, &ReportAction::Submit)?;
     r.figures.validate(r.period)?;
     let s = settings::get(db).await?;
-    let warnings = warnings_for(db, &r).await?;
+    let warnings = warnings_of(db, &r, &project).await?;
     if s.block_on_warnings && !warnings.is_empty() {
         return Err(AppError::Invalid(duban_domain::ValidationErrors(
             warnings
@@ -203,7 +224,10 @@ pub async fn submit(db: &Db, can: &Can<DraftReports>, id: i64) -> Result<ReportV
     // A submitted report is no longer missing: the counts move in the same transaction.
     w.refresh(r.project_id, r.period.year());
     w.commit().await?;
-    get_any(db, id).await
+    Ok(ReportView {
+        report: store::get(db, id).await?,
+        warnings,
+    })
 }
 
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
