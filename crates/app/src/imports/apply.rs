@@ -22,12 +22,19 @@ pub async fn apply(
     plan: &Plan,
     import_id: i64,
     filename: &str,
-    summary: &str,
+    counts: &super::Counts,
 ) -> Result<(), AppError> {
     let started = std::time::Instant::now();
     // Every import reads the registry; the plan already checked each row against the
     // capability it needs.
     let mut w = caller.can::<ReadRegistry>()?.write(db).await?;
+    // Problems are raised as a supervisor: the capability is taken once, when any is.
+    let supervise = plan
+        .ops
+        .iter()
+        .any(|o| matches!(o, Op::CreateProblem { .. }))
+        .then(|| caller.can::<Supervise>())
+        .transpose()?;
     let mut created: HashMap<String, i64> = HashMap::new();
     let mut touched: BTreeSet<i64> = BTreeSet::new();
     let mut plan_years: BTreeSet<(i64, i32)> = BTreeSet::new();
@@ -135,8 +142,10 @@ pub async fn apply(
             Op::CreateProblem { project, input } => {
                 let mut i = input.clone();
                 i.project_id = project.as_ref().map(|t| id_of(t, &created)).transpose()?;
-                let can = caller.can::<Supervise>()?;
-                crate::problems::create_in(&mut w, &can, &i).await?;
+                let can = supervise
+                    .as_ref()
+                    .expect("taken when any problem is raised");
+                crate::problems::create_in(&mut w, can, &i).await?;
             }
         }
     }
@@ -170,7 +179,8 @@ pub async fn apply(
         w.refresh(pid, year);
     }
     if import_id > 0 {
-        match store::mark_committed(w.tx(), import_id, summary).await {
+        let summary = serde_json::to_string(counts).expect("counts serialise");
+        match store::mark_committed(w.tx(), import_id, &summary).await {
             Err(StoreError::Stale) => {
                 return Err(AppError::Conflict(format!(
                     "import {import_id} was already committed / 该导入已提交"
@@ -184,7 +194,7 @@ pub async fn apply(
         "import",
         import_id,
         audit::NONE,
-        Some(&serde_json::json!({ "file": filename, "counts": serde_json::from_str::<serde_json::Value>(summary).unwrap_or_default() })),
+        Some(&serde_json::json!({ "file": filename, "counts": counts })),
     );
     w.projects_changed();
     w.commit().await?;

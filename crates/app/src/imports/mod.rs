@@ -229,9 +229,7 @@ pub async fn commit(db: &Db, caller: &Caller, id: i64) -> Result<Preview, AppErr
                 .collect(),
         )));
     }
-    let counts = plan.counts();
-    let summary = serde_json::to_string(&counts).unwrap_or_default();
-    apply::apply(db, caller, &plan, id, &row.filename, &summary).await?;
+    apply::apply(db, caller, &plan, id, &row.filename, &plan.counts()).await?;
     Ok(Preview::of(
         plan,
         id,
@@ -257,8 +255,7 @@ pub async fn run(
     if dry_run || !plan.errors.is_empty() {
         return Ok(Preview::of(plan, 0, filename, &sha, "previewed"));
     }
-    let summary = serde_json::to_string(&plan.counts()).unwrap_or_default();
-    apply::apply(db, caller, &plan, 0, filename, &summary).await?;
+    apply::apply(db, caller, &plan, 0, filename, &plan.counts()).await?;
     Ok(Preview::of(plan, 0, filename, &sha, "committed"))
 }
 
