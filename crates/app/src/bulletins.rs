@@ -42,7 +42,7 @@ pub async fn snapshot(
     let tree = can.caller().tree();
     let reach = Reach::Units(tree.subtree(unit).into_iter().collect()).intersect(can.reach());
     let (year, month) = (period.year(), period.month());
-    let d = crate::stats::definitions(db).await?;
+    let d = crate::analytics::definitions(db).await?;
     // Every project's entry from the analytics read model: the dashboards' own figures.
     let projects: Vec<SnapProject> = duban_store::analytics::labelled_years(db, year, &reach)
         .await?
@@ -66,7 +66,7 @@ pub async fn snapshot(
         db,
         cutoff.date_naive(),
         &reach,
-        &crate::stats::overdue_states(&d),
+        &crate::analytics::overdue_states(&d),
     )
     .await?;
     let units = units::list(db)

@@ -62,7 +62,7 @@ pub async fn demo(
         tx.commit().await?;
         load::write_batch(db, &extras.batch).await?;
         load::resync_ids(db).await?;
-        crate::stats::rebuild(db, as_of.year(), &mut |_| {}).await?;
+        crate::analytics::rebuild(db, as_of.year(), &mut |_| {}).await?;
     }
     let mut accounts = Vec::new();
     let console = crate::unit_of_work::Console::open();

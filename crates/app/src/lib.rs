@@ -10,6 +10,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod analytics;
 pub mod assessments;
 pub mod attachments;
 pub mod audit;
@@ -27,7 +28,6 @@ pub mod problems;
 pub mod registry;
 pub mod reports;
 pub mod settings;
-pub mod stats;
 pub mod unit_of_work;
 pub mod work;
 
@@ -39,7 +39,7 @@ pub async fn open(url: &str) -> Result<Db, AppError> {
     let db = Db::connect(url).await?;
     schema::migrate(&db).await?;
     schema::optimize(&db).await?;
-    stats::ensure_built(&db).await?;
+    analytics::ensure_built(&db).await?;
     Ok(db)
 }
 

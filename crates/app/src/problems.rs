@@ -692,8 +692,8 @@ pub async fn list(
         &ProblemFilter {
             reach: can.reach_within(q.unit),
             led_only: q.led.unwrap_or(false),
-            overdue_states: Some(crate::stats::overdue_states(
-                &crate::stats::definitions(db).await?,
+            overdue_states: Some(crate::analytics::overdue_states(
+                &crate::analytics::definitions(db).await?,
             )),
             state,
             project_id: q.project,

@@ -430,7 +430,7 @@ pub async fn missing(
     unit: Option<i64>,
 ) -> Result<Vec<MissingByUnit>, AppError> {
     let period = Period::parse("period", period)?;
-    let col = crate::stats::definitions(db).await?.missing.column();
+    let col = crate::analytics::definitions(db).await?.missing.column();
     let rows = duban_store::analytics::missing_reports(
         db,
         period.year(),

@@ -134,7 +134,7 @@ impl<'a> UnitOfWork<'a> {
     /// caches: the only way a write takes effect.
     pub async fn commit(mut self) -> Result<(), AppError> {
         if !self.refresh.is_empty() {
-            let rules = crate::stats::rules_in(&mut self.tx).await?;
+            let rules = crate::analytics::rules_in(&mut self.tx).await?;
             let all: BTreeSet<i64> = self
                 .refresh
                 .iter()
@@ -143,9 +143,11 @@ impl<'a> UnitOfWork<'a> {
                 .collect();
             for &(p, y) in &self.refresh {
                 match y {
-                    None => crate::stats::refresh_all_years(&mut self.tx, p, &rules).await?,
+                    None => crate::analytics::refresh_all_years(&mut self.tx, p, &rules).await?,
                     Some(_) if all.contains(&p) => {}
-                    Some(y) => crate::stats::refresh_project(&mut self.tx, p, y, &rules).await?,
+                    Some(y) => {
+                        crate::analytics::refresh_project(&mut self.tx, p, y, &rules).await?
+                    }
                 }
             }
         }
@@ -157,7 +159,7 @@ impl<'a> UnitOfWork<'a> {
             crate::registry::projects_changed(self.db);
         }
         if self.stale.problems {
-            crate::stats::problems_changed(self.db);
+            crate::analytics::problems_changed(self.db);
         }
         Ok(())
     }

@@ -310,7 +310,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     st.units, st.projects, st.plans, st.reports, st.problems, st.rows(), secs, st.rows() as f64 / secs
                 );
                 let t = std::time::Instant::now();
-                let r = duban_app::stats::rebuild(&db, as_of.year(), &mut |n| eprint!("\r  analytics: {n} project-years")).await?;
+                let r = duban_app::analytics::rebuild(&db, as_of.year(), &mut |n| eprint!("\r  analytics: {n} project-years")).await?;
                 eprintln!();
                 println!("analytics of {}: {} project-years, {} total cells in {:.1} s", r.year, r.projects, r.cells, t.elapsed().as_secs_f64());
                 db.close().await;
@@ -662,7 +662,7 @@ async fn stats(
     unit: Option<&str>,
     refresh: bool,
 ) -> anyhow::Result<()> {
-    use duban_app::stats as st;
+    use duban_app::analytics as st;
     let period = st::as_of(as_of)?;
     if refresh {
         let t = std::time::Instant::now();

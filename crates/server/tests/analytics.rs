@@ -572,7 +572,7 @@ fn incremental_equals_rebuild(pg: bool) {
                     apply(&db, &caller, &projects, o).await;
                 }
                 let incremental = model(&db).await;
-                duban_app::stats::rebuild(&db, 2025, &mut |_| {})
+                duban_app::analytics::rebuild(&db, 2025, &mut |_| {})
                     .await
                     .unwrap();
                 let full = model(&db).await;

@@ -16,7 +16,7 @@ use duban_testkit as common;
 use common::unit_id;
 use duban_app::Db;
 use duban_app::access::{Caller, ManageUsers, ReadRegistry, Supervise};
-use duban_app::{bulletins, problems, reports, settings, stats};
+use duban_app::{analytics, bulletins, problems, reports, settings};
 use duban_domain::Role;
 use duban_domain::access::{RoleGrant, Scope};
 use duban_domain::analytics::measure::{
@@ -48,7 +48,7 @@ async fn data_set(pg: bool, seed: u64) -> Option<Db> {
         .await
         .unwrap();
     duban_app::load::resync_ids(&db).await.unwrap();
-    stats::rebuild(&db, 2025, &mut |_| {}).await.unwrap();
+    analytics::rebuild(&db, 2025, &mut |_| {}).await.unwrap();
     Some(db)
 }
 
@@ -121,7 +121,7 @@ async fn caller(db: &Db, who: &Who) -> Caller {
     .unwrap()
 }
 
-fn sum_rows(rows: &[stats::Row]) -> Totals {
+fn sum_rows(rows: &[analytics::Row]) -> Totals {
     rows.iter().map(|r| r.figures.totals).sum()
 }
 
@@ -150,8 +150,10 @@ async fn check(db: &Db, who: &Who, month: u32, defs: &Definitions) {
     let p = Some(period.as_str());
 
     // The overview is the sum of the breakdown.
-    let ov = stats::overview(db, &read, p, None).await.unwrap();
-    let rows = stats::breakdown(db, &read, p, "unit", None).await.unwrap();
+    let ov = analytics::overview(db, &read, p, None).await.unwrap();
+    let rows = analytics::breakdown(db, &read, p, "unit", None)
+        .await
+        .unwrap();
     assert_eq!(ov.figures.totals, sum_rows(&rows), "overview ≠ rows: {ctx}");
     let open: i64 = rows.iter().map(|r| r.problems_open.unwrap_or(0)).sum();
     let overdue: i64 = rows.iter().map(|r| r.problems_overdue.unwrap_or(0)).sum();
@@ -211,7 +213,7 @@ async fn check(db: &Db, who: &Who, month: u32, defs: &Definitions) {
     let chase = reports::missing(db, &read, &period, None).await.unwrap();
     let chased: usize = chase.iter().map(|g| g.count).sum();
     assert_eq!(chased as i64, ov.figures.reports_missing, "{ctx}");
-    let d = stats::dispatch_list(db, &read, p, None, None, 0, 100_000)
+    let d = analytics::dispatch_list(db, &read, p, None, None, 0, 100_000)
         .await
         .unwrap();
     assert_eq!(
@@ -226,7 +228,7 @@ async fn check(db: &Db, who: &Who, month: u32, defs: &Definitions) {
     );
     assert_eq!(d.total, d.items.len() as i64, "{ctx}");
     for (code, n) in &d.counts {
-        let only = stats::dispatch_list(db, &read, p, None, Some(code), 0, 100_000)
+        let only = analytics::dispatch_list(db, &read, p, None, Some(code), 0, 100_000)
             .await
             .unwrap();
         assert_eq!(only.total, *n, "alert {code}: {ctx}");
@@ -273,8 +275,8 @@ async fn bulletin_agrees(
     db: &Db,
     sup: &duban_app::access::Can<Supervise>,
     read: &duban_app::access::Can<ReadRegistry>,
-    ov: &stats::Overview,
-    rows: &[stats::Row],
+    ov: &analytics::Overview,
+    rows: &[analytics::Row],
     period: &str,
     unit: i64,
     ctx: &str,
@@ -349,7 +351,7 @@ async fn bulletin_agrees(
 
     // The red and black lists: the cockpit's are the bulletin's when both rank the units
     // under the same unit.
-    let ranked = stats::rankings(db, read, p, None, None).await.unwrap();
+    let ranked = analytics::rankings(db, read, p, None, None).await.unwrap();
     let under_issuer = rows
         .iter()
         .filter(|r| !r.own)

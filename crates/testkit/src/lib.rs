@@ -52,7 +52,7 @@ pub async fn database(pg: bool, projects: u64) -> Option<Db> {
     duban_app::load::generate(&db, params, |_| {})
         .await
         .unwrap();
-    duban_app::stats::rebuild(&db, 2025, &mut |_| {})
+    duban_app::analytics::rebuild(&db, 2025, &mut |_| {})
         .await
         .unwrap();
     Some(db)

@@ -231,7 +231,7 @@ pub async fn dispatch(
     reason: Option<&str>,
     english: bool,
 ) -> Result<Listing, AppError> {
-    let items = crate::stats::dispatch_list(db, can, as_of, unit, reason, 0, MAX_ROWS as i64)
+    let items = crate::analytics::dispatch_list(db, can, as_of, unit, reason, 0, MAX_ROWS as i64)
         .await?
         .items;
     let names = unit_names(db).await?;

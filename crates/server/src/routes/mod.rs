@@ -2,12 +2,12 @@
 //! Handlers only translate HTTP to use cases in `duban_app` and back.
 
 mod accounts;
+mod analytics;
 mod assessments;
 mod bulletins;
 mod exports;
 mod imports;
 mod registry;
-mod stats;
 mod work;
 mod workflows;
 
@@ -578,47 +578,47 @@ pub fn build() -> (axum::Router<AppState>, Value) {
         (
             "/api/v1/stats/overview",
             "Headline figures: totals, completion, gap to time progress, start rate, lights, problems",
-            get(stats::overview),
+            get(analytics::overview),
         ),
         (
             "/api/v1/stats/breakdown",
             "Figures by unit (children of `unit`), chain, category or nature",
-            get(stats::breakdown),
+            get(analytics::breakdown),
         ),
         (
             "/api/v1/stats/curve",
             "Cumulative plan and actual by month",
-            get(stats::curve),
+            get(analytics::curve),
         ),
         (
             "/api/v1/stats/rankings",
             "Units ranked by a measure in their series, with red and black lists",
-            get(stats::rankings),
+            get(analytics::rankings),
         ),
         (
             "/api/v1/stats/dispatch",
             "The dispatch list: how many projects need action, per reason, and a page of them",
-            get(stats::dispatch),
+            get(analytics::dispatch),
         ),
         (
             "/api/v1/stats/warnings",
             "Warnings and data-quality checks of the projects in scope, with the facts seen",
-            get(stats::warnings),
+            get(analytics::warnings),
         ),
     ] {
-        let d = doc("stats", summary).query::<stats::StatsQuery>(x);
+        let d = doc("stats", summary).query::<analytics::StatsQuery>(x);
         x.op("get", path, handler, d);
     }
     let d = doc(
         "stats",
         "Why a project has its light: rules, inputs, warnings, forecast",
     )
-    .query::<stats::StatsQuery>(x);
-    x.op("get", "/api/v1/stats/why/{id}", get(stats::why), d);
+    .query::<analytics::StatsQuery>(x);
+    x.op("get", "/api/v1/stats/why/{id}", get(analytics::why), d);
     x.op(
         "get",
         "/api/v1/stats/measures",
-        get(stats::measures),
+        get(analytics::measures),
         doc(
             "stats",
             "Every measure with its definition (口径) under the office's settings",
@@ -758,7 +758,7 @@ pub fn build() -> (axum::Router<AppState>, Value) {
     x.op(
         "get",
         "/api/v1/settings/light-rules",
-        get(stats::light_rules),
+        get(analytics::light_rules),
         doc("admin", "The traffic-light rule set"),
     );
     let d = doc(
@@ -769,7 +769,7 @@ pub fn build() -> (axum::Router<AppState>, Value) {
     x.op(
         "put",
         "/api/v1/settings/light-rules",
-        put(stats::put_light_rules),
+        put(analytics::put_light_rules),
         d,
     );
 

@@ -6,7 +6,7 @@ use crate::AppState;
 use crate::extract::{Auth, Body, Ids, Q};
 use axum::extract::State;
 use duban_app::access::{ManageUsers, ReadRegistry};
-use duban_app::stats;
+use duban_app::analytics;
 use duban_domain::analytics::lights::RuleSet;
 use serde_json::json;
 
@@ -33,7 +33,7 @@ pub struct StatsQuery {
 }
 
 pub async fn overview(State(s): State<AppState>, a: Auth, Q(q): Q<StatsQuery>) -> Res {
-    ok(stats::overview(
+    ok(analytics::overview(
         &s.db,
         &a.caller.can::<ReadRegistry>()?,
         q.as_of.as_deref(),
@@ -42,7 +42,7 @@ pub async fn overview(State(s): State<AppState>, a: Auth, Q(q): Q<StatsQuery>) -
     .await?)
 }
 pub async fn breakdown(State(s): State<AppState>, a: Auth, Q(q): Q<StatsQuery>) -> Res {
-    let items = stats::breakdown(
+    let items = analytics::breakdown(
         &s.db,
         &a.caller.can::<ReadRegistry>()?,
         q.as_of.as_deref(),
@@ -55,13 +55,13 @@ pub async fn breakdown(State(s): State<AppState>, a: Auth, Q(q): Q<StatsQuery>) 
 pub async fn curve(State(s): State<AppState>, a: Auth, Q(q): Q<StatsQuery>) -> Res {
     let year = match q.year {
         Some(y) => y,
-        None => stats::as_of(q.as_of.as_deref())?.year(),
+        None => analytics::as_of(q.as_of.as_deref())?.year(),
     };
-    let items = stats::curve(&s.db, &a.caller.can::<ReadRegistry>()?, year, q.unit).await?;
+    let items = analytics::curve(&s.db, &a.caller.can::<ReadRegistry>()?, year, q.unit).await?;
     ok(json!({ "year": year, "total": items.len(), "items": items }))
 }
 pub async fn rankings(State(s): State<AppState>, a: Auth, Q(q): Q<StatsQuery>) -> Res {
-    ok(stats::rankings(
+    ok(analytics::rankings(
         &s.db,
         &a.caller.can::<ReadRegistry>()?,
         q.as_of.as_deref(),
@@ -71,7 +71,7 @@ pub async fn rankings(State(s): State<AppState>, a: Auth, Q(q): Q<StatsQuery>) -
     .await?)
 }
 pub async fn dispatch(State(s): State<AppState>, a: Auth, Q(q): Q<StatsQuery>) -> Res {
-    ok(stats::dispatch_list(
+    ok(analytics::dispatch_list(
         &s.db,
         &a.caller.can::<ReadRegistry>()?,
         q.as_of.as_deref(),
@@ -85,13 +85,13 @@ pub async fn dispatch(State(s): State<AppState>, a: Auth, Q(q): Q<StatsQuery>) -
 /// Every measure with its 口径 under the office's definitions.
 pub async fn measures(State(s): State<AppState>, a: Auth) -> Res {
     a.caller.can::<ReadRegistry>()?;
-    let items = stats::catalogue(&s.db).await?;
+    let items = analytics::catalogue(&s.db).await?;
     ok(
-        json!({ "total": items.len(), "items": items, "definitions": stats::definitions(&s.db).await? }),
+        json!({ "total": items.len(), "items": items, "definitions": analytics::definitions(&s.db).await? }),
     )
 }
 pub async fn warnings(State(s): State<AppState>, a: Auth, Q(q): Q<StatsQuery>) -> Res {
-    let items = stats::warnings(
+    let items = analytics::warnings(
         &s.db,
         &a.caller.can::<ReadRegistry>()?,
         q.as_of.as_deref(),
@@ -102,7 +102,7 @@ pub async fn warnings(State(s): State<AppState>, a: Auth, Q(q): Q<StatsQuery>) -
     ok(json!({ "total": items.len(), "items": items }))
 }
 pub async fn why(State(s): State<AppState>, a: Auth, id: Ids, Q(q): Q<StatsQuery>) -> Res {
-    ok(stats::why(
+    ok(analytics::why(
         &s.db,
         &a.caller.can::<ReadRegistry>()?,
         id.one(),
@@ -112,8 +112,8 @@ pub async fn why(State(s): State<AppState>, a: Auth, id: Ids, Q(q): Q<StatsQuery
 }
 pub async fn light_rules(State(s): State<AppState>, a: Auth) -> Res {
     a.caller.can::<ManageUsers>()?;
-    ok(stats::rules(&s.db).await?)
+    ok(analytics::rules(&s.db).await?)
 }
 pub async fn put_light_rules(State(s): State<AppState>, a: Auth, Body(b): Body<RuleSet>) -> Res {
-    ok(stats::put_rules(&s.db, &a.caller.can::<ManageUsers>()?, &b).await?)
+    ok(analytics::put_rules(&s.db, &a.caller.can::<ManageUsers>()?, &b).await?)
 }

@@ -1,0 +1,11 @@
+//! The dashboards (领导驾驶舱 and every figure of the routine), as one concept across the
+//! crates (`duban_domain::analytics` computes, `duban_store::analytics` keeps the read
+//! model): `upkeep` keeps the read model current, `queries` answer the pages.
+
+mod queries;
+pub mod upkeep;
+
+pub use queries::*;
+pub use upkeep::{
+    Rebuilt, ensure_built, put_rules, rebuild, refresh_all_years, refresh_project, rules, rules_in,
+};

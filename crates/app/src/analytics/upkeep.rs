@@ -1,0 +1,216 @@
+//! The dashboards' upkeep: the light rules in force, and the read model kept current —
+//! one project's years refreshed inside the transaction of each change (through the
+//! unit of work), a year rebuilt from the reports, every year rebuilt once after an
+//! upgrade changes the read model's shape.
+
+use crate::AppError;
+use crate::access::{Can, ManageUsers};
+use duban_domain::analytics::lights::RuleSet;
+use duban_domain::analytics::totals::Totals;
+use duban_domain::analytics::year::{ProjectYear, YearInputs, project_year};
+use duban_store::analytics::{self as store, Inputs};
+use duban_store::{Db, Tx, settings};
+use serde::Serialize;
+use std::collections::HashMap;
+
+const RULES_KEY: &str = "light_rules";
+
+/// The light rule set in force (the Yinchuan default until an administrator sets one).
+pub async fn rules(db: &Db) -> Result<RuleSet, AppError> {
+    parse_rules(settings::get(db, RULES_KEY).await?)
+}
+
+/// [`rules`] inside a write's transaction.
+pub async fn rules_in(tx: &mut Tx) -> Result<RuleSet, AppError> {
+    parse_rules(settings::get_in(tx, RULES_KEY).await?)
+}
+
+fn parse_rules(stored: Option<String>) -> Result<RuleSet, AppError> {
+    Ok(match stored {
+        Some(t) => serde_json::from_str(&t)
+            .map_err(|e| AppError::Internal(format!("stored light rules do not parse: {e}")))?,
+        None => RuleSet::yinchuan(),
+    })
+}
+
+/// Change the rule set; every year with data is recomputed in the same transaction.
+pub async fn put_rules(db: &Db, can: &Can<ManageUsers>, r: &RuleSet) -> Result<RuleSet, AppError> {
+    r.validate()?;
+    let before = rules(db).await?;
+    let mut w = can.write(db).await?;
+    settings::set(
+        w.tx(),
+        RULES_KEY,
+        &serde_json::to_string(r).expect("rules serialise"),
+    )
+    .await?;
+    rebuild_all(w.tx(), r).await?;
+    w.audit(
+        "settings.light_rules",
+        "settings",
+        RULES_KEY,
+        Some(&before),
+        Some(r),
+    );
+    w.commit().await?;
+    Ok(r.clone())
+}
+
+pub(crate) fn compute(i: &Inputs, year: i32, rules: &RuleSet) -> Option<ProjectYear> {
+    // A project is in a year's figures when it has a plan or an approved report that year.
+    if i.plan.is_none() && i.months.is_empty() {
+        return None;
+    }
+    Some(project_year(&YearInputs {
+        year,
+        meta: i.meta.clone(),
+        plan: i.plan.as_ref(),
+        months: &i.months,
+        submissions: &i.submissions,
+        rules,
+    }))
+}
+
+/// Bring one project's year up to date inside the caller's transaction.
+pub async fn refresh_project(
+    tx: &mut Tx,
+    project_id: i64,
+    year: i32,
+    rules: &RuleSet,
+) -> Result<(), AppError> {
+    let inputs = store::load_inputs(tx, year, project_id, project_id + 1).await?;
+    let new = inputs.first().and_then(|i| compute(i, year, rules));
+    let old = store::stored_year(tx, project_id, year).await?;
+    if old != new {
+        store::replace_year(tx, old.as_ref(), new.as_ref()).await?;
+    }
+    Ok(())
+}
+
+/// Bring every stored year of a project up to date (after a registry change).
+pub async fn refresh_all_years(
+    tx: &mut Tx,
+    project_id: i64,
+    rules: &RuleSet,
+) -> Result<(), AppError> {
+    let years = tx
+        .fetch_all(
+            "SELECT year AS v FROM project_years WHERE project_id = $1 UNION SELECT year AS v FROM annual_plans WHERE project_id = $1",
+            &[project_id.into()],
+            |r| r.i64("v"),
+        )
+        .await?;
+    for y in years {
+        refresh_project(tx, project_id, y as i32, rules).await?;
+    }
+    Ok(())
+}
+
+/// What a rebuild did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Rebuilt {
+    pub year: i32,
+    pub projects: u64,
+    pub cells: u64,
+}
+
+const CHUNK: i64 = 20_000;
+
+async fn rebuild_in(
+    tx: &mut Tx,
+    year: i32,
+    rules: &RuleSet,
+    progress: &mut (dyn FnMut(u64) + Send),
+) -> Result<Rebuilt, AppError> {
+    store::clear_year(tx, year).await?;
+    let max = store::max_project_id(tx).await?;
+    // One entry per (dimension cell, unit), holding the twelve months.
+    let mut cells: HashMap<(&'static str, String, i64), [Totals; 12]> = HashMap::new();
+    let mut done = 0u64;
+    let mut lo = 1;
+    while lo <= max {
+        let inputs = store::load_inputs(tx, year, lo, lo + CHUNK).await?;
+        let years: Vec<ProjectYear> = inputs
+            .iter()
+            .filter_map(|i| compute(i, year, rules))
+            .collect();
+        for y in &years {
+            let months: [Totals; 12] = std::array::from_fn(|i| Totals::of(y, i as u32 + 1));
+            for (dim, key) in store::cells(y) {
+                let e = cells
+                    .entry((dim, key, y.meta.unit_id))
+                    .or_insert([Totals::ZERO; 12]);
+                for (a, b) in e.iter_mut().zip(months.iter()) {
+                    *a += *b;
+                }
+            }
+        }
+        done += store::insert_years(tx, &years).await?;
+        progress(done);
+        lo += CHUNK;
+    }
+    let n = store::insert_totals(tx, year, &cells).await?;
+    Ok(Rebuilt {
+        year,
+        projects: done,
+        cells: n,
+    })
+}
+
+/// Recompute every year that has plans, approved reports or project-years, in the
+/// caller's transaction.
+async fn rebuild_all(tx: &mut Tx, rules: &RuleSet) -> Result<Vec<Rebuilt>, AppError> {
+    let years: Vec<i64> = tx
+        .fetch_all(
+            "SELECT DISTINCT year AS v FROM annual_plans UNION SELECT DISTINCT year AS v FROM reports WHERE state = 'approved' \
+             UNION SELECT DISTINCT year AS v FROM project_years ORDER BY v",
+            &[],
+            |r| r.i64("v"),
+        )
+        .await?;
+    let mut done = Vec::new();
+    for y in years {
+        done.push(rebuild_in(tx, y as i32, rules, &mut |_| {}).await?);
+    }
+    Ok(done)
+}
+
+/// Recompute a year's read model from the reports, all or nothing.
+pub async fn rebuild(
+    db: &Db,
+    year: i32,
+    progress: &mut (dyn FnMut(u64) + Send),
+) -> Result<Rebuilt, AppError> {
+    let rules = rules(db).await?;
+    let mut tx = db.write().await?;
+    let r = rebuild_in(&mut tx, year, &rules, progress).await?;
+    tx.commit().await?;
+    Ok(r)
+}
+
+/// The shape of the read model this build writes. A migration that changes it empties
+/// the tables; [`ensure_built`] then rebuilds every year once.
+const READ_MODEL_VERSION: &str = "2";
+const READ_MODEL_KEY: &str = "read_model_version";
+
+/// Rebuild the read model when this build's shape of it has not been built yet (after
+/// an upgrade), every year that has plans or approved reports; nothing otherwise.
+pub async fn ensure_built(db: &Db) -> Result<Vec<Rebuilt>, AppError> {
+    if settings::get(db, READ_MODEL_KEY).await?.as_deref() == Some(READ_MODEL_VERSION) {
+        return Ok(Vec::new());
+    }
+    let rules = rules(db).await?;
+    let mut tx = db.write().await?;
+    // Several servers starting at once: one rebuilds, the others wait and find it done.
+    if tx.backend() == duban_store::Backend::Postgres {
+        tx.execute("SELECT pg_advisory_xact_lock(727166)", &[])
+            .await?;
+    }
+    if settings::get_in(&mut tx, READ_MODEL_KEY).await?.as_deref() == Some(READ_MODEL_VERSION) {
+        return Ok(Vec::new());
+    }
+    let done = rebuild_all(&mut tx, &rules).await?;
+    settings::set(&mut tx, READ_MODEL_KEY, READ_MODEL_VERSION).await?;
+    tx.commit().await?;
+    Ok(done)
+}
