@@ -328,11 +328,11 @@ pub async fn change_password(
         .into());
     }
     let hash = hash_password(&p.new_password)?;
-    let mut tx = db.write().await?;
-    users::set_password(&mut tx, u.id, &hash, false).await?;
-    sessions::delete_others(&mut tx, u.id, keep_session.map(digest).as_deref()).await?;
-    audit::user_action(&mut tx, &caller.actor, "user.password", u.id).await?;
-    tx.commit().await?;
+    let mut w = caller.write_own(db).await?;
+    users::set_password(w.tx(), u.id, &hash, false).await?;
+    sessions::delete_others(w.tx(), u.id, keep_session.map(digest).as_deref()).await?;
+    w.audit("user.password", "user", u.id, audit::NONE, audit::NONE);
+    w.commit().await?;
     Ok(())
 }
 
@@ -355,10 +355,10 @@ pub async fn totp_setup(db: &Db, caller: &Caller) -> Result<TotpSetup, AppError>
     let mut b = [0u8; 20];
     OsRng.fill_bytes(&mut b);
     let secret = security::base32(&b);
-    let mut tx = db.write().await?;
-    users::set_totp(&mut tx, u.id, Some(&secret), false).await?;
-    audit::user_action(&mut tx, &caller.actor, "user.totp_setup", u.id).await?;
-    tx.commit().await?;
+    let mut w = caller.write_own(db).await?;
+    users::set_totp(w.tx(), u.id, Some(&secret), false).await?;
+    w.audit("user.totp_setup", "user", u.id, audit::NONE, audit::NONE);
+    w.commit().await?;
     Ok(TotpSetup {
         uri: format!(
             "otpauth://totp/duban:{}?secret={secret}&issuer=duban",
@@ -394,20 +394,20 @@ pub async fn totp_confirm(
         }));
     }
     let step = check_totp(&u, code, now_ms()).ok_or_else(bad_code)?;
-    let mut tx = db.write().await?;
+    let mut w = caller.write_own(db).await?;
     if enable {
-        users::set_totp(&mut tx, u.id, u.totp_secret.as_deref(), true).await?;
-        users::set_totp_step(&mut tx, u.id, step as i64).await?;
+        users::set_totp(w.tx(), u.id, u.totp_secret.as_deref(), true).await?;
+        users::set_totp_step(w.tx(), u.id, step as i64).await?;
     } else {
-        users::set_totp(&mut tx, u.id, None, false).await?;
+        users::set_totp(w.tx(), u.id, None, false).await?;
     }
     let action = if enable {
         "user.totp_enable"
     } else {
         "user.totp_disable"
     };
-    audit::user_action(&mut tx, &caller.actor, action, u.id).await?;
-    tx.commit().await?;
+    w.audit(action, "user", u.id, audit::NONE, audit::NONE);
+    w.commit().await?;
     Ok(())
 }
 
@@ -466,9 +466,9 @@ pub async fn create_token(db: &Db, caller: &Caller, t: &TokenInput) -> Result<Ne
     let secret = format!("duban_{}", random_hex(24));
     let now = now_ms();
     let expires = t.expires_in_days.map(|d| now + d * 86_400_000);
-    let mut tx = db.write().await?;
+    let mut w = caller.write_own(db).await?;
     let id = sessions::insert_token(
-        &mut tx,
+        w.tx(),
         caller.actor.user_id,
         &name,
         &digest(&secret),
@@ -478,17 +478,8 @@ pub async fn create_token(db: &Db, caller: &Caller, t: &TokenInput) -> Result<Ne
     )
     .await?;
     let after = serde_json::json!({ "name": name, "roles": roles.iter().map(|r| r.code()).collect::<Vec<_>>(), "expires_at": expires });
-    audit::record(
-        &mut tx,
-        &caller.actor,
-        "token.create",
-        "api_token",
-        id,
-        audit::NONE,
-        Some(&after),
-    )
-    .await?;
-    tx.commit().await?;
+    w.audit("token.create", "api_token", id, audit::NONE, Some(&after));
+    w.commit().await?;
     Ok(NewToken { id, token: secret })
 }
 
@@ -506,18 +497,9 @@ pub async fn revoke_token(db: &Db, caller: &Caller, id: i64) -> Result<(), AppEr
     if t.user_id != caller.actor.user_id && !caller.roles().contains(&Role::Admin) {
         return Err(AppError::NotFound { what: "token" });
     }
-    let mut tx = db.write().await?;
-    sessions::revoke_token(&mut tx, id, now_ms()).await?;
-    audit::record(
-        &mut tx,
-        &caller.actor,
-        "token.revoke",
-        "api_token",
-        id,
-        Some(&t),
-        audit::NONE,
-    )
-    .await?;
-    tx.commit().await?;
+    let mut w = caller.write_own(db).await?;
+    sessions::revoke_token(w.tx(), id, now_ms()).await?;
+    w.audit("token.revoke", "api_token", id, Some(&t), audit::NONE);
+    w.commit().await?;
     Ok(())
 }

@@ -57,6 +57,14 @@ impl Console {
     }
 }
 
+impl crate::access::Caller {
+    /// Begin a write to the signed-in user's own account (password, second factor, API
+    /// tokens): being signed in is the capability.
+    pub async fn write_own<'a>(&self, db: &'a Db) -> Result<UnitOfWork<'a>, AppError> {
+        UnitOfWork::begin(db, self.actor.clone()).await
+    }
+}
+
 impl<C: Cap> Can<C> {
     /// Begin a write as the caller this handle was granted to.
     pub async fn write<'a>(&self, db: &'a Db) -> Result<UnitOfWork<'a>, AppError> {
