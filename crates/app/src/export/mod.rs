@@ -83,18 +83,15 @@ impl ProjectExport {
             .map(|c| (c.id, c.name))
             .collect();
         // Data leaving the system is on the record: who took which view, how many rows.
-        let mut tx = db.write().await?;
-        crate::audit::record(
-            &mut tx,
-            can.actor(),
+        let mut w = can.write(db).await?;
+        w.audit(
             "project.export",
             "project",
             "view",
             crate::audit::NONE,
             Some(&serde_json::json!({ "filter": format!("{:?}", q), "rows": total })),
-        )
-        .await?;
-        tx.commit().await?;
+        );
+        w.commit().await?;
         Ok(ProjectExport {
             ids,
             total,

@@ -59,18 +59,13 @@ impl Oc4idsExport {
             &publisher.1,
         );
         let units = all.into_iter().map(|u| (u.id, (u.code, u.name))).collect();
-        let mut tx = db.write().await?;
-        crate::audit::record(
-            &mut tx,
-            can.actor(),
-            "project.export",
+        let mut w = can.write(db).await?;
+        w.audit("project.export",
             "project",
             "oc4ids",
             crate::audit::NONE,
-            Some(&serde_json::json!({ "format": "oc4ids", "filter": format!("{:?}", q), "rows": total })),
-        )
-        .await?;
-        tx.commit().await?;
+            Some(&serde_json::json!({ "format": "oc4ids", "filter": format!("{:?}", q), "rows": total })));
+        w.commit().await?;
         Ok(Oc4idsExport {
             ids,
             total,
