@@ -13,8 +13,9 @@ fn json(v: Option<&impl Serialize>) -> String {
         .unwrap_or_default()
 }
 
-/// Record a successful write by `actor` within the write's transaction.
-pub async fn record<B: Serialize, A: Serialize>(
+/// Record a successful write by `actor` within the write's transaction (the login's; every
+/// other write records through the unit of work).
+pub(crate) async fn record<B: Serialize, A: Serialize>(
     tx: &mut Tx,
     actor: &Actor,
     action: &str,
@@ -73,7 +74,7 @@ impl Write {
 
 /// Record many writes by `actor` within their transaction, in order (an import's
 /// thousands of rows, each an entry of the chain like any other write).
-pub async fn record_many(tx: &mut Tx, actor: &Actor, writes: Vec<Write>) -> Result<(), AppError> {
+pub(crate) async fn record_many(tx: &mut Tx, actor: &Actor, writes: Vec<Write>) -> Result<(), AppError> {
     let at = now_ms();
     let entries = writes
         .into_iter()
@@ -98,7 +99,7 @@ pub async fn record_many(tx: &mut Tx, actor: &Actor, writes: Vec<Write>) -> Resu
 
 /// Record an action on a user account that has no before/after worth keeping (a login,
 /// a password change, a lock).
-pub async fn user_action(
+pub(crate) async fn user_action(
     tx: &mut Tx,
     actor: &Actor,
     action: &str,
