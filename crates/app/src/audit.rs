@@ -74,7 +74,11 @@ impl Write {
 
 /// Record many writes by `actor` within their transaction, in order (an import's
 /// thousands of rows, each an entry of the chain like any other write).
-pub(crate) async fn record_many(tx: &mut Tx, actor: &Actor, writes: Vec<Write>) -> Result<(), AppError> {
+pub(crate) async fn record_many(
+    tx: &mut Tx,
+    actor: &Actor,
+    writes: Vec<Write>,
+) -> Result<(), AppError> {
     let at = now_ms();
     let entries = writes
         .into_iter()

@@ -468,7 +468,7 @@ static PROJECT_COUNTS: std::sync::LazyLock<crate::cache::Memo<i64>> =
     std::sync::LazyLock::new(|| crate::cache::Memo::new(std::time::Duration::from_secs(60), 1024));
 
 /// Forget the cached project counts of a database (after a project or unit changed).
-pub fn projects_changed(db: &Db) {
+pub(crate) fn projects_changed(db: &Db) {
     PROJECT_COUNTS.clear(db);
 }
 

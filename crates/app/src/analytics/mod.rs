@@ -6,6 +6,5 @@ mod queries;
 pub mod upkeep;
 
 pub use queries::*;
-pub use upkeep::{
-    Rebuilt, ensure_built, put_rules, rebuild, refresh_all_years, refresh_project, rules, rules_in,
-};
+pub use upkeep::{Rebuilt, ensure_built, put_rules, rebuild, rules, rules_in};
+pub(crate) use upkeep::{refresh_all_years, refresh_project};

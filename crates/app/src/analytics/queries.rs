@@ -222,7 +222,7 @@ static PROBLEM_COUNTS: std::sync::LazyLock<crate::cache::Memo<Counts>> =
     std::sync::LazyLock::new(|| crate::cache::Memo::new(std::time::Duration::from_secs(15), 64));
 
 /// Forget the cached problem counts of a database (after a problem changed).
-pub fn problems_changed(db: &Db) {
+pub(crate) fn problems_changed(db: &Db) {
     PROBLEM_COUNTS.clear(db);
 }
 

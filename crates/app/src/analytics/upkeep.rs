@@ -72,7 +72,7 @@ pub(crate) fn compute(i: &Inputs, year: i32, rules: &RuleSet) -> Option<ProjectY
 }
 
 /// Bring one project's year up to date inside the caller's transaction.
-pub async fn refresh_project(
+pub(crate) async fn refresh_project(
     tx: &mut Tx,
     project_id: i64,
     year: i32,
@@ -88,7 +88,7 @@ pub async fn refresh_project(
 }
 
 /// Bring every stored year of a project up to date (after a registry change).
-pub async fn refresh_all_years(
+pub(crate) async fn refresh_all_years(
     tx: &mut Tx,
     project_id: i64,
     rules: &RuleSet,
