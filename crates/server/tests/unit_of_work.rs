@@ -12,6 +12,26 @@ use duban_domain::access::{RoleGrant, Scope};
 
 duban_testkit::on_both!(20, a_write_lands_whole_or_not_at_all);
 
+/// A unit of work that has written a setting and noted it for the audit log.
+async fn noted<'a>(
+    db: &'a Db,
+    can: &duban_app::access::Can<ReadRegistry>,
+    value: &'static str,
+) -> duban_app::unit_of_work::UnitOfWork<'a> {
+    let mut w = can.write(db).await.unwrap();
+    duban_store::settings::set(w.tx(), "uow_test", value)
+        .await
+        .unwrap();
+    w.audit(
+        "test.write",
+        "settings",
+        "uow_test",
+        duban_app::audit::NONE,
+        Some(&value),
+    );
+    w
+}
+
 async fn a_write_lands_whole_or_not_at_all(db: Db) {
     let root = unit_id(&db, "XJBT").await;
     let caller = Caller::resolve(
@@ -28,19 +48,7 @@ async fn a_write_lands_whole_or_not_at_all(db: Db) {
     let before = duban_app::audit::verify(&db).await.unwrap();
 
     // Dropped: nothing.
-    {
-        let mut w = can.write(&db).await.unwrap();
-        duban_store::settings::set(w.tx(), "uow_test", "dropped")
-            .await
-            .unwrap();
-        w.audit(
-            "test.write",
-            "settings",
-            "uow_test",
-            duban_app::audit::NONE,
-            Some(&"dropped"),
-        );
-    }
+    drop(noted(&db, &can, "dropped").await);
     assert_eq!(
         duban_store::settings::get(&db, "uow_test").await.unwrap(),
         None
@@ -64,17 +72,7 @@ async fn a_write_lands_whole_or_not_at_all(db: Db) {
     )
     .await
     .unwrap();
-    let mut w = can.write(&db).await.unwrap();
-    duban_store::settings::set(w.tx(), "uow_test", "kept")
-        .await
-        .unwrap();
-    w.audit(
-        "test.write",
-        "settings",
-        "uow_test",
-        duban_app::audit::NONE,
-        Some(&"kept"),
-    );
+    let mut w = noted(&db, &can, "kept").await;
     w.refresh(project, 2025);
     w.commit().await.unwrap();
     assert_eq!(

@@ -45,6 +45,11 @@ pub async fn catalogue(db: &Db) -> Result<Vec<Definition>, AppError> {
         .collect())
 }
 
+/// Open and overdue problem counts added up.
+fn add_counts<'a>(counts: impl Iterator<Item = &'a (i64, i64)>) -> (i64, i64) {
+    counts.fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
+}
+
 /// The same month a year before.
 fn year_before(p: Period) -> Period {
     Period::new(p.year() - 1, p.month()).expect("valid")
@@ -74,20 +79,10 @@ pub async fn overview(
     let reach = can.reach_within(unit);
     let now = sum(db, p, &reach).await?;
     let last = sum(db, year_before(p), &reach).await?;
-    let (open, overdue) = problems_by_unit(db, &reach, &d)
-        .await?
-        .values()
-        .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
-    let mut figures = Figures::of(now, p.month(), Some(&last), &d);
-    figures
-        .text
-        .insert(Measure::ProblemsOpen.code(), open.to_string());
-    figures
-        .text
-        .insert(Measure::ProblemsOverdue.code(), overdue.to_string());
+    let (open, overdue) = add_counts(problems_by_unit(db, &reach, &d).await?.values());
     Ok(Overview {
         as_of: p,
-        figures,
+        figures: Figures::of(now, p.month(), Some(&last), &d).with_problems(open, overdue),
         problems_open: open,
         problems_overdue: overdue,
     })
@@ -134,26 +129,17 @@ pub async fn breakdown(
             let (parent, keys) = top_units(can, unit);
             let row = |u: i64, own: bool| {
                 let units = if own { vec![u] } else { tree.subtree(u) };
-                let (open, overdue) = units
-                    .iter()
-                    .filter_map(|x| problems.get(x))
-                    .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+                let (open, overdue) = add_counts(units.iter().filter_map(|x| problems.get(x)));
                 let (t, l) = if own {
                     (own_now.get(&u), own_last.get(&u))
                 } else {
                     (now.get(&u), last.get(&u))
                 };
-                let mut figures = Figures::of(t.copied().unwrap_or_default(), p.month(), l, &d);
-                figures
-                    .text
-                    .insert(Measure::ProblemsOpen.code(), open.to_string());
-                figures
-                    .text
-                    .insert(Measure::ProblemsOverdue.code(), overdue.to_string());
                 Row {
                     key: u.to_string(),
                     own,
-                    figures,
+                    figures: Figures::of(t.copied().unwrap_or_default(), p.month(), l, &d)
+                        .with_problems(open, overdue),
                     problems_open: Some(open),
                     problems_overdue: Some(overdue),
                 }

@@ -501,6 +501,16 @@ impl Figures {
         f
     }
 
+    /// The same figures with the problem counts of the group printed beside them (they
+    /// come from the problems, not from the totals).
+    pub fn with_problems(mut self, open: i64, overdue: i64) -> Figures {
+        self.text
+            .insert(Measure::ProblemsOpen.code(), open.to_string());
+        self.text
+            .insert(Measure::ProblemsOverdue.code(), overdue.to_string());
+        self
+    }
+
     /// Completion, time progress and the gap between them, in basis points; the gap from
     /// the exact rates, rounded once. `None` without an annual plan.
     pub fn rates(
