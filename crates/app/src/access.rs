@@ -70,7 +70,8 @@ impl Caller {
     /// Load the unit tree and build a caller (grants already narrowed for tokens).
     pub async fn resolve(db: &Db, actor: Actor, roles: Vec<RoleGrant>) -> Result<Caller, AppError> {
         let list = units::list_all_links(db).await?;
-        let tree = UnitTree::build(list).map_err(|e| AppError::Internal(e.to_string()))?;
+        let tree = UnitTree::build(list)
+            .map_err(|e| AppError::internal("the unit tree", e.to_string()))?;
         Ok(Caller {
             grants: Grants {
                 unit: actor.unit_id,

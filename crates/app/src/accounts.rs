@@ -17,7 +17,7 @@ pub fn hash_password(pw: &str) -> Result<String, AppError> {
     Argon2::default()
         .hash_password(pw.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| AppError::Internal(format!("argon2: {e}")))
+        .map_err(|e| AppError::internal("argon2", e.to_string()))
 }
 
 pub fn verify_password(pw: &str, hash: &str) -> bool {
@@ -328,13 +328,32 @@ pub async fn admin_update(
     Ok(users::get(db, id).await?)
 }
 
+/// What an administrator may do to an account besides editing it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserAction {
+    Lock,
+    Unlock,
+    ResetPassword,
+}
+
+impl UserAction {
+    /// The audit action's suffix (`user.lock` …).
+    pub const fn code(self) -> &'static str {
+        match self {
+            UserAction::Lock => "lock",
+            UserAction::Unlock => "unlock",
+            UserAction::ResetPassword => "reset_password",
+        }
+    }
+}
+
 /// Lock, unlock or reset the password of a user the administrator reaches. A reset
 /// returns the new initial password.
 pub async fn admin_action(
     db: &Db,
     can: &crate::access::Can<crate::access::ManageUsers>,
     id: i64,
-    action: &str,
+    action: UserAction,
 ) -> Result<Option<String>, AppError> {
     let u = users::get(db, id)
         .await
@@ -343,20 +362,19 @@ pub async fn admin_action(
     let mut w = can.write(db).await?;
     let mut password = None;
     match action {
-        "lock" => {
+        UserAction::Lock => {
             users::set_login_state(w.tx(), id, 0, Some(LOCKED_FOREVER)).await?;
             duban_store::sessions::delete_for_user(w.tx(), id).await?;
         }
-        "unlock" => users::set_login_state(w.tx(), id, 0, None).await?,
-        "reset_password" => {
+        UserAction::Unlock => users::set_login_state(w.tx(), id, 0, None).await?,
+        UserAction::ResetPassword => {
             let p = random_password();
             users::set_password(w.tx(), id, &hash_password(&p)?, true).await?;
             duban_store::sessions::delete_for_user(w.tx(), id).await?;
             password = Some(p);
         }
-        _ => return Err(AppError::NotFound { what: "action" }),
     }
-    user_action(&mut w, format!("user.{action}"), id);
+    user_action(&mut w, format!("user.{}", action.code()), id);
     w.commit().await?;
     Ok(password)
 }

@@ -239,7 +239,7 @@ async fn load(db: &Db, reach: &Reach, id: i64) -> Result<(RunRow, Scheme, Inputs
         return Err(AppError::NotFound { what: "assessment" });
     }
     let bad = |e: serde_json::Error| {
-        AppError::Internal(format!("assessment {id}: stored data unreadable: {e}"))
+        AppError::internal(format!("assessment {id}: stored data unreadable"), e)
     };
     Ok((
         row,

@@ -77,11 +77,46 @@ fn write_blob(dir: &Path, sha: &str, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::File::open(folder)?.sync_all()
 }
 
-/// The unit that owns an object, and whether the caller may attach to it.
-async fn owner(db: &Db, caller: &Caller, object_type: &str, id: i64) -> Result<i64, AppError> {
+/// What a file may be attached to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Report,
+    Problem,
+    Inspection,
+}
+
+impl Target {
+    pub const fn code(self) -> &'static str {
+        match self {
+            Target::Report => "report",
+            Target::Problem => "problem",
+            Target::Inspection => "inspection",
+        }
+    }
+    /// Parse the `object_type` a client sends.
+    pub fn parse(s: &str) -> Result<Target, AppError> {
+        [Target::Report, Target::Problem, Target::Inspection]
+            .into_iter()
+            .find(|t| t.code() == s)
+            .ok_or_else(|| {
+                duban_domain::FieldError::new(
+                    "object_type",
+                    "unknown_code",
+                    format!("“{s}”无效，应为 report、problem 或 inspection"),
+                    format!("'{s}' is not report, problem or inspection"),
+                )
+                .into()
+            })
+    }
+}
+
+/// The unit that owns an object, and whether the caller may attach to it: a report
+/// needs `DraftReports` over its project's unit, an inspection `Supervise` over its
+/// unit, a problem `Supervise` or `WorkProblems` over its lead unit.
+async fn owner(db: &Db, caller: &Caller, target: Target, id: i64) -> Result<i64, AppError> {
     let missing = AppError::NotFound { what: "object" };
-    match object_type {
-        "report" => {
+    match target {
+        Target::Report => {
             let r = reports::get(db, id)
                 .await
                 .map_err(|_| AppError::NotFound { what: "object" })?;
@@ -91,7 +126,7 @@ async fn owner(db: &Db, caller: &Caller, object_type: &str, id: i64) -> Result<i
                 .check(unit, "object")?;
             Ok(unit)
         }
-        "problem" => {
+        Target::Problem => {
             let p = problems::get(db, id)
                 .await
                 .map_err(|_| AppError::NotFound { what: "object" })?;
@@ -111,7 +146,7 @@ async fn owner(db: &Db, caller: &Caller, object_type: &str, id: i64) -> Result<i
                 None => Ok(caller.actor.unit_id),
             }
         }
-        "inspection" => {
+        Target::Inspection => {
             let i = duban_store::inspections::get(db, id)
                 .await
                 .map_err(|_| AppError::NotFound { what: "object" })?;
@@ -120,13 +155,6 @@ async fn owner(db: &Db, caller: &Caller, object_type: &str, id: i64) -> Result<i
                 .check(i.unit_id, "object")?;
             Ok(i.unit_id)
         }
-        other => Err(duban_domain::FieldError::new(
-            "object_type",
-            "unknown_code",
-            format!("“{other}”无效，应为 report、problem 或 inspection"),
-            format!("'{other}' is not report, problem or inspection"),
-        )
-        .into()),
     }
 }
 
@@ -135,7 +163,7 @@ pub async fn upload(
     db: &Db,
     dir: &Path,
     caller: &Caller,
-    object_type: &str,
+    target: Target,
     object_id: i64,
     name: &str,
     bytes: &[u8],
@@ -164,14 +192,14 @@ pub async fn upload(
         .into());
     }
     let mime = classify(&name, bytes)?;
-    let unit = owner(db, caller, object_type, object_id).await?;
+    let unit = owner(db, caller, target, object_id).await?;
     let sha = data_encoding::HEXLOWER.encode(&Sha256::digest(bytes));
     {
         let (dir, sha, bytes) = (dir.to_path_buf(), sha.clone(), bytes.to_vec());
         tokio::task::spawn_blocking(move || write_blob(&dir, &sha, &bytes))
             .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
-            .map_err(|e| AppError::Internal(format!("cannot store the attachment: {e}")))?;
+            .map_err(|e| AppError::internal("background task", e))?
+            .map_err(|e| AppError::internal("cannot store the attachment", e))?;
     }
     let mut a = Attachment {
         id: 0,
@@ -179,7 +207,7 @@ pub async fn upload(
         name,
         mime: mime.into(),
         size: bytes.len() as i64,
-        object_type: object_type.into(),
+        object_type: target.code().into(),
         object_id,
         unit_id: unit,
         uploaded_by: caller.actor.user_id,
@@ -220,7 +248,7 @@ pub async fn download(
     }
     let bytes = tokio::fs::read(path_of(dir, &a.sha256))
         .await
-        .map_err(|e| AppError::Internal(format!("attachment {id} is missing on disk: {e}")))?;
+        .map_err(|e| AppError::internal(format!("attachment {id} is missing on disk"), e))?;
     Ok((a, bytes))
 }
 

@@ -209,8 +209,19 @@ pub struct Verification {
     pub broken: Option<ChainBreak>,
 }
 
+/// Who may walk the chain: an auditor ([`Can<ReadAudit>`]) or the server's console
+/// (`duban audit verify`). Sealed: no other type can be made one.
+pub trait MayVerify: sealed::Sealed {}
+impl MayVerify for Can<ReadAudit> {}
+impl MayVerify for crate::unit_of_work::Console {}
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::Can<super::ReadAudit> {}
+    impl Sealed for crate::unit_of_work::Console {}
+}
+
 /// Walk the whole chain in order, in chunks, and compare with the head.
-pub async fn verify(db: &Db) -> Result<Verification, AppError> {
+pub async fn verify(db: &Db, _who: &impl MayVerify) -> Result<Verification, AppError> {
     let (head_seq, head_hash) = store::head(db).await?;
     let mut v = Verifier::default();
     let mut after = 0;

@@ -149,7 +149,7 @@ async fn verify_off_thread(password: &str, hash: &str) -> Result<bool, AppError>
     let (pw, hash) = (password.to_string(), hash.to_string());
     tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))
+        .map_err(|e| AppError::internal("background task", e))
 }
 
 fn check_totp(u: &User, code: &str, now: i64) -> Option<u64> {

@@ -7,7 +7,9 @@ use crate::{AppError, audit};
 use chrono::Duration;
 use duban_domain::Period;
 use duban_domain::access::Reach;
-use duban_domain::bulletin::{self, Bulletin, ProjectLabel, SnapProject, SnapUnit, Snapshot};
+use duban_domain::bulletin::{
+    self, Bulletin, ProjectLabel, SnapProject, SnapUnit, Snapshot, Stage, Step,
+};
 use duban_store::bulletins::{self as store, BulletinRow};
 use duban_store::{Db, now_ms, units};
 use serde::Serialize;
@@ -136,7 +138,7 @@ pub async fn generate(
 fn readable(can: &Can<ReadRegistry>, row: &BulletinRow) -> bool {
     let tree = can.caller().tree();
     match can.reach() {
-        _ if row.state != "published" => {
+        _ if row.state != Stage::Published => {
             can.caller().can::<Supervise>().is_ok() && can.reach().covers(row.unit_id)
         }
         Reach::All => true,
@@ -155,9 +157,8 @@ async fn load(db: &Db, reach: &Reach, id: i64) -> Result<(BulletinRow, Snapshot)
 
 fn parse(row: BulletinRow, json: &str) -> Result<(BulletinRow, Snapshot), AppError> {
     let id = row.id;
-    let snap: Snapshot = serde_json::from_str(json).map_err(|e| {
-        AppError::Internal(format!("bulletin {id}: stored snapshot unreadable: {e}"))
-    })?;
+    let snap: Snapshot = serde_json::from_str(json)
+        .map_err(|e| AppError::internal(format!("bulletin {id}: stored snapshot unreadable"), e))?;
     Ok((row, snap))
 }
 
@@ -204,31 +205,19 @@ pub async fn advance(
     db: &Db,
     can: &Can<Supervise>,
     id: i64,
-    step: &str,
+    step: Step,
 ) -> Result<BulletinView, AppError> {
     let (row, _) = load(db, can.reach(), id).await?;
-    let (from, to) = match step {
-        "review" => ("draft", "reviewed"),
-        "publish" => ("reviewed", "published"),
-        _ => return Err(AppError::NotFound { what: "step" }),
-    };
+    let (from, to) = step.moves();
     if row.state != from {
         return Err(duban_domain::FieldError::new(
             "state",
             "illegal_transition",
-            format!(
-                "该通报当前为“{}”，不能{}",
-                state_zh(&row.state),
-                if step == "review" { "审核" } else { "发布" }
-            ),
+            format!("该通报当前为“{}”，不能{}", row.state.zh(), step.zh()),
             format!(
                 "the bulletin is {}; it cannot be {}",
-                row.state,
-                if step == "review" {
-                    "reviewed"
-                } else {
-                    "published"
-                }
+                row.state.code(),
+                step.en()
             ),
         )
         .into());
@@ -239,25 +228,7 @@ pub async fn advance(
             "the bulletin changed meanwhile; reload it".into(),
         ));
     }
-    w.audit(
-        if step == "review" {
-            "bulletin.review"
-        } else {
-            "bulletin.publish"
-        },
-        "bulletin",
-        id,
-        Some(&from),
-        Some(&to),
-    );
+    w.audit(step.action(), "bulletin", id, Some(&from), Some(&to));
     w.commit().await?;
     get(db, &can.caller().can::<ReadRegistry>()?, id).await
-}
-
-fn state_zh(s: &str) -> &'static str {
-    match s {
-        "draft" => "草稿",
-        "reviewed" => "已审核",
-        _ => "已发布",
-    }
 }

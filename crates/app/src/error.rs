@@ -41,8 +41,14 @@ pub enum AppError {
     /// Configuration or environment problem; the message says what to fix.
     #[error("{0}")]
     Config(String),
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// A failure that is not the caller's: the context says what duban was doing, the
+    /// source keeps the cause's whole chain for the log (never for the response).
+    #[error("internal error: {context}")]
+    Internal {
+        context: String,
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
 }
 
 impl AppError {
@@ -61,7 +67,7 @@ impl AppError {
             AppError::TooLarge { .. } => "too_large",
             AppError::Unsupported(_) => "unsupported_media_type",
             AppError::Config(_) => "configuration",
-            AppError::Internal(_) => "internal",
+            AppError::Internal { .. } => "internal",
         }
     }
     /// A short message in Chinese for the UI.
@@ -94,7 +100,7 @@ impl AppError {
             }
             AppError::Unsupported(_) => "不支持的文件类型".into(),
             AppError::Config(m) => format!("配置错误：{m}"),
-            AppError::Internal(_) => "服务器内部错误，请联系管理员".into(),
+            AppError::Internal { .. } => "服务器内部错误，请联系管理员".into(),
         }
     }
 }
@@ -109,11 +115,39 @@ impl From<StoreError> for AppError {
             },
             StoreError::InUse(what) => AppError::Conflict(format!("the {what} is still in use")),
             StoreError::Config(m) => AppError::Config(m),
-            other => AppError::Internal(other.to_string()),
+            other => AppError::internal("database", other),
         }
     }
 }
 impl AppError {
+    /// An internal error caused by `source` while doing `context`.
+    pub fn internal(
+        context: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> AppError {
+        AppError::Internal {
+            context: context.into(),
+            source: Some(source.into()),
+        }
+    }
+    /// An internal error with no underlying cause (a broken invariant).
+    pub fn bug(context: impl Into<String>) -> AppError {
+        AppError::Internal {
+            context: context.into(),
+            source: None,
+        }
+    }
+    /// The error and every cause under it, outermost first, joined by ": ".
+    pub fn chain(&self) -> String {
+        let mut text = self.to_string();
+        let mut cause = std::error::Error::source(self);
+        while let Some(c) = cause {
+            text.push_str(": ");
+            text.push_str(&c.to_string());
+            cause = c.source();
+        }
+        text
+    }
     pub fn auth(code: &'static str, en: &str, zh: &str) -> AppError {
         AppError::Auth {
             code,

@@ -121,7 +121,7 @@ pub async fn generate(
     }
     producer
         .join()
-        .map_err(|_| AppError::Internal("generator thread panicked".into()))?;
+        .map_err(|_| AppError::bug("generator thread panicked"))?;
     resync_ids(db).await?;
     total.elapsed = start.elapsed();
     Ok((sk, total))

@@ -586,7 +586,7 @@ pub async fn decide_extension(
         })?;
     if d.approve {
         let new = NaiveDate::parse_from_str(&x.requested, "%Y-%m-%d")
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+            .map_err(|e| AppError::internal("background task", e))?;
         store::set_deadline(w.tx(), id, new).await?;
     }
     let verdict = if d.approve {

@@ -131,7 +131,7 @@ impl Settings {
 pub async fn get(db: &Db) -> Result<Settings, AppError> {
     Ok(match settings::get(db, KEY).await? {
         Some(t) => serde_json::from_str(&t)
-            .map_err(|e| AppError::Internal(format!("stored settings do not parse: {e}")))?,
+            .map_err(|e| AppError::internal("stored settings do not parse", e))?,
         None => Settings::default(),
     })
 }

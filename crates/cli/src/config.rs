@@ -31,6 +31,56 @@ impl FileConfig {
     }
 }
 
+/// Settings after flags, environment, file and defaults are merged.
+pub struct Settings {
+    pub db: String,
+    pub data_dir: PathBuf,
+    pub listen: String,
+    pub secure_cookies: bool,
+}
+
+/// What the command line (flags and `DUBAN_*` variables) set.
+pub struct Flags {
+    pub db: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub listen: Option<String>,
+    pub secure_cookies: Option<bool>,
+    /// `duban demo` keeps its database apart from a real one.
+    pub demo: bool,
+}
+
+impl Settings {
+    /// The first of flags, the file and the defaults that sets each value.
+    pub fn merge(flags: Flags, file: &FileConfig) -> Settings {
+        let data_dir = flags
+            .data_dir
+            .or_else(|| file.data_dir.clone())
+            .unwrap_or_else(|| PathBuf::from("data"));
+        let default_db = if flags.demo {
+            "demo.sqlite"
+        } else {
+            "duban.sqlite"
+        };
+        let db = flags
+            .db
+            .or_else(|| file.database_url.clone())
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join(default_db).display()));
+        let listen = flags
+            .listen
+            .or_else(|| file.listen.clone())
+            .unwrap_or_else(|| "127.0.0.1:8080".into());
+        Settings {
+            db,
+            data_dir,
+            listen,
+            secure_cookies: flags
+                .secure_cookies
+                .or(file.secure_cookies)
+                .unwrap_or(false),
+        }
+    }
+}
+
 /// The data directory: created when missing, and checked to be writable.
 pub fn prepare_data_dir(dir: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| {

@@ -184,7 +184,9 @@ async fn acknowledged_submissions_survive_sigkill() {
         .await
         .unwrap();
     assert_eq!(dupes, 0);
-    let v = duban_app::audit::verify(&db).await.unwrap();
+    let v = duban_app::audit::verify(&db, &duban_app::unit_of_work::Console::open())
+        .await
+        .unwrap();
     assert!(v.broken.is_none(), "{v:?}");
     println!(
         "crash test: {kills} SIGKILLs, {} acknowledged submissions all present once, {} audit entries verified",

@@ -149,6 +149,74 @@ pub fn reporting(projects: &[SnapProject], d: &Definitions) -> Vec<SnapReporting
     by.into_values().collect()
 }
 
+/// Where a version of a bulletin is in its life: drafted from a frozen snapshot, reviewed,
+/// then published to the units below the issuing one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Draft,
+    Reviewed,
+    Published,
+}
+
+impl Stage {
+    pub const fn code(self) -> &'static str {
+        match self {
+            Stage::Draft => "draft",
+            Stage::Reviewed => "reviewed",
+            Stage::Published => "published",
+        }
+    }
+    pub fn from_code(s: &str) -> Option<Stage> {
+        [Stage::Draft, Stage::Reviewed, Stage::Published]
+            .into_iter()
+            .find(|x| x.code() == s)
+    }
+    pub const fn zh(self) -> &'static str {
+        match self {
+            Stage::Draft => "草稿",
+            Stage::Reviewed => "已审核",
+            Stage::Published => "已发布",
+        }
+    }
+}
+
+/// A step of a bulletin's life: each moves one stage to the next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Review,
+    Publish,
+}
+
+impl Step {
+    /// The stage a version must be in, and the one it goes to.
+    pub const fn moves(self) -> (Stage, Stage) {
+        match self {
+            Step::Review => (Stage::Draft, Stage::Reviewed),
+            Step::Publish => (Stage::Reviewed, Stage::Published),
+        }
+    }
+    pub const fn zh(self) -> &'static str {
+        match self {
+            Step::Review => "审核",
+            Step::Publish => "发布",
+        }
+    }
+    pub const fn en(self) -> &'static str {
+        match self {
+            Step::Review => "reviewed",
+            Step::Publish => "published",
+        }
+    }
+    /// The audit action.
+    pub const fn action(self) -> &'static str {
+        match self {
+            Step::Review => "bulletin.review",
+            Step::Publish => "bulletin.publish",
+        }
+    }
+}
+
 /// A piece of the document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

@@ -1,6 +1,6 @@
 //! A list as the user sees it, on its way to a file: columns with their Chinese and
 //! English headers and a format (万元 with two decimals, percentages, dates), and rows
-//! of typed values. CSV is written here; Excel by `duban-docs`.
+//! of typed values. CSV is written here; Excel by `duban-render`.
 
 use chrono::NaiveDate;
 

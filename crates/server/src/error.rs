@@ -15,7 +15,15 @@ pub struct ApiError {
     pub message_zh: String,
     #[serde(skip_serializing_if = "serde_json::Value::is_null")]
     pub details: serde_json::Value,
+    /// For a 5xx: the failure and its causes, for the log (never sent).
+    #[serde(skip)]
+    pub cause: Option<Box<String>>,
 }
+
+/// Set on a 5xx response: what failed, with its causes. The logging layer
+/// ([`crate::log_failures`]) writes it to the log; the client sees only the code.
+#[derive(Debug, Clone)]
+pub struct FailureCause(pub String);
 
 impl ApiError {
     pub fn new(
@@ -30,6 +38,7 @@ impl ApiError {
             message: message.into(),
             message_zh: message_zh.into(),
             details: serde_json::Value::Null,
+            cause: None,
         }
     }
     pub fn not_found(path: &str) -> Self {
@@ -54,7 +63,7 @@ impl From<AppError> for ApiError {
             AppError::PasswordChange | AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
             AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            AppError::Config(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Config(_) | AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let details = match &e {
             AppError::Invalid(v) => serde_json::to_value(&v.0).unwrap_or_default(),
@@ -63,12 +72,10 @@ impl From<AppError> for ApiError {
             AppError::Locked { until } => serde_json::json!({ "locked_until": until }),
             _ => serde_json::Value::Null,
         };
-        if status == StatusCode::INTERNAL_SERVER_ERROR {
-            tracing::error!(error = %e, "request failed");
-        }
+        let cause = status.is_server_error().then(|| Box::new(e.chain()));
         let message = match &e {
             // Internal details stay in the log, not in the response.
-            AppError::Internal(_) => "internal error; see the server log".to_string(),
+            AppError::Internal { .. } => "internal error; see the server log".to_string(),
             other => other.to_string(),
         };
         ApiError {
@@ -77,12 +84,18 @@ impl From<AppError> for ApiError {
             message,
             message_zh: e.message_zh(),
             details,
+            cause,
         }
     }
 }
 
 impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        (self.status, Json(self)).into_response()
+    fn into_response(mut self) -> Response {
+        let cause = self.cause.take();
+        let mut resp = (self.status, Json(self)).into_response();
+        if let Some(c) = cause {
+            resp.extensions_mut().insert(FailureCause(*c));
+        }
+        resp
     }
 }

@@ -7,8 +7,9 @@ use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode, header};
+use duban_app::AppError;
+use duban_app::access::{Caller, Can, Cap};
 use duban_app::auth::{self, Authenticated};
-use duban_app::{AppError, access::Caller};
 use serde::de::DeserializeOwned;
 use std::net::SocketAddr;
 
@@ -218,5 +219,19 @@ impl FromRequestParts<AppState> for Auth {
             caller: a.caller,
             session,
         })
+    }
+}
+
+/// The caller, proven to hold capability `C`: a handler that takes `Allowed<Supervise>`
+/// can only be reached by a supervisor, and the use case it calls gets the handle
+/// ([`Can`]) that the permission check returned. Without the capability the request is
+/// 403 before the body is read.
+pub struct Allowed<C: Cap>(pub Can<C>);
+
+impl<C: Cap> FromRequestParts<AppState> for Allowed<C> {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Self, ApiError> {
+        let a = Auth::from_request_parts(parts, s).await?;
+        Ok(Allowed(a.caller.can::<C>()?))
     }
 }

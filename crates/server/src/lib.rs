@@ -6,6 +6,7 @@ mod assets;
 pub mod error;
 mod extract;
 mod openapi;
+mod respond;
 mod routes;
 
 pub use error::ApiError;
@@ -39,7 +40,29 @@ impl AppState {
 }
 
 pub fn router(state: AppState) -> axum::Router {
-    routes::build().0.with_state(state)
+    routes::build()
+        .0
+        .layer(axum::middleware::from_fn(log_failures))
+        .with_state(state)
+}
+
+/// The one place a failed request is logged: every 5xx, with the method, the path and
+/// the failure's cause chain when a handler gave one.
+async fn log_failures(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let (method, path) = (req.method().clone(), req.uri().path().to_string());
+    let resp = next.run(req).await;
+    if resp.status().is_server_error() {
+        let cause = resp
+            .extensions()
+            .get::<error::FailureCause>()
+            .map(|c| c.0.as_str())
+            .unwrap_or("(no cause recorded)");
+        tracing::error!(%method, %path, status = resp.status().as_u16(), cause, "request failed");
+    }
+    resp
 }
 
 /// The OpenAPI document of this build.

@@ -4,7 +4,7 @@
 use crate::db::{Cols, Db, Tx};
 use crate::{StoreError, reach_sql};
 use duban_domain::access::Reach;
-use duban_domain::bulletin::SnapProblem;
+use duban_domain::bulletin::{SnapProblem, Stage};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct BulletinRow {
@@ -13,8 +13,7 @@ pub struct BulletinRow {
     pub period: String,
     pub unit_id: i64,
     pub version: i64,
-    /// draft | reviewed | published
-    pub state: String,
+    pub state: Stage,
     pub cutoff_at: i64,
     pub created_by: i64,
     pub created_at: i64,
@@ -33,7 +32,13 @@ fn row(r: &dyn Cols) -> Result<BulletinRow, StoreError> {
         period: r.str("period")?,
         unit_id: r.i64("unit_id")?,
         version: r.i64("version")?,
-        state: r.str("state")?,
+        state: {
+            let s = r.str("state")?;
+            Stage::from_code(&s).ok_or(StoreError::Corrupt {
+                column: "bulletins.state",
+                value: s,
+            })?
+        },
         cutoff_at: r.i64("cutoff_at")?,
         created_by: r.i64("created_by")?,
         created_at: r.i64("created_at")?,
@@ -124,18 +129,24 @@ pub async fn list(db: &Db, reach: &Reach) -> Result<Vec<BulletinRow>, StoreError
 pub async fn set_state(
     tx: &mut Tx,
     id: i64,
-    from: &str,
-    to: &str,
+    from: Stage,
+    to: Stage,
     by: i64,
     at: i64,
 ) -> Result<u64, StoreError> {
     let stamp = match to {
-        "reviewed" => "reviewed_by = $3, reviewed_at = $4",
+        Stage::Reviewed => "reviewed_by = $3, reviewed_at = $4",
         _ => "published_by = $3, published_at = $4",
     };
     tx.execute(
         &format!("UPDATE bulletins SET state = $1, {stamp} WHERE id = $5 AND state = $2"),
-        &[to.into(), from.into(), by.into(), at.into(), id.into()],
+        &[
+            to.code().into(),
+            from.code().into(),
+            by.into(),
+            at.into(),
+            id.into(),
+        ],
     )
     .await
 }

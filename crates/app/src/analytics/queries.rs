@@ -6,11 +6,12 @@
 use crate::AppError;
 use crate::access::{Can, ReadRegistry};
 use duban_domain::access::Reach;
+use duban_domain::analytics::Dimension;
 use duban_domain::analytics::checks::{CheckRules, project_checks};
 use duban_domain::analytics::dispatch::{self, DispatchFacts, DispatchReason};
 use duban_domain::analytics::forecast::{Forecast, forecast};
 use duban_domain::analytics::lights::{Light, Reason, RuleSet};
-use duban_domain::analytics::measure::{Definition, Definitions, Figures, Measure};
+use duban_domain::analytics::measure::{Definition, Definitions, Figures, Measure, RankBy};
 use duban_domain::analytics::rank::{Ranked, SeriesLists, standings};
 use duban_domain::analytics::totals::{Totals, roll_up_tree};
 use duban_domain::analytics::year::{ProjectYear, YearInputs, project_year_explained};
@@ -112,7 +113,7 @@ pub async fn breakdown(
     db: &Db,
     can: &Can<ReadRegistry>,
     as_of_text: Option<&str>,
-    by: &str,
+    by: Dimension,
     unit: Option<i64>,
 ) -> Result<Vec<Row>, AppError> {
     let p = as_of(as_of_text)?;
@@ -120,7 +121,7 @@ pub async fn breakdown(
     let reach = can.reach_within(unit);
     let ly = year_before(p);
     let rows = match by {
-        "unit" => {
+        Dimension::Unit => {
             let tree = can.caller().tree();
             let own_now = store::unit_totals(db, p.year(), p.month(), &reach).await?;
             let own_last = store::unit_totals(db, ly.year(), ly.month(), &reach).await?;
@@ -155,14 +156,14 @@ pub async fn breakdown(
             }
             rows
         }
-        dim if store::DIMS[1..].contains(&dim) => {
+        dim => {
             let now: HashMap<String, Totals> =
-                store::totals_by_key(db, p.year(), p.month(), by, &reach)
+                store::totals_by_key(db, p.year(), p.month(), dim.code(), &reach)
                     .await?
                     .into_iter()
                     .collect();
             let last: HashMap<String, Totals> =
-                store::totals_by_key(db, ly.year(), ly.month(), by, &reach)
+                store::totals_by_key(db, ly.year(), ly.month(), dim.code(), &reach)
                     .await?
                     .into_iter()
                     .collect();
@@ -184,15 +185,6 @@ pub async fn breakdown(
                     .then(a.key.cmp(&b.key))
             });
             v
-        }
-        other => {
-            return Err(FieldError::new(
-                "by",
-                "unknown_code",
-                format!("“{other}”无效，应为 unit、chain、category、nature 或 funding"),
-                format!("'{other}' is not unit, chain, category, nature or funding"),
-            )
-            .into());
         }
     };
     Ok(rows)
@@ -348,36 +340,16 @@ pub async fn rankings(
     db: &Db,
     can: &Can<ReadRegistry>,
     as_of_text: Option<&str>,
-    measure: Option<&str>,
+    measure: Option<RankBy>,
     unit: Option<i64>,
 ) -> Result<Rankings, AppError> {
-    use duban_domain::analytics::measure::RankBy;
     let d = definitions(db).await?;
     let mut rule = d.lists.clone();
-    let measure = match measure.map(str::trim).filter(|m| !m.is_empty()) {
-        None => match rule.rank_by {
-            RankBy::Completion => "completion",
-            RankBy::Gap => "gap",
-        },
-        Some("completion") => {
-            rule.rank_by = RankBy::Completion;
-            "completion"
-        }
-        Some("gap") => {
-            rule.rank_by = RankBy::Gap;
-            "gap"
-        }
-        Some(other) => {
-            return Err(FieldError::new(
-                "measure",
-                "unknown_code",
-                format!("“{other}”无效，可选 completion、gap"),
-                format!("'{other}' is not completion or gap"),
-            )
-            .into());
-        }
-    };
-    let rows = breakdown(db, can, as_of_text, "unit", unit).await?;
+    if let Some(m) = measure {
+        rule.rank_by = m;
+    }
+    let measure = rule.rank_by.code();
+    let rows = breakdown(db, can, as_of_text, Dimension::Unit, unit).await?;
     let units = crate::registry::units_by_id(db).await?;
     let items: Vec<(i64, String, &Figures)> = rows
         .iter()

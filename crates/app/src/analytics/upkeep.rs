@@ -28,7 +28,7 @@ pub async fn rules_in(tx: &mut Tx) -> Result<RuleSet, AppError> {
 fn parse_rules(stored: Option<String>) -> Result<RuleSet, AppError> {
     Ok(match stored {
         Some(t) => serde_json::from_str(&t)
-            .map_err(|e| AppError::Internal(format!("stored light rules do not parse: {e}")))?,
+            .map_err(|e| AppError::internal("stored light rules do not parse", e))?,
         None => RuleSet::yinchuan(),
     })
 }

@@ -48,7 +48,7 @@ pub async fn apply(
             Target::New(code) => created
                 .get(code)
                 .copied()
-                .ok_or_else(|| AppError::Internal(format!("import: project {code} not created"))),
+                .ok_or_else(|| AppError::bug(format!("import: project {code} not created"))),
         }
     };
     for op in &plan.ops {

@@ -152,7 +152,7 @@ fn sha256(bytes: &[u8]) -> String {
 async fn read(bytes: Vec<u8>) -> Result<Vec<duban_domain::sheet::Grid>, AppError> {
     tokio::task::spawn_blocking(move || duban_sheets::workbook(&bytes, Limits::default()))
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::internal("background task", e))?
         .map_err(|e| duban_domain::FieldError::new("file", e.code(), e.zh(), e.en()).into())
 }
 

@@ -180,8 +180,8 @@ pub async fn template(
     };
     let bytes = tokio::task::spawn_blocking(move || duban_sheets::template(&t))
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(|e| AppError::Internal(format!("template: {e}")))?;
+        .map_err(|e| AppError::internal("background task", e))?
+        .map_err(|e| AppError::internal("cannot write the template", e))?;
     let name = match kind {
         Kind::Progress => format!("{}模板-{period}.xlsx", kind.zh()),
         Kind::Plans => format!("{}模板-{year}.xlsx", kind.zh()),

@@ -99,6 +99,28 @@ pub enum RankBy {
     Gap,
 }
 
+impl RankBy {
+    pub const fn code(self) -> &'static str {
+        match self {
+            RankBy::Completion => "completion",
+            RankBy::Gap => "gap",
+        }
+    }
+    /// Parse the `measure` of a ranking request.
+    pub fn parse(s: &str) -> Result<RankBy, crate::error::FieldError> {
+        match s {
+            "completion" => Ok(RankBy::Completion),
+            "gap" => Ok(RankBy::Gap),
+            other => Err(crate::error::FieldError::new(
+                "measure",
+                "unknown_code",
+                format!("“{other}”无效，可选 completion、gap"),
+                format!("'{other}' is not completion or gap"),
+            )),
+        }
+    }
+}
+
 /// The red and black lists (红黑榜) of each ranking series.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]

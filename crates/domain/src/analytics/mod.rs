@@ -17,6 +17,52 @@ pub mod rank;
 pub mod totals;
 pub mod year;
 
+use crate::error::FieldError;
+
+/// What a breakdown groups projects by: the unit tree, or one of the project's
+/// classifications (a project counts under each of its funding sources).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Dimension {
+    Unit,
+    Chain,
+    Category,
+    Nature,
+    Funding,
+}
+
+impl Dimension {
+    pub const ALL: [Dimension; 5] = [
+        Dimension::Unit,
+        Dimension::Chain,
+        Dimension::Category,
+        Dimension::Nature,
+        Dimension::Funding,
+    ];
+    pub const fn code(self) -> &'static str {
+        match self {
+            Dimension::Unit => "unit",
+            Dimension::Chain => "chain",
+            Dimension::Category => "category",
+            Dimension::Nature => "nature",
+            Dimension::Funding => "funding",
+        }
+    }
+    /// Parse the `by` of a request or a command line.
+    pub fn parse(s: &str) -> Result<Dimension, FieldError> {
+        Dimension::ALL
+            .into_iter()
+            .find(|d| d.code() == s)
+            .ok_or_else(|| {
+                FieldError::new(
+                    "by",
+                    "unknown_code",
+                    format!("“{s}”无效，应为 unit、chain、category、nature 或 funding"),
+                    format!("'{s}' is not unit, chain, category, nature or funding"),
+                )
+            })
+    }
+}
+
 /// `n / d` rounded half away from zero, for `d > 0`.
 pub fn div_round(n: i128, d: i128) -> i128 {
     debug_assert!(d > 0);

@@ -1,14 +1,71 @@
-//! The dashboard's figures: overview, breakdowns, the curve, rankings, the dispatch
-//! list and the "why" of a project's light — all within the caller's scope.
+//! The dashboards' figures (served under `/api/v1/stats`): overview, breakdowns, the
+//! curve, rankings, the dispatch list, warnings, the "why" of a project's light and the
+//! catalogue of measures — all within the caller's scope.
 
-use super::{Res, ok};
 use crate::AppState;
-use crate::extract::{Auth, Body, Ids, Q};
+use crate::extract::{Allowed, Ids, Q};
+use crate::openapi::{Api, doc};
+use crate::respond::{Res, ok};
 use axum::extract::State;
-use duban_app::access::{ManageUsers, ReadRegistry};
+use axum::routing::get;
+use duban_app::access::ReadRegistry;
 use duban_app::analytics;
-use duban_domain::analytics::lights::RuleSet;
+use duban_domain::analytics::Dimension;
+use duban_domain::analytics::measure::RankBy;
 use serde_json::json;
+
+pub fn routes(x: &mut Api) {
+    for (path, summary, handler) in [
+        (
+            "/api/v1/stats/overview",
+            "Headline figures: totals, completion, gap to time progress, start rate, lights, problems",
+            get(overview),
+        ),
+        (
+            "/api/v1/stats/breakdown",
+            "Figures by unit (children of `unit`), chain, category or nature",
+            get(breakdown),
+        ),
+        (
+            "/api/v1/stats/curve",
+            "Cumulative plan and actual by month",
+            get(curve),
+        ),
+        (
+            "/api/v1/stats/rankings",
+            "Units ranked by a measure in their series, with red and black lists",
+            get(rankings),
+        ),
+        (
+            "/api/v1/stats/dispatch",
+            "The dispatch list: how many projects need action, per reason, and a page of them",
+            get(dispatch),
+        ),
+        (
+            "/api/v1/stats/warnings",
+            "Warnings and data-quality checks of the projects in scope, with the facts seen",
+            get(warnings),
+        ),
+    ] {
+        let d = doc("stats", summary).query::<StatsQuery>(x);
+        x.op("get", path, handler, d);
+    }
+    let d = doc(
+        "stats",
+        "Why a project has its light: rules, inputs, warnings, forecast",
+    )
+    .query::<StatsQuery>(x);
+    x.op("get", "/api/v1/stats/why/{id}", get(why), d);
+    x.op(
+        "get",
+        "/api/v1/stats/measures",
+        get(measures),
+        doc(
+            "stats",
+            "Every measure with its definition (口径) under the office's settings",
+        ),
+    );
+}
 
 #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -17,7 +74,7 @@ pub struct StatsQuery {
     pub as_of: Option<String>,
     /// A unit: it and its sub-units.
     pub unit: Option<i64>,
-    /// For breakdowns: unit | chain | category | nature
+    /// For breakdowns: unit | chain | category | nature | funding
     pub by: Option<String>,
     /// For rankings: completion | gap (default: the office's list rule)
     pub measure: Option<String>,
@@ -32,48 +89,40 @@ pub struct StatsQuery {
     pub limit: Option<i64>,
 }
 
-pub async fn overview(State(s): State<AppState>, a: Auth, Q(q): Q<StatsQuery>) -> Res {
-    ok(analytics::overview(
-        &s.db,
-        &a.caller.can::<ReadRegistry>()?,
-        q.as_of.as_deref(),
-        q.unit,
-    )
-    .await?)
+type Read = Allowed<ReadRegistry>;
+
+async fn overview(State(s): State<AppState>, Allowed(can): Read, Q(q): Q<StatsQuery>) -> Res {
+    ok(analytics::overview(&s.db, &can, q.as_of.as_deref(), q.unit).await?)
 }
-pub async fn breakdown(State(s): State<AppState>, a: Auth, Q(q): Q<StatsQuery>) -> Res {
-    let items = analytics::breakdown(
-        &s.db,
-        &a.caller.can::<ReadRegistry>()?,
-        q.as_of.as_deref(),
-        q.by.as_deref().unwrap_or("unit"),
-        q.unit,
-    )
-    .await?;
+async fn breakdown(State(s): State<AppState>, Allowed(can): Read, Q(q): Q<StatsQuery>) -> Res {
+    let by =
+        Dimension::parse(q.by.as_deref().unwrap_or("unit")).map_err(duban_app::AppError::from)?;
+    let items = analytics::breakdown(&s.db, &can, q.as_of.as_deref(), by, q.unit).await?;
     ok(json!({ "total": items.len(), "items": items }))
 }
-pub async fn curve(State(s): State<AppState>, a: Auth, Q(q): Q<StatsQuery>) -> Res {
+async fn curve(State(s): State<AppState>, Allowed(can): Read, Q(q): Q<StatsQuery>) -> Res {
     let year = match q.year {
         Some(y) => y,
         None => analytics::as_of(q.as_of.as_deref())?.year(),
     };
-    let items = analytics::curve(&s.db, &a.caller.can::<ReadRegistry>()?, year, q.unit).await?;
+    let items = analytics::curve(&s.db, &can, year, q.unit).await?;
     ok(json!({ "year": year, "total": items.len(), "items": items }))
 }
-pub async fn rankings(State(s): State<AppState>, a: Auth, Q(q): Q<StatsQuery>) -> Res {
-    ok(analytics::rankings(
-        &s.db,
-        &a.caller.can::<ReadRegistry>()?,
-        q.as_of.as_deref(),
-        q.measure.as_deref(),
-        q.unit,
-    )
-    .await?)
+async fn rankings(State(s): State<AppState>, Allowed(can): Read, Q(q): Q<StatsQuery>) -> Res {
+    let measure = q
+        .measure
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .map(RankBy::parse)
+        .transpose()
+        .map_err(duban_app::AppError::from)?;
+    ok(analytics::rankings(&s.db, &can, q.as_of.as_deref(), measure, q.unit).await?)
 }
-pub async fn dispatch(State(s): State<AppState>, a: Auth, Q(q): Q<StatsQuery>) -> Res {
+async fn dispatch(State(s): State<AppState>, Allowed(can): Read, Q(q): Q<StatsQuery>) -> Res {
     ok(analytics::dispatch_list(
         &s.db,
-        &a.caller.can::<ReadRegistry>()?,
+        &can,
         q.as_of.as_deref(),
         q.unit,
         q.reason.as_deref(),
@@ -83,37 +132,17 @@ pub async fn dispatch(State(s): State<AppState>, a: Auth, Q(q): Q<StatsQuery>) -
     .await?)
 }
 /// Every measure with its 口径 under the office's definitions.
-pub async fn measures(State(s): State<AppState>, a: Auth) -> Res {
-    a.caller.can::<ReadRegistry>()?;
+async fn measures(State(s): State<AppState>, _: Read) -> Res {
     let items = analytics::catalogue(&s.db).await?;
     ok(
         json!({ "total": items.len(), "items": items, "definitions": analytics::definitions(&s.db).await? }),
     )
 }
-pub async fn warnings(State(s): State<AppState>, a: Auth, Q(q): Q<StatsQuery>) -> Res {
-    let items = analytics::warnings(
-        &s.db,
-        &a.caller.can::<ReadRegistry>()?,
-        q.as_of.as_deref(),
-        q.unit,
-        q.limit.unwrap_or(200).clamp(1, 2000),
-    )
-    .await?;
+async fn warnings(State(s): State<AppState>, Allowed(can): Read, Q(q): Q<StatsQuery>) -> Res {
+    let limit = q.limit.unwrap_or(200).clamp(1, 2000);
+    let items = analytics::warnings(&s.db, &can, q.as_of.as_deref(), q.unit, limit).await?;
     ok(json!({ "total": items.len(), "items": items }))
 }
-pub async fn why(State(s): State<AppState>, a: Auth, id: Ids, Q(q): Q<StatsQuery>) -> Res {
-    ok(analytics::why(
-        &s.db,
-        &a.caller.can::<ReadRegistry>()?,
-        id.one(),
-        q.as_of.as_deref(),
-    )
-    .await?)
-}
-pub async fn light_rules(State(s): State<AppState>, a: Auth) -> Res {
-    a.caller.can::<ManageUsers>()?;
-    ok(analytics::rules(&s.db).await?)
-}
-pub async fn put_light_rules(State(s): State<AppState>, a: Auth, Body(b): Body<RuleSet>) -> Res {
-    ok(analytics::put_rules(&s.db, &a.caller.can::<ManageUsers>()?, &b).await?)
+async fn why(State(s): State<AppState>, Allowed(can): Read, id: Ids, Q(q): Q<StatsQuery>) -> Res {
+    ok(analytics::why(&s.db, &can, id.one(), q.as_of.as_deref()).await?)
 }

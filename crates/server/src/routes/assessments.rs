@@ -1,41 +1,111 @@
-//! Assessment runs: start, read with the explained result, review scores, publish.
+//! Assessment runs (考核): start, read with the explained result, review scores,
+//! entered figures, publish, and the result as a workbook.
 
-use super::{Res, ok};
 use crate::AppState;
-use crate::extract::{Auth, Body, Ids};
+use crate::extract::{Allowed, Body, Ids};
+use crate::openapi::{Api, doc};
+use crate::respond::{Res, XLSX, download, ok};
 use axum::extract::State;
-use axum::response::IntoResponse;
+use axum::routing::{get, post};
 use duban_app::access::{ReadRegistry, Review, Supervise};
 use duban_app::assessments::{self, EntryInput, ReviewInput, StartInput};
 use serde_json::json;
 
-pub async fn list(State(s): State<AppState>, a: Auth) -> Res {
-    ok(json!({ "items": assessments::list(&s.db, &a.caller.can::<ReadRegistry>()?).await? }))
+pub fn routes(x: &mut Api) {
+    x.op(
+        "get",
+        "/api/v1/assessments",
+        get(list),
+        doc("assessments", "Assessment runs of the caller's scope"),
+    );
+    x.op(
+        "get",
+        "/api/v1/assessments/schemes",
+        get(examples),
+        doc("assessments", "The example schemes shipped with duban"),
+    );
+    let d = doc(
+        "assessments",
+        "Start a run of a scheme for a period: the scheme and duban's inputs are frozen (supervisor)",
+    )
+    .body::<StartInput>(x);
+    x.op("post", "/api/v1/assessments", post(start), d);
+    x.op(
+        "get",
+        "/api/v1/assessments/{id}",
+        get(one),
+        doc(
+            "assessments",
+            "A run with scores, ranks, grades and the explanation of every point",
+        ),
+    );
+    let d = doc(
+        "assessments",
+        "Enter one's review score for a unit (reviewer)",
+    )
+    .body::<ReviewInput>(x);
+    x.op("post", "/api/v1/assessments/{id}/reviews", post(review), d);
+    let d = doc(
+        "assessments",
+        "Enter a unit's figure for an entered indicator, with its evidence (supervisor)",
+    )
+    .body::<EntryInput>(x);
+    x.op("post", "/api/v1/assessments/{id}/entries", post(enter), d);
+    x.op(
+        "get",
+        "/api/v1/assessments/{id}/xlsx",
+        get(xlsx),
+        doc(
+            "assessments",
+            "The ranking and every point's explanation as a workbook",
+        ),
+    );
+    x.op(
+        "post",
+        "/api/v1/assessments/{id}/publish",
+        post(publish),
+        doc(
+            "assessments",
+            "Publish a run; review scores are closed (supervisor)",
+        ),
+    );
 }
-pub async fn start(State(s): State<AppState>, a: Auth, Body(b): Body<StartInput>) -> Res {
-    ok(assessments::start(&s.db, &a.caller.can::<Supervise>()?, &b).await?)
+
+async fn list(State(s): State<AppState>, Allowed(can): Allowed<ReadRegistry>) -> Res {
+    ok(json!({ "items": assessments::list(&s.db, &can).await? }))
 }
-pub async fn get(State(s): State<AppState>, a: Auth, id: Ids) -> Res {
-    ok(assessments::get(&s.db, &a.caller.can::<ReadRegistry>()?, id.one()).await?)
-}
-pub async fn review(
+async fn start(
     State(s): State<AppState>,
-    a: Auth,
+    Allowed(can): Allowed<Supervise>,
+    Body(b): Body<StartInput>,
+) -> Res {
+    ok(assessments::start(&s.db, &can, &b).await?)
+}
+async fn one(State(s): State<AppState>, Allowed(can): Allowed<ReadRegistry>, id: Ids) -> Res {
+    ok(assessments::get(&s.db, &can, id.one()).await?)
+}
+async fn review(
+    State(s): State<AppState>,
+    Allowed(can): Allowed<Review>,
     id: Ids,
     Body(b): Body<ReviewInput>,
 ) -> Res {
-    ok(assessments::review(&s.db, &a.caller.can::<Review>()?, id.one(), &b).await?)
+    ok(assessments::review(&s.db, &can, id.one(), &b).await?)
 }
-pub async fn enter(State(s): State<AppState>, a: Auth, id: Ids, Body(b): Body<EntryInput>) -> Res {
-    ok(assessments::enter(&s.db, &a.caller.can::<Supervise>()?, id.one(), &b).await?)
+async fn enter(
+    State(s): State<AppState>,
+    Allowed(can): Allowed<Supervise>,
+    id: Ids,
+    Body(b): Body<EntryInput>,
+) -> Res {
+    ok(assessments::enter(&s.db, &can, id.one(), &b).await?)
 }
-pub async fn publish(State(s): State<AppState>, a: Auth, id: Ids) -> Res {
-    ok(assessments::publish(&s.db, &a.caller.can::<Supervise>()?, id.one()).await?)
+async fn publish(State(s): State<AppState>, Allowed(can): Allowed<Supervise>, id: Ids) -> Res {
+    ok(assessments::publish(&s.db, &can, id.one()).await?)
 }
 
 /// The example schemes, to start from.
-pub async fn examples(a: Auth) -> Res {
-    a.caller.can::<ReadRegistry>()?;
+async fn examples(_: Allowed<ReadRegistry>) -> Res {
     let items: Vec<serde_json::Value> = duban_domain::assessment::EXAMPLES
         .iter()
         .map(|j| serde_json::from_str(j).expect("examples are valid JSON"))
@@ -44,9 +114,8 @@ pub async fn examples(a: Auth) -> Res {
 }
 
 /// The run's ranking and every point's explanation as a workbook.
-pub async fn xlsx(State(s): State<AppState>, a: Auth, id: Ids) -> Res {
+async fn xlsx(State(s): State<AppState>, Allowed(can): Allowed<ReadRegistry>, id: Ids) -> Res {
     use duban_domain::bulletin::Table;
-    let can = a.caller.can::<ReadRegistry>()?;
     let run = assessments::get(&s.db, &can, id.one()).await?;
     let names = duban_app::registry::units_by_id(&s.db).await?;
     let name = |u: i64| names.get(&u).map(|x| x.name.clone()).unwrap_or_default();
@@ -112,18 +181,8 @@ pub async fn xlsx(State(s): State<AppState>, a: Auth, id: Ids) -> Res {
             .collect(),
         note: None,
     };
-    let bytes = duban_docs::tables_xlsx(&[ranking, explained])
-        .map_err(|e| duban_app::AppError::Internal(format!("cannot write the workbook: {e}")))?;
+    let bytes = duban_render::tables_xlsx(&[ranking, explained])
+        .map_err(|e| duban_app::AppError::internal("cannot write the workbook", e))?;
     let file = format!("{}（{}）.xlsx", run.row.scheme_name, run.row.period);
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, super::XLSX.to_string()),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                super::attachment(&file, "assessment.xlsx"),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(download(bytes, XLSX, &file, "assessment.xlsx"))
 }

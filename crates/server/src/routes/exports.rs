@@ -3,16 +3,27 @@
 //! screen): `GET /api/v1/export/{list}?format=xlsx|csv&lang=zh|en&…`. The registry's
 //! Excel file is written row by row on a blocking thread while its rows are read.
 
-use super::{Res, XLSX, download};
 use crate::AppState;
 use crate::extract::Auth;
+use crate::openapi::{Api, doc};
+use crate::respond::{Res, XLSX, download, streamed};
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::Uri;
+use axum::routing::get;
 use duban_app::AppError;
 use duban_app::access::{ReadAudit, ReadRegistry};
 use duban_app::export::{ProjectExport, lists};
 use duban_domain::table::Listing;
 use serde::de::DeserializeOwned;
+
+pub fn routes(x: &mut Api) {
+    let d = doc(
+        "exports",
+        "A list as a file with its own query (scope and filters as on screen): projects, reports, problems, dispatch, missing, audit, users, units",
+    )
+    .query::<FileQuery>(x);
+    x.op("get", "/api/v1/export/{list}", get(export), d);
+}
 
 #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
 pub struct FileQuery {
@@ -75,12 +86,14 @@ fn file(l: &Listing, csv: bool, english: bool) -> Res {
             "list.csv",
         ));
     }
-    let bytes = duban_docs::listing_xlsx(l, english)
-        .map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
+    let bytes = duban_render::listing_xlsx(l, english)
+        .map_err(|e| AppError::internal("cannot write the workbook", e))?;
     Ok(download(bytes, XLSX, &format!("{title}.xlsx"), "list.xlsx"))
 }
 
-pub async fn export(
+/// Each list needs the capability its page needs (the audit log `ReadAudit`, users
+/// `ManageUsers`, the rest `ReadRegistry`): the handler asks for it once it knows the list.
+async fn export(
     State(s): State<AppState>,
     a: Auth,
     Path(list): Path<String>,
@@ -180,7 +193,7 @@ async fn projects(
     let export = ProjectExport::new(&db, &can, &q, english).await?;
     let title = if english { "Projects" } else { "项目库" };
     if csv {
-        return Ok(super::registry::streamed(
+        return Ok(streamed(
             db,
             export,
             "text/csv; charset=utf-8",
@@ -201,7 +214,7 @@ async fn projects(
     }
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Vec<duban_domain::table::Val>>>(4);
     let writer = tokio::task::spawn_blocking(move || {
-        let mut w = duban_docs::ListingWriter::new(title, &ProjectExport::columns(), english)?;
+        let mut w = duban_render::ListingWriter::new(title, &ProjectExport::columns(), english)?;
         while let Some(rows) = rx.blocking_recv() {
             for r in rows {
                 w.push(&r)?;
@@ -219,8 +232,8 @@ async fn projects(
     drop(tx);
     let bytes = writer
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
+        .map_err(|e| AppError::internal("the workbook writer stopped", e))?
+        .map_err(|e| AppError::internal("cannot write the workbook", e))?;
     Ok(download(
         bytes,
         XLSX,

@@ -1,14 +1,52 @@
 //! Spreadsheet import: templates to download, upload for a preview (dry run), commit.
+//! What a workbook may write depends on its sheets (progress needs `DraftReports`,
+//! projects and plans `EditRegistry`, problems `Supervise`): the use case takes the
+//! signed-in caller and asks for each sheet's capability once.
 
-use super::{Res, XLSX, download, ok};
 use crate::AppState;
 use crate::extract::{Auth, FileBody, Ids, Q};
-use axum::extract::State;
+use crate::openapi::{Api, doc};
+use crate::respond::{Res, XLSX, download, ok};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::routing::{get, post};
 use duban_app::imports::{self, TemplateQuery};
 use duban_domain::import::Kind;
 use serde_json::json;
 
-pub async fn template(State(s): State<AppState>, a: Auth, Q(q): Q<TemplateQuery>) -> Res {
+pub fn routes(x: &mut Api) {
+    let d = doc(
+        "imports",
+        "An import template (.xlsx), optionally pre-filled",
+    )
+    .query::<TemplateQuery>(x);
+    x.op("get", "/api/v1/imports/template", get(template), d);
+    let d = doc(
+        "imports",
+        "Upload a workbook (raw body) for a dry run: what would be created, updated or rejected",
+    )
+    .query::<UploadQuery>(x)
+    .raw_body();
+    x.op(
+        "post",
+        "/api/v1/imports",
+        post(preview).layer(DefaultBodyLimit::max(200 * 1024 * 1024)),
+        d,
+    );
+    x.op(
+        "get",
+        "/api/v1/imports",
+        get(list),
+        doc("imports", "Imports, newest first"),
+    );
+    x.op(
+        "post",
+        "/api/v1/imports/{id}/commit",
+        post(commit),
+        doc("imports", "Commit a previewed import: all rows or none"),
+    );
+}
+
+async fn template(State(s): State<AppState>, a: Auth, Q(q): Q<TemplateQuery>) -> Res {
     let (name, bytes) = imports::template(&s.db, &a.caller, &q).await?;
     Ok(download(bytes, XLSX, &name, "template.xlsx"))
 }
@@ -24,7 +62,7 @@ pub struct UploadQuery {
 }
 
 /// Upload a workbook (raw body): the dry run, kept for a commit.
-pub async fn preview(
+async fn preview(
     State(s): State<AppState>,
     a: Auth,
     Q(q): Q<UploadQuery>,
@@ -44,10 +82,10 @@ pub async fn preview(
     ok(imports::preview(&s.db, &a.caller, &q.filename, body.to_vec(), kind, true).await?)
 }
 
-pub async fn commit(State(s): State<AppState>, a: Auth, id: Ids) -> Res {
+async fn commit(State(s): State<AppState>, a: Auth, id: Ids) -> Res {
     ok(imports::commit(&s.db, &a.caller, id.one()).await?)
 }
 
-pub async fn list(State(s): State<AppState>, a: Auth) -> Res {
+async fn list(State(s): State<AppState>, a: Auth) -> Res {
     ok(json!({ "items": imports::list(&s.db, &a.caller).await? }))
 }

@@ -1,17 +1,109 @@
-//! Units, chains, projects and plans.
+//! The registry: units, industry chains, projects and their annual plans, and the
+//! registry's view as CSV and as an OC4IDS package.
 
-use super::{Res, ok};
 use crate::AppState;
-use crate::extract::{Auth, Body, Ids, Q};
-use axum::body::Bytes;
+use crate::extract::{Allowed, Auth, Body, Ids, Q};
+use crate::openapi::{Api, doc};
+use crate::respond::{Res, done, ok, streamed};
 use axum::extract::State;
-use axum::http::header;
-use axum::response::IntoResponse;
+use axum::routing::{get, post, put};
 use duban_app::access::{EditRegistry, ManageUnits, ReadRegistry};
+use duban_app::export::{Oc4idsExport, ProjectExport};
 use duban_app::registry::{self, PlanInput, ProjectQuery};
 use duban_domain::project::ProjectInput;
 use duban_domain::unit::UnitInput;
 use serde_json::json;
+
+pub fn routes(x: &mut Api) {
+    x.op(
+        "get",
+        "/api/v1/units",
+        get(units),
+        doc("registry", "The unit tree"),
+    );
+    let d = doc("registry", "Create a unit (admin, supervisor)").body::<UnitInput>(x);
+    x.op("post", "/api/v1/units", post(create_unit), d);
+    let d = doc("registry", "Change a unit (with its version)").body::<UnitInput>(x);
+    x.op("put", "/api/v1/units/{id}", put(update_unit), d);
+    let d = doc(
+        "registry",
+        "Archive a unit without projects, users or sub-units",
+    )
+    .body::<VersionInput>(x);
+    x.op("post", "/api/v1/units/{id}/archive", post(archive_unit), d);
+    x.op(
+        "get",
+        "/api/v1/chains",
+        get(chains),
+        doc("registry", "Industry chains"),
+    );
+    let d = doc(
+        "registry",
+        "Projects in the caller's scope, filtered, sorted, paged",
+    )
+    .query::<ProjectQuery>(x);
+    x.op("get", "/api/v1/projects", get(projects), d);
+    let d = doc(
+        "registry",
+        "The current view of the registry (its filters and order, every page) as CSV for Excel",
+    )
+    .query::<ProjectQuery>(x);
+    x.op("get", "/api/v1/projects/export.csv", get(export), d);
+    let d = doc("registry", "Create a project (supervisor)").body::<ProjectInput>(x);
+    x.op("post", "/api/v1/projects", post(create_project), d);
+    x.op(
+        "get",
+        "/api/v1/projects/{id}",
+        get(project),
+        doc("registry", "A project"),
+    );
+    let d = doc(
+        "registry",
+        "Change a project (with its version; 409 with the current one when stale)",
+    )
+    .body::<ProjectInput>(x);
+    x.op("put", "/api/v1/projects/{id}", put(update_project), d);
+    let d = doc("registry", "Archive a project").body::<VersionInput>(x);
+    x.op(
+        "post",
+        "/api/v1/projects/{id}/archive",
+        post(archive_project),
+        d,
+    );
+    x.op(
+        "get",
+        "/api/v1/projects/{id}/plans/{year}",
+        get(plan),
+        doc(
+            "registry",
+            "A project's annual plan with its monthly curve and milestones",
+        ),
+    );
+    let d = doc(
+        "registry",
+        "Create or replace an annual plan (with its version)",
+    )
+    .body::<PlanInput>(x);
+    x.op(
+        "put",
+        "/api/v1/projects/{id}/plans/{year}",
+        put(put_plan),
+        d,
+    );
+    let d = doc("registry", "Archive (withdraw) an annual plan").body::<VersionInput>(x);
+    x.op(
+        "post",
+        "/api/v1/projects/{id}/plans/{year}/archive",
+        post(archive_plan),
+        d,
+    );
+    let d = doc(
+        "registry",
+        "The registry's view (same query as the list) as an OC4IDS 0.9 project package",
+    )
+    .query::<ProjectQuery>(x);
+    x.op("get", "/api/v1/export/oc4ids", get(oc4ids), d);
+}
 
 #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -20,64 +112,73 @@ pub struct VersionInput {
     pub version: i64,
 }
 
-pub async fn units(State(s): State<AppState>, a: Auth) -> Res {
+/// Every signed-in user reads the unit tree and the chains (forms and filters need them).
+async fn units(State(s): State<AppState>, a: Auth) -> Res {
     let items = registry::units(&s.db, &a.caller).await?;
     ok(json!({ "total": items.len(), "items": items }))
 }
-pub async fn chains(State(s): State<AppState>, a: Auth) -> Res {
+async fn chains(State(s): State<AppState>, a: Auth) -> Res {
     let items = registry::chains(&s.db, &a.caller).await?;
     ok(json!({ "total": items.len(), "items": items }))
 }
-pub async fn create_unit(State(s): State<AppState>, a: Auth, Body(b): Body<UnitInput>) -> Res {
-    ok(registry::create_unit(&s.db, &a.caller.can::<ManageUnits>()?, &b).await?)
-}
-pub async fn update_unit(
+async fn create_unit(
     State(s): State<AppState>,
-    a: Auth,
+    Allowed(can): Allowed<ManageUnits>,
+    Body(b): Body<UnitInput>,
+) -> Res {
+    ok(registry::create_unit(&s.db, &can, &b).await?)
+}
+async fn update_unit(
+    State(s): State<AppState>,
+    Allowed(can): Allowed<ManageUnits>,
     id: Ids,
     Body(b): Body<UnitInput>,
 ) -> Res {
-    ok(registry::update_unit(&s.db, &a.caller.can::<ManageUnits>()?, id.one(), &b).await?)
+    ok(registry::update_unit(&s.db, &can, id.one(), &b).await?)
 }
-pub async fn archive_unit(
+async fn archive_unit(
     State(s): State<AppState>,
-    a: Auth,
+    Allowed(can): Allowed<ManageUnits>,
     id: Ids,
     Body(b): Body<VersionInput>,
 ) -> Res {
-    registry::archive_unit(&s.db, &a.caller.can::<ManageUnits>()?, id.one(), b.version).await?;
-    ok(json!({ "ok": true }))
+    registry::archive_unit(&s.db, &can, id.one(), b.version).await?;
+    done()
 }
-pub async fn projects(State(s): State<AppState>, a: Auth, Q(q): Q<ProjectQuery>) -> Res {
-    let page = registry::list_projects(&s.db, &a.caller.can::<ReadRegistry>()?, &q).await?;
+async fn projects(
+    State(s): State<AppState>,
+    Allowed(can): Allowed<ReadRegistry>,
+    Q(q): Q<ProjectQuery>,
+) -> Res {
+    let page = registry::list_projects(&s.db, &can, &q).await?;
     ok(json!({ "total": page.total, "items": page.items }))
 }
-pub async fn project(State(s): State<AppState>, a: Auth, id: Ids) -> Res {
-    ok(registry::project(&s.db, &a.caller.can::<ReadRegistry>()?, id.one()).await?)
+async fn project(State(s): State<AppState>, Allowed(can): Allowed<ReadRegistry>, id: Ids) -> Res {
+    ok(registry::project(&s.db, &can, id.one()).await?)
 }
-pub async fn create_project(
+async fn create_project(
     State(s): State<AppState>,
-    a: Auth,
+    Allowed(can): Allowed<EditRegistry>,
     Body(b): Body<ProjectInput>,
 ) -> Res {
-    ok(registry::create_project(&s.db, &a.caller.can::<EditRegistry>()?, &b).await?)
+    ok(registry::create_project(&s.db, &can, &b).await?)
 }
-pub async fn update_project(
+async fn update_project(
     State(s): State<AppState>,
-    a: Auth,
+    Allowed(can): Allowed<EditRegistry>,
     id: Ids,
     Body(b): Body<ProjectInput>,
 ) -> Res {
-    ok(registry::update_project(&s.db, &a.caller.can::<EditRegistry>()?, id.one(), &b).await?)
+    ok(registry::update_project(&s.db, &can, id.one(), &b).await?)
 }
-pub async fn archive_project(
+async fn archive_project(
     State(s): State<AppState>,
-    a: Auth,
+    Allowed(can): Allowed<EditRegistry>,
     id: Ids,
     Body(b): Body<VersionInput>,
 ) -> Res {
-    registry::archive_project(&s.db, &a.caller.can::<EditRegistry>()?, id.one(), b.version).await?;
-    ok(json!({ "ok": true }))
+    registry::archive_project(&s.db, &can, id.one(), b.version).await?;
+    done()
 }
 fn year(v: i64) -> Result<i32, crate::ApiError> {
     i32::try_from(v)
@@ -93,78 +194,38 @@ fn year(v: i64) -> Result<i32, crate::ApiError> {
             .into()
         })
 }
-pub async fn plan(State(s): State<AppState>, a: Auth, ids: Ids) -> Res {
+async fn plan(State(s): State<AppState>, Allowed(can): Allowed<ReadRegistry>, ids: Ids) -> Res {
     let (id, y) = ids.two();
-    ok(registry::plan(&s.db, &a.caller.can::<ReadRegistry>()?, id, year(y)?).await?)
+    ok(registry::plan(&s.db, &can, id, year(y)?).await?)
 }
-pub async fn archive_plan(
+async fn archive_plan(
     State(s): State<AppState>,
-    a: Auth,
+    Allowed(can): Allowed<EditRegistry>,
     ids: Ids,
     Body(b): Body<VersionInput>,
 ) -> Res {
     let (id, y) = ids.two();
-    registry::archive_plan(
-        &s.db,
-        &a.caller.can::<EditRegistry>()?,
-        id,
-        year(y)?,
-        b.version,
-    )
-    .await?;
-    ok(json!({ "ok": true }))
+    registry::archive_plan(&s.db, &can, id, year(y)?, b.version).await?;
+    done()
 }
-pub async fn put_plan(
+async fn put_plan(
     State(s): State<AppState>,
-    a: Auth,
+    Allowed(can): Allowed<EditRegistry>,
     ids: Ids,
     Body(b): Body<PlanInput>,
 ) -> Res {
     let (id, y) = ids.two();
-    ok(registry::put_plan(&s.db, &a.caller.can::<EditRegistry>()?, id, year(y)?, &b).await?)
-}
-
-/// A file written in batches, streamed as it is written. An error after the first
-/// byte cuts the body (the status line is gone), so the download fails visibly.
-pub(super) fn streamed<E: duban_app::export::Chunked>(
-    db: duban_app::Db,
-    export: E,
-    content_type: &str,
-    name: &str,
-    fallback: &str,
-) -> axum::response::Response {
-    let body = futures_util::stream::unfold(Some((export, 0usize)), move |state| {
-        let db = db.clone();
-        async move {
-            let (export, n) = state?;
-            match export.next_chunk(&db, n).await {
-                Ok(Some(text)) => Some((
-                    Ok::<_, std::io::Error>(Bytes::from(text)),
-                    Some((export, n + 1)),
-                )),
-                Ok(None) => None,
-                Err(e) => Some((Err(std::io::Error::other(e.to_string())), None)),
-            }
-        }
-    });
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                super::attachment(name, fallback),
-            ),
-        ],
-        axum::body::Body::from_stream(body),
-    )
-        .into_response()
+    ok(registry::put_plan(&s.db, &can, id, year(y)?, &b).await?)
 }
 
 /// The registry's view as CSV; the audit log records who took which view out.
-pub async fn export(State(s): State<AppState>, a: Auth, Q(query): Q<ProjectQuery>) -> Res {
-    let can = a.caller.can::<ReadRegistry>()?;
+async fn export(
+    State(s): State<AppState>,
+    Allowed(can): Allowed<ReadRegistry>,
+    Q(query): Q<ProjectQuery>,
+) -> Res {
     let english = query.lang.as_deref() == Some("en");
-    let export = duban_app::export::ProjectExport::new(&s.db, &can, &query, english).await?;
+    let export = ProjectExport::new(&s.db, &can, &query, english).await?;
     let name = if english {
         "projects.csv"
     } else {
@@ -180,9 +241,12 @@ pub async fn export(State(s): State<AppState>, a: Auth, Q(query): Q<ProjectQuery
 }
 
 /// The registry's view as an OC4IDS project package.
-pub async fn oc4ids(State(s): State<AppState>, a: Auth, Q(query): Q<ProjectQuery>) -> Res {
-    let can = a.caller.can::<ReadRegistry>()?;
-    let export = duban_app::export::Oc4idsExport::new(&s.db, &can, &query).await?;
+async fn oc4ids(
+    State(s): State<AppState>,
+    Allowed(can): Allowed<ReadRegistry>,
+    Q(query): Q<ProjectQuery>,
+) -> Res {
+    let export = Oc4idsExport::new(&s.db, &can, &query).await?;
     Ok(streamed(
         s.db.clone(),
         export,

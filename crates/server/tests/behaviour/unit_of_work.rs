@@ -45,7 +45,9 @@ async fn a_write_lands_whole_or_not_at_all(db: Db) {
     .await
     .unwrap();
     let can = caller.can::<ReadRegistry>().unwrap();
-    let before = duban_app::audit::verify(&db).await.unwrap();
+    let before = duban_app::audit::verify(&db, &duban_app::unit_of_work::Console::open())
+        .await
+        .unwrap();
 
     // Dropped: nothing.
     drop(noted(&db, &can, "dropped").await);
@@ -54,7 +56,10 @@ async fn a_write_lands_whole_or_not_at_all(db: Db) {
         None
     );
     assert_eq!(
-        duban_app::audit::verify(&db).await.unwrap().entries,
+        duban_app::audit::verify(&db, &duban_app::unit_of_work::Console::open())
+            .await
+            .unwrap()
+            .entries,
         before.entries
     );
 
@@ -82,7 +87,9 @@ async fn a_write_lands_whole_or_not_at_all(db: Db) {
             .as_deref(),
         Some("kept")
     );
-    let after = duban_app::audit::verify(&db).await.unwrap();
+    let after = duban_app::audit::verify(&db, &duban_app::unit_of_work::Console::open())
+        .await
+        .unwrap();
     assert_eq!((after.entries, after.broken), (before.entries + 1, None));
     let rows: i64 = db
         .scalar(

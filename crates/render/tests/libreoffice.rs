@@ -3,8 +3,8 @@
 //! text back. `make test` installs both and sets DUBAN_REQUIRE_SOFFICE, so there the test
 //! cannot pass by skipping.
 
-use duban_docs::{bulletin_docx, tables_xlsx};
 use duban_domain::bulletin::{Block, Bulletin, Table};
+use duban_render::{bulletin_docx, tables_xlsx};
 use std::path::Path;
 use std::process::Command;
 
@@ -84,7 +84,7 @@ fn the_bulletin_and_its_annex_open_in_libreoffice() {
         eprintln!("skipped: LibreOffice or poppler-utils is not installed");
         return;
     }
-    let dir = std::env::temp_dir().join(format!("duban-docs-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("duban-render-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let b = bulletin();
     let docx = dir.join("bulletin.docx");

@@ -151,7 +151,7 @@ async fn check(db: &Db, who: &Who, month: u32, defs: &Definitions) {
 
     // The overview is the sum of the breakdown.
     let ov = analytics::overview(db, &read, p, None).await.unwrap();
-    let rows = analytics::breakdown(db, &read, p, "unit", None)
+    let rows = analytics::breakdown(db, &read, p, duban_domain::analytics::Dimension::Unit, None)
         .await
         .unwrap();
     assert_eq!(ov.figures.totals, sum_rows(&rows), "overview ≠ rows: {ctx}");

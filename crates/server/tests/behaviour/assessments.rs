@@ -14,7 +14,7 @@ duban_testkit::on_both!(120, assessment_run);
 
 fn scheme() -> Value {
     serde_json::from_str(include_str!(
-        "../../domain/src/assessment/schemes/annual-targets.json"
+        "../../../domain/src/assessment/schemes/annual-targets.json"
     ))
     .unwrap()
 }

@@ -203,7 +203,9 @@ async fn progress_import(db: Db) {
         .unwrap();
     let after: Value = serde_json::from_str(&after).unwrap();
     assert_eq!(after["invest_period"], 1_230_000);
-    let v = duban_app::audit::verify(&db).await.unwrap();
+    let v = duban_app::audit::verify(&db, &duban_app::unit_of_work::Console::open())
+        .await
+        .unwrap();
     assert!(v.broken.is_none(), "{:?}", v.broken);
     // A committed import is not committed twice.
     let (s, _) = commit(&clerk, &p).await;

@@ -1108,9 +1108,13 @@ async fn audit_chain_detects_tampering(db: Db) {
     db.execute("DELETE FROM audit_log WHERE seq = 3", &[])
         .await
         .unwrap();
-    let v2 = duban_app::audit::verify(&db).await.unwrap();
+    let v2 = duban_app::audit::verify(&db, &duban_app::unit_of_work::Console::open())
+        .await
+        .unwrap();
     assert!(v2.broken.is_some());
     // Delete the newest entry on a chain that was intact otherwise: the head notices.
-    let fresh = duban_app::audit::verify(&db).await.unwrap();
+    let fresh = duban_app::audit::verify(&db, &duban_app::unit_of_work::Console::open())
+        .await
+        .unwrap();
     assert!(fresh.broken.is_some());
 }

@@ -1,0 +1,136 @@
+//! Signing in and out, one's own password and second factor, API tokens: any signed-in
+//! user, acting on their own account.
+
+use crate::extract::{Auth, Body, Ids, client_ip};
+use crate::openapi::{Api, doc};
+use crate::respond::{Res, done, ok};
+use crate::{AppState, SESSION_COOKIE};
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, header};
+use axum::response::IntoResponse;
+use axum::routing::{delete, get, post};
+use duban_app::auth;
+use serde_json::json;
+
+pub fn routes(x: &mut Api) {
+    let d = doc(
+        "auth",
+        "Log in; sets the session cookie and returns the CSRF token",
+    )
+    .public()
+    .body::<auth::LoginInput>(x);
+    x.op("post", "/api/v1/auth/login", post(login), d);
+    x.op(
+        "post",
+        "/api/v1/auth/logout",
+        post(logout),
+        doc("auth", "Log out (ends the session)"),
+    );
+    x.op(
+        "get",
+        "/api/v1/auth/me",
+        get(me),
+        doc("auth", "The signed-in user, roles, capabilities"),
+    );
+    let d = doc("auth", "Change one's own password").body::<auth::PasswordChange>(x);
+    x.op("post", "/api/v1/auth/password", post(password), d);
+    x.op(
+        "post",
+        "/api/v1/auth/totp/setup",
+        post(totp_setup),
+        doc("auth", "Start TOTP enrolment: a new secret"),
+    );
+    let d = doc("auth", "Confirm TOTP enrolment with a current code").body::<auth::TotpCode>(x);
+    x.op("post", "/api/v1/auth/totp/enable", post(totp_enable), d);
+    let d = doc("auth", "Turn TOTP off with a current code").body::<auth::TotpCode>(x);
+    x.op("post", "/api/v1/auth/totp/disable", post(totp_disable), d);
+    x.op(
+        "get",
+        "/api/v1/tokens",
+        get(tokens),
+        doc("auth", "API tokens of the caller (administrators: all)"),
+    );
+    let d = doc(
+        "auth",
+        "Issue an API token with some of the caller's roles (shown once)",
+    )
+    .body::<auth::TokenInput>(x);
+    x.op("post", "/api/v1/tokens", post(create_token), d);
+    x.op(
+        "delete",
+        "/api/v1/tokens/{id}",
+        delete(revoke_token),
+        doc("auth", "Revoke an API token"),
+    );
+}
+
+/// The client's address, for login auditing.
+struct Ip(String);
+impl<S: Send + Sync> FromRequestParts<S> for Ip {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Ip(client_ip(parts)))
+    }
+}
+
+fn session_cookie(s: &AppState, value: &str, max_age: i64) -> HeaderValue {
+    let secure = if s.secure_cookies { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}"
+    ))
+    .expect("cookie text is ASCII")
+}
+
+async fn login(State(s): State<AppState>, Ip(ip): Ip, Body(b): Body<auth::LoginInput>) -> Res {
+    let r = auth::login(&s.db, &b, &ip).await?;
+    let mut resp = axum::Json(&r).into_response();
+    resp.headers_mut().insert(
+        header::SET_COOKIE,
+        session_cookie(&s, &r.session, 12 * 3600),
+    );
+    Ok(resp)
+}
+
+async fn logout(State(s): State<AppState>, a: Auth) -> Res {
+    if let Some(sess) = &a.session {
+        auth::logout(&s.db, sess, &a.caller).await?;
+    }
+    let mut resp = axum::Json(json!({ "ok": true })).into_response();
+    resp.headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(&s, "", 0));
+    Ok(resp)
+}
+
+async fn me(State(s): State<AppState>, a: Auth) -> Res {
+    ok(auth::me(&s.db, &a.caller).await?)
+}
+
+async fn password(State(s): State<AppState>, a: Auth, Body(b): Body<auth::PasswordChange>) -> Res {
+    auth::change_password(&s.db, &a.caller, a.session.as_deref(), &b).await?;
+    done()
+}
+
+async fn totp_setup(State(s): State<AppState>, a: Auth) -> Res {
+    ok(auth::totp_setup(&s.db, &a.caller).await?)
+}
+async fn totp_enable(State(s): State<AppState>, a: Auth, Body(b): Body<auth::TotpCode>) -> Res {
+    auth::totp_confirm(&s.db, &a.caller, &b.code, true).await?;
+    done()
+}
+async fn totp_disable(State(s): State<AppState>, a: Auth, Body(b): Body<auth::TotpCode>) -> Res {
+    auth::totp_confirm(&s.db, &a.caller, &b.code, false).await?;
+    done()
+}
+
+async fn tokens(State(s): State<AppState>, a: Auth) -> Res {
+    let items = auth::tokens(&s.db, &a.caller).await?;
+    ok(json!({ "total": items.len(), "items": items }))
+}
+async fn create_token(State(s): State<AppState>, a: Auth, Body(b): Body<auth::TokenInput>) -> Res {
+    ok(auth::create_token(&s.db, &a.caller, &b).await?)
+}
+async fn revoke_token(State(s): State<AppState>, a: Auth, id: Ids) -> Res {
+    auth::revoke_token(&s.db, &a.caller, id.one()).await?;
+    done()
+}

@@ -1,0 +1,131 @@
+//! Monthly progress reports: drafted by a unit's clerks, approved or returned by its
+//! approvers, corrected as new revisions; and the 催报 list of missing ones.
+
+use crate::AppState;
+use crate::extract::{Allowed, Body, Ids, Q};
+use crate::openapi::{Api, doc};
+use crate::respond::{Res, ok};
+use axum::extract::State;
+use axum::routing::{get, post, put};
+use duban_app::access::{ApproveReports, DraftReports, ReadRegistry};
+use duban_app::reports::{self, NewReportInput, ReportQuery, ReturnInput};
+use duban_domain::report::ReportFigures;
+use serde_json::json;
+
+pub fn routes(x: &mut Api) {
+    let d = doc(
+        "reports",
+        "Reports in scope (drafts only for the unit's clerks)",
+    )
+    .query::<ReportQuery>(x);
+    x.op("get", "/api/v1/reports", get(list), d);
+    let d = doc("reports", "Start the report of a period (draft)").body::<NewReportInput>(x);
+    x.op("post", "/api/v1/reports", post(create), d);
+    let d = doc(
+        "reports",
+        "Projects whose report of a period is missing (催报), by unit",
+    )
+    .query::<MissingQuery>(x);
+    x.op("get", "/api/v1/reports/missing", get(missing), d);
+    x.op(
+        "get",
+        "/api/v1/reports/{id}",
+        get(one),
+        doc("reports", "A report with its warnings"),
+    );
+    let d = doc("reports", "Save a draft or a returned report").body::<ReportFigures>(x);
+    x.op("put", "/api/v1/reports/{id}", put(edit), d);
+    x.op(
+        "post",
+        "/api/v1/reports/{id}/submit",
+        post(submit),
+        doc("reports", "Submit (validated; warnings returned)"),
+    );
+    x.op(
+        "post",
+        "/api/v1/reports/{id}/approve",
+        post(approve),
+        doc("reports", "Approve (approver of the unit)"),
+    );
+    let d = doc("reports", "Return with a reason (approver of the unit)").body::<ReturnInput>(x);
+    x.op("post", "/api/v1/reports/{id}/return", post(give_back), d);
+    x.op(
+        "post",
+        "/api/v1/reports/{id}/correct",
+        post(correct),
+        doc(
+            "reports",
+            "Open a correction of an approved report (a new revision)",
+        ),
+    );
+    x.op(
+        "get",
+        "/api/v1/reports/{id}/revisions",
+        get(revisions),
+        doc("reports", "Every revision of the period with diffs"),
+    );
+}
+
+async fn list(
+    State(s): State<AppState>,
+    Allowed(can): Allowed<ReadRegistry>,
+    Q(q): Q<ReportQuery>,
+) -> Res {
+    ok(reports::list(&s.db, &can, &q).await?)
+}
+async fn create(
+    State(s): State<AppState>,
+    Allowed(can): Allowed<DraftReports>,
+    Body(b): Body<NewReportInput>,
+) -> Res {
+    ok(reports::create(&s.db, &can, &b).await?)
+}
+async fn one(State(s): State<AppState>, Allowed(can): Allowed<ReadRegistry>, id: Ids) -> Res {
+    ok(reports::get(&s.db, &can, id.one()).await?)
+}
+async fn edit(
+    State(s): State<AppState>,
+    Allowed(can): Allowed<DraftReports>,
+    id: Ids,
+    Body(b): Body<ReportFigures>,
+) -> Res {
+    ok(reports::edit(&s.db, &can, id.one(), &b).await?)
+}
+async fn submit(State(s): State<AppState>, Allowed(can): Allowed<DraftReports>, id: Ids) -> Res {
+    ok(reports::submit(&s.db, &can, id.one()).await?)
+}
+async fn approve(State(s): State<AppState>, Allowed(can): Allowed<ApproveReports>, id: Ids) -> Res {
+    ok(reports::decide(&s.db, &can, id.one(), None).await?)
+}
+async fn give_back(
+    State(s): State<AppState>,
+    Allowed(can): Allowed<ApproveReports>,
+    id: Ids,
+    Body(b): Body<ReturnInput>,
+) -> Res {
+    ok(reports::decide(&s.db, &can, id.one(), Some(&b.reason)).await?)
+}
+async fn correct(State(s): State<AppState>, Allowed(can): Allowed<DraftReports>, id: Ids) -> Res {
+    ok(reports::correct(&s.db, &can, id.one()).await?)
+}
+async fn revisions(State(s): State<AppState>, Allowed(can): Allowed<ReadRegistry>, id: Ids) -> Res {
+    ok(json!({ "items": reports::revisions(&s.db, &can, id.one()).await? }))
+}
+
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MissingQuery {
+    /// YYYY-MM
+    pub period: String,
+    pub unit: Option<i64>,
+}
+
+async fn missing(
+    State(s): State<AppState>,
+    Allowed(can): Allowed<ReadRegistry>,
+    Q(q): Q<MissingQuery>,
+) -> Res {
+    let items = reports::missing(&s.db, &can, &q.period, q.unit).await?;
+    let total: usize = items.iter().map(|g| g.count).sum();
+    ok(json!({ "total": total, "items": items }))
+}

@@ -1,0 +1,122 @@
+// The end-to-end harness: one real duban server with a generated data set on a random
+// loopback port, one headless Chromium, and the helpers every spec uses (sign-in, the
+// tests' own API session, layout checks). Specs in specs/ import what they need from
+// here; run.mjs runs them in the order of their names.
+// Screenshots of every page visited go to web/test-results/screenshots/.
+import { chromium } from 'playwright-core'
+import { spawn, execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { createServer } from 'node:net'
+
+export const root = resolve(import.meta.dirname, '../..')
+export const bin = process.env.DUBAN_BIN ?? join(root, 'target/debug/duban')
+export const shots = join(root, 'web/test-results/screenshots')
+rmSync(shots, { recursive: true, force: true })
+mkdirSync(shots, { recursive: true })
+
+const freePort = () => new Promise((ok) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => ok(p)) }) })
+
+export const dir = mkdtempSync(join(tmpdir(), 'duban-e2e-'))
+export const db = `sqlite://${dir}/e2e.sqlite`
+execFileSync(bin, ['--log', 'warn', 'gen', '--projects', '500', '--seed', '5', '--as-of', '2025-10', '--db', db], { stdio: ['ignore', 'ignore', 'inherit'] })
+// The first supervisor, created on the console; the UI makes them change the password.
+const added = execFileSync(bin, ['--log', 'warn', 'user', 'add', 'e2e-sup', '--role', 'supervisor', '--unit', 'XJBT', '--scope', 'all', '--name', '督办处张三', '--db', db]).toString()
+export const initialPassword = added.match(/initial password[^:]*: (\S+)/)[1]
+export const password = 'E2e-supervisor-1'
+const port = await freePort()
+const server = spawn(bin, ['--log', 'warn', 'serve', '--listen', `127.0.0.1:${port}`, '--db', db, '--data-dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] })
+export const base = `http://127.0.0.1:${port}`
+for (let i = 0; ; i++) {
+  try { if ((await fetch(`${base}/healthz`)).ok) break } catch {}
+  if (i > 100) throw new Error('server did not start')
+  await new Promise((r) => setTimeout(r, 100))
+}
+
+export const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+})
+let passed = 0, failed = 0
+export async function test(name, fn) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } })
+  const errors = []
+  page.on('pageerror', (e) => errors.push(String(e)))
+  try {
+    await fn(page)
+    if (errors.length) throw new Error('page errors: ' + errors.join('; '))
+    passed++
+    console.log(`ok - ${name}`)
+  } catch (e) {
+    failed++
+    console.log(`FAILED - ${name}: ${e.stack ?? e}`)
+    await page.screenshot({ path: join(shots, `FAILED-${name.replace(/\W+/g, '_')}.png`) }).catch(() => {})
+  } finally {
+    await page.close()
+  }
+}
+export const expectEq = (a, b, what) => { if (a !== b) throw new Error(`${what}: expected ${JSON.stringify(b)}, got ${JSON.stringify(a)}`) }
+
+// The tests' own view of the API, signed in on the Node side.
+let cookie = ''
+let csrf = ''
+export async function api(path) {
+  const r = await fetch(base + path, { headers: { Cookie: cookie } })
+  if (!r.ok) throw new Error(`${path}: ${r.status}`)
+  return r.json()
+}
+export async function apiSend(method, path, body, type = 'application/json') {
+  const r = await fetch(base + path, { method, headers: { Cookie: cookie, 'X-CSRF-Token': csrf, 'Content-Type': type }, body: type === 'application/json' ? JSON.stringify(body) : body })
+  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`)
+  return r.json()
+}
+export async function apiLogin() {
+  const r = await fetch(base + '/api/v1/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'e2e-sup', password }) })
+  if (!r.ok) throw new Error('API login failed: ' + r.status + ' ' + await r.text())
+  cookie = r.headers.get('set-cookie').split(';')[0]
+  csrf = (await r.json()).csrf_token
+}
+// No page may scroll sideways: everything fits the window.
+export async function fitsWidth(page, what) {
+  const [sw, w] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth])
+  if (sw > w + 1) throw new Error(`${what}: ${sw}px wide in a ${w}px window`)
+}
+// Sign a page in through the login form.
+export async function signIn(page, path = '/projects', user = 'e2e-sup') {
+  await page.goto(base + path)
+  await page.waitForURL('**/login**')
+  await page.locator('input[data-test=username], [data-test=username] input').fill(user)
+  await page.locator('input[data-test=password], [data-test=password] input').fill(password)
+  await page.locator('[data-test=login-submit]').click()
+  const want = new URL(base + path).pathname
+  await page.waitForURL((u) => u.pathname === want)
+}
+
+// Accounts made on the console sign in once with their initial password and change it.
+export function addUser(name, role, unitCode) {
+  const out = execFileSync(bin, ['--log', 'warn', 'user', 'add', name, '--role', role, '--unit', unitCode, '--scope', 'own', '--db', db]).toString()
+  return out.match(/initial password[^:]*: (\S+)/)[1]
+}
+export async function firstSignIn(page, name, initial, path) {
+  await page.goto(base + path)
+  await page.waitForURL('**/login**')
+  await page.locator('input[data-test=username], [data-test=username] input').fill(name)
+  await page.locator('input[data-test=password], [data-test=password] input').fill(initial)
+  await page.locator('[data-test=login-submit]').click()
+  await page.locator('input[data-test=new-password], [data-test=new-password] input').fill(password)
+  await page.locator('input[data-test=new-password-again], [data-test=new-password-again] input').fill(password)
+  await page.locator('[data-test=change-submit]').click()
+  await page.waitForURL((u) => u.pathname === new URL(base + path).pathname)
+}
+export const field = (page, name) => page.locator(`input[data-test=f-${name}], [data-test=f-${name}] input`)
+
+
+// Close the browser, stop the server, remove the data and report.
+export async function finish() {
+  await browser.close()
+  server.kill('SIGTERM')
+  rmSync(dir, { recursive: true, force: true })
+  console.log(`${passed} passed, ${failed} failed`)
+  process.exit(failed ? 1 : 0)
+}

@@ -1,0 +1,112 @@
+import { base, shots, browser, test, expectEq, api, signIn, addUser, firstSignIn, field } from '../harness.mjs'
+import { join } from 'node:path'
+
+await test('a reporter fills and submits, the approver approves, and the light and the cockpit change', async (page) => {
+  // A project lit red or yellow in November with no November report yet.
+  const flagged = (await api('/api/v1/stats/dispatch?as_of=2025-11&limit=200')).items.filter((i) => i.light !== 'green')
+  const p = flagged[0]
+  const units = (await api('/api/v1/units')).items
+  const unitCode = units.find((u) => u.id === p.unit_id).code
+  const plan = await api(`/api/v1/projects/${p.project_id}/plans/2025`)
+  const before = await api(`/api/v1/stats/why/${p.project_id}?as_of=2025-11`)
+  const overviewBefore = await api('/api/v1/stats/overview?as_of=2025-11')
+  if (before.light === 'green') throw new Error('the chosen project is already green')
+  const repPw = addUser('e2e-rep', 'reporter', unitCode)
+  const apprPw = addUser('e2e-appr', 'approver', unitCode)
+
+  await firstSignIn(page, 'e2e-rep', repPw, '/reports?period=2025-11')
+  await page.locator(`[data-test=fill-${p.project_id}]`).click()
+  const annual = plan.curve[11]
+  const annualWan = String(annual / 10000)
+  await field(page, 'invest_period').fill('１00')
+  await field(page, 'invest_ytd').fill('12')
+  await field(page, 'invest_ytd').fill('50')
+  await page.getByText('年度累计不能小于本期完成').waitFor() // a hint while typing
+  await field(page, 'invest_ytd').fill(annualWan)
+  await field(page, 'invest_since_start').fill(String(annual / 10000 + 500))
+  await field(page, 'progress').fill('10')
+  if (!(await page.locator('[data-test=f-started]').evaluate((e) => e.classList.contains('is-checked')))) await page.locator('[data-test=f-started]').click()
+  const startedOn = page.locator('.el-form-item', { hasText: '实际开工时间' }).locator('input')
+  await startedOn.fill('2024-05-01')
+  await startedOn.press('Enter')
+  await page.locator('.el-form-item', { hasText: '是否入库纳统' }).locator('.el-switch').click()
+  await page.screenshot({ path: join(shots, 'report-form.png') })
+  await page.locator('[data-test=submit]').click()
+  await page.locator('.el-dialog', { hasText: '本期完成投资' }).waitFor({ state: 'hidden' }) // closes once submitted
+
+  const page2 = await browser.newPage({ viewport: { width: 1280, height: 720 } })
+  await firstSignIn(page2, 'e2e-appr', apprPw, '/reports?period=2025-11')
+  const row = page2.locator('[data-test=inbox-table] .el-table__row', { hasText: p.code }).filter({ hasText: '2025-11' })
+  await row.waitFor()
+  await page2.screenshot({ path: join(shots, 'report-inbox.png') })
+  expectEq(await row.locator('.el-tag').innerText(), '迟报', 'a report after the deadline is marked late')
+  await row.locator('button', { hasText: '审核通过' }).click()
+  await page2.getByText('已审核通过').waitFor()
+  await page2.close()
+
+  const after = await api(`/api/v1/stats/why/${p.project_id}?as_of=2025-11`)
+  expectEq(after.light, 'green', `the light after approval (was ${before.light}; reasons ${JSON.stringify(after.reasons)})`)
+  const overviewAfter = await api('/api/v1/stats/overview?as_of=2025-11')
+  expectEq(overviewAfter.reported, overviewBefore.reported + 1, 'reported projects in the cockpit')
+  await page.goto(base + '/cockpit?as_of=2025-11')
+  await page.locator('[data-test=card-projects] .v').waitFor()
+})
+
+await test('a returned report goes back to the clerk with its reason', async (page) => {
+  const flagged = (await api('/api/v1/stats/dispatch?as_of=2025-11&limit=200')).items
+  const unitId = flagged[0].unit_id
+  const due = (await api(`/api/v1/reports/missing?period=2025-11&unit=${unitId}`)).items.flatMap((g) => g.projects)
+  const p = due.find((x) => !x.state)
+  await signIn(page, '/reports?period=2025-11', 'e2e-rep')
+  await page.locator(`[data-test=fill-${p.project_id}]`).click()
+  await field(page, 'invest_period').fill('10')
+  await field(page, 'invest_ytd').fill('abc')
+  await page.getByText('请填写数字（万元，最多4位小数）').waitFor()
+  await field(page, 'invest_ytd').fill('10')
+  await field(page, 'invest_since_start').fill('5')
+  if (!(await page.locator('[data-test=f-started]').evaluate((e) => e.classList.contains('is-checked')))) await page.locator('[data-test=f-started]').click()
+  const startedOn = page.locator('.el-form-item', { hasText: '实际开工时间' }).locator('input')
+  await startedOn.fill('2025-03-01')
+  await startedOn.press('Enter')
+  // The server refuses a total since start below the year to date, on that field.
+  await page.locator('[data-test=submit]').click()
+  await page.locator('.el-form-item', { hasText: '开工至今累计完成' }).locator('.el-form-item__error').waitFor()
+  await field(page, 'invest_since_start').fill('15')
+  await page.locator('[data-test=submit]').click()
+  await page.locator('.el-dialog', { hasText: '本期完成投资' }).waitFor({ state: 'hidden' }) // closes once submitted
+
+  const approver = await browser.newPage({ viewport: { width: 1280, height: 720 } })
+  await signIn(approver, '/reports?period=2025-11', 'e2e-appr')
+  const row = approver.locator('[data-test=inbox-table] .el-table__row', { hasText: p.code }).filter({ hasText: '2025-11' })
+  await row.locator('button', { hasText: '退回' }).click()
+  await approver.locator('textarea[data-test=reason], [data-test=reason] textarea').fill('累计投资与台账不符，请核实')
+  await approver.locator('[data-test=confirm-return]').click()
+  await approver.getByText('已退回').first().waitFor()
+  await approver.close()
+
+  await page.reload()
+  const mine = page.locator('[data-test=due-table] .el-table__row', { hasText: p.code })
+  await mine.locator('td', { hasText: '已退回' }).waitFor()
+  await mine.locator('button', { hasText: '填报' }).click()
+  await page.locator('[data-test=returned-reason]', { hasText: '累计投资与台账不符，请核实' }).waitFor()
+  expectEq(await field(page, 'invest_since_start').inputValue(), '15.00', 'the returned figures are kept')
+  await page.screenshot({ path: join(shots, 'report-returned.png') })
+  const reports = await api(`/api/v1/reports?project=${p.project_id}&period=2025-11`)
+  expectEq(reports.items.length, 0, 'a supervisor does not see a returned report')
+})
+
+await test('a supervisor sees who has not reported (催报) and copies the reminder', async (page) => {
+  const missing = (await api('/api/v1/reports/missing?period=2025-11')).items
+  const total = missing.reduce((n, g) => n + g.count, 0)
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base })
+  await signIn(page, '/reports?period=2025-11')
+  await page.locator('.el-tabs__item', { hasText: `催报（${total}）` }).waitFor()
+  await page.getByText(`${missing.length} 个单位共 ${total} 个项目未报送`).waitFor()
+  await page.locator('[data-test=missing-list] .el-collapse-item').first().click()
+  await page.locator('[data-test=missing-list] .el-table__row').first().waitFor()
+  await page.screenshot({ path: join(shots, 'reports-missing.png') })
+  await page.locator('[data-test=copy-notice]').click()
+  await page.getByText('催报通知已复制').waitFor()
+  const text = await page.evaluate(() => navigator.clipboard.readText())
+  if (!text.startsWith('【催报】') || !text.includes(`${missing.length}个单位${total}个项目未报送`)) throw new Error(`the reminder: ${text}`)
+})

@@ -1,0 +1,57 @@
+import { base, bin, db, shots, test, expectEq, api, signIn, password } from '../harness.mjs'
+import { execFileSync } from 'node:child_process'
+import { join } from 'node:path'
+
+await test('a clerk of one unit sees only that unit, on every page', async (page) => {
+  const flagged = (await api('/api/v1/stats/dispatch?as_of=2025-11&limit=200')).items
+  const unitId = flagged[0].unit_id
+  const name = (await api('/api/v1/units')).items.find((u) => u.id === unitId).name
+  const own = (await api(`/api/v1/projects?unit=${unitId}&page_size=500`)).items.filter((p) => p.unit_id === unitId).length
+  await signIn(page, '/projects', 'e2e-rep')
+  await page.waitForFunction((n) => document.querySelector('[data-test=total]')?.textContent === `共 ${n} 个项目`, own.toLocaleString())
+  const unitCells = await page.locator('[data-test=project-table] .el-table__body-wrapper .el-table__row td:nth-child(3)').allInnerTexts()
+  if (!unitCells.length || unitCells.some((u) => u.trim() !== name)) throw new Error(`rows of other units: ${unitCells}`)
+  await page.goto(base + '/cockpit?as_of=2025-10')
+  await page.locator('[data-test=unit-table] .el-table__row').first().waitFor()
+  const rows = await page.locator('[data-test=unit-table] .el-table__row .unit-link').allInnerTexts()
+  expectEq(JSON.stringify(rows), JSON.stringify([name]), 'the cockpit lists only the clerk\'s unit')
+  await page.screenshot({ path: join(shots, 'cockpit-clerk.png') })
+  await page.goto(base + '/problems')
+  await page.locator('[data-test=problem-table]').waitFor()
+  const problems = await api(`/api/v1/problems?page_size=500&lead_unit=${unitId}`)
+  await page.waitForFunction((n) => document.body.textContent.includes(`共 ${n} 个问题`), problems.total)
+  // The dispatch page lists the clerk's unit only; another unit's project page is closed.
+  await page.goto(base + '/dispatch?as_of=2025-10')
+  await page.locator('[data-test=dispatch-total]').waitFor()
+  await page.waitForLoadState('networkidle')
+  const cells = await page.locator('[data-test=dispatch-group] .el-table__row td:nth-child(2)').allInnerTexts()
+  if (cells.some((u) => u.trim() !== name)) throw new Error(`dispatch rows of other units: ${cells}`)
+  const other = (await api('/api/v1/projects?page_size=50')).items.find((x) => x.unit_id !== unitId)
+  await page.goto(`${base}/projects/${other.id}`)
+  await page.locator('[data-test=error]').waitFor()
+  if ((await page.content()).includes(other.name)) throw new Error('another unit\'s project is shown')
+})
+
+await test('an auditor reads the audit log, with every login attempt, and nothing else', async (page) => {
+  const pw = execFileSync(bin, ['--log', 'warn', 'user', 'add', 'e2e-audit', '--role', 'auditor', '--unit', 'XJBT', '--scope', 'all', '--db', db]).toString().match(/initial password[^:]*: (\S+)/)[1]
+  await page.goto(base + '/')
+  await page.waitForURL('**/login**')
+  await page.locator('input[data-test=username], [data-test=username] input').fill('e2e-audit')
+  await page.locator('input[data-test=password], [data-test=password] input').fill(pw)
+  await page.locator('[data-test=login-submit]').click()
+  await page.locator('input[data-test=new-password], [data-test=new-password] input').fill(password)
+  await page.locator('input[data-test=new-password-again], [data-test=new-password-again] input').fill(password)
+  await page.locator('[data-test=change-submit]').click()
+  await page.waitForURL((u) => u.pathname === '/audit')
+  await page.locator('[data-test=audit-check]', { hasText: '哈希链完整' }).waitFor()
+  await page.locator('input[data-test=audit-action], [data-test=audit-action] input').fill('login')
+  // Only login attempts remain, the wrong password of the first test among them.
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll('[data-test=audit-table] .el-table__row')]
+    return rows.length > 0 && rows.every((r) => r.querySelectorAll('td')[4]?.textContent?.trim() === 'login')
+  })
+  await page.locator('[data-test=outcome]', { hasText: 'failed' }).first().waitFor()
+  await page.screenshot({ path: join(shots, 'audit.png') })
+  const navs = await page.locator('.el-menu-item').allInnerTexts()
+  expectEq(JSON.stringify(navs), JSON.stringify(['审计日志']), 'the auditor\'s menu')
+})

@@ -1,0 +1,20 @@
+import { base, shots, test, signIn } from '../harness.mjs'
+import { join } from 'node:path'
+
+await test('the English switch translates the page and is remembered', async (page) => {
+  await signIn(page)
+  await page.locator('[data-test=lang-switch]').click()
+  await page.getByText('Project registry').waitFor()
+  await page.locator('[data-test=project-table] .el-table__row').first().waitFor()
+  await page.reload()
+  await page.getByText('Project registry').waitFor()
+  await page.screenshot({ path: join(shots, 'projects-en.png') })
+})
+
+await test('logging out returns to the login page and the registry is closed', async (page) => {
+  await signIn(page)
+  await page.locator('[data-test=logout]').click()
+  await page.waitForURL('**/login**')
+  await page.goto(base + '/projects')
+  await page.waitForURL('**/login?redirect=**')
+})
