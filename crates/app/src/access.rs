@@ -6,6 +6,7 @@
 use crate::AppError;
 use duban_domain::Role;
 use duban_domain::access::{Capability, Grants, Reach, RoleGrant};
+use duban_domain::ids::UserId;
 use duban_domain::unit::{UnitId, UnitTree};
 use duban_store::{Db, units};
 use std::marker::PhantomData;
@@ -14,7 +15,7 @@ use std::sync::Arc;
 /// Who is acting, and from where.
 #[derive(Debug, Clone)]
 pub struct Actor {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub username: String,
     pub display_name: String,
     pub unit_id: UnitId,

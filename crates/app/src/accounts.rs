@@ -6,6 +6,7 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use duban_domain::Role;
 use duban_domain::access::{RoleGrant, Scope};
+use duban_domain::ids::UserId;
 use duban_domain::unit::UnitId;
 use duban_store::Db;
 use duban_store::users::{self, NewUser};
@@ -134,7 +135,7 @@ pub async fn set_locked(
 /// The actor of commands run on the server's console (`duban user …`, the demo set-up).
 pub fn console(unit_id: UnitId) -> crate::access::Actor {
     crate::access::Actor {
-        user_id: 0,
+        user_id: UserId::new(0),
         username: "(console)".into(),
         display_name: "(console)".into(),
         unit_id,
@@ -309,7 +310,9 @@ pub async fn admin_update(
     let display = duban_domain::text::field("display_name", &u.display_name, 50, true)?;
     let grants = parse_grants(can, &u.roles)?;
     let archived = u.archived.unwrap_or(before.archived);
-    if id == can.actor().user_id && (archived || !grants.iter().any(|g| g.role == Role::Admin)) {
+    if id == can.actor().user_id.get()
+        && (archived || !grants.iter().any(|g| g.role == Role::Admin))
+    {
         return Err(duban_domain::FieldError::new(
             "roles",
             "self_lockout",

@@ -222,7 +222,7 @@ pub async fn start(db: &Db, can: &Can<Supervise>, i: &StartInput) -> Result<RunV
         &i.period.trim().to_uppercase(),
         unit,
         &serde_json::to_string(&inputs).expect("inputs serialise"),
-        can.actor().user_id,
+        can.actor().user_id.get(),
         now,
     )
     .await?;
@@ -363,7 +363,7 @@ pub async fn review(
     let r = ReviewRow {
         unit_id: i.unit_id,
         indicator: i.indicator.clone(),
-        reviewer_id: can.actor().user_id,
+        reviewer_id: can.actor().user_id.get(),
         group: i.group.clone(),
         score: i.score,
     };
@@ -412,7 +412,7 @@ pub async fn enter(
         value: i.value,
         count: i.count,
         evidence,
-        entered_by: can.actor().user_id,
+        entered_by: can.actor().user_id.get(),
     };
     let mut w = can.write(db).await?;
     store::put_entry(w.tx(), id, &e, now_ms()).await?;
@@ -422,7 +422,7 @@ pub async fn enter(
 pub async fn publish(db: &Db, can: &Can<Supervise>, id: i64) -> Result<RunView, AppError> {
     load(db, can.reach(), id).await?;
     let mut w = can.write(db).await?;
-    if store::publish(w.tx(), id, can.actor().user_id, now_ms()).await? == 0 {
+    if store::publish(w.tx(), id, can.actor().user_id.get(), now_ms()).await? == 0 {
         return Err(field(
             "state",
             "illegal_transition",

@@ -5,6 +5,8 @@
 
 use crate::access::{Caller, Can, ReadRegistry};
 use crate::{AppError, audit, settings};
+use duban_domain::ids::ProjectId;
+use duban_domain::ids::{ProblemId, ReportId};
 use duban_store::attachments::{self as store, Attachment};
 use duban_store::{Db, now_ms, problems, projects, reports};
 use sha2::{Digest, Sha256};
@@ -117,7 +119,7 @@ async fn owner(db: &Db, caller: &Caller, target: Target, id: i64) -> Result<i64,
     let missing = AppError::NotFound { what: "object" };
     match target {
         Target::Report => {
-            let r = reports::get(db, id)
+            let r = reports::get(db, ReportId::new(id))
                 .await
                 .map_err(|_| AppError::NotFound { what: "object" })?;
             let unit = projects::unit_of(db, r.project_id).await?.ok_or(missing)?;
@@ -127,7 +129,7 @@ async fn owner(db: &Db, caller: &Caller, target: Target, id: i64) -> Result<i64,
             Ok(unit)
         }
         Target::Problem => {
-            let p = problems::get(db, id)
+            let p = problems::get(db, ProblemId::new(id))
                 .await
                 .map_err(|_| AppError::NotFound { what: "object" })?;
             let sup = caller.can::<crate::access::Supervise>().ok().filter(|c| {
@@ -210,7 +212,7 @@ pub async fn upload(
         object_type: target.code().into(),
         object_id,
         unit_id: unit,
-        uploaded_by: caller.actor.user_id,
+        uploaded_by: caller.actor.user_id.get(),
         uploaded_at: now_ms(),
     };
     let mut w = caller.can::<ReadRegistry>()?.write(db).await?;
@@ -239,7 +241,7 @@ pub async fn download(
     can.check(a.unit_id, "attachment")?;
     // A draft report's files are seen by those who see the draft: its unit's clerks.
     if a.object_type == "report" && !can.caller().sees_unapproved_at(a.unit_id) {
-        let r = reports::get(db, a.object_id)
+        let r = reports::get(db, ReportId::new(a.object_id))
             .await
             .map_err(|_| AppError::NotFound { what: "attachment" })?;
         if r.state != duban_domain::report::ReportState::Approved {
@@ -258,10 +260,10 @@ pub async fn download(
 pub async fn for_project(
     db: &Db,
     can: &Can<ReadRegistry>,
-    project_id: i64,
+    project_id: ProjectId,
 ) -> Result<Vec<Attachment>, AppError> {
     crate::registry::project(db, can, project_id).await?;
-    Ok(store::for_project(db, project_id)
+    Ok(store::for_project(db, project_id.get())
         .await?
         .into_iter()
         .filter(|(a, report_state)| {

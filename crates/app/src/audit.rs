@@ -29,7 +29,7 @@ pub(crate) async fn record<B: Serialize, A: Serialize>(
         AuditEntry {
             seq: 0,
             at: now_ms(),
-            actor_id: Some(actor.user_id),
+            actor_id: Some(actor.user_id.get()),
             actor: actor.username.clone(),
             ip: actor.ip.clone(),
             action: action.into(),
@@ -85,7 +85,7 @@ pub(crate) async fn record_many(
         .map(|w| AuditEntry {
             seq: 0,
             at,
-            actor_id: Some(actor.user_id),
+            actor_id: Some(actor.user_id.get()),
             actor: actor.username.clone(),
             ip: actor.ip.clone(),
             action: w.action,

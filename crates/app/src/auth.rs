@@ -6,6 +6,7 @@ use crate::accounts::{hash_password, verify_password};
 use crate::audit::Who;
 use crate::{AppError, audit, settings};
 use duban_domain::Role;
+use duban_domain::ids::UserId;
 use duban_domain::security::{self, AccountState, Gate};
 use duban_store::users::User;
 use duban_store::{Db, now_ms, sessions, users};
@@ -161,7 +162,7 @@ fn check_totp(u: &User, code: &str, now: i64) -> Option<u64> {
 
 fn actor_of(u: &User, ip: &str, token_id: Option<i64>) -> Actor {
     Actor {
-        user_id: u.id,
+        user_id: UserId::new(u.id),
         username: u.username.clone(),
         display_name: u.display_name.clone(),
         unit_id: u.unit_id,
@@ -278,7 +279,7 @@ pub async fn logout(db: &Db, secret: &str, caller: &Caller) -> Result<(), AppErr
     audit::event(
         db,
         Who {
-            id: Some(caller.actor.user_id),
+            id: Some(caller.actor.user_id.get()),
             name: &caller.actor.username,
             ip: &caller.actor.ip,
         },
@@ -289,7 +290,7 @@ pub async fn logout(db: &Db, secret: &str, caller: &Caller) -> Result<(), AppErr
 }
 
 pub async fn me(db: &Db, caller: &Caller) -> Result<Me, AppError> {
-    let u = users::get(db, caller.actor.user_id).await?;
+    let u = users::get(db, caller.actor.user_id.get()).await?;
     Ok(me_of(&u, caller, now_ms()))
 }
 
@@ -307,7 +308,7 @@ pub async fn change_password(
     keep_session: Option<&str>,
     p: &PasswordChange,
 ) -> Result<(), AppError> {
-    let u = users::get(db, caller.actor.user_id).await?;
+    let u = users::get(db, caller.actor.user_id.get()).await?;
     if !verify_off_thread(&p.old_password, &u.password_hash).await? {
         return Err(duban_domain::FieldError::new(
             "old_password",
@@ -346,7 +347,7 @@ pub struct TotpSetup {
 
 /// Start enrolment: a new secret, not in force until confirmed with a code.
 pub async fn totp_setup(db: &Db, caller: &Caller) -> Result<TotpSetup, AppError> {
-    let u = users::get(db, caller.actor.user_id).await?;
+    let u = users::get(db, caller.actor.user_id.get()).await?;
     if u.totp_enabled {
         return Err(AppError::Conflict(
             "TOTP is already enabled; disable it first".into(),
@@ -385,7 +386,7 @@ pub async fn totp_confirm(
     code: &str,
     enable: bool,
 ) -> Result<(), AppError> {
-    let u = users::get(db, caller.actor.user_id).await?;
+    let u = users::get(db, caller.actor.user_id.get()).await?;
     if u.totp_secret.is_none() || u.totp_enabled == enable {
         return Err(AppError::Conflict(if enable {
             "start TOTP setup first".into()
@@ -469,7 +470,7 @@ pub async fn create_token(db: &Db, caller: &Caller, t: &TokenInput) -> Result<Ne
     let mut w = caller.write_own(db).await?;
     let id = sessions::insert_token(
         w.tx(),
-        caller.actor.user_id,
+        caller.actor.user_id.get(),
         &name,
         &digest(&secret),
         &roles,
@@ -486,7 +487,7 @@ pub async fn create_token(db: &Db, caller: &Caller, t: &TokenInput) -> Result<Ne
 /// The caller's tokens (administrators see everyone's).
 pub async fn tokens(db: &Db, caller: &Caller) -> Result<Vec<sessions::ApiToken>, AppError> {
     let all = caller.roles().contains(&Role::Admin);
-    Ok(sessions::tokens(db, (!all).then_some(caller.actor.user_id)).await?)
+    Ok(sessions::tokens(db, (!all).then_some(caller.actor.user_id.get())).await?)
 }
 
 /// Revoke a token: its owner or an administrator.
@@ -494,7 +495,7 @@ pub async fn revoke_token(db: &Db, caller: &Caller, id: i64) -> Result<(), AppEr
     let t = sessions::token(db, id)
         .await
         .map_err(|_| AppError::NotFound { what: "token" })?;
-    if t.user_id != caller.actor.user_id && !caller.roles().contains(&Role::Admin) {
+    if t.user_id != caller.actor.user_id.get() && !caller.roles().contains(&Role::Admin) {
         return Err(AppError::NotFound { what: "token" });
     }
     let mut w = caller.write_own(db).await?;

@@ -112,7 +112,7 @@ pub async fn generate(
         unit,
         cutoff,
         &json,
-        can.actor().user_id,
+        can.actor().user_id.get(),
     )
     .await?;
     w.audit(
@@ -223,7 +223,7 @@ pub async fn advance(
         .into());
     }
     let mut w = can.write(db).await?;
-    if store::set_state(w.tx(), id, from, to, can.actor().user_id, now_ms()).await? == 0 {
+    if store::set_state(w.tx(), id, from, to, can.actor().user_id.get(), now_ms()).await? == 0 {
         return Err(AppError::Conflict(
             "the bulletin changed meanwhile; reload it".into(),
         ));

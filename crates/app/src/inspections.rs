@@ -4,6 +4,7 @@
 use crate::access::{Can, ReadRegistry, Supervise};
 use crate::problems::{ProblemInput, create_in};
 use crate::{AppError, audit};
+use duban_domain::ids::ProjectId;
 use duban_domain::inspection::{InspectionInput, NewInspection};
 use duban_domain::{FieldError, text};
 use duban_store::inspections::{self as store, Inspection};
@@ -32,7 +33,7 @@ pub async fn create(
         }
     }
     let mut w = can.write(db).await?;
-    let id = store::insert(w.tx(), &n, can.actor().user_id).await?;
+    let id = store::insert(w.tx(), &n, can.actor().user_id.get()).await?;
     w.audit("inspection.create", "inspection", id, audit::NONE, Some(&n));
     w.problems_changed();
     w.commit().await?;
@@ -69,7 +70,7 @@ pub async fn list(
 #[serde(deny_unknown_fields)]
 pub struct FindingInput {
     #[serde(default)]
-    pub project_id: Option<i64>,
+    pub project_id: Option<ProjectId>,
     pub description: String,
     /// Turn the finding into a problem at once: category, lead unit and deadline.
     #[serde(default)]

@@ -25,7 +25,7 @@ pub struct ProblemInput {
     pub category: String,
     pub description: String,
     #[serde(default)]
-    pub project_id: Option<i64>,
+    pub project_id: Option<ProjectId>,
     /// When given with a deadline, the problem is assigned at once.
     #[serde(default)]
     pub lead_unit_id: Option<i64>,
@@ -60,8 +60,10 @@ pub struct ProblemView {
 }
 
 use crate::clock::today;
+use duban_domain::ids::ProblemId;
+use duban_domain::ids::ProjectId;
 
-async fn load<C: Cap>(db: &Db, can: &Can<C>, id: i64) -> Result<Problem, AppError> {
+async fn load<C: Cap>(db: &Db, can: &Can<C>, id: ProblemId) -> Result<Problem, AppError> {
     if !store::within(db, id, can.reach()).await? {
         return Err(AppError::NotFound { what: "problem" });
     }
@@ -76,12 +78,12 @@ async fn view(db: &Db, p: Problem) -> Result<ProblemView, AppError> {
         deadline_status: problem::deadline_status(p.state, p.deadline, today(), due_soon),
         events: store::events(db, p.id).await?,
         extensions: store::extensions(db, p.id).await?,
-        attachments: attachments::for_object(db, "problem", p.id).await?,
+        attachments: attachments::for_object(db, "problem", p.id.get()).await?,
         problem: p,
     })
 }
 
-pub async fn get(db: &Db, can: &Can<ReadRegistry>, id: i64) -> Result<ProblemView, AppError> {
+pub async fn get(db: &Db, can: &Can<ReadRegistry>, id: ProblemId) -> Result<ProblemView, AppError> {
     let p = load(db, can, id).await?;
     view(db, p).await
 }
@@ -127,7 +129,7 @@ pub async fn create(
     let mut w = can.write(db).await?;
     let id = create_in(&mut w, can, i).await?;
     w.commit().await?;
-    view(db, store::get(db, id).await?).await
+    view(db, store::get(db, ProblemId::new(id)).await?).await
 }
 
 /// The creation of a problem inside a caller's unit of work (inspections and imports use
@@ -149,7 +151,7 @@ pub(crate) async fn create_in(
     ));
     if let Some(p) = i.project_id {
         // Read in the transaction: an import creates projects and their problems in one.
-        match projects::unit_of_in(w.tx(), p).await? {
+        match projects::unit_of_in(w.tx(), ProjectId::new(p.get())).await? {
             Some(u) if can.reach().covers(u) => {}
             _ => e.push(FieldError::new(
                 "project_id",
@@ -176,7 +178,7 @@ pub(crate) async fn create_in(
     };
     e.into_result(|| ())?;
     let p = Problem {
-        id: 0,
+        id: ProblemId::new(0),
         project_id: i.project_id,
         source: source.expect("checked"),
         category: category.expect("checked"),
@@ -204,13 +206,13 @@ pub(crate) async fn create_in(
         )
         .await?;
     }
-    Ok(id)
+    Ok(id.get())
 }
 
 async fn assign_in(
     w: &mut UnitOfWork<'_>,
     can: &Can<Supervise>,
-    id: i64,
+    id: ProblemId,
     from: ProblemState,
     lead: i64,
     assisting: &[i64],
@@ -254,7 +256,7 @@ fn stale_problem(e: StoreError) -> AppError {
 pub async fn assign(
     db: &Db,
     can: &Can<Supervise>,
-    id: i64,
+    id: ProblemId,
     a: &AssignInput,
 ) -> Result<ProblemView, AppError> {
     let p = load(db, can, id).await?;
@@ -306,7 +308,7 @@ pub struct StepInput {
 async fn step(
     db: &Db,
     actor_can: StepBy<'_>,
-    id: i64,
+    id: ProblemId,
     action: ProblemAction,
     name: &str,
     note: &str,
@@ -360,7 +362,7 @@ enum StepBy<'a> {
 pub async fn acknowledge(
     db: &Db,
     can: &Can<WorkProblems>,
-    id: i64,
+    id: ProblemId,
 ) -> Result<ProblemView, AppError> {
     step(
         db,
@@ -373,7 +375,11 @@ pub async fn acknowledge(
     .await
 }
 
-pub async fn start(db: &Db, can: &Can<WorkProblems>, id: i64) -> Result<ProblemView, AppError> {
+pub async fn start(
+    db: &Db,
+    can: &Can<WorkProblems>,
+    id: ProblemId,
+) -> Result<ProblemView, AppError> {
     step(
         db,
         StepBy::Unit(can),
@@ -389,11 +395,11 @@ pub async fn start(db: &Db, can: &Can<WorkProblems>, id: i64) -> Result<ProblemV
 pub async fn resolve(
     db: &Db,
     can: &Can<WorkProblems>,
-    id: i64,
+    id: ProblemId,
     s: &StepInput,
 ) -> Result<ProblemView, AppError> {
     let note = text::field("note", &s.note, 2000, false)?;
-    let own = attachments::for_object(db, "problem", id).await?;
+    let own = attachments::for_object(db, "problem", id.get()).await?;
     let mut evidence = Vec::new();
     for a in &s.evidence {
         match own.iter().find(|x| x.id == *a) {
@@ -429,7 +435,7 @@ pub async fn resolve(
 pub async fn close(
     db: &Db,
     can: &Can<Supervise>,
-    id: i64,
+    id: ProblemId,
     s: &StepInput,
 ) -> Result<ProblemView, AppError> {
     supervisor_step(db, can, id, s, "close", |_| ProblemAction::Close {
@@ -441,7 +447,7 @@ pub async fn close(
 pub async fn reopen(
     db: &Db,
     can: &Can<Supervise>,
-    id: i64,
+    id: ProblemId,
     s: &StepInput,
 ) -> Result<ProblemView, AppError> {
     supervisor_step(db, can, id, s, "reopen", |note| ProblemAction::Reopen {
@@ -454,7 +460,7 @@ pub async fn reopen(
 async fn supervisor_step(
     db: &Db,
     can: &Can<Supervise>,
-    id: i64,
+    id: ProblemId,
     s: &StepInput,
     name: &str,
     action: impl FnOnce(&str) -> ProblemAction,
@@ -467,7 +473,7 @@ async fn supervisor_step(
 pub async fn note<C: Cap>(
     db: &Db,
     can: &Can<C>,
-    id: i64,
+    id: ProblemId,
     s: &StepInput,
 ) -> Result<ProblemView, AppError> {
     let p = load(db, can, id).await?;
@@ -500,7 +506,7 @@ pub struct ExtensionInput {
 pub async fn request_extension(
     db: &Db,
     can: &Can<WorkProblems>,
-    id: i64,
+    id: ProblemId,
     x: &ExtensionInput,
 ) -> Result<ProblemView, AppError> {
     let p = load(db, can, id).await?;
@@ -565,7 +571,7 @@ pub struct DecisionInput {
 pub async fn decide_extension(
     db: &Db,
     can: &Can<Supervise>,
-    id: i64,
+    id: ProblemId,
     ext: i64,
     d: &DecisionInput,
 ) -> Result<ProblemView, AppError> {
@@ -620,7 +626,7 @@ pub async fn decide_extension(
 #[serde(deny_unknown_fields)]
 pub struct ProblemQuery {
     pub state: Option<String>,
-    pub project: Option<i64>,
+    pub project: Option<ProjectId>,
     pub lead_unit: Option<i64>,
     /// A unit: problems of it and its sub-units.
     pub unit: Option<i64>,

@@ -7,6 +7,8 @@ use crate::access::{Caller, Can, EditRegistry, ManageUnits, ReadRegistry};
 use crate::error::OrStale;
 use crate::{AppError, audit};
 use duban_domain::access::Capability;
+use duban_domain::ids::ChainId;
+use duban_domain::ids::ProjectId;
 use duban_domain::plan::{AnnualPlan, Milestone, SeasonalProfile};
 use duban_domain::project::{NewProject, Project, ProjectInput};
 use duban_domain::unit::{Chain, NewUnit, Unit, UnitInput};
@@ -69,7 +71,7 @@ fn code_taken<'a>(zh: &'a str, en: &'a str, code: &'a str) -> impl Fn(StoreError
 }
 
 /// A project within the caller's reach (outside it: not found).
-pub async fn project(db: &Db, can: &Can<ReadRegistry>, id: i64) -> Result<Project, AppError> {
+pub async fn project(db: &Db, can: &Can<ReadRegistry>, id: ProjectId) -> Result<Project, AppError> {
     let p = projects::get(db, id).await.map_err(not_found("project"))?;
     can.check(p.spec.unit_id, "project")?;
     Ok(p)
@@ -165,7 +167,7 @@ pub async fn create_project(
 pub async fn update_project(
     db: &Db,
     can: &Can<EditRegistry>,
-    id: i64,
+    id: ProjectId,
     i: &ProjectInput,
 ) -> Result<Project, AppError> {
     let before = projects::get(db, id).await.map_err(not_found("project"))?;
@@ -188,7 +190,7 @@ pub async fn update_project(
 pub async fn archive_project(
     db: &Db,
     can: &Can<EditRegistry>,
-    id: i64,
+    id: ProjectId,
     version: i64,
 ) -> Result<(), AppError> {
     let before = projects::get(db, id).await.map_err(not_found("project"))?;
@@ -295,7 +297,7 @@ fn parse_plan(
 pub async fn plan(
     db: &Db,
     can: &Can<ReadRegistry>,
-    project_id: i64,
+    project_id: ProjectId,
     year: i32,
 ) -> Result<PlanView, AppError> {
     project(db, can, project_id).await?;
@@ -310,7 +312,7 @@ pub async fn plan(
 pub async fn archive_plan(
     db: &Db,
     can: &Can<EditRegistry>,
-    project_id: i64,
+    project_id: ProjectId,
     year: i32,
     version: i64,
 ) -> Result<(), AppError> {
@@ -341,7 +343,7 @@ pub async fn archive_plan(
 pub async fn put_plan(
     db: &Db,
     can: &Can<EditRegistry>,
-    project_id: i64,
+    project_id: ProjectId,
     year: i32,
     i: &PlanInput,
 ) -> Result<PlanView, AppError> {
@@ -385,7 +387,7 @@ pub async fn put_plan(
 #[serde(deny_unknown_fields)]
 pub struct ProjectQuery {
     pub unit: Option<i64>,
-    pub chain: Option<i64>,
+    pub chain: Option<ChainId>,
     pub status: Option<String>,
     pub nature: Option<String>,
     pub category: Option<String>,

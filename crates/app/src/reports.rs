@@ -6,6 +6,7 @@ use crate::access::{ApproveReports, Can, Cap, DraftReports, ReadRegistry};
 use crate::error::OrStale;
 use crate::{AppError, audit, settings};
 use duban_domain::Period;
+use duban_domain::ids::{ProjectId, ReportId};
 use duban_domain::report::{self, FieldChange, Report, ReportAction, ReportFigures, ReportState};
 use duban_domain::warning::{ReportContext, Warning, report_warnings};
 use duban_store::reports::{self as store, Missing, ReportFilter, ReportRow, TransitionStamp};
@@ -15,7 +16,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewReportInput {
-    pub project_id: i64,
+    pub project_id: ProjectId,
     /// YYYY-MM
     pub period: String,
     #[serde(default)]
@@ -31,7 +32,7 @@ pub struct ReportView {
 }
 
 /// The unit of a report's project, or not found.
-async fn load<C: Cap>(db: &Db, can: &Can<C>, id: i64) -> Result<(Report, i64), AppError> {
+async fn load<C: Cap>(db: &Db, can: &Can<C>, id: ReportId) -> Result<(Report, i64), AppError> {
     let (r, p) = load_with_project(db, can, id).await?;
     Ok((r, p.spec.unit_id))
 }
@@ -40,7 +41,7 @@ async fn load<C: Cap>(db: &Db, can: &Can<C>, id: i64) -> Result<(Report, i64), A
 async fn load_with_project<C: Cap>(
     db: &Db,
     can: &Can<C>,
-    id: i64,
+    id: ReportId,
 ) -> Result<(Report, duban_domain::project::Project), AppError> {
     let r = store::get(db, id)
         .await
@@ -54,7 +55,7 @@ async fn load_with_project<C: Cap>(
 
 /// A report the caller may read: approved ones within the reach, others only for the
 /// unit's own clerks.
-pub async fn get(db: &Db, can: &Can<ReadRegistry>, id: i64) -> Result<ReportView, AppError> {
+pub async fn get(db: &Db, can: &Can<ReadRegistry>, id: ReportId) -> Result<ReportView, AppError> {
     let (r, project) = load_with_project(db, can, id).await?;
     if r.state != ReportState::Approved && !can.caller().sees_unapproved_at(project.spec.unit_id) {
         return Err(AppError::NotFound { what: "report" });
@@ -132,7 +133,7 @@ pub async fn create(
         )));
     }
     let r = Report {
-        id: 0,
+        id: ReportId::new(0),
         project_id: i.project_id,
         period,
         revision: 1,
@@ -155,7 +156,7 @@ pub async fn create(
     get_any(db, id).await
 }
 
-async fn get_any(db: &Db, id: i64) -> Result<ReportView, AppError> {
+async fn get_any(db: &Db, id: ReportId) -> Result<ReportView, AppError> {
     let r = store::get(db, id).await?;
     let warnings = warnings_for(db, &r).await?;
     Ok(ReportView {
@@ -168,7 +169,7 @@ async fn get_any(db: &Db, id: i64) -> Result<ReportView, AppError> {
 pub async fn edit(
     db: &Db,
     can: &Can<DraftReports>,
-    id: i64,
+    id: ReportId,
     f: &ReportFigures,
 ) -> Result<ReportView, AppError> {
     let (r, _) = load(db, can, id).await?;
@@ -191,7 +192,11 @@ pub async fn edit(
 
 /// Submit: hard checks name each bad field; warnings are returned (and block only when
 /// the settings say so); lateness is stamped from the period's deadline.
-pub async fn submit(db: &Db, can: &Can<DraftReports>, id: i64) -> Result<ReportView, AppError> {
+pub async fn submit(
+    db: &Db,
+    can: &Can<DraftReports>,
+    id: ReportId,
+) -> Result<ReportView, AppError> {
     // The project is read once and the warnings computed once: they are checked, stored
     // in the audit entry and returned.
     let (r, project) = load_with_project(db, can, id).await?;
@@ -240,7 +245,7 @@ pub struct ReturnInput {
 pub async fn decide(
     db: &Db,
     can: &Can<ApproveReports>,
-    id: i64,
+    id: ReportId,
     reason: Option<&str>,
 ) -> Result<ReportView, AppError> {
     let (r, _) = load(db, can, id).await?;
@@ -285,18 +290,22 @@ pub async fn decide(
 }
 
 /// Open a correction of an approved report: a new draft revision with the same figures.
-pub async fn correct(db: &Db, can: &Can<DraftReports>, id: i64) -> Result<ReportView, AppError> {
+pub async fn correct(
+    db: &Db,
+    can: &Can<DraftReports>,
+    id: ReportId,
+) -> Result<ReportView, AppError> {
     let (r, _) = load(db, can, id).await?;
     let latest = store::latest(db, r.project_id, r.period).await?;
     if latest.as_ref().is_some_and(|l| l.id != r.id) {
         return Err(AppError::Conflict(format!(
             "a newer revision of this report exists (id {})",
-            latest.map(|l| l.id).unwrap_or_default()
+            latest.map_or(0, |l| l.id.get())
         )));
     }
     let c = r.open_correction()?;
     let new = Report {
-        id: 0,
+        id: ReportId::new(0),
         project_id: c.project_id,
         period: c.period,
         revision: c.revision,
@@ -335,7 +344,7 @@ pub struct Revision {
 pub async fn revisions(
     db: &Db,
     can: &Can<ReadRegistry>,
-    id: i64,
+    id: ReportId,
 ) -> Result<Vec<Revision>, AppError> {
     let (r, unit) = load(db, can, id).await?;
     let all_states = can.caller().sees_unapproved_at(unit);
@@ -361,7 +370,7 @@ pub async fn revisions(
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportQuery {
-    pub project: Option<i64>,
+    pub project: Option<ProjectId>,
     /// YYYY-MM
     pub period: Option<String>,
     /// draft | submitted | approved | returned

@@ -12,6 +12,7 @@
 
 use crate::access::{Actor, Can, Cap};
 use crate::{AppError, audit};
+use duban_domain::ids::ProjectId;
 use duban_store::{Db, Tx};
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -31,7 +32,7 @@ pub struct UnitOfWork<'a> {
     actor: Arc<Actor>,
     audit: Vec<audit::Write>,
     /// (project, year): one year; (project, None): every year the project has.
-    refresh: BTreeSet<(i64, Option<i32>)>,
+    refresh: BTreeSet<(ProjectId, Option<i32>)>,
     stale: Stale,
 }
 
@@ -118,12 +119,12 @@ impl<'a> UnitOfWork<'a> {
     }
 
     /// The project's year in the dashboards must be recomputed.
-    pub fn refresh(&mut self, project: i64, year: i32) {
+    pub fn refresh(&mut self, project: ProjectId, year: i32) {
         self.refresh.insert((project, Some(year)));
     }
 
     /// Every year of the project in the dashboards must be recomputed (a registry change).
-    pub fn refresh_all_years(&mut self, project: i64) {
+    pub fn refresh_all_years(&mut self, project: ProjectId) {
         self.refresh.insert((project, None));
         self.stale.projects = true;
     }
@@ -143,7 +144,7 @@ impl<'a> UnitOfWork<'a> {
     pub async fn commit(mut self) -> Result<(), AppError> {
         if !self.refresh.is_empty() {
             let rules = crate::analytics::rules_in(&mut self.tx).await?;
-            let all: BTreeSet<i64> = self
+            let all: BTreeSet<ProjectId> = self
                 .refresh
                 .iter()
                 .filter(|(_, y)| y.is_none())

@@ -18,7 +18,7 @@ pub async fn create(
     let w = NewWorkItem::parse(i)?;
     can.check_target("unit_id", w.unit_id)?;
     let mut uow = can.write(db).await?;
-    let id = store::insert(uow.tx(), &w, can.actor().user_id).await?;
+    let id = store::insert(uow.tx(), &w, can.actor().user_id.get()).await?;
     uow.audit("work_item.create", "work_item", id, audit::NONE, Some(&w));
     uow.commit().await?;
     Ok(store::get(db, id).await?)
@@ -116,7 +116,7 @@ pub async fn save_progress(
         .find(|x| x.progress.period == p.period);
     let mut uow = can.write(db).await?;
     let pid = match &existing {
-        None => store::insert_progress(uow.tx(), id, &p, can.actor().user_id)
+        None => store::insert_progress(uow.tx(), id, &p, can.actor().user_id.get())
             .await
             .map_err(|e| match e {
                 StoreError::Duplicate(_) => {

@@ -13,6 +13,7 @@ use crate::analytics::measure::{
 use crate::analytics::rank::standings;
 use crate::analytics::totals::{MonthEntry, Totals};
 use crate::analytics::year::ProjectYear;
+use crate::ids::ProjectId;
 use crate::money::Yuan;
 use crate::period::Period;
 use serde::{Deserialize, Serialize};
@@ -31,7 +32,7 @@ pub struct SnapUnit {
 /// One project at the period's month, as the analytics read model holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SnapProject {
-    pub id: i64,
+    pub id: ProjectId,
     pub code: String,
     pub name: String,
     pub unit_id: i64,

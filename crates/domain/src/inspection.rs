@@ -98,12 +98,15 @@ mod tests {
             visited_on: "2025年10月15日".into(),
             title: "第三督查组现场督查".into(),
             inspectors: vec![" 王  伟 ".into(), "".into()],
-            project_ids: vec![5, 3, 5],
+            project_ids: [5, 3, 5].map(ProjectId::new).to_vec(),
         };
         let i = NewInspection::parse(&ok, today).unwrap();
         assert_eq!(
             (i.inspectors, i.project_ids),
-            (vec!["王 伟".to_string()], vec![3, 5])
+            (
+                vec!["王 伟".to_string()],
+                [3, 5].map(ProjectId::new).to_vec()
+            )
         );
         let bad = InspectionInput {
             visited_on: "2025-10-21".into(),

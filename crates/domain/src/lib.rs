@@ -10,6 +10,7 @@ pub mod audit;
 pub mod bulletin;
 pub mod codes;
 pub mod error;
+pub mod ids;
 pub mod import;
 pub mod inspection;
 pub mod money;

@@ -258,7 +258,7 @@ mod tests {
 
     fn sample() -> (Project, Vec<AnnualPlan>, Vec<Report>) {
         let project = Project {
-            id: 7,
+            id: crate::ids::ProjectId::new(7),
             version: 1,
             spec: NewProject {
                 code: ProjectCode::from_trusted("2024-650000-48-01-000001".into()),
@@ -306,8 +306,8 @@ mod tests {
         )
         .unwrap();
         let report = |m: u32, disbursed: i64| Report {
-            id: m as i64,
-            project_id: 7,
+            id: crate::ids::ReportId::new(m as i64),
+            project_id: crate::ids::ProjectId::new(7),
             period: Period::new(2025, m).unwrap(),
             revision: 1,
             state: ReportState::Approved,

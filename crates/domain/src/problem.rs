@@ -7,8 +7,8 @@ use crate::unit::UnitId;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-pub type ProblemId = i64;
-pub type UserId = i64;
+pub use crate::ids::ProblemId;
+pub use crate::ids::UserId;
 
 crate::codes::coded!(
     /// The states of a problem's rectification.
@@ -242,7 +242,9 @@ mod tests {
                 evidence: vec![],
                 note: " ".into()
             }),
-            (1i64..4).prop_map(|by| ProblemAction::Close { by }),
+            (1i64..4).prop_map(|by| ProblemAction::Close {
+                by: UserId::new(by)
+            }),
             Just(ProblemAction::Reopen {
                 reason: "复查未通过".into()
             }),
@@ -278,9 +280,9 @@ mod tests {
                 let got = transition(&p, a);
                 prop_assert_eq!(got.as_ref().ok().copied(), legal(&p, a));
                 if let Ok(n) = got {
-                    if n == ProblemState::Resolved { p.resolved_by = Some(1); }
+                    if n == ProblemState::Resolved { p.resolved_by = Some(UserId::new(1)); }
                     if n == ProblemState::Closed {
-                        let closed_by_resolver = matches!(a, ProblemAction::Close { by: 1 });
+                        let closed_by_resolver = matches!(a, ProblemAction::Close { by } if by.get() == 1);
                         prop_assert!(!closed_by_resolver);
                     }
                     p.state = n;

@@ -7,8 +7,8 @@ use crate::text::{clean_name, normalize};
 use crate::unit::UnitId;
 use serde::{Deserialize, Serialize};
 
-pub type ProjectId = i64;
-pub type ChainId = i64;
+pub use crate::ids::ChainId;
+pub use crate::ids::ProjectId;
 
 /// A project code: the 24-character national code of the investment project online
 /// approval platform (`2020-650000-44-01-012345`) or a local code.

@@ -9,7 +9,7 @@ use crate::project::ProjectId;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-pub type ReportId = i64;
+pub use crate::ids::ReportId;
 
 crate::codes::coded!(
     /// The states of a progress report.
@@ -419,8 +419,8 @@ mod tests {
     #[test]
     fn corrections_and_diffs() {
         let r = Report {
-            id: 1,
-            project_id: 7,
+            id: ReportId::new(1),
+            project_id: ProjectId::new(7),
             period: Period::new(2025, 5).unwrap(),
             revision: 1,
             state: ReportState::Approved,

@@ -2,6 +2,7 @@
 
 use crate::codes::UnitKind;
 use crate::error::{FieldError, ValidationErrors};
+use crate::ids::ChainId;
 use crate::text::{clean_name, normalize};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -98,7 +99,7 @@ impl NewUnit {
 /// An industry chain (产业链) and its chain leader (链长).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Chain {
-    pub id: i64,
+    pub id: ChainId,
     pub code: String,
     pub name: String,
     pub leader: String,

@@ -9,6 +9,7 @@ use duban_domain::analytics::lights::{Light, RuleSet};
 use duban_domain::analytics::year::{
     ProjectMeta, YearInputs, from_reports, project_year_explained,
 };
+use duban_domain::ids::ProjectId;
 use std::collections::{BTreeMap, HashMap};
 
 /// The light mix of a data set at a month.
@@ -33,11 +34,11 @@ impl Mix {
 
 /// The mix of a batch at `as_of` under `rules`.
 pub fn mix(b: &Batch, as_of: Period, rules: &RuleSet) -> Mix {
-    let mut reports: HashMap<i64, Vec<&duban_domain::report::Report>> = HashMap::new();
+    let mut reports: HashMap<ProjectId, Vec<&duban_domain::report::Report>> = HashMap::new();
     for r in &b.reports {
         reports.entry(r.project_id).or_default().push(r);
     }
-    let plans: HashMap<i64, &duban_domain::plan::AnnualPlan> =
+    let plans: HashMap<ProjectId, &duban_domain::plan::AnnualPlan> =
         b.plans.iter().map(|(id, p)| (*id, p)).collect();
     let mut m = Mix::default();
     let (mut plan, mut done) = (0i64, 0i64);

@@ -6,6 +6,7 @@
 
 use crate::names::{INDUSTRY, INFRA, LIVELIHOOD, SOCIAL, numeral};
 use crate::{Batch, Behaviour, Params, Skeleton, rng_for, simulate};
+use duban_domain::ids::{ChainId, ProjectId};
 use duban_domain::plan::{AnnualPlan, SeasonalProfile};
 use duban_domain::project::{Funding, NewProject, Project, ProjectCode};
 use duban_domain::unit::Unit;
@@ -93,7 +94,12 @@ pub fn extras(sk: &Skeleton, as_of: Period) -> Extras {
             },
         );
     }
-    let chain_id = |name: &str| sk.chains.iter().find(|c| c.name == name).map(|c| c.id);
+    let chain_id = |name: &str| {
+        sk.chains
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| ChainId::new(c.id.get()))
+    };
 
     let mut named: Vec<(Named, &str)> = vec![
         // Bingtuan report, 2024.
@@ -393,7 +399,7 @@ pub fn extras(sk: &Skeleton, as_of: Period) -> Extras {
         .expect("demo plans are valid");
         let unit_id = unit_by_code(&units.units, n.unit);
         let project = Project {
-            id,
+            id: ProjectId::new(id),
             version: 1,
             spec: NewProject {
                 code: ProjectCode::parse(
@@ -453,7 +459,7 @@ pub fn extras(sk: &Skeleton, as_of: Period) -> Extras {
             late_habit: k % 7 == 0,
         };
         simulate(&mut rng, &params, &project, &plan, &bh, &mut batch);
-        batch.plans.push((id, plan));
+        batch.plans.push((ProjectId::new(id), plan));
         batch.projects.push(project);
     }
     Extras {
@@ -502,7 +508,7 @@ mod tests {
             hg.iter().map(|p| p.spec.total_investment).sum::<Yuan>(),
             Yuan::from_wan(HINGGAN_TOTAL_WAN)
         );
-        let ids: Vec<i64> = hg.iter().map(|p| p.id).collect();
+        let ids: Vec<ProjectId> = hg.iter().map(|p| p.id).collect();
         let planned: Yuan = ex
             .batch
             .plans

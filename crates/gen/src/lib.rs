@@ -11,9 +11,10 @@ pub mod demo;
 pub mod names;
 
 use chrono::NaiveDate;
+use duban_domain::ids::{ChainId, ProblemId, ReportId};
 use duban_domain::plan::{AnnualPlan, Milestone, MonthlyCurve, SeasonalProfile};
 use duban_domain::problem::{Problem, ProblemState};
-use duban_domain::project::{Funding, NewProject, Project, ProjectCode};
+use duban_domain::project::{Funding, NewProject, Project, ProjectCode, ProjectId};
 use duban_domain::report::{Report, ReportFigures, ReportState};
 use duban_domain::unit::{Chain, Unit};
 use duban_domain::*;
@@ -53,7 +54,7 @@ struct Owner {
 #[derive(Debug, Default)]
 pub struct Batch {
     pub projects: Vec<Project>,
-    pub plans: Vec<(i64, AnnualPlan)>,
+    pub plans: Vec<(ProjectId, AnnualPlan)>,
     pub reports: Vec<Report>,
     pub problems: Vec<Problem>,
 }
@@ -160,7 +161,7 @@ pub fn skeleton() -> Skeleton {
         .iter()
         .enumerate()
         .map(|(i, &(code, name, leader))| Chain {
-            id: i as i64 + 1,
+            id: ChainId::new(i as i64 + 1),
             code: code.into(),
             name: name.into(),
             leader: leader.into(),
@@ -367,7 +368,7 @@ fn one_project(p: &Params, sk: &Skeleton, id: u64, out: &mut Batch) {
         id % 1_000_000
     );
     let project = Project {
-        id: id as i64,
+        id: ProjectId::new(id as i64),
         version: 1,
         spec: NewProject {
             code: ProjectCode::parse("code", &code_str).expect("generated codes are valid"),
@@ -375,7 +376,7 @@ fn one_project(p: &Params, sk: &Skeleton, id: u64, out: &mut Batch) {
             unit_id: owner.unit_id,
             builder: pick(&mut rng, BUILDERS).to_string(),
             leader: person(&mut rng),
-            chain_id: chain.map(|c| c as i64 + 1),
+            chain_id: chain.map(|c| ChainId::new(c as i64 + 1)),
             category,
             nature,
             level: *pick(
@@ -418,7 +419,7 @@ fn one_project(p: &Params, sk: &Skeleton, id: u64, out: &mut Batch) {
         late_habit: rng.gen_bool(0.1),
     };
     simulate(&mut rng, p, &project, &plan, &behaviour, out);
-    out.plans.push((id as i64, plan));
+    out.plans.push((ProjectId::new(id as i64), plan));
     out.projects.push(project);
 }
 
@@ -555,7 +556,7 @@ pub(crate) fn simulate(
                 .timestamp_millis()
         };
         out.reports.push(Report {
-            id: 0,
+            id: ReportId::new(0),
             project_id: project.id,
             period,
             revision: 1,
@@ -594,7 +595,7 @@ pub(crate) fn simulate(
             ],
         );
         out.problems.push(Problem {
-            id: 0,
+            id: ProblemId::new(0),
             project_id: Some(project.id),
             source: *pick(rng, ProblemSource::ALL),
             category: cat,

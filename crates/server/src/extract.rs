@@ -10,6 +10,7 @@ use axum::http::{Method, StatusCode, header};
 use duban_app::AppError;
 use duban_app::access::{Caller, Can, Cap};
 use duban_app::auth::{self, Authenticated};
+use duban_domain::ids::{ChainId, ProblemId, ProjectId, ReportId, UserId};
 use serde::de::DeserializeOwned;
 use std::net::SocketAddr;
 
@@ -131,12 +132,34 @@ impl<S: Send + Sync> FromRequestParts<S> for Ids {
     }
 }
 
-impl Ids {
-    pub fn one(&self) -> i64 {
-        self.0[0]
+/// What a numeric path segment names: a record id of its own type, or a plain number
+/// (a year, a unit).
+pub trait FromPath {
+    fn from_path(v: i64) -> Self;
+}
+impl FromPath for i64 {
+    fn from_path(v: i64) -> i64 {
+        v
     }
-    pub fn two(&self) -> (i64, i64) {
-        (self.0[0], self.0[1])
+}
+macro_rules! path_ids {
+    ($($t:ty),*) => {$(
+        impl FromPath for $t {
+            fn from_path(v: i64) -> $t {
+                <$t>::new(v)
+            }
+        }
+    )*};
+}
+path_ids!(ProjectId, ReportId, ProblemId, UserId, ChainId);
+
+impl Ids {
+    /// The one id of the path, as the type the use case takes.
+    pub fn one<T: FromPath>(&self) -> T {
+        T::from_path(self.0[0])
+    }
+    pub fn two<A: FromPath, B: FromPath>(&self) -> (A, B) {
+        (A::from_path(self.0[0]), B::from_path(self.0[1]))
     }
 }
 

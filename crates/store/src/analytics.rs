@@ -11,6 +11,7 @@ use duban_domain::access::Reach;
 use duban_domain::analytics::lights::Light;
 use duban_domain::analytics::totals::Totals;
 use duban_domain::analytics::year::{ApprovedMonth, ProjectMeta, ProjectYear, Submission};
+use duban_domain::ids::ProjectId;
 use duban_domain::plan::{AnnualPlan, MonthlyCurve};
 use duban_domain::{Category, FundingSource, Nature, Yuan};
 use std::collections::HashMap;
@@ -125,9 +126,9 @@ fn year_row(r: &dyn Cols) -> Result<ProjectYear, StoreError> {
     Ok(ProjectYear {
         year: r.i64("year")? as i32,
         meta: ProjectMeta {
-            id: r.i64("project_id")?,
+            id: crate::db::id(r, "project_id")?,
             unit_id: r.i64("unit_id")?,
-            chain_id: r.opt_i64("chain_id")?,
+            chain_id: crate::db::opt_id(r, "chain_id")?,
             category: decode(
                 "project_years.category",
                 r.str("category")?,
@@ -312,9 +313,9 @@ pub async fn load_inputs(
             &[lo.into(), hi.into()],
             |r| {
                 Ok(ProjectMeta {
-                    id: r.i64("id")?,
+                    id: crate::db::id(r, "id")?,
                     unit_id: r.i64("unit_id")?,
-                    chain_id: r.opt_i64("chain_id")?,
+                    chain_id: crate::db::opt_id(r, "chain_id")?,
                     category: decode("projects.category", r.str("category")?, Category::from_code)?,
                     nature: decode("projects.nature", r.str("nature")?, Nature::from_code)?,
                     total_investment: Yuan(r.i64("total_investment")?),
@@ -323,12 +324,12 @@ pub async fn load_inputs(
             },
         )
         .await?;
-    let mut funding: HashMap<i64, Vec<FundingSource>> = HashMap::new();
+    let mut funding: HashMap<ProjectId, Vec<FundingSource>> = HashMap::new();
     for (pid, source) in tx
         .fetch_all(
             "SELECT project_id, source FROM project_funding WHERE project_id >= $1 AND project_id < $2",
             &[lo.into(), hi.into()],
-            |r| Ok((r.i64("project_id")?, decode("project_funding.source", r.str("source")?, FundingSource::from_code)?)),
+            |r| Ok((crate::db::id::<ProjectId>(r, "project_id")?, decode("project_funding.source", r.str("source")?, FundingSource::from_code)?)),
         )
         .await?
     {
@@ -345,7 +346,7 @@ pub async fn load_inputs(
         })
         .collect();
     let months_cols: Vec<String> = (1..=12).map(|m| format!("m{m:02}")).collect();
-    let mut plans: HashMap<i64, AnnualPlan> = tx
+    let mut plans: HashMap<ProjectId, AnnualPlan> = tx
         .fetch_all(
             &format!(
                 "SELECT project_id, planned, {}, planned_start_month FROM annual_plans WHERE year = $1 AND archived = FALSE AND project_id >= $2 AND project_id < $3",
@@ -360,7 +361,7 @@ pub async fn load_inputs(
                 let curve = MonthlyCurve::parse(Yuan(r.i64("planned")?), &cum)
                     .map_err(|e| StoreError::Corrupt { column: "annual_plans.m01..m12", value: e.to_string() })?;
                 Ok((
-                    r.i64("project_id")?,
+                    crate::db::id::<ProjectId>(r, "project_id")?,
                     AnnualPlan { year, curve, planned_start_month: r.opt_i64("planned_start_month")?.map(|m| m as u32), milestones: vec![] },
                 ))
             },
@@ -375,7 +376,7 @@ pub async fn load_inputs(
                 &[y.into(), lo.into(), hi.into()],
                 |r| {
                     Ok((
-                        r.i64("project_id")?,
+                        crate::db::id::<ProjectId>(r, "project_id")?,
                         duban_domain::plan::Milestone {
                             name: r.str("name")?,
                             planned: parse_date("milestones.planned_date", Some(r.str("planned_date")?))?.unwrap_or_default(),
@@ -391,7 +392,7 @@ pub async fn load_inputs(
             }
         }
     }
-    let mut months: HashMap<i64, Vec<(i64, ApprovedMonth)>> = HashMap::new();
+    let mut months: HashMap<ProjectId, Vec<(i64, ApprovedMonth)>> = HashMap::new();
     let rows = tx
         .fetch_all(
             "SELECT project_id, month, revision, invest_ytd, invest_since_start, progress_bp, funds_disbursed, started, started_on, stats_entered \
@@ -399,7 +400,7 @@ pub async fn load_inputs(
             &[y.into(), lo.into(), hi.into()],
             |r| {
                 Ok((
-                    r.i64("project_id")?,
+                    crate::db::id::<ProjectId>(r, "project_id")?,
                     r.i64("revision")?,
                     ApprovedMonth {
                         month: r.i64("month")? as u32,
@@ -417,7 +418,7 @@ pub async fn load_inputs(
         .await?;
     // Per month: a revision submitted or approved, and the first submission late.
     // (`+year`, `state || ''` as above.)
-    let mut submissions: HashMap<i64, Vec<Submission>> = HashMap::new();
+    let mut submissions: HashMap<ProjectId, Vec<Submission>> = HashMap::new();
     for (pid, s) in tx
         .fetch_all(
             "SELECT project_id, month, \
@@ -427,7 +428,7 @@ pub async fn load_inputs(
             &[y.into(), lo.into(), hi.into()],
             |r| {
                 Ok((
-                    r.i64("project_id")?,
+                    crate::db::id::<ProjectId>(r, "project_id")?,
                     Submission {
                         month: r.i64("month")? as u32,
                         submitted: r.i64("submitted")? == 1,
@@ -708,12 +709,12 @@ pub async fn dispatch_count(db: &Db, q: &DispatchQuery) -> Result<i64, StoreErro
 pub async fn overdue_problems_of(
     db: &Db,
     q: &DispatchQuery,
-    ids: &[i64],
-) -> Result<HashMap<i64, i64>, StoreError> {
+    ids: &[ProjectId],
+) -> Result<HashMap<ProjectId, i64>, StoreError> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let list: Vec<String> = ids.iter().map(ProjectId::to_string).collect();
     Ok(db
         .fetch_all(
             &format!(
@@ -722,7 +723,7 @@ pub async fn overdue_problems_of(
                 q.states_sql()
             ),
             &[q.today.to_string().into()],
-            |r| Ok((r.i64("project_id")?, r.i64("n")?)),
+            |r| Ok((crate::db::id(r, "project_id")?, r.i64("n")?)),
         )
         .await?
         .into_iter()
@@ -734,13 +735,13 @@ pub async fn overdue_problems_of(
 pub async fn overdue_milestones_of(
     db: &Db,
     p: duban_domain::Period,
-    ids: &[i64],
-) -> Result<HashMap<i64, Vec<String>>, StoreError> {
-    let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+    ids: &[ProjectId],
+) -> Result<HashMap<ProjectId, Vec<String>>, StoreError> {
+    let mut out: HashMap<ProjectId, Vec<String>> = HashMap::new();
     if ids.is_empty() {
         return Ok(out);
     }
-    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let list: Vec<String> = ids.iter().map(ProjectId::to_string).collect();
     let end = p.last_day().to_string();
     for (pid, name) in db
         .fetch_all(
@@ -750,7 +751,7 @@ pub async fn overdue_milestones_of(
                 list.join(",")
             ),
             &[i64::from(p.year()).into(), end.into()],
-            |r| Ok((r.i64("project_id")?, r.str("name")?)),
+            |r| Ok((crate::db::id(r, "project_id")?, r.str("name")?)),
         )
         .await?
     {
@@ -820,7 +821,7 @@ pub async fn missing_reports(
         &[i64::from(year).into(), i64::from(m).into()],
         |r| {
             Ok(crate::reports::Missing {
-                project_id: r.i64("project_id")?,
+                project_id: crate::db::id(r, "project_id")?,
                 code: r.str("code")?,
                 name: r.str("name")?,
                 unit_id: r.i64("unit_id")?,
@@ -838,14 +839,14 @@ pub async fn project_ids(
     year: i32,
     reach: &Reach,
     limit: i64,
-) -> Result<Vec<i64>, StoreError> {
+) -> Result<Vec<ProjectId>, StoreError> {
     db.fetch_all(
         &format!(
             "SELECT project_id AS v FROM project_years WHERE year = $1 AND {} ORDER BY unit_id, project_id LIMIT $2",
             crate::reach_sql("unit_id", reach)
         ),
         &[i64::from(year).into(), limit.into()],
-        |r| r.i64("v"),
+        |r| crate::db::id(r, "v"),
     )
     .await
 }

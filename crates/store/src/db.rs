@@ -4,6 +4,7 @@
 //! name an engine.
 
 use crate::StoreError;
+use duban_domain::ids::{ChainId, ProblemId, ProjectId, ReportId, UserId};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
@@ -152,6 +153,32 @@ impl From<Option<f64>> for Val {
     fn from(v: Option<f64>) -> Val {
         Val::OptF(v)
     }
+}
+
+/// Record ids bind as the integers they are.
+macro_rules! id_vals {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Val {
+            fn from(v: $t) -> Val {
+                Val::I(v.get())
+            }
+        }
+        impl From<Option<$t>> for Val {
+            fn from(v: Option<$t>) -> Val {
+                Val::OptI(v.map(<$t>::get))
+            }
+        }
+    )*};
+}
+id_vals!(ProjectId, ReportId, ProblemId, UserId, ChainId);
+
+/// A record id from an integer column.
+pub fn id<I: duban_domain::ids::Id>(r: &dyn Cols, col: &str) -> Result<I, StoreError> {
+    Ok(I::from_raw(r.i64(col)?))
+}
+/// A record id from a nullable integer column.
+pub fn opt_id<I: duban_domain::ids::Id>(r: &dyn Cols, col: &str) -> Result<Option<I>, StoreError> {
+    Ok(r.opt_i64(col)?.map(I::from_raw))
 }
 
 /// Read a column by name, the same on both engines.

@@ -1,7 +1,7 @@
 //! Reads of many projects at once, for exports: their plans with milestones, their
 //! approved reports, and when each was last changed.
 
-use crate::db::{Db, Val};
+use crate::db::{Db, Val, id};
 use crate::{StoreError, parse_date};
 use duban_domain::Yuan;
 use duban_domain::plan::{AnnualPlan, Milestone, MonthlyCurve};
@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 fn ids_list(ids: &[ProjectId]) -> String {
     ids.iter()
-        .map(i64::to_string)
+        .map(ProjectId::to_string)
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -33,7 +33,7 @@ pub async fn plans_of(
             &[],
             |r| {
                 Ok((
-                    r.i64("project_id")?,
+                    id::<ProjectId>(r, "project_id")?,
                     r.i64("year")?,
                     Milestone {
                         name: r.str("name")?,
@@ -60,7 +60,7 @@ pub async fn plans_of(
                     months.push(Yuan(r.i64(&format!("m{m:02}"))?));
                 }
                 Ok((
-                    r.i64("project_id")?,
+                    id::<ProjectId>(r, "project_id")?,
                     r.i64("year")?,
                     Yuan(r.i64("planned")?),
                     months,
@@ -145,7 +145,7 @@ pub async fn updated_of(db: &Db, ids: &[ProjectId]) -> Result<HashMap<ProjectId,
                 ids_list(ids)
             ),
             &vals,
-            |r| Ok((r.i64("id")?, r.i64("updated_at")?)),
+            |r| Ok((id::<ProjectId>(r, "id")?, r.i64("updated_at")?)),
         )
         .await?
         .into_iter()

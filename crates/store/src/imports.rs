@@ -5,7 +5,7 @@
 use crate::db::{Cols, Db, Tx, Val};
 use crate::{StoreError, now_ms};
 use duban_domain::Period;
-use duban_domain::project::Project;
+use duban_domain::project::{Project, ProjectId};
 use duban_domain::report::Report;
 use std::collections::HashMap;
 
@@ -190,10 +190,10 @@ pub async fn projects_by_code(
 /// The newest revision of each project's report for a period.
 pub async fn latest_reports(
     db: &Db,
-    project_ids: &[i64],
+    project_ids: &[ProjectId],
     period: Period,
-) -> Result<HashMap<i64, Report>, StoreError> {
-    let mut out: HashMap<i64, Report> = HashMap::new();
+) -> Result<HashMap<ProjectId, Report>, StoreError> {
+    let mut out: HashMap<ProjectId, Report> = HashMap::new();
     for chunk in project_ids.chunks(BATCH) {
         let mut vals: Vec<Val> = vec![
             i64::from(period.year()).into(),
@@ -227,9 +227,9 @@ pub async fn latest_reports(
 /// and of those on no project.
 pub async fn problem_keys(
     db: &Db,
-    project_ids: &[i64],
-) -> Result<Vec<(Option<i64>, String)>, StoreError> {
-    let key = |r: &dyn Cols| Ok((r.opt_i64("project_id")?, r.str("description")?));
+    project_ids: &[ProjectId],
+) -> Result<Vec<(Option<ProjectId>, String)>, StoreError> {
+    let key = |r: &dyn Cols| Ok((crate::db::opt_id(r, "project_id")?, r.str("description")?));
     let mut out = db
         .fetch_all(
             "SELECT project_id, description FROM problems WHERE project_id IS NULL",

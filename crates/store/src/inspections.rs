@@ -2,6 +2,7 @@
 
 use crate::db::{Cols, Db, Tx};
 use crate::{StoreError, now_ms, parse_date};
+use duban_domain::ids::ProjectId;
 use duban_domain::inspection::NewInspection;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -11,7 +12,7 @@ pub struct Inspection {
     pub visited_on: chrono::NaiveDate,
     pub title: String,
     pub inspectors: Vec<String>,
-    pub project_ids: Vec<i64>,
+    pub project_ids: Vec<ProjectId>,
     pub findings: Vec<Finding>,
     pub created_by: i64,
     pub created_at: i64,
@@ -20,7 +21,7 @@ pub struct Inspection {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Finding {
     pub id: i64,
-    pub project_id: Option<i64>,
+    pub project_id: Option<ProjectId>,
     pub description: String,
     pub problem_id: Option<i64>,
     pub created_at: i64,
@@ -54,7 +55,7 @@ pub async fn insert(tx: &mut Tx, i: &NewInspection, by: i64) -> Result<i64, Stor
 pub async fn add_finding(
     tx: &mut Tx,
     inspection: i64,
-    project_id: Option<i64>,
+    project_id: Option<ProjectId>,
     description: &str,
     problem_id: Option<i64>,
 ) -> Result<i64, StoreError> {
@@ -95,7 +96,7 @@ pub async fn get(db: &Db, id: i64) -> Result<Inspection, StoreError> {
         .fetch_all(
             "SELECT project_id AS v FROM inspection_projects WHERE inspection_id = $1 ORDER BY project_id",
             &[id.into()],
-            |r| r.i64("v"),
+            |r| crate::db::id(r, "v"),
         )
         .await?;
     i.findings = db
@@ -105,7 +106,7 @@ pub async fn get(db: &Db, id: i64) -> Result<Inspection, StoreError> {
             |r| {
                 Ok(Finding {
                     id: r.i64("id")?,
-                    project_id: r.opt_i64("project_id")?,
+                    project_id: crate::db::opt_id(r, "project_id")?,
                     description: r.str("description")?,
                     problem_id: r.opt_i64("problem_id")?,
                     created_at: r.i64("created_at")?,

@@ -2,6 +2,7 @@
 
 use crate::db::{Cols, Db, Tx, Val};
 use crate::{StoreError, decode, now_ms, parse_date};
+use duban_domain::ids::ProjectId;
 use duban_domain::problem::{Problem, ProblemId, ProblemState, UserId};
 use duban_domain::{ProblemCategory, ProblemSource};
 
@@ -32,8 +33,8 @@ pub(crate) fn problem_vals(p: &Problem) -> Vec<Val> {
 fn row(r: &dyn Cols) -> Result<Problem, StoreError> {
     let assisting = r.str("assisting_units")?;
     Ok(Problem {
-        id: r.i64("id")?,
-        project_id: r.opt_i64("project_id")?,
+        id: crate::db::id(r, "id")?,
+        project_id: crate::db::opt_id(r, "project_id")?,
         source: decode(
             "problems.source",
             r.str("source")?,
@@ -59,7 +60,7 @@ fn row(r: &dyn Cols) -> Result<Problem, StoreError> {
         responsible: r.str("responsible")?,
         deadline: parse_date("problems.deadline", r.opt_str("deadline")?)?,
         state: decode("problems.state", r.str("state")?, ProblemState::from_code)?,
-        resolved_by: r.opt_i64("resolved_by")?,
+        resolved_by: crate::db::opt_id(r, "resolved_by")?,
         created_at: r.i64("created_at")?,
     })
 }
@@ -78,7 +79,8 @@ pub async fn insert(
             ),
             &problem_vals(p),
         )
-        .await?;
+        .await
+        .map(ProblemId::new)?;
     log_event(tx, id, actor, "create", None, p.state, "").await?;
     Ok(id)
 }
@@ -182,7 +184,7 @@ pub async fn events(db: &Db, id: ProblemId) -> Result<Vec<ProblemEvent>, StoreEr
         |r| {
             Ok(ProblemEvent {
                 at: r.i64("at")?,
-                actor: r.opt_i64("actor")?,
+                actor: crate::db::opt_id(r, "actor")?,
                 action: r.str("action")?,
                 from_state: r.opt_str("from_state")?,
                 to_state: r.str("to_state")?,
@@ -270,7 +272,7 @@ pub struct ProblemFilter {
     /// The states that count as overdue past `deadline_before` (default: pending ones).
     pub overdue_states: Option<Vec<&'static str>>,
     pub state: Option<ProblemState>,
-    pub project_id: Option<i64>,
+    pub project_id: Option<ProjectId>,
     pub lead_unit_id: Option<i64>,
     pub source: Option<duban_domain::codes::ProblemSource>,
     /// Created at or after this instant (milliseconds since the epoch).
@@ -368,7 +370,7 @@ const EXT_COLS: &str = "id, problem_id, current_deadline, requested, reason, req
 fn ext_row(r: &dyn Cols) -> Result<Extension, StoreError> {
     Ok(Extension {
         id: r.i64("id")?,
-        problem_id: r.i64("problem_id")?,
+        problem_id: crate::db::id(r, "problem_id")?,
         current_deadline: r.str("current_deadline")?,
         requested: r.str("requested")?,
         reason: r.str("reason")?,

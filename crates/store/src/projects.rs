@@ -4,6 +4,7 @@ use crate::db::{Cols, Db, Tx, Val};
 use crate::query::Where;
 use crate::units::subtree_cte;
 use crate::{StoreError, decode, now_ms};
+use duban_domain::ids::ChainId;
 use duban_domain::project::{Funding, NewProject, Project, ProjectCode, ProjectId};
 use duban_domain::{Category, FundingSource, Level, Nature, ProjectStatus, Yuan};
 use std::sync::LazyLock;
@@ -83,7 +84,7 @@ pub(crate) fn project_vals(p: &Project, now: i64) -> Vec<Val> {
 
 pub(crate) fn row(r: &dyn Cols) -> Result<Project, StoreError> {
     Ok(Project {
-        id: r.i64("id")?,
+        id: crate::db::id(r, "id")?,
         version: r.i64("version")?,
         spec: NewProject {
             code: ProjectCode::from_trusted(r.str("code")?),
@@ -91,7 +92,7 @@ pub(crate) fn row(r: &dyn Cols) -> Result<Project, StoreError> {
             unit_id: r.i64("unit_id")?,
             builder: r.str("builder")?,
             leader: r.str("leader")?,
-            chain_id: r.opt_i64("chain_id")?,
+            chain_id: crate::db::opt_id(r, "chain_id")?,
             category: decode("projects.category", r.str("category")?, Category::from_code)?,
             nature: decode("projects.nature", r.str("nature")?, Nature::from_code)?,
             level: decode("projects.level", r.str("level")?, Level::from_code)?,
@@ -108,7 +109,7 @@ pub(crate) fn row(r: &dyn Cols) -> Result<Project, StoreError> {
             end_year: r.i64("end_year")? as i32,
             total_investment: Yuan(r.i64("total_investment")?),
             funding: Vec::new(),
-            parent_id: r.opt_i64("parent_id")?,
+            parent_id: crate::db::opt_id(r, "parent_id")?,
         },
     })
 }
@@ -123,7 +124,7 @@ pub async fn insert(tx: &mut Tx, p: &NewProject) -> Result<ProjectId, StoreError
         SPEC_COLS.join(", "),
         crate::values_list(1, vals.len())
     );
-    let id = tx.scalar(&sql, &vals).await?;
+    let id = ProjectId::new(tx.scalar(&sql, &vals).await?);
     replace_funding(tx, id, &p.funding).await?;
     Ok(id)
 }
@@ -276,7 +277,7 @@ pub(crate) async fn funding_of(
             ids,
             |r| {
                 Ok((
-                    r.i64("project_id")?,
+                    crate::db::id::<ProjectId>(r, "project_id")?,
                     Funding {
                         source: decode("project_funding.source", r.str("source")?, FundingSource::from_code)?,
                         amount: Yuan(r.i64("amount")?),
@@ -352,7 +353,7 @@ pub struct ProjectFilter {
     pub reach: duban_domain::access::Reach,
     /// The unit and every unit below it.
     pub unit_subtree: Option<i64>,
-    pub chain_id: Option<i64>,
+    pub chain_id: Option<ChainId>,
     pub status: Option<ProjectStatus>,
     pub nature: Option<Nature>,
     pub category: Option<Category>,
@@ -460,7 +461,7 @@ pub async fn page_of(
 /// Every matching project's id, in the filter's order: one ordered scan, then the rows
 /// can be read by id in batches (an export walks a million rows this way without the
 /// database re-sorting the matches for every batch).
-pub async fn ids_in_order(db: &Db, f: &ProjectFilter) -> Result<Vec<i64>, StoreError> {
+pub async fn ids_in_order(db: &Db, f: &ProjectFilter) -> Result<Vec<ProjectId>, StoreError> {
     let (cte, w) = where_clause(f);
     let dir = if f.descending { "DESC" } else { "ASC" };
     let sql = format!(
@@ -468,17 +469,17 @@ pub async fn ids_in_order(db: &Db, f: &ProjectFilter) -> Result<Vec<i64>, StoreE
         w.sql(),
         f.sort.column()
     );
-    db.fetch_all(&sql, &w.vals, |r| r.i64("v")).await
+    db.fetch_all(&sql, &w.vals, |r| crate::db::id(r, "v")).await
 }
 
 /// The projects with these ids, in the order of `ids` (missing ones left out).
-pub async fn by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Project>, StoreError> {
+pub async fn by_ids(db: &Db, ids: &[ProjectId]) -> Result<Vec<Project>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let list = ids
         .iter()
-        .map(i64::to_string)
+        .map(ProjectId::to_string)
         .collect::<Vec<_>>()
         .join(", ");
     let rows = db
@@ -491,7 +492,7 @@ pub async fn by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Project>, StoreError> {
             row,
         )
         .await?;
-    let mut by_id: std::collections::HashMap<i64, Project> =
+    let mut by_id: std::collections::HashMap<ProjectId, Project> =
         rows.into_iter().map(|p| (p.id, p)).collect();
     Ok(ids.iter().filter_map(|i| by_id.remove(i)).collect())
 }

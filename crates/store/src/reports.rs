@@ -55,8 +55,8 @@ pub(crate) fn report_vals(r: &Report, now: i64) -> Vec<Val> {
 pub(crate) fn row(r: &dyn Cols) -> Result<Report, StoreError> {
     let (y, m) = (r.i64("year")?, r.i64("month")?);
     Ok(Report {
-        id: r.i64("id")?,
-        project_id: r.i64("project_id")?,
+        id: crate::db::id(r, "id")?,
+        project_id: crate::db::id(r, "project_id")?,
         period: Period::new(y as i32, m as u32).ok_or(StoreError::Corrupt {
             column: "reports.month",
             value: format!("{y}-{m}"),
@@ -94,6 +94,7 @@ pub async fn insert(tx: &mut Tx, r: &Report) -> Result<ReportId, StoreError> {
         &report_vals(r, now_ms()),
     )
     .await
+    .map(ReportId::new)
 }
 
 /// Insert many report revisions (new drafts) in multi-row statements; returns their ids,
@@ -114,14 +115,14 @@ pub async fn insert_many(tx: &mut Tx, rs: &[Report]) -> Result<Vec<ReportId>, St
         .await?;
         // Ids by key, not by the order RETURNING would give (neither engine promises it).
         let keys: Vec<String> = chunk.iter().map(|r| r.project_id.to_string()).collect();
-        let mut found: std::collections::HashMap<(i64, i64, i64, i64), i64> = tx
+        let mut found: std::collections::HashMap<(ProjectId, i64, i64, i64), ReportId> = tx
             .fetch_all(
                 &format!(
                     "SELECT id, project_id, year, month, revision FROM reports WHERE project_id IN ({}) AND created_at = $1",
                     keys.join(", ")
                 ),
                 &[now.into()],
-                |r| Ok(((r.i64("project_id")?, r.i64("year")?, r.i64("month")?, r.i64("revision")?), r.i64("id")?)),
+                |r| Ok(((crate::db::id(r, "project_id")?, r.i64("year")?, r.i64("month")?, r.i64("revision")?), crate::db::id(r, "id")?)),
             )
             .await?
             .into_iter()

@@ -185,7 +185,7 @@ pub async fn chains(db: &Db) -> Result<Vec<Chain>, StoreError> {
         &[],
         |r| {
             Ok(Chain {
-                id: r.i64("id")?,
+                id: crate::db::id(r, "id")?,
                 code: r.str("code")?,
                 name: r.str("name")?,
                 leader: r.str("leader")?,

@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 use duban_domain::access::{Reach, RoleGrant, Scope};
+use duban_domain::ids::{ProblemId, ProjectId, ReportId, UserId};
 use duban_domain::plan::{AnnualPlan, Milestone, SeasonalProfile};
 use duban_domain::problem::{Problem, ProblemState};
 use duban_domain::project::{NewProject, Project, ProjectInput};
@@ -122,7 +123,7 @@ fn project_input(
     .unwrap()
 }
 
-async fn project(db: &Db, p: &NewProject) -> i64 {
+async fn project(db: &Db, p: &NewProject) -> ProjectId {
     let mut tx = db.write().await.unwrap();
     let id = projects::insert(&mut tx, p).await.unwrap();
     tx.commit().await.unwrap();
@@ -225,7 +226,7 @@ async fn projects_round_trip_and_concurrency(db: Db) {
         Err(StoreError::Stale)
     ));
     assert!(matches!(
-        projects::update(&mut tx, 9999, 1, &spec).await,
+        projects::update(&mut tx, ProjectId::new(9999), 1, &spec).await,
         Err(StoreError::NotFound)
     ));
     drop(tx);
@@ -378,7 +379,7 @@ async fn project_list_filters_sorts_pages(db: Db) {
                 descending,
                 ..base.clone()
             };
-            let whole: Vec<i64> = list(
+            let whole: Vec<ProjectId> = list(
                 &db,
                 ProjectFilter {
                     limit: 100,
@@ -424,7 +425,7 @@ async fn project_list_filters_sorts_pages(db: Db) {
             // And the ordered ids (as the export reads them) give it too, and the rows
             // read back by id keep that order.
             let walked = projects::ids_in_order(&db, &f).await.unwrap();
-            let rows: Vec<i64> = projects::by_ids(&db, &walked)
+            let rows: Vec<ProjectId> = projects::by_ids(&db, &walked)
                 .await
                 .unwrap()
                 .iter()
@@ -500,9 +501,9 @@ fn figures(ytd_wan: i64) -> ReportFigures {
     }
 }
 
-fn draft(project_id: i64, month: u32, revision: i64, ytd: i64) -> Report {
+fn draft(project_id: ProjectId, month: u32, revision: i64, ytd: i64) -> Report {
     Report {
-        id: 0,
+        id: ReportId::new(0),
         project_id,
         period: Period::new(2025, month).unwrap(),
         revision,
@@ -662,7 +663,7 @@ async fn report_revisions_and_states(db: Db) {
 async fn problems_and_their_trail(db: Db) {
     let u = unit(&db, None, "U", "单位", "部门").await;
     let p = Problem {
-        id: 0,
+        id: ProblemId::new(0),
         project_id: None,
         source: ProblemSource::Dispatch,
         category: ProblemCategory::Land,
@@ -676,7 +677,9 @@ async fn problems_and_their_trail(db: Db) {
         created_at: 1,
     };
     let mut tx = db.write().await.unwrap();
-    let id = problems::insert(&mut tx, &p, Some(10)).await.unwrap();
+    let id = problems::insert(&mut tx, &p, Some(UserId::new(10)))
+        .await
+        .unwrap();
     problems::assign(
         &mut tx,
         id,
@@ -690,7 +693,7 @@ async fn problems_and_their_trail(db: Db) {
         id,
         ProblemState::Open,
         ProblemState::Assigned,
-        Some(10),
+        Some(UserId::new(10)),
         "assign",
         "",
     )
@@ -701,7 +704,7 @@ async fn problems_and_their_trail(db: Db) {
         id,
         ProblemState::Assigned,
         ProblemState::Acknowledged,
-        Some(11),
+        Some(UserId::new(11)),
         "acknowledge",
         "",
     )
@@ -712,7 +715,7 @@ async fn problems_and_their_trail(db: Db) {
         id,
         ProblemState::Acknowledged,
         ProblemState::Resolved,
-        Some(11),
+        Some(UserId::new(11)),
         "resolve",
         "已协调",
     )
@@ -727,7 +730,12 @@ async fn problems_and_their_trail(db: Db) {
             got.lead_unit_id,
             got.assisting_unit_ids.clone()
         ),
-        (ProblemState::Resolved, Some(11), Some(u), vec![u])
+        (
+            ProblemState::Resolved,
+            Some(UserId::new(11)),
+            Some(u),
+            vec![u]
+        )
     );
     let trail = problems::events(&db, id).await.unwrap();
     assert_eq!(
@@ -747,7 +755,7 @@ async fn problems_and_their_trail(db: Db) {
         id,
         ProblemState::Resolved,
         ProblemState::Reopened,
-        Some(10),
+        Some(UserId::new(10)),
         "reopen",
         "复查未通过",
     )
@@ -760,7 +768,10 @@ async fn problems_and_their_trail(db: Db) {
             .unwrap(),
         1
     );
-    assert_eq!(problems::get(&db, id).await.unwrap().resolved_by, Some(11));
+    assert_eq!(
+        problems::get(&db, id).await.unwrap().resolved_by,
+        Some(UserId::new(11))
+    );
 }
 
 async fn users_and_settings(db: Db) {
@@ -834,7 +845,7 @@ async fn bulk_load_then_normal_inserts(db: Db) {
     let base = project_input("X", "批量项目", 2, "300", "在建");
     let projects_: Vec<Project> = (1..=2500)
         .map(|i| Project {
-            id: i,
+            id: ProjectId::new(i),
             version: 1,
             spec: NewProject {
                 code: duban_domain::project::ProjectCode::parse("c", &format!("G-{i:06}")).unwrap(),
@@ -843,7 +854,7 @@ async fn bulk_load_then_normal_inserts(db: Db) {
             },
         })
         .collect();
-    let plans_: Vec<(i64, AnnualPlan)> = projects_
+    let plans_: Vec<(ProjectId, AnnualPlan)> = projects_
         .iter()
         .map(|p| {
             (
@@ -901,7 +912,7 @@ async fn bulk_load_then_normal_inserts(db: Db) {
         &project_input("AFTER-LOAD", "后加项目", new_id, "1000", "前期"),
     )
     .await;
-    assert!(pid > 2500);
+    assert!(pid.get() > 2500);
 }
 
 async fn foreign_keys_are_enforced(db: Db) {

@@ -23,6 +23,8 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 use super::upkeep::{compute, rules};
+use duban_domain::ids::ChainId;
+use duban_domain::ids::ProjectId;
 
 /// An as-of month as the API receives it (`YYYY-MM`, default last month).
 pub fn as_of(text: Option<&str>) -> Result<Period, AppError> {
@@ -372,11 +374,11 @@ pub async fn rankings(
 /// One project on the dispatch list.
 #[derive(Debug, Serialize)]
 pub struct DispatchItem {
-    pub project_id: i64,
+    pub project_id: ProjectId,
     pub code: String,
     pub name: String,
     pub unit_id: i64,
-    pub chain_id: Option<i64>,
+    pub chain_id: Option<ChainId>,
     pub leader: String,
     pub light: Light,
     pub reasons: Vec<DispatchReason>,
@@ -466,11 +468,11 @@ pub async fn dispatch_list(
             store::dispatch_count(db, &problems_cause).await?
         },
     );
-    let ids: Vec<i64> = years.iter().map(|y| y.meta.id).collect();
-    let labels: HashMap<i64, (String, String, String)> = if ids.is_empty() {
+    let ids: Vec<ProjectId> = years.iter().map(|y| y.meta.id).collect();
+    let labels: HashMap<ProjectId, (String, String, String)> = if ids.is_empty() {
         HashMap::new()
     } else {
-        let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+        let list: Vec<String> = ids.iter().map(ProjectId::to_string).collect();
         db.fetch_all(
             &format!(
                 "SELECT id, code, name, leader FROM projects WHERE id IN ({})",
@@ -479,7 +481,7 @@ pub async fn dispatch_list(
             &[],
             |r| {
                 Ok((
-                    r.i64("id")?,
+                    duban_store::db::id(r, "id")?,
                     (r.str("code")?, r.str("name")?, r.str("leader")?),
                 ))
             },
@@ -529,7 +531,7 @@ pub async fn dispatch_list(
 /// A project's data-quality warnings.
 #[derive(Debug, Serialize)]
 pub struct ProjectWarnings {
-    pub project_id: i64,
+    pub project_id: ProjectId,
     pub unit_id: i64,
     pub warnings: Vec<Warning>,
 }
@@ -551,7 +553,7 @@ pub async fn warnings(
     let mut tx = db.read().await?;
     let mut out = Vec::new();
     for id in ids {
-        for i in store::load_inputs(&mut tx, p.year(), id, id + 1).await? {
+        for i in store::load_inputs(&mut tx, p.year(), id.get(), id.get() + 1).await? {
             let Some(y) = compute(&i, p.year(), &rules) else {
                 continue;
             };
@@ -565,7 +567,7 @@ pub async fn warnings(
             );
             if !w.is_empty() {
                 out.push(ProjectWarnings {
-                    project_id: id,
+                    project_id: ProjectId::new(id.get()),
                     unit_id: i.meta.unit_id,
                     warnings: w,
                 });
@@ -578,7 +580,7 @@ pub async fn warnings(
 /// Why a project has its light, warnings and forecast at a month.
 #[derive(Debug, Serialize)]
 pub struct Why {
-    pub project_id: i64,
+    pub project_id: ProjectId,
     pub as_of: Period,
     pub light: Light,
     pub reasons: Vec<Reason>,
@@ -604,14 +606,15 @@ pub struct Why {
 pub async fn why(
     db: &Db,
     can: &Can<ReadRegistry>,
-    project_id: i64,
+    project_id: ProjectId,
     as_of_text: Option<&str>,
 ) -> Result<Why, AppError> {
     let p = as_of(as_of_text)?;
     let project = crate::registry::project(db, can, project_id).await?;
     let rules = rules(db).await?;
     let mut tx = db.read().await?;
-    let inputs = store::load_inputs(&mut tx, p.year(), project.id, project.id + 1).await?;
+    let inputs =
+        store::load_inputs(&mut tx, p.year(), project.id.get(), project.id.get() + 1).await?;
     drop(tx);
     let i = inputs
         .into_iter()

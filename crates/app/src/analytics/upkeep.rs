@@ -8,6 +8,7 @@ use crate::access::{Can, ManageUsers};
 use duban_domain::analytics::lights::RuleSet;
 use duban_domain::analytics::totals::Totals;
 use duban_domain::analytics::year::{ProjectYear, YearInputs, project_year};
+use duban_domain::ids::ProjectId;
 use duban_store::analytics::{self as store, Inputs};
 use duban_store::{Db, Tx, settings};
 use serde::Serialize;
@@ -74,13 +75,13 @@ pub(crate) fn compute(i: &Inputs, year: i32, rules: &RuleSet) -> Option<ProjectY
 /// Bring one project's year up to date inside the caller's transaction.
 pub(crate) async fn refresh_project(
     tx: &mut Tx,
-    project_id: i64,
+    project_id: ProjectId,
     year: i32,
     rules: &RuleSet,
 ) -> Result<(), AppError> {
-    let inputs = store::load_inputs(tx, year, project_id, project_id + 1).await?;
+    let inputs = store::load_inputs(tx, year, project_id.get(), project_id.get() + 1).await?;
     let new = inputs.first().and_then(|i| compute(i, year, rules));
-    let old = store::stored_year(tx, project_id, year).await?;
+    let old = store::stored_year(tx, project_id.get(), year).await?;
     if old != new {
         store::replace_year(tx, old.as_ref(), new.as_ref()).await?;
     }
@@ -90,7 +91,7 @@ pub(crate) async fn refresh_project(
 /// Bring every stored year of a project up to date (after a registry change).
 pub(crate) async fn refresh_all_years(
     tx: &mut Tx,
-    project_id: i64,
+    project_id: ProjectId,
     rules: &RuleSet,
 ) -> Result<(), AppError> {
     let years = tx

@@ -164,7 +164,7 @@ pub async fn problems(
                     DeadlineStatus::Overdue => ("逾期", "overdue"),
                 };
                 vec![
-                    Val::Int(p.id),
+                    Val::Int(p.id.get()),
                     pick(english, p.source.zh(), p.source.en()),
                     pick(english, p.category.zh(), p.category.en()),
                     p.description.clone().into(),

@@ -14,6 +14,7 @@ pub mod lists;
 mod oc4ids;
 pub use oc4ids::{OC4IDS_PREFIX, Oc4idsExport};
 
+use duban_domain::ids::{ChainId, ProjectId};
 pub use duban_domain::table::{BOM, csv_line};
 use duban_domain::table::{Column, Fmt, Val, col};
 
@@ -52,11 +53,11 @@ impl Chunked for Oc4idsExport {
 /// that a million rows stream out without being held in memory.
 pub struct ProjectExport {
     /// The view's projects, in its order, as they were when the export began.
-    ids: Vec<i64>,
+    ids: Vec<ProjectId>,
     pub total: i64,
     english: bool,
     units: HashMap<i64, String>,
-    chains: HashMap<i64, String>,
+    chains: HashMap<ChainId, String>,
 }
 
 const BATCH: usize = 1000;

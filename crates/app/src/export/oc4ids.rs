@@ -2,13 +2,14 @@
 
 use crate::AppError;
 use crate::access::{Can, ReadRegistry};
+use duban_domain::ids::ProjectId;
 use duban_store::{Db, projects, units};
 use std::collections::HashMap;
 
 /// The registry's current view as an OC4IDS project package (JSON), written as a
 /// stream: the package head, then the projects 500 at a time, then its end.
 pub struct Oc4idsExport {
-    ids: Vec<i64>,
+    ids: Vec<ProjectId>,
     pub total: i64,
     units: HashMap<i64, (String, String)>,
     head: String,

@@ -6,6 +6,7 @@
 use super::plan::{Op, Plan, Target};
 use crate::access::{Caller, ReadRegistry, Supervise};
 use crate::{AppError, audit};
+use duban_domain::ids::{ProjectId, ReportId};
 use duban_domain::report::{Report, ReportState};
 use duban_store::{Db, StoreError, imports as store, plans, projects, reports};
 use std::collections::{BTreeSet, HashMap};
@@ -35,14 +36,14 @@ pub async fn apply(
         .any(|o| matches!(o, Op::CreateProblem { .. }))
         .then(|| caller.can::<Supervise>())
         .transpose()?;
-    let mut created: HashMap<String, i64> = HashMap::new();
-    let mut touched: BTreeSet<i64> = BTreeSet::new();
+    let mut created: HashMap<String, ProjectId> = HashMap::new();
+    let mut touched: BTreeSet<ProjectId> = BTreeSet::new();
     let mut plan_years: BTreeSet<(i64, i32)> = BTreeSet::new();
     // Every write is audited like the same change made in a form; the entries are
     // appended together, in order, at the end of the transaction.
     let mut writes: Vec<audit::Write> = Vec::new();
     let mut new_reports: Vec<Report> = Vec::new();
-    let id_of = |t: &Target, created: &HashMap<String, i64>| -> Result<i64, AppError> {
+    let id_of = |t: &Target, created: &HashMap<String, ProjectId>| -> Result<ProjectId, AppError> {
         match t {
             Target::Stored(id) => Ok(*id),
             Target::New(code) => created
@@ -88,7 +89,8 @@ pub async fn apply(
                 before,
             } => {
                 let pid = id_of(project, &created)?;
-                match plans::upsert_checked(w.tx(), pid, plan, *version).await {
+                match plans::upsert_checked(w.tx(), ProjectId::new(pid.get()), plan, *version).await
+                {
                     Err(StoreError::Stale) => return Err(stale("an annual plan")),
                     other => other?,
                 };
@@ -99,7 +101,7 @@ pub async fn apply(
                     before.as_ref(),
                     Some(plan),
                 ));
-                plan_years.insert((pid, plan.year));
+                plan_years.insert((pid.get(), plan.year));
             }
             Op::CreateReport {
                 project,
@@ -107,7 +109,7 @@ pub async fn apply(
                 figures,
             } => {
                 new_reports.push(Report {
-                    id: 0,
+                    id: ReportId::new(0),
                     project_id: id_of(project, &created)?,
                     period: *period,
                     revision: 1,
@@ -176,7 +178,7 @@ pub async fn apply(
         w.refresh_all_years(*id);
     }
     for (pid, year) in plan_years {
-        w.refresh(pid, year);
+        w.refresh(ProjectId::new(pid), year);
     }
     if import_id > 0 {
         let summary = serde_json::to_string(counts).expect("counts serialise");

@@ -183,7 +183,7 @@ pub async fn preview(
         let summary = serde_json::to_string(&plan.counts()).unwrap_or_default();
         store::insert(
             db,
-            caller.actor.user_id,
+            caller.actor.user_id.get(),
             &filename,
             &sha,
             kind.map(Kind::code),
@@ -202,7 +202,7 @@ pub async fn preview(
 pub async fn commit(db: &Db, caller: &Caller, id: i64) -> Result<Preview, AppError> {
     let row = store::get(db, id)
         .await?
-        .filter(|r| r.user_id == caller.actor.user_id)
+        .filter(|r| r.user_id == caller.actor.user_id.get())
         .ok_or(AppError::NotFound { what: "import" })?;
     if row.state != "previewed" {
         return Err(AppError::Conflict(format!(
@@ -262,5 +262,5 @@ pub async fn run(
 /// The caller's imports, newest first (supervisors and administrators see everyone's).
 pub async fn list(db: &Db, caller: &Caller) -> Result<Vec<store::ImportRow>, AppError> {
     let everyone = caller.can::<crate::access::ManageUsers>().is_ok();
-    Ok(store::list(db, (!everyone).then_some(caller.actor.user_id), 100).await?)
+    Ok(store::list(db, (!everyone).then_some(caller.actor.user_id.get()), 100).await?)
 }

@@ -6,6 +6,7 @@
 use crate::AppError;
 use crate::access::{Caller, DraftReports, EditRegistry, ReadRegistry};
 use duban_domain::Period;
+use duban_domain::ids::ProjectId;
 use duban_domain::import::{Kind, month_key};
 use duban_domain::project::Project;
 use duban_domain::report::ReportFigures;
@@ -110,7 +111,7 @@ pub async fn template(
     )];
     let sheets = match kind {
         Kind::Projects => {
-            let ids: Vec<i64> = list.iter().map(|p| p.id).collect();
+            let ids: Vec<ProjectId> = list.iter().map(|p| p.id).collect();
             let mut rows = Vec::with_capacity(ids.len());
             for chunk in ids.chunks(1000) {
                 for p in duban_store::export::projects_with_funding(db, chunk).await? {
@@ -123,7 +124,7 @@ pub async fn template(
             notes.push(format!("计划年度 / year: {year}"));
             let mut plan_rows = Vec::new();
             let mut milestone_rows = Vec::new();
-            let ids: Vec<i64> = list.iter().map(|p| p.id).collect();
+            let ids: Vec<ProjectId> = list.iter().map(|p| p.id).collect();
             let mut stored = HashMap::new();
             for chunk in ids.chunks(1000) {
                 for (pid, ps) in duban_store::export::plans_of(db, chunk).await? {
@@ -154,7 +155,7 @@ pub async fn template(
         }
         Kind::Progress => {
             notes.push(format!("填报月份 / month: {period}"));
-            let ids: Vec<i64> = list.iter().map(|p| p.id).collect();
+            let ids: Vec<ProjectId> = list.iter().map(|p| p.id).collect();
             let latest = store::latest_reports(db, &ids, period).await?;
             let rows = list
                 .iter()

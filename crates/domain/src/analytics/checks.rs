@@ -311,7 +311,7 @@ mod tests {
             milestones: vec![],
         };
         let meta = ProjectMeta {
-            id: 1,
+            id: crate::ids::ProjectId::new(1),
             unit_id: 1,
             chain_id: None,
             category: Category::Industry,

@@ -6,6 +6,7 @@
 use super::lights::{self, Light, MonthFacts, Reason, RuleSet};
 use super::ratio_bp;
 use crate::codes::{Category, Nature};
+use crate::ids::{ChainId, ProjectId};
 use crate::money::Yuan;
 use crate::plan::AnnualPlan;
 use chrono::{Datelike, NaiveDate};
@@ -14,9 +15,9 @@ use serde::Serialize;
 /// What the rollups group a project by.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ProjectMeta {
-    pub id: i64,
+    pub id: ProjectId,
     pub unit_id: i64,
-    pub chain_id: Option<i64>,
+    pub chain_id: Option<ChainId>,
     pub category: Category,
     pub nature: Nature,
     pub total_investment: Yuan,
@@ -285,9 +286,9 @@ mod tests {
 
     pub(crate) fn meta(nature: Nature) -> ProjectMeta {
         ProjectMeta {
-            id: 1,
+            id: ProjectId::new(1),
             unit_id: 10,
-            chain_id: Some(2),
+            chain_id: Some(ChainId::new(2)),
             category: Category::Industry,
             nature,
             total_investment: Yuan::from_wan(10_000),

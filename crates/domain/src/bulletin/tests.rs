@@ -1,5 +1,6 @@
 use super::*;
 use crate::analytics::totals::MonthEntry;
+use crate::ids::ProjectId;
 
 fn project(
     id: i64,
@@ -12,7 +13,7 @@ fn project(
 ) -> SnapProject {
     let [total, annual, plan, actual] = wan.map(|w| w * 10_000);
     SnapProject {
-        id,
+        id: ProjectId::new(id),
         code: format!("2025-660000-00-01-{id:06}"),
         name: format!("项目{id}"),
         unit_id: unit,
@@ -183,7 +184,7 @@ fn the_bulletin_sums_what_the_dashboards_sum() {
     let y = project_year(&YearInputs {
         year: 2025,
         meta: ProjectMeta {
-            id: 9,
+            id: ProjectId::new(9),
             unit_id: 3,
             chain_id: None,
             category: crate::Category::Industry,

@@ -10,6 +10,7 @@ use duban_app::Db;
 use duban_app::access::{ApproveReports, Caller, DraftReports, EditRegistry};
 use duban_domain::Role;
 use duban_domain::access::{RoleGrant, Scope};
+use duban_domain::ids::ProjectId;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -416,7 +417,7 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-async fn apply(db: &Db, caller: &Caller, projects: &[i64], op: &Op) {
+async fn apply(db: &Db, caller: &Caller, projects: &[ProjectId], op: &Op) {
     use duban_app::{registry, reports};
     let draft = caller.can::<DraftReports>().unwrap();
     let approve = caller.can::<ApproveReports>().unwrap();
@@ -551,11 +552,11 @@ fn incremental_equals_rebuild(pg: bool) {
         let caller = Caller::resolve(&db, duban_app::accounts::console(root), grants)
             .await
             .unwrap();
-        let projects: Vec<i64> = db
+        let projects: Vec<ProjectId> = db
             .fetch_all(
                 "SELECT id AS v FROM projects ORDER BY id LIMIT 6",
                 &[],
-                |r| r.i64("v"),
+                |r| duban_store::db::id(r, "v"),
             )
             .await
             .unwrap();

@@ -24,6 +24,7 @@ use duban_domain::analytics::measure::{
 };
 use duban_domain::analytics::totals::Totals;
 use duban_domain::bulletin::{Block, compose, overall};
+use duban_domain::ids::UserId;
 use proptest::prelude::*;
 
 /// A data set of the Corps with Hinggan League beside it as a second organisation.
@@ -108,7 +109,7 @@ async fn caller(db: &Db, who: &Who) -> Caller {
     };
     let u = unit_id(db, unit).await;
     let mut actor = duban_app::accounts::console(u);
-    actor.user_id = 1;
+    actor.user_id = UserId::new(1);
     Caller::resolve(
         db,
         actor,

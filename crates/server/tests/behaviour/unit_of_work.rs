@@ -9,6 +9,7 @@ use duban_app::Db;
 use duban_app::access::{Caller, ReadRegistry};
 use duban_domain::Role;
 use duban_domain::access::{RoleGrant, Scope};
+use duban_domain::ids::ProjectId;
 
 duban_testkit::on_both!(20, a_write_lands_whole_or_not_at_all);
 
@@ -78,7 +79,7 @@ async fn a_write_lands_whole_or_not_at_all(db: Db) {
     .await
     .unwrap();
     let mut w = noted(&db, &can, "kept").await;
-    w.refresh(project, 2025);
+    w.refresh(ProjectId::new(project), 2025);
     w.commit().await.unwrap();
     assert_eq!(
         duban_store::settings::get(&db, "uow_test")

@@ -13,6 +13,7 @@ use crate::AppError;
 use crate::access::{Caller, DraftReports, EditRegistry, Supervise};
 use crate::problems::ProblemInput;
 use duban_domain::access::Reach;
+use duban_domain::ids::{ChainId, ProjectId, ReportId};
 use duban_domain::import::{self, CellError, Kind, Row, SheetRead, Value};
 use duban_domain::plan::{AnnualPlan, SeasonalProfile};
 use duban_domain::project::{NewProject, Project};
@@ -27,7 +28,7 @@ use std::collections::{HashMap, HashSet};
 /// A project a row refers to: stored, or created earlier in the same file.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Target {
-    Stored(i64),
+    Stored(ProjectId),
     New(String),
 }
 
@@ -51,7 +52,7 @@ pub enum Op {
         figures: ReportFigures,
     },
     EditReport {
-        id: i64,
+        id: ReportId,
         state: ReportState,
         before: ReportFigures,
         figures: ReportFigures,
@@ -410,7 +411,7 @@ impl Planner<'_> {
             .unwrap_or_else(|| id.to_string())
     }
 
-    fn chain(&self, text: &str) -> Result<i64, FieldError> {
+    fn chain(&self, text: &str) -> Result<ChainId, FieldError> {
         let t = duban_domain::text::clean_name(text);
         self.chains
             .iter()
@@ -426,7 +427,7 @@ impl Planner<'_> {
             })
     }
 
-    fn chain_name(&self, id: Option<i64>) -> String {
+    fn chain_name(&self, id: Option<ChainId>) -> String {
         id.and_then(|id| self.chains.iter().find(|c| c.id == id))
             .map(|c| c.name.clone())
             .unwrap_or_default()

@@ -7,6 +7,7 @@ use super::{
 use crate::AppError;
 use crate::access::Supervise;
 use crate::problems::ProblemInput;
+use duban_domain::ids::ProjectId;
 use duban_domain::import::{self, SheetRead, Value};
 use duban_store::Db;
 use duban_store::imports as store;
@@ -18,8 +19,8 @@ impl Planner<'_> {
             self.plan.errors.push(forbidden(s, "问题清单", "problems"));
             return Ok(());
         }
-        let ids: Vec<i64> = self.stored.values().map(|e| e.project.id).collect();
-        let mut known: HashSet<(Option<i64>, String)> = store::problem_keys(db, &ids)
+        let ids: Vec<ProjectId> = self.stored.values().map(|e| e.project.id).collect();
+        let mut known: HashSet<(Option<ProjectId>, String)> = store::problem_keys(db, &ids)
             .await?
             .into_iter()
             .map(|(p, d)| (p, d.trim().to_string()))

@@ -6,6 +6,7 @@ use super::{
 };
 use crate::AppError;
 use crate::access::DraftReports;
+use duban_domain::ids::ProjectId;
 use duban_domain::import::{Row, SheetRead, Value};
 use duban_domain::report::{ReportFigures, ReportState};
 use duban_domain::{Period, Yuan};
@@ -98,7 +99,7 @@ impl Planner<'_> {
         let today = Period::of(crate::clock::today());
         // The stored reports of every (project, month) of the sheet, and of the month
         // before, for what a new month carries over.
-        let mut wanted: BTreeMap<Period, Vec<i64>> = BTreeMap::new();
+        let mut wanted: BTreeMap<Period, Vec<ProjectId>> = BTreeMap::new();
         for r in &s.rows {
             if let (Some(code), Some(Value::Month(p))) = (code_of(r), r.get("period"))
                 && let Some(e) = self.stored.get(&code)

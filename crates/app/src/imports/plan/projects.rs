@@ -7,6 +7,7 @@ use super::{
     unit_out_of_scope,
 };
 use crate::access::EditRegistry;
+use duban_domain::ids::ChainId;
 use duban_domain::import::{CellError, Row, SheetRead, Value};
 use duban_domain::money::MoneyUnit;
 use duban_domain::project::{Funding, NewProject, Project, ProjectInput};
@@ -232,7 +233,7 @@ impl Planner<'_> {
                 ("builder", Value::Text(t)) => i.builder = Some(t.clone()),
                 ("leader", Value::Text(t)) => i.leader = Some(t.clone()),
                 ("chain", Value::Text(t)) => match self.chain(t) {
-                    Ok(c) => i.chain_id = Some(c),
+                    Ok(c) => i.chain_id = Some(ChainId::new(c.get())),
                     Err(e) => errors.push(e),
                 },
                 ("category", Value::Vocab(c)) => i.category = (*c).into(),
