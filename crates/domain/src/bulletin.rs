@@ -257,7 +257,7 @@ const BODY_ROWS: usize = 30;
 const NUMERALS: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
 
 fn yi(yuan: i64) -> String {
-    Yuan(yuan).yi()
+    Yuan::new(yuan).yi()
 }
 
 fn totals<'a>(ps: impl Iterator<Item = &'a SnapProject>) -> Totals {

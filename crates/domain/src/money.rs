@@ -24,7 +24,7 @@ use std::ops::{Add, Neg, Sub};
     schemars::JsonSchema,
 )]
 #[serde(transparent)]
-pub struct Yuan(pub i64);
+pub struct Yuan(i64);
 
 /// Units in which amounts are written in forms and spreadsheets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +62,11 @@ impl MoneyUnit {
 
 impl Yuan {
     pub const ZERO: Yuan = Yuan(0);
+
+    /// An amount of whole yuan.
+    pub const fn new(yuan: i64) -> Yuan {
+        Yuan(yuan)
+    }
 
     pub const fn from_wan(wan: i64) -> Yuan {
         Yuan(wan * 10_000)

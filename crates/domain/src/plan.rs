@@ -82,13 +82,13 @@ impl MonthlyCurve {
     pub fn from_profile(annual: Yuan, profile: &SeasonalProfile) -> MonthlyCurve {
         let w = profile.weights();
         let total: i64 = w.iter().map(|&x| i64::from(x)).sum();
-        let a = i128::from(annual.0.max(0));
+        let a = i128::from(annual.get().max(0));
         let mut cum = [Yuan::ZERO; 12];
         let mut acc_w: i64 = 0;
         for (m, &wm) in w.iter().enumerate() {
             acc_w += i64::from(wm);
             // floor of the exact cumulative share keeps the curve non-decreasing and ends at `annual`.
-            cum[m] = Yuan((a * i128::from(acc_w) / i128::from(total)) as i64);
+            cum[m] = Yuan::new((a * i128::from(acc_w) / i128::from(total)) as i64);
         }
         MonthlyCurve(cum)
     }
@@ -261,19 +261,19 @@ mod tests {
         #[test]
         fn derived_curves_are_valid(annual in 0i64..1_000_000_000_000, w in proptest::collection::vec(0u32..1000, 12)) {
             prop_assume!(w.iter().any(|&x| x > 0));
-            let c = MonthlyCurve::from_profile(Yuan(annual), &SeasonalProfile::parse(&w).unwrap());
+            let c = MonthlyCurve::from_profile(Yuan::new(annual), &SeasonalProfile::parse(&w).unwrap());
             let v = c.cumulative();
             prop_assert!(v.windows(2).all(|p| p[0] <= p[1]));
-            prop_assert_eq!(v[11], Yuan(annual));
-            prop_assert!(MonthlyCurve::parse(Yuan(annual), v).is_ok());
+            prop_assert_eq!(v[11], Yuan::new(annual));
+            prop_assert!(MonthlyCurve::parse(Yuan::new(annual), v).is_ok());
         }
 
         /// `parse` accepts exactly the non-decreasing, non-negative curves ending at the plan.
         #[test]
         fn parse_accepts_exactly_valid_curves(v in proptest::collection::vec(-5i64..100, 12), annual in -5i64..100) {
-            let ys: Vec<Yuan> = v.iter().map(|&x| Yuan(x)).collect();
+            let ys: Vec<Yuan> = v.iter().map(|&x| Yuan::new(x)).collect();
             let valid = v.iter().all(|&x| x >= 0) && v.windows(2).all(|p| p[0] <= p[1]) && v[11] == annual;
-            prop_assert_eq!(MonthlyCurve::parse(Yuan(annual), &ys).is_ok(), valid);
+            prop_assert_eq!(MonthlyCurve::parse(Yuan::new(annual), &ys).is_ok(), valid);
         }
     }
 }

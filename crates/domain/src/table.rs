@@ -61,7 +61,7 @@ impl Val {
         match self {
             Val::Empty => String::new(),
             Val::Text(s) => s.clone(),
-            Val::Yuan(y) => crate::money::Yuan(*y).wan(),
+            Val::Yuan(y) => crate::money::Yuan::new(*y).wan(),
             Val::Bp(bp) => format!("{:.1}%", *bp as f64 / 100.0),
             Val::Int(i) => i.to_string(),
             Val::Date(d) => d.to_string(),

@@ -62,11 +62,20 @@ fn a_filled_template_reads_back_with_every_value() {
             r.get("period"),
             Some(&Value::Month(Period::new(2025, 10).unwrap()))
         );
-        assert_eq!(r.get("invest_period"), Some(&Value::Money(Yuan(1_205_000))));
-        assert_eq!(r.get("invest_ytd"), Some(&Value::Money(Yuan(3_615_000))));
+        assert_eq!(
+            r.get("invest_period"),
+            Some(&Value::Money(Yuan::new(1_205_000)))
+        );
+        assert_eq!(
+            r.get("invest_ytd"),
+            Some(&Value::Money(Yuan::new(3_615_000)))
+        );
         assert_eq!(r.get("progress_pct"), Some(&Value::Percent(4250)));
         assert_eq!(show(r.get("started_on").unwrap()), "2025-03-01");
-        assert_eq!(s.rows[1].get("invest_period"), Some(&Value::Money(Yuan(1))));
+        assert_eq!(
+            s.rows[1].get("invest_period"),
+            Some(&Value::Money(Yuan::new(1)))
+        );
     }
 }
 
@@ -180,9 +189,12 @@ fn a_messy_real_sheet_reads_right() {
     assert_eq!(show(a.get("code").unwrap()), "2024-650000-48-01-000001");
     assert_eq!(
         a.get("invest_period"),
-        Some(&Value::Money(Yuan(30_000_000)))
+        Some(&Value::Money(Yuan::new(30_000_000)))
     );
-    assert_eq!(a.get("invest_ytd"), Some(&Value::Money(Yuan(120_000_000))));
+    assert_eq!(
+        a.get("invest_ytd"),
+        Some(&Value::Money(Yuan::new(120_000_000)))
+    );
     assert_eq!(
         a.get("progress_pct"),
         Some(&Value::Percent(8500)),
@@ -259,7 +271,7 @@ fn fixtures_password_and_legacy_xls() {
     assert_eq!(s.rows.len(), 2, "{:?}", s.rows);
     assert_eq!(
         s.rows[0].get("invest_period"),
-        Some(&Value::Money(Yuan(1_205_000)))
+        Some(&Value::Money(Yuan::new(1_205_000)))
     );
 }
 
@@ -309,6 +321,6 @@ fn a_hundred_thousand_rows_read_whole() {
     assert!(s.rows.iter().all(|r| r.errors.is_empty()));
     assert_eq!(
         s.rows[99_999].get("invest_period"),
-        Some(&Value::Money(Yuan(2_497_500)))
+        Some(&Value::Money(Yuan::new(2_497_500)))
     );
 }

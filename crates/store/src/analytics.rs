@@ -109,7 +109,7 @@ fn year_row(r: &dyn Cols) -> Result<ProjectYear, StoreError> {
     let arr = |prefix: char| -> Result<[Yuan; 12], StoreError> {
         let mut out = [Yuan::ZERO; 12];
         for (i, o) in out.iter_mut().enumerate() {
-            *o = Yuan(r.i64(&format!("{prefix}{:02}", i + 1))?);
+            *o = Yuan::new(r.i64(&format!("{prefix}{:02}", i + 1))?);
         }
         Ok(out)
     };
@@ -135,7 +135,7 @@ fn year_row(r: &dyn Cols) -> Result<ProjectYear, StoreError> {
                 Category::from_code,
             )?,
             nature: decode("project_years.nature", r.str("nature")?, Nature::from_code)?,
-            total_investment: Yuan(r.i64("total_investment")?),
+            total_investment: Yuan::new(r.i64("total_investment")?),
             funding: {
                 let text = r.str("funding")?;
                 text.split(',')
@@ -149,7 +149,7 @@ fn year_row(r: &dyn Cols) -> Result<ProjectYear, StoreError> {
                     .collect::<Result<_, _>>()?
             },
         },
-        annual_plan: Yuan(r.i64("annual_plan")?),
+        annual_plan: Yuan::new(r.i64("annual_plan")?),
         plan: arr('p')?,
         actual: arr('a')?,
         reported: unbits(r.i64("reported")?),
@@ -318,7 +318,7 @@ pub async fn load_inputs(
                     chain_id: crate::db::opt_id(r, "chain_id")?,
                     category: decode("projects.category", r.str("category")?, Category::from_code)?,
                     nature: decode("projects.nature", r.str("nature")?, Nature::from_code)?,
-                    total_investment: Yuan(r.i64("total_investment")?),
+                    total_investment: Yuan::new(r.i64("total_investment")?),
                     funding: Vec::new(),
                 })
             },
@@ -356,9 +356,9 @@ pub async fn load_inputs(
             |r| {
                 let mut cum = Vec::with_capacity(12);
                 for c in &months_cols {
-                    cum.push(Yuan(r.i64(c)?));
+                    cum.push(Yuan::new(r.i64(c)?));
                 }
-                let curve = MonthlyCurve::parse(Yuan(r.i64("planned")?), &cum)
+                let curve = MonthlyCurve::parse(Yuan::new(r.i64("planned")?), &cum)
                     .map_err(|e| StoreError::Corrupt { column: "annual_plans.m01..m12", value: e.to_string() })?;
                 Ok((
                     crate::db::id::<ProjectId>(r, "project_id")?,
@@ -404,10 +404,10 @@ pub async fn load_inputs(
                     r.i64("revision")?,
                     ApprovedMonth {
                         month: r.i64("month")? as u32,
-                        ytd: Yuan(r.i64("invest_ytd")?),
-                        since_start: Yuan(r.i64("invest_since_start")?),
+                        ytd: Yuan::new(r.i64("invest_ytd")?),
+                        since_start: Yuan::new(r.i64("invest_since_start")?),
                         progress_bp: r.i64("progress_bp")?,
-                        disbursed: Yuan(r.i64("funds_disbursed")?),
+                        disbursed: Yuan::new(r.i64("funds_disbursed")?),
                         started: r.bool("started")?,
                         started_on: parse_date("reports.started_on", r.opt_str("started_on")?)?,
                         stats_entered: r.bool("stats_entered")?,

@@ -57,12 +57,12 @@ pub async fn plans_of(
             |r| {
                 let mut months = Vec::with_capacity(12);
                 for m in 1..=12 {
-                    months.push(Yuan(r.i64(&format!("m{m:02}"))?));
+                    months.push(Yuan::new(r.i64(&format!("m{m:02}"))?));
                 }
                 Ok((
                     id::<ProjectId>(r, "project_id")?,
                     r.i64("year")?,
-                    Yuan(r.i64("planned")?),
+                    Yuan::new(r.i64("planned")?),
                     months,
                     r.opt_i64("planned_start_month")?,
                 ))

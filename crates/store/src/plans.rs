@@ -118,9 +118,9 @@ pub async fn upsert_checked(
 fn curve(r: &dyn Cols) -> Result<(Yuan, Vec<Yuan>), StoreError> {
     let mut v = Vec::with_capacity(12);
     for m in 1..=12 {
-        v.push(Yuan(r.i64(&format!("m{m:02}"))?));
+        v.push(Yuan::new(r.i64(&format!("m{m:02}"))?));
     }
-    Ok((Yuan(r.i64("planned")?), v))
+    Ok((Yuan::new(r.i64("planned")?), v))
 }
 
 pub async fn get(

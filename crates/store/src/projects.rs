@@ -107,7 +107,7 @@ pub(crate) fn row(r: &dyn Cols) -> Result<Project, StoreError> {
             content: r.str("content")?,
             start_year: r.i64("start_year")? as i32,
             end_year: r.i64("end_year")? as i32,
-            total_investment: Yuan(r.i64("total_investment")?),
+            total_investment: Yuan::new(r.i64("total_investment")?),
             funding: Vec::new(),
             parent_id: crate::db::opt_id(r, "parent_id")?,
         },
@@ -255,7 +255,7 @@ pub async fn funding(db: &Db, id: ProjectId) -> Result<Vec<Funding>, StoreError>
                     r.str("source")?,
                     FundingSource::from_code,
                 )?,
-                amount: Yuan(r.i64("amount")?),
+                amount: Yuan::new(r.i64("amount")?),
             })
         },
     )
@@ -280,7 +280,7 @@ pub(crate) async fn funding_of(
                     crate::db::id::<ProjectId>(r, "project_id")?,
                     Funding {
                         source: decode("project_funding.source", r.str("source")?, FundingSource::from_code)?,
-                        amount: Yuan(r.i64("amount")?),
+                        amount: Yuan::new(r.i64("amount")?),
                     },
                 ))
             },

@@ -625,7 +625,7 @@ impl Rational {
 pub fn print(kind: Kind, v: i64) -> String {
     match kind {
         Kind::Count => v.to_string(),
-        Kind::Money => crate::money::Yuan(v).yi(),
+        Kind::Money => crate::money::Yuan::new(v).yi(),
         Kind::Rate => super::progress::pct1(v),
         Kind::Points => super::progress::points(v),
     }

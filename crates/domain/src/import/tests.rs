@@ -110,16 +110,16 @@ fn a_messy_progress_sheet_reads_right() {
     );
     assert_eq!(
         a.get("invest_period"),
-        Some(&Value::Money(Yuan(120_000_000)))
+        Some(&Value::Money(Yuan::new(120_000_000)))
     );
     assert_eq!(
         a.get("invest_ytd"),
-        Some(&Value::Money(Yuan(1_050_000_000)))
+        Some(&Value::Money(Yuan::new(1_050_000_000)))
     );
     assert_eq!(a.get("progress_pct"), Some(&Value::Percent(8500)));
     assert_eq!(
         a.get("funds_received"),
-        Some(&Value::Money(Yuan(200_000_000)))
+        Some(&Value::Money(Yuan::new(200_000_000)))
     );
     assert_eq!(a.get("started"), Some(&Value::Bool(true)));
     assert_eq!(
@@ -129,7 +129,7 @@ fn a_messy_progress_sheet_reads_right() {
     let b = &s.rows[1];
     assert_eq!(
         b.get("invest_ytd"),
-        Some(&Value::Money(Yuan(30_000_000))),
+        Some(&Value::Money(Yuan::new(30_000_000))),
         "0.3 亿元, float noise rounded"
     );
     assert_eq!(b.get("started"), Some(&Value::Bool(false)));
@@ -173,7 +173,7 @@ fn units_from_the_header_and_a_unit_row() {
     assert_eq!(s.header.data_row, 2, "the unit row is not data");
     let r = &s.rows[0];
     assert!(r.errors.is_empty(), "{:?}", r.errors);
-    assert_eq!(r.get("total"), Some(&Value::Money(Yuan(12_345_678))));
+    assert_eq!(r.get("total"), Some(&Value::Money(Yuan::new(12_345_678))));
     assert_eq!(r.get("years"), Some(&Value::Years(2024, 2026)));
     assert_eq!(r.get("category"), Some(&Value::Vocab("industry")));
     // The second 总投资 column is not taken twice.
@@ -220,7 +220,7 @@ fn units_from_the_header_and_a_unit_row() {
     let s = read(Kind::Projects, &g).unwrap();
     assert_eq!(
         s.rows[0].get("total"),
-        Some(&Value::Money(Yuan(123_456_789)))
+        Some(&Value::Money(Yuan::new(123_456_789)))
     );
     let e = &s.rows[1].errors[0];
     assert_eq!(

@@ -189,7 +189,7 @@ fn rounded(f: &str, s: &str, unit: MoneyUnit) -> Result<Yuan, FieldError> {
     if round_up {
         v += 1;
     }
-    Ok(Yuan(if neg { -v } else { v }))
+    Ok(Yuan::new(if neg { -v } else { v }))
 }
 
 fn bad_date(f: &str, s: &str) -> FieldError {

@@ -23,7 +23,7 @@ fn paragraphs(b: &Value) -> Vec<String> {
 }
 
 fn yi(yuan: i64) -> String {
-    duban_domain::Yuan(yuan).yi()
+    duban_domain::Yuan::new(yuan).yi()
 }
 
 async fn bulletin_lifecycle(db: Db) {
