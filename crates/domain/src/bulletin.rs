@@ -284,7 +284,10 @@ pub fn opening(lead: &str, period: Period, ps: &[&SnapProject], d: &Definitions)
         y = yi(t.annual_plan),
         z = yi(t.actual_ytd),
     );
-    match (&f.text.get("completion"), &f.gap_zh) {
+    match (
+        &f.text.get(&crate::analytics::measure::Measure::Completion),
+        &f.gap_zh,
+    ) {
         (Some(c), Some(g)) => s.push_str(&format!("，占年度计划{c}，{g}。")),
         _ => s.push('。'),
     }
@@ -298,7 +301,10 @@ pub fn opening(lead: &str, period: Period, ps: &[&SnapProject], d: &Definitions)
         if d.start_rate == StartBasis::Year && early > 0 {
             s.push_str(&format!("（其中提前开工{early}项）"));
         }
-        s.push_str(&format!("，开工率{}", f.text["start_rate"]));
+        s.push_str(&format!(
+            "，开工率{}",
+            f.text[&crate::analytics::measure::Measure::StartRate]
+        ));
         if f.not_started > 0 {
             s.push_str(&format!("；应开未开{}项", f.not_started));
         }

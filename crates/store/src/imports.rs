@@ -5,6 +5,7 @@
 use crate::db::{Cols, Db, Tx, Val};
 use crate::{StoreError, now_ms};
 use duban_domain::Period;
+use duban_domain::import::{Kind, Stage};
 use duban_domain::project::{Project, ProjectId};
 use duban_domain::report::Report;
 use std::collections::HashMap;
@@ -17,9 +18,8 @@ pub struct ImportRow {
     pub filename: String,
     pub sha256: String,
     pub size: i64,
-    pub kind: Option<String>,
-    /// previewed | committed
-    pub state: String,
+    pub kind: Option<Kind>,
+    pub state: Stage,
     /// The preview's counts as JSON.
     pub summary: String,
     pub created_at: i64,
@@ -36,8 +36,20 @@ fn row(r: &dyn Cols) -> Result<ImportRow, StoreError> {
         filename: r.str("filename")?,
         sha256: r.str("sha256")?,
         size: r.i64("size")?,
-        kind: r.opt_str("kind")?,
-        state: r.str("state")?,
+        kind: match r.opt_str("kind")? {
+            None => None,
+            Some(k) => Some(Kind::parse(&k).ok_or(StoreError::Corrupt {
+                column: "imports.kind",
+                value: k,
+            })?),
+        },
+        state: {
+            let s = r.str("state")?;
+            Stage::from_code(&s).ok_or(StoreError::Corrupt {
+                column: "imports.state",
+                value: s,
+            })?
+        },
         summary: r.str("summary")?,
         created_at: r.i64("created_at")?,
         committed_at: r.opt_i64("committed_at")?,

@@ -14,7 +14,7 @@ mod templates;
 
 use crate::AppError;
 use crate::access::Caller;
-use duban_domain::import::{CellError, Kind, Skipped};
+use duban_domain::import::{CellError, Kind, Skipped, Stage};
 use duban_sheets::Limits;
 use duban_store::{Db, imports as store};
 use serde::Serialize;
@@ -100,8 +100,7 @@ pub struct Preview {
     pub id: i64,
     pub filename: String,
     pub sha256: String,
-    /// previewed | committed
-    pub state: String,
+    pub state: Stage,
     pub sheets: Vec<SheetView>,
     pub counts: Counts,
     /// Rows that change something or are rejected first, then unchanged ones; at most
@@ -115,7 +114,7 @@ pub struct Preview {
 }
 
 impl Preview {
-    fn of(plan: Plan, id: i64, filename: &str, sha256: &str, state: &str) -> Preview {
+    fn of(plan: Plan, id: i64, filename: &str, sha256: &str, state: Stage) -> Preview {
         let counts = plan.counts();
         let errors_total = plan.errors.len();
         let items_total = plan.items.len();
@@ -132,7 +131,7 @@ impl Preview {
             id,
             filename: filename.into(),
             sha256: sha256.into(),
-            state: state.into(),
+            state,
             sheets: plan.sheets,
             committable: errors_total == 0 && counts.create + counts.update > 0,
             counts,
@@ -194,7 +193,7 @@ pub async fn preview(
     } else {
         0
     };
-    Ok(Preview::of(plan, id, &filename, &sha, "previewed"))
+    Ok(Preview::of(plan, id, &filename, &sha, Stage::Previewed))
 }
 
 /// Commit a previewed import: plan again against the data as it is now, refuse if any
@@ -204,17 +203,17 @@ pub async fn commit(db: &Db, caller: &Caller, id: i64) -> Result<Preview, AppErr
         .await?
         .filter(|r| r.user_id == caller.actor.user_id.get())
         .ok_or(AppError::NotFound { what: "import" })?;
-    if row.state != "previewed" {
+    if row.state != Stage::Previewed {
         return Err(AppError::Conflict(format!(
             "import {id} was already committed / 该导入已提交"
         )));
     }
     let bytes = store::content(db, id).await?;
     let grids = read(bytes).await?;
-    let kind = row.kind.as_deref().and_then(Kind::parse);
+    let kind = row.kind;
     let plan = plan::plan(db, caller, &grids, kind).await?;
     if !plan.errors.is_empty() {
-        let p = Preview::of(plan, id, &row.filename, &row.sha256, "previewed");
+        let p = Preview::of(plan, id, &row.filename, &row.sha256, Stage::Previewed);
         return Err(AppError::Invalid(duban_domain::ValidationErrors(
             p.errors
                 .iter()
@@ -235,7 +234,7 @@ pub async fn commit(db: &Db, caller: &Caller, id: i64) -> Result<Preview, AppErr
         id,
         &row.filename,
         &row.sha256,
-        "committed",
+        Stage::Committed,
     ))
 }
 
@@ -253,10 +252,10 @@ pub async fn run(
     let grids = read(bytes).await?;
     let plan = plan::plan(db, caller, &grids, kind).await?;
     if dry_run || !plan.errors.is_empty() {
-        return Ok(Preview::of(plan, 0, filename, &sha, "previewed"));
+        return Ok(Preview::of(plan, 0, filename, &sha, Stage::Previewed));
     }
     apply::apply(db, caller, &plan, 0, filename, &plan.counts()).await?;
-    Ok(Preview::of(plan, 0, filename, &sha, "committed"))
+    Ok(Preview::of(plan, 0, filename, &sha, Stage::Committed))
 }
 
 /// The caller's imports, newest first (supervisors and administrators see everyone's).

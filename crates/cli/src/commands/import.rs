@@ -70,7 +70,7 @@ pub async fn run(
     let c = p.counts;
     println!(
         "{}: {} to create, {} to update, {} unchanged, {} rejected ({} errors) in {:.1} s",
-        if p.state == "committed" {
+        if p.state == duban_domain::import::Stage::Committed {
             "imported"
         } else {
             "dry run"

@@ -1,5 +1,7 @@
 //! `duban stats`: the dashboard's tables on the console.
 
+use duban_domain::analytics::measure::{Figures, Measure};
+
 /// `duban stats`: the same tables as the dashboard, read as the console (all units).
 pub async fn run(
     db: &duban_app::Db,
@@ -27,22 +29,20 @@ pub async fn run(
     let can = caller.can::<duban_app::access::ReadRegistry>()?;
     let o = st::overview(db, &can, Some(&period.to_string()), unit_id).await?;
     // Every figure as the server prints it (the catalogue of measures).
-    let shown = |f: &duban_domain::analytics::measure::Figures, code: &str| {
-        f.text.get(code).cloned().unwrap_or_else(|| "—".into())
-    };
+    let shown = |f: &Figures, m: Measure| f.text.get(&m).cloned().unwrap_or_else(|| "—".into());
     let f = &o.figures;
     println!(
         "as of {}: {} projects, total {} 亿, plan {} 亿, done {} 亿 ({}), time progress {} ({:?}), {}; start rate {} ({}/{}); lights g/y/o/r {:?}; missing reports {}, late {}; problems open {} (overdue {})",
         o.as_of,
         f.totals.projects,
-        shown(f, "total_investment"),
-        shown(f, "annual_plan"),
-        shown(f, "actual_ytd"),
-        shown(f, "completion"),
-        shown(f, "time_progress"),
+        shown(f, Measure::TotalInvestment),
+        shown(f, Measure::AnnualPlan),
+        shown(f, Measure::Completed),
+        shown(f, Measure::Completion),
+        shown(f, Measure::TimeProgress),
         f.time_basis,
         f.gap_zh.clone().unwrap_or_default(),
-        shown(f, "start_rate"),
+        shown(f, Measure::StartRate),
         f.start_done,
         f.start_planned,
         f.totals.lights,
@@ -83,11 +83,11 @@ pub async fn run(
                 name
             },
             f.totals.projects,
-            shown(f, "annual_plan"),
-            shown(f, "actual_ytd"),
-            shown(f, "completion"),
-            shown(f, "gap"),
-            shown(f, "start_rate"),
+            shown(f, Measure::AnnualPlan),
+            shown(f, Measure::Completed),
+            shown(f, Measure::Completion),
+            shown(f, Measure::Gap),
+            shown(f, Measure::StartRate),
             f.totals.lights[3]
         );
     }

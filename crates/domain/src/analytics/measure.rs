@@ -232,10 +232,14 @@ pub enum Kind {
 
 macro_rules! measures {
     ($($v:ident = $code:literal, $kind:ident, $zh:literal, $en:literal;)*) => {
-        /// Every measure duban shows.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-        #[serde(rename_all = "snake_case")]
+        /// Every measure duban shows; written (in JSON, as a map key too) as its code.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Measure { $($v),* }
+        impl Serialize for Measure {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.code())
+            }
+        }
         impl Measure {
             pub const ALL: &'static [Measure] = &[$(Measure::$v),*];
             pub fn code(self) -> &'static str { match self { $(Measure::$v => $code),* } }
@@ -473,7 +477,7 @@ pub struct Figures {
     pub gap_zh: Option<String>,
     pub gap_en: Option<String>,
     /// Every measure with a value as printed (亿元 with two decimals, rates with one), by code.
-    pub text: std::collections::BTreeMap<&'static str, String>,
+    pub text: std::collections::BTreeMap<Measure, String>,
 }
 
 impl Figures {
@@ -517,7 +521,7 @@ impl Figures {
         };
         for m in Measure::ALL {
             if let Some(s) = f.text_of(*m) {
-                f.text.insert(m.code(), s);
+                f.text.insert(*m, s);
             }
         }
         f
@@ -526,10 +530,9 @@ impl Figures {
     /// The same figures with the problem counts of the group printed beside them (they
     /// come from the problems, not from the totals).
     pub fn with_problems(mut self, open: i64, overdue: i64) -> Figures {
+        self.text.insert(Measure::ProblemsOpen, open.to_string());
         self.text
-            .insert(Measure::ProblemsOpen.code(), open.to_string());
-        self.text
-            .insert(Measure::ProblemsOverdue.code(), overdue.to_string());
+            .insert(Measure::ProblemsOverdue, overdue.to_string());
         self
     }
 
@@ -672,11 +675,11 @@ mod tests {
             let f = Figures::of(group(annual, 0, done), month, None, &d);
             let at = b["address"].as_str().unwrap();
             assert_eq!(
-                f.text["completion"],
+                f.text[&Measure::Completion],
                 b["completion"].as_str().unwrap(),
                 "{at}"
             );
-            assert_eq!(f.text["gap"], b["gap"].as_str().unwrap(), "{at}");
+            assert_eq!(f.text[&Measure::Gap], b["gap"].as_str().unwrap(), "{at}");
             assert_eq!(f.gap_zh.as_deref(), b["sentence"].as_str(), "{at}");
         }
         for b in v["start_rate"].as_array().unwrap() {
@@ -687,12 +690,12 @@ mod tests {
             };
             let f = Figures::of(t, 10, None, &d);
             assert_eq!(
-                f.text["start_rate"],
+                f.text[&Measure::StartRate],
                 b["rate"].as_str().unwrap(),
                 "{}",
                 b["address"]
             );
-            assert_eq!(f.text["new_planned"], b["planned"].to_string());
+            assert_eq!(f.text[&Measure::NewPlanned], b["planned"].to_string());
         }
     }
 
@@ -704,11 +707,11 @@ mod tests {
             ..Default::default()
         };
         let g = Figures::of(group(1000, 954, 866), 11, None, &plan);
-        assert_eq!(g.text["time_progress"], "95.4%");
-        assert_eq!(g.text["gap"], "-8.8");
+        assert_eq!(g.text[&Measure::TimeProgress], "95.4%");
+        assert_eq!(g.text[&Measure::Gap], "-8.8");
         let c = Figures::of(group(1000, 954, 866), 11, None, &Definitions::default());
-        assert_eq!(c.text["time_progress"], "91.7%");
-        assert_eq!(c.text["gap"], "-5.1");
+        assert_eq!(c.text[&Measure::TimeProgress], "91.7%");
+        assert_eq!(c.text[&Measure::Gap], "-5.1");
         assert_eq!(c.gap_en.as_deref(), Some("5.1 points behind time progress"));
         assert_eq!(c.time_basis, TimeBasis::Calendar);
         // No plan, no rates.
@@ -717,7 +720,7 @@ mod tests {
             (none.completion_bp, none.time_progress_bp, none.gap_bp),
             (None, None, None)
         );
-        assert!(!none.text.contains_key("gap"));
+        assert!(!none.text.contains_key(&Measure::Gap));
     }
 
     #[test]
@@ -749,7 +752,11 @@ mod tests {
             (10, 3, 2)
         );
         assert_eq!(
-            (f.start_planned, f.start_done, f.text["start_rate"].as_str()),
+            (
+                f.start_planned,
+                f.start_done,
+                f.text[&Measure::StartRate].as_str()
+            ),
             (8, 5, "62.5%")
         );
         assert_eq!(
@@ -764,7 +771,11 @@ mod tests {
         let g = Figures::of(t, 5, None, &d);
         assert_eq!(g.reports_missing, 5);
         assert_eq!(
-            (g.start_planned, g.start_done, g.text["start_rate"].as_str()),
+            (
+                g.start_planned,
+                g.start_done,
+                g.text[&Measure::StartRate].as_str()
+            ),
             (6, 4, "66.7%")
         );
     }
@@ -805,14 +816,14 @@ mod tests {
             let t = Totals { projects: 1, annual_plan: annual, actual_ytd: done, new_planned: planned, new_started: started.min(planned), ..Totals::ZERO };
             let f = Figures::of(t, month, None, &Definitions::default());
             let num = |s: &str| (s.trim_end_matches('%').parse::<f64>().unwrap() * 10.0).round() as i64;
-            let diff = num(&f.text["completion"]) - num(&f.text["time_progress"]);
-            prop_assert!((num(&f.text["gap"]) - diff).abs() <= 1);
+            let diff = num(&f.text[&Measure::Completion]) - num(&f.text[&Measure::TimeProgress]);
+            prop_assert!((num(&f.text[&Measure::Gap]) - diff).abs() <= 1);
             if planned > 0 {
-                let n: i64 = f.text["new_started"].parse().unwrap();
-                let d: i64 = f.text["new_planned"].parse().unwrap();
-                prop_assert_eq!(num(&f.text["start_rate"]), tenths(super::super::ratio_bp(n, d).unwrap()));
+                let n: i64 = f.text[&Measure::NewStarted].parse().unwrap();
+                let d: i64 = f.text[&Measure::NewPlanned].parse().unwrap();
+                prop_assert_eq!(num(&f.text[&Measure::StartRate]), tenths(super::super::ratio_bp(n, d).unwrap()));
             } else {
-                prop_assert!(!f.text.contains_key("start_rate"));
+                prop_assert!(!f.text.contains_key(&Measure::StartRate));
             }
         }
     }

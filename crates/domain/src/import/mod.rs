@@ -11,6 +11,29 @@ pub mod value;
 mod tests;
 
 pub use columns::{Column, Kind, Ty, Vocab, month_key};
+
+/// Where an uploaded workbook is: previewed (its dry run kept for a commit), then
+/// committed once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Previewed,
+    Committed,
+}
+
+impl Stage {
+    pub const fn code(self) -> &'static str {
+        match self {
+            Stage::Previewed => "previewed",
+            Stage::Committed => "committed",
+        }
+    }
+    pub fn from_code(s: &str) -> Option<Stage> {
+        [Stage::Previewed, Stage::Committed]
+            .into_iter()
+            .find(|x| x.code() == s)
+    }
+}
 pub use header::{Header, HeaderUnit};
 pub use value::{PercentScale, Value};
 

@@ -165,7 +165,9 @@ async fn check(db: &Db, who: &Who, month: u32, defs: &Definitions) {
     );
     for r in &rows {
         assert_eq!(
-            r.figures.text.get("completion"),
+            r.figures
+                .text
+                .get(&duban_domain::analytics::measure::Measure::Completion),
             r.figures
                 .completion_bp
                 .map(duban_domain::analytics::progress::pct1)
@@ -300,9 +302,9 @@ async fn bulletin_agrees(
         whole.text,
         {
             let mut t = ov.figures.text.clone();
-            t.remove("problems_open");
-            t.remove("problems_overdue");
-            t.remove("yoy");
+            t.remove(&duban_domain::analytics::measure::Measure::ProblemsOpen);
+            t.remove(&duban_domain::analytics::measure::Measure::ProblemsOverdue);
+            t.remove(&duban_domain::analytics::measure::Measure::Yoy);
             t
         },
         "{ctx}"
@@ -325,7 +327,12 @@ async fn bulletin_agrees(
         )),
         "{opening} / {ctx}"
     );
-    if let (Some(c), Some(g)) = (ov.figures.text.get("completion"), &ov.figures.gap_zh) {
+    if let (Some(c), Some(g)) = (
+        ov.figures
+            .text
+            .get(&duban_domain::analytics::measure::Measure::Completion),
+        &ov.figures.gap_zh,
+    ) {
         assert!(
             opening.contains(&format!("占年度计划{c}，{g}")),
             "{opening} / {ctx}"
@@ -333,7 +340,10 @@ async fn bulletin_agrees(
     }
     if ov.figures.start_planned > 0 {
         assert!(
-            opening.contains(&format!("开工率{}", ov.figures.text["start_rate"])),
+            opening.contains(&format!(
+                "开工率{}",
+                ov.figures.text[&duban_domain::analytics::measure::Measure::StartRate]
+            )),
             "{opening} / {ctx}"
         );
     }
