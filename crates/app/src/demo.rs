@@ -40,6 +40,7 @@ const DEMO_ACCOUNTS: &[(&str, duban_domain::Role, &str, &str)] = &[
 /// Build the demo data set when the database is empty, then give every demo account
 /// a new random password (never a fixed default).
 pub async fn demo(
+    console: &crate::unit_of_work::Console,
     db: &Db,
     as_of: duban_domain::Period,
     log: impl Fn(&str),
@@ -55,7 +56,7 @@ pub async fn demo(
             seed: duban_gen::demo::DEMO_SEED,
             as_of,
         };
-        let (sk, _) = load::generate(db, params, |_| {}).await?;
+        let (sk, _) = load::generate(console, db, params, |_| {}).await?;
         let extras = duban_gen::demo::extras(&sk, as_of);
         let mut tx = db.write().await?;
         bulk::units(&mut tx, &extras.units).await?;
@@ -65,16 +66,15 @@ pub async fn demo(
         crate::analytics::rebuild(db, as_of.year(), &mut |_| {}).await?;
     }
     let mut accounts = Vec::new();
-    let console = crate::unit_of_work::Console::open();
     for &(username, role, unit_code, scope) in DEMO_ACCOUNTS {
         let unit = duban_store::units::by_code(db, unit_code)
             .await?
             .ok_or(AppError::NotFound { what: "demo unit" })?;
         let password = crate::accounts::random_password();
         // Demo accounts skip the forced first change so a visitor can look around at once.
-        if !crate::accounts::set_password(&console, db, username, &password, false).await? {
+        if !crate::accounts::set_password(console, db, username, &password, false).await? {
             crate::accounts::create_user(
-                &console,
+                console,
                 db,
                 username,
                 role.zh(),

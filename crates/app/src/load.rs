@@ -84,9 +84,11 @@ pub async fn write_batch(db: &Db, b: &Batch) -> Result<LoadStats, AppError> {
     Ok(s)
 }
 
-/// Generate `params.projects` projects into an empty database. `progress` is called
-/// after every batch with the running totals.
+/// Generate `params.projects` projects into an empty database, as the console (bulk
+/// rows, not audited one by one: the database was empty). `progress` is called after
+/// every batch with the running totals.
 pub async fn generate(
+    _console: &crate::unit_of_work::Console,
     db: &Db,
     params: Params,
     mut progress: impl FnMut(&LoadStats),

@@ -48,9 +48,14 @@ async fn acknowledged_submissions_survive_sigkill() {
             seed: 9,
             as_of: duban_domain::Period::new(2025, 10).unwrap(),
         };
-        duban_app::load::generate(&db, params, |_| {})
-            .await
-            .unwrap();
+        duban_app::load::generate(
+            &duban_app::unit_of_work::Console::open(),
+            &db,
+            params,
+            |_| {},
+        )
+        .await
+        .unwrap();
         let root = duban_store::units::by_code(&db, "XJBT")
             .await
             .unwrap()

@@ -49,9 +49,14 @@ pub async fn database(pg: bool, projects: u64) -> Option<Db> {
         seed: 3,
         as_of: duban_domain::Period::new(2025, 10).unwrap(),
     };
-    duban_app::load::generate(&db, params, |_| {})
-        .await
-        .unwrap();
+    duban_app::load::generate(
+        &duban_app::unit_of_work::Console::open(),
+        &db,
+        params,
+        |_| {},
+    )
+    .await
+    .unwrap();
     duban_app::analytics::rebuild(&db, 2025, &mut |_| {})
         .await
         .unwrap();

@@ -13,14 +13,19 @@ pub async fn run(url: &str, projects: u64, seed: u64, as_of: Period) -> anyhow::
         "generating {projects} projects (seed {seed}, as of {as_of}) into {}",
         duban_store::db::redact(url)
     );
-    let (_, st) = duban_app::load::generate(&db, params, |t| {
-        eprint!(
-            "\r  {:>9} / {projects} projects  {:>10} reports  {:>5.1}s",
-            t.projects,
-            t.reports,
-            t.elapsed.as_secs_f64()
-        );
-    })
+    let (_, st) = duban_app::load::generate(
+        &duban_app::unit_of_work::Console::open(),
+        &db,
+        params,
+        |t| {
+            eprint!(
+                "\r  {:>9} / {projects} projects  {:>10} reports  {:>5.1}s",
+                t.projects,
+                t.reports,
+                t.elapsed.as_secs_f64()
+            );
+        },
+    )
     .await?;
     eprintln!();
     let secs = st.elapsed.as_secs_f64();
