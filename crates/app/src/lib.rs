@@ -28,6 +28,7 @@ pub mod problems;
 pub mod registry;
 pub mod reports;
 pub mod settings;
+pub mod setup;
 pub mod unit_of_work;
 pub mod work;
 

@@ -140,13 +140,23 @@ pub async fn put(db: &Db, can: &Can<ManageUsers>, s: &Settings) -> Result<Settin
     s.validate()?;
     let before = get(db).await?;
     let mut w = can.write(db).await?;
+    write(&mut w, s).await?;
+    w.audit("settings.update", "settings", KEY, Some(&before), Some(s));
+    w.commit().await?;
+    Ok(s.clone())
+}
+
+/// Store validated settings in a write (the caller audits).
+pub(crate) async fn write(
+    w: &mut crate::unit_of_work::UnitOfWork<'_>,
+    s: &Settings,
+) -> Result<(), AppError> {
+    s.validate()?;
     settings::set(
         w.tx(),
         KEY,
         &serde_json::to_string(s).expect("settings serialise"),
     )
     .await?;
-    w.audit("settings.update", "settings", KEY, Some(&before), Some(s));
-    w.commit().await?;
-    Ok(s.clone())
+    Ok(())
 }

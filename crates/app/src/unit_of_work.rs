@@ -52,6 +52,16 @@ impl Console {
         }
     }
 
+    /// The first-run page, acting for the console once it has shown the one-time code
+    /// the console printed (audited as "(first-run)" from its address).
+    pub(crate) fn open_from(ip: &str) -> Console {
+        let mut a = crate::accounts::console(0);
+        a.username = "(first-run)".into();
+        a.display_name = "(first-run)".into();
+        a.ip = ip.to_string();
+        Console { actor: Arc::new(a) }
+    }
+
     /// Begin a write as the console.
     pub async fn write<'a>(&self, db: &'a Db) -> Result<UnitOfWork<'a>, AppError> {
         UnitOfWork::begin(db, self.actor.clone()).await

@@ -8,9 +8,11 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use commands::audit::AuditAction;
 use commands::export::ExportWhat;
+use commands::unit::UnitAction;
 use commands::user::UserAction;
 use commands::{
-    assess, audit, bulletin, demo, export, generate, import, migrate, serve, stats, user,
+    assess, audit, bulletin, demo, export, generate, import, init, migrate, serve, stats, unit,
+    user,
 };
 use config::{FileConfig, Flags, Settings};
 use duban_domain::Period;
@@ -55,6 +57,33 @@ enum Command {
     },
     /// Create or upgrade the database schema, then exit.
     Migrate,
+    /// Set up an empty database: the root unit, the business settings and the first
+    /// administrator (prints the administrator's initial password). Refused once done.
+    Init {
+        /// Code of the root unit, e.g. XJBT
+        #[arg(long)]
+        unit_code: String,
+        /// Name of the root unit, e.g. 新疆生产建设兵团
+        #[arg(long)]
+        unit_name: String,
+        /// Kind of the root unit [default: government]
+        #[arg(long)]
+        unit_kind: Option<String>,
+        /// User name of the first administrator
+        #[arg(long)]
+        admin: String,
+        /// Display name of the administrator [default: the user name]
+        #[arg(long)]
+        admin_name: Option<String>,
+        /// A report for month M is late after this day of month M+1 [default: 3]
+        #[arg(long)]
+        deadline_day: Option<u32>,
+    },
+    /// Manage the unit tree on the console.
+    Unit {
+        #[command(subcommand)]
+        action: UnitAction,
+    },
     /// Create ./data/demo.sqlite on first run (about 3,000 projects), reset the demo
     /// accounts' passwords, print them, and serve.
     Demo {
@@ -229,6 +258,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 generate::run(&s.db, *projects, *seed, as_of).await
             }
             Command::User { action } => user::run(&open().await?, action).await,
+            Command::Init {
+                unit_code,
+                unit_name,
+                unit_kind,
+                admin,
+                admin_name,
+                deadline_day,
+            } => {
+                let args = init::Args {
+                    unit_code,
+                    unit_name,
+                    unit_kind: unit_kind.as_deref(),
+                    admin,
+                    admin_name: admin_name.as_deref(),
+                    deadline_day: *deadline_day,
+                };
+                init::run(&open().await?, args).await
+            }
+            Command::Unit { action } => unit::run(&open().await?, action).await,
             Command::Stats {
                 as_of,
                 by,

@@ -163,6 +163,15 @@ impl Ids {
     }
 }
 
+/// The client's address, for auditing what anonymous requests do (logins, the first run).
+pub struct Ip(pub String);
+impl<S: Send + Sync> FromRequestParts<S> for Ip {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Ip(client_ip(parts)))
+    }
+}
+
 /// The client's address as seen on the socket.
 pub fn client_ip(parts: &Parts) -> String {
     parts

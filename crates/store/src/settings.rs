@@ -30,3 +30,21 @@ pub async fn set(tx: &mut Tx, key: &str, value: &str) -> Result<(), StoreError> 
     .await?;
     Ok(())
 }
+
+/// Store a key that must not exist yet: a second writer gets `Duplicate` (a one-time
+/// step, such as setting up an empty database, taken once even by concurrent servers).
+pub async fn insert_once(tx: &mut Tx, key: &str, value: &str) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO settings (key, value) VALUES ($1, $2)",
+        &[key.into(), value.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Remove a key (absent is fine).
+pub async fn delete(tx: &mut Tx, key: &str) -> Result<(), StoreError> {
+    tx.execute("DELETE FROM settings WHERE key = $1", &[key.into()])
+        .await?;
+    Ok(())
+}

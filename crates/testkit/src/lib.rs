@@ -15,6 +15,29 @@ static N: AtomicUsize = AtomicUsize::new(0);
 /// A fresh database with `projects` generated projects (as of 2025-10); `None` when
 /// PostgreSQL is asked for but not configured (and not required).
 pub async fn database(pg: bool, projects: u64) -> Option<Db> {
+    let db = empty_database(pg).await?;
+    let params = duban_gen::Params {
+        projects,
+        seed: 3,
+        as_of: duban_domain::Period::new(2025, 10).unwrap(),
+    };
+    duban_app::load::generate(
+        &duban_app::unit_of_work::Console::open(),
+        &db,
+        params,
+        |_| {},
+    )
+    .await
+    .unwrap();
+    duban_app::analytics::rebuild(&db, 2025, &mut |_| {})
+        .await
+        .unwrap();
+    Some(db)
+}
+
+/// A fresh, empty database with the current schema (as on a new machine); `None` as
+/// for [`database`].
+pub async fn empty_database(pg: bool) -> Option<Db> {
     let name = format!(
         "duban_t{}_{}",
         std::process::id(),
@@ -43,24 +66,7 @@ pub async fn database(pg: bool, projects: u64) -> Option<Db> {
                 .display()
         )
     };
-    let db = duban_app::open(&url).await.unwrap();
-    let params = duban_gen::Params {
-        projects,
-        seed: 3,
-        as_of: duban_domain::Period::new(2025, 10).unwrap(),
-    };
-    duban_app::load::generate(
-        &duban_app::unit_of_work::Console::open(),
-        &db,
-        params,
-        |_| {},
-    )
-    .await
-    .unwrap();
-    duban_app::analytics::rebuild(&db, 2025, &mut |_| {})
-        .await
-        .unwrap();
-    Some(db)
+    Some(duban_app::open(&url).await.unwrap())
 }
 
 /// Start the server on a random port; returns its address.

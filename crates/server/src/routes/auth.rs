@@ -1,12 +1,11 @@
 //! Signing in and out, one's own password and second factor, API tokens: any signed-in
 //! user, acting on their own account.
 
-use crate::extract::{Auth, Body, Ids, client_ip};
+use crate::extract::{Auth, Body, Ids, Ip};
 use crate::openapi::{Api, doc};
 use crate::respond::{Res, done, ok};
 use crate::{AppState, SESSION_COOKIE};
-use axum::extract::{FromRequestParts, State};
-use axum::http::request::Parts;
+use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::IntoResponse;
 use axum::routing::{delete, get, post};
@@ -63,15 +62,6 @@ pub fn routes(x: &mut Api) {
         delete(revoke_token),
         doc("auth", "Revoke an API token"),
     );
-}
-
-/// The client's address, for login auditing.
-struct Ip(String);
-impl<S: Send + Sync> FromRequestParts<S> for Ip {
-    type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Ip(client_ip(parts)))
-    }
 }
 
 fn session_cookie(s: &AppState, value: &str, max_age: i64) -> HeaderValue {

@@ -16,6 +16,7 @@ mod problems;
 mod registry;
 mod reports;
 mod settings;
+mod setup;
 mod system;
 mod work;
 
@@ -32,6 +33,7 @@ pub fn build() -> (axum::Router<AppState>, Value) {
     let mut api = Api::default();
     for area in [
         system::routes,
+        setup::routes,
         auth::routes,
         accounts::routes,
         settings::routes,

@@ -16,6 +16,50 @@ pub fn routes(x: &mut Api) {
         get(healthz),
         doc("system", "Liveness, database engine and schema version").public(),
     );
+    x.op(
+        "get",
+        "/readyz",
+        get(readyz),
+        doc(
+            "system",
+            "Readiness: the database answers and its schema is the one this build expects (503 otherwise)",
+        )
+        .public(),
+    );
+}
+
+/// Ready to serve: the database answers within a second and its schema is current.
+/// A load balancer sends traffic only to instances that say so.
+async fn readyz(State(s): State<AppState>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let want = duban_app::schema::latest_version();
+    let check = tokio::time::timeout(
+        std::time::Duration::from_secs(1),
+        duban_app::schema::current_version(&s.db),
+    )
+    .await;
+    let (ready, detail) = match check {
+        Ok(Ok(v)) if v == want => (true, json!({ "schema_version": v })),
+        Ok(Ok(v)) => (
+            false,
+            json!({ "schema_version": v, "expected": want, "reason": "schema not current: run `duban migrate`" }),
+        ),
+        Ok(Err(e)) => (false, json!({ "reason": format!("database: {e}") })),
+        Err(_) => (
+            false,
+            json!({ "reason": "database did not answer within 1 s" }),
+        ),
+    };
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let mut body = json!({ "status": if ready { "ready" } else { "not_ready" } });
+    body.as_object_mut()
+        .expect("object")
+        .extend(detail.as_object().expect("object").clone());
+    (status, axum::Json(body)).into_response()
 }
 
 async fn healthz(State(s): State<AppState>) -> Res {

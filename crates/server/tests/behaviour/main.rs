@@ -13,5 +13,6 @@ mod exports;
 mod imports;
 mod oc4ids;
 mod one_truth;
+mod setup;
 mod unit_of_work;
 mod workflows;
