@@ -99,6 +99,12 @@ export const messages = {
     lightName: { green: '绿灯', yellow: '黄灯', orange: '橙灯', red: '红灯' },
     funding: { central_budget: '中央预算内', special_bond: '专项债', aid: '援疆资金', local_fiscal: '地方财政', self_raised: '自筹', loan: '贷款' },
     light: { 0: '绿灯', 1: '黄灯', 2: '橙灯', 3: '红灯' },
+    setup: {
+      title: '首次使用', intro: '这是一个新的空数据库。请填写本单位和第一位系统管理员，完成后即可登录，再导入下级单位、用户和往月数据。',
+      code: '初始化验证码（服务器启动时在控制台显示）', office: '本单位（单位树的根）', unitNameHint: '如：某市发展和改革委员会', deadline: '每月填报截止日（次月几号）',
+      admin: '第一位系统管理员', adminName: '姓名', submit: '完成初始化', done: '初始化完成', doneNext: '请用刚才设置的用户名和密码登录。',
+      already: '系统已完成初始化，请登录。', link: '首次使用？初始化系统',
+    },
     login: {
       username: '用户名', password: '密码', totp: '动态口令（6位数字）', submit: '登录', expired: '登录已超时，请重新登录，未保存的内容仍在原页面。',
       mustChange: '首次登录或密码已超过90天，请先设置新密码。', newPassword: '新密码', again: '再次输入新密码', change: '修改密码并进入',
@@ -211,6 +217,12 @@ export const messages = {
     lightName: { green: 'Green', yellow: 'Yellow', orange: 'Orange', red: 'Red' },
     funding: { central_budget: 'Central budget', special_bond: 'Special bonds', aid: 'Aid funds', local_fiscal: 'Local fiscal', self_raised: 'Self-raised', loan: 'Loans' },
     light: { 0: 'Green', 1: 'Yellow', 2: 'Orange', 3: 'Red' },
+    setup: {
+      title: 'First run', intro: 'This is a new, empty database. Enter your office and its first administrator; then sign in and import sub-units, users and past months.',
+      code: 'Set-up code (printed on the server console at start)', office: 'Your office (root of the unit tree)', unitNameHint: 'e.g. City Development and Reform Commission', deadline: 'Monthly report deadline (day of the next month)',
+      admin: 'First administrator', adminName: 'Full name', submit: 'Set up', done: 'Set up', doneNext: 'Sign in with the user name and password you chose.',
+      already: 'duban is set up already; please sign in.', link: 'First run? Set up duban',
+    },
     login: {
       username: 'User name', password: 'Password', totp: 'Authenticator code (6 digits)', submit: 'Log in', expired: 'Your session ended; log in again. Unsaved input stays on its page.',
       mustChange: 'First login, or the password is older than 90 days: choose a new password.', newPassword: 'New password', again: 'New password again', change: 'Change password and continue',

@@ -6,12 +6,13 @@ import App from './App.vue'
 import { i18n } from './i18n'
 import Login from './views/Login.vue'
 import { setUnauthenticatedHandler } from './api'
-import { loadMe, session } from './session'
+import { home, loadMe, session } from './session'
 
 const router = createRouter({
   history: createWebHistory(),
   routes: [
-    { path: '/', redirect: '/cockpit' },
+    // The home page is the user's daily work (see `home`): the guard sends them there.
+    { path: '/', component: { render: () => null } },
     { path: '/cockpit', component: () => import('./views/Cockpit.vue') },
     { path: '/reports', component: () => import('./views/Reports.vue') },
     { path: '/problems', component: () => import('./views/Problems.vue') },
@@ -22,6 +23,7 @@ const router = createRouter({
     { path: '/audit', component: () => import('./views/Audit.vue') },
     { path: '/imports', component: () => import('./views/Imports.vue') },
     { path: '/login', component: Login, meta: { public: true } },
+    { path: '/setup', component: () => import('./views/Setup.vue'), meta: { public: true } },
     { path: '/projects', component: () => import('./views/Projects.vue') },
     { path: '/projects/:id(\\d+)', component: () => import('./views/Project.vue') },
   ],
@@ -32,6 +34,7 @@ router.beforeEach(async (to) => {
   if (to.meta.public) return true
   const me = session.checked ? session.user : await loadMe()
   if (!me || me.password_change_required) return { path: '/login', query: { redirect: to.fullPath } }
+  if (to.path === '/') return home(me)
   // Those who read no business data (the auditor) start on what they may read.
   if (to.path === '/cockpit' && !me.capabilities.includes('read_registry')) {
     if (me.capabilities.includes('read_audit')) return '/audit'

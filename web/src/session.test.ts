@@ -50,3 +50,19 @@ describe('the password hint', () => {
     expect(passwordProblems('Abcdefg1')).toBeNull()
   })
 })
+
+describe('the home page', () => {
+  const me = (roles: string[], capabilities: string[]) => ({ roles: roles.map((role) => ({ role, scope: { kind: 'own' } })), capabilities })
+  it('is the daily work of each role', async () => {
+    const { home } = await import('./session')
+    expect(home(me(['leader'], ['read_registry']))).toBe('/cockpit')
+    expect(home(me(['supervisor'], ['read_registry', 'supervise']))).toBe('/dispatch')
+    expect(home(me(['reporter'], ['read_registry', 'draft_reports']))).toBe('/reports')
+    expect(home(me(['approver'], ['read_registry', 'approve_reports']))).toBe('/reports')
+    expect(home(me(['admin'], ['manage_users', 'manage_units']))).toBe('/admin')
+    expect(home(me(['auditor'], ['read_audit']))).toBe('/audit')
+    expect(home(me(['reviewer'], ['read_registry', 'review']))).toBe('/projects')
+    // A leader who also supervises starts on the cockpit.
+    expect(home(me(['supervisor', 'leader'], ['read_registry', 'supervise']))).toBe('/cockpit')
+  })
+})

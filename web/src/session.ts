@@ -44,3 +44,17 @@ export function passwordProblems(pw: string): 'short' | 'classes' | null {
   const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((r) => r.test(pw)).length
   return classes < 3 ? 'classes' : null
 }
+
+/// Where a user starts: the page of their daily work. A leader reads the cockpit, a
+/// supervisor the dispatch list, a clerk or an approver the reports, an administrator
+/// the administration, an auditor the audit log; anyone else the registry.
+export function home(me: Pick<Me, 'roles' | 'capabilities'>): string {
+  const roles = new Set(me.roles.map((r) => r.role))
+  if (roles.has('leader')) return '/cockpit'
+  if (roles.has('supervisor')) return '/dispatch'
+  if (roles.has('reporter') || roles.has('approver')) return '/reports'
+  if (me.capabilities.includes('read_registry')) return '/projects'
+  if (me.capabilities.some((c) => c === 'manage_users' || c === 'manage_units')) return '/admin'
+  if (me.capabilities.includes('read_audit')) return '/audit'
+  return '/projects'
+}

@@ -84,6 +84,17 @@ pub async fn init(console: &Console, db: &Db, i: &InitInput) -> Result<Initialis
         name: i.unit_name.clone(),
         kind: i.unit_kind.clone().unwrap_or_else(|| "government".into()),
         series: None,
+    })
+    // Named as the form names them (the form's own `code` is the one-time code).
+    .map_err(|e| {
+        duban_domain::ValidationErrors(
+            e.0.into_iter()
+                .map(|f| FieldError {
+                    field: format!("unit_{}", f.field),
+                    ..f
+                })
+                .collect(),
+        )
     })?;
     let username = duban_domain::text::field("admin_username", &i.admin_username, 64, true)?;
     if !username

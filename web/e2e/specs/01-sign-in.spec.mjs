@@ -1,7 +1,7 @@
 import { base, shots, test, expectEq, apiLogin, password, initialPassword } from '../harness.mjs'
 import { join } from 'node:path'
 
-await test('the first login forces a new password, then opens the registry', async (page) => {
+await test('the first login forces a new password, then opens the supervisor\'s daily work: the dispatch list', async (page) => {
   await page.goto(base + '/')
   await page.waitForURL('**/login**')
   await page.screenshot({ path: join(shots, 'login.png') })
@@ -18,7 +18,7 @@ await test('the first login forces a new password, then opens the registry', asy
   await page.screenshot({ path: join(shots, 'login-change-password.png') })
   await page.locator('[data-test=change-submit]').click()
   await Promise.race([
-    page.waitForURL((u) => u.pathname === '/cockpit'),
+    page.waitForURL((u) => u.pathname === '/dispatch'),
     page.locator('[data-test=login-error]').waitFor().then(async () => { throw new Error(await page.locator('[data-test=login-error]').innerText()) }),
   ])
   expectEq(await page.locator('[data-test=who]').innerText(), '督办处张三', 'signed-in name')
