@@ -23,6 +23,7 @@ pub mod error;
 pub mod export;
 pub mod imports;
 pub mod inspections;
+pub mod jobs;
 pub mod load;
 pub mod problems;
 pub mod registry;

@@ -13,6 +13,10 @@ pub struct FileConfig {
     pub data_dir: Option<PathBuf>,
     pub listen: Option<String>,
     pub log: Option<String>,
+    /// text (default) or json
+    pub log_format: Option<String>,
+    /// When set, /metrics answers only a bearer of this token.
+    pub metrics_token: Option<String>,
     /// Mark the session cookie `Secure` (set when duban is reached over HTTPS).
     pub secure_cookies: Option<bool>,
 }
@@ -37,6 +41,7 @@ pub struct Settings {
     pub data_dir: PathBuf,
     pub listen: String,
     pub secure_cookies: bool,
+    pub metrics_token: Option<String>,
 }
 
 /// What the command line (flags and `DUBAN_*` variables) set.
@@ -45,6 +50,7 @@ pub struct Flags {
     pub data_dir: Option<PathBuf>,
     pub listen: Option<String>,
     pub secure_cookies: Option<bool>,
+    pub metrics_token: Option<String>,
     /// `duban demo` keeps its database apart from a real one.
     pub demo: bool,
 }
@@ -77,6 +83,10 @@ impl Settings {
                 .secure_cookies
                 .or(file.secure_cookies)
                 .unwrap_or(false),
+            metrics_token: flags
+                .metrics_token
+                .or_else(|| file.metrics_token.clone())
+                .filter(|t| !t.is_empty()),
         }
     }
 }

@@ -39,6 +39,18 @@ struct Cli {
     /// Log filter, e.g. info, debug, duban_server=debug [default: info]
     #[arg(long, global = true, env = "DUBAN_LOG")]
     log: Option<String>,
+    /// Log lines as text or as JSON objects (one per line, for a log collector)
+    /// [default: text]
+    #[arg(long, global = true, env = "DUBAN_LOG_FORMAT", value_parser = ["text", "json"])]
+    log_format: Option<String>,
+    /// When set, /metrics answers only `Authorization: Bearer TOKEN`
+    #[arg(
+        long,
+        global = true,
+        env = "DUBAN_METRICS_TOKEN",
+        hide_env_values = true
+    )]
+    metrics_token: Option<String>,
     /// Mark the session cookie Secure: set it when users reach duban over HTTPS
     /// (e.g. behind a TLS proxy) [default: false]
     #[arg(long, global = true, env = "DUBAN_SECURE_COOKIES")]
@@ -208,13 +220,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         .clone()
         .or_else(|| file.log.clone())
         .unwrap_or_else(|| "info".into());
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_new(&filter)
-                .with_context(|| format!("bad log filter '{filter}'"))?,
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let env_filter = tracing_subscriber::EnvFilter::try_new(&filter)
+        .with_context(|| format!("bad log filter '{filter}'"))?;
+    let json = match cli.log_format.as_deref().or(file.log_format.as_deref()) {
+        None | Some("text") => false,
+        Some("json") => true,
+        Some(other) => anyhow::bail!("log_format '{other}' is not text or json"),
+    };
+    let fmt = tracing_subscriber::fmt()
+        .with_env_filter(env_filter)
+        .with_writer(std::io::stderr);
+    if json {
+        fmt.json().init();
+    } else {
+        fmt.init();
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -229,6 +249,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             data_dir: cli.data_dir.clone(),
             listen,
             secure_cookies: cli.secure_cookies,
+            metrics_token: cli.metrics_token.clone(),
             demo: matches!(cli.command, Command::Demo { .. }),
         },
         &file,

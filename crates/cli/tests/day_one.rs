@@ -204,3 +204,36 @@ fn a_server_on_an_empty_database_prints_its_first_run_code() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--log-format json`: every log line is one JSON object a collector can read.
+#[test]
+fn json_logs() {
+    let dir = std::env::temp_dir().join(format!("duban-json-log-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = Command::new(env!("CARGO_BIN_EXE_duban"))
+        .args([
+            "--log-format",
+            "json",
+            "--log",
+            "debug",
+            "migrate",
+            "--data-dir",
+        ])
+        .arg(&dir)
+        .env_remove("DUBAN_DATABASE_URL")
+        .env_remove("DUBAN_CONFIG")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(!lines.is_empty());
+    for l in lines {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"));
+        assert!(v["level"].is_string() && v["timestamp"].is_string(), "{l}");
+    }
+    let (code, _, err) = duban(&dir, &["--log-format", "xml", "migrate"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("text, json"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

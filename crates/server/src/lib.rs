@@ -5,6 +5,7 @@
 mod assets;
 pub mod error;
 mod extract;
+mod metrics;
 mod openapi;
 mod respond;
 mod routes;
@@ -27,6 +28,9 @@ pub struct AppState {
     pub data_dir: PathBuf,
     /// Mark the session cookie `Secure` (when served over HTTPS).
     pub secure_cookies: bool,
+    /// When set, `/metrics` answers only a bearer of this token.
+    pub metrics_token: Option<String>,
+    metrics: metrics::Shared,
 }
 
 impl AppState {
@@ -35,6 +39,8 @@ impl AppState {
             db,
             data_dir,
             secure_cookies: false,
+            metrics_token: None,
+            metrics: Default::default(),
         }
     }
 }
@@ -42,6 +48,11 @@ impl AppState {
 pub fn router(state: AppState) -> axum::Router {
     routes::build()
         .0
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .route("/metrics", axum::routing::get(metrics::serve))
         .layer(axum::middleware::from_fn(log_failures))
         .with_state(state)
 }

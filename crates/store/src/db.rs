@@ -304,6 +304,13 @@ impl Db {
     pub fn id(&self) -> u64 {
         self.id
     }
+    /// Connections open in the pool, and of those how many are idle.
+    pub fn pool_state(&self) -> (u32, u32) {
+        match &self.pool {
+            Pool::Sqlite(p) => (p.size(), p.num_idle() as u32),
+            Pool::Postgres(p) => (p.size(), p.num_idle() as u32),
+        }
+    }
 }
 
 enum ExecRef<'a> {

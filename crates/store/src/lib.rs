@@ -19,6 +19,7 @@ pub mod db;
 pub mod export;
 pub mod imports;
 pub mod inspections;
+pub mod jobs;
 pub mod plans;
 pub mod problems;
 pub mod projects;

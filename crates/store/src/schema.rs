@@ -66,6 +66,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "read_model_v2",
         include_str!("../migrations/0012_read_model_v2.sql"),
     ),
+    (13, "jobs", include_str!("../migrations/0013_jobs.sql")),
 ];
 
 /// The latest schema version this build knows.

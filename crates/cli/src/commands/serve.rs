@@ -19,6 +19,7 @@ pub async fn run(db: duban_app::Db, s: &crate::config::Settings) -> anyhow::Resu
     }
     let mut state = duban_server::AppState::new(db, s.data_dir.clone());
     state.secure_cookies = s.secure_cookies;
+    state.metrics_token = s.metrics_token.clone();
     duban_server::serve(listener, state)
         .await
         .context("server stopped")?;

@@ -13,6 +13,7 @@ mod exports;
 mod imports;
 mod oc4ids;
 mod one_truth;
+mod operate;
 mod setup;
 mod unit_of_work;
 mod workflows;
