@@ -15,6 +15,7 @@ pub mod assessments;
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod bulletins;
 pub mod cache;
 pub mod clock;

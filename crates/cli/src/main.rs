@@ -11,8 +11,8 @@ use commands::export::ExportWhat;
 use commands::unit::UnitAction;
 use commands::user::UserAction;
 use commands::{
-    assess, audit, bulletin, demo, export, generate, import, init, migrate, serve, stats, unit,
-    user,
+    assess, audit, backup, bulletin, demo, export, generate, import, init, migrate, serve, stats,
+    unit, user,
 };
 use config::{FileConfig, Flags, Settings};
 use duban_domain::Period;
@@ -90,6 +90,19 @@ enum Command {
         /// A report for month M is late after this day of month M+1 [default: 3]
         #[arg(long)]
         deadline_day: Option<u32>,
+    },
+    /// Back up the database (as of one instant, while the server runs) and every
+    /// attachment into one file with a manifest of checksums.
+    Backup {
+        /// The file to write (e.g. duban-backup.tar)
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a backup into an empty database (--db) and data directory (--data-dir);
+    /// checks every checksum and the audit chain before it reports success.
+    Restore {
+        /// The backup file
+        file: PathBuf,
     },
     /// Manage the unit tree on the console.
     Unit {
@@ -298,6 +311,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 init::run(&open().await?, args).await
             }
             Command::Unit { action } => unit::run(&open().await?, action).await,
+            Command::Backup { out } => backup::run(&s.db, &s.data_dir, out).await,
+            Command::Restore { file } => backup::restore(file, &s.db, &s.data_dir).await,
             Command::Stats {
                 as_of,
                 by,

@@ -32,7 +32,7 @@ pub mod units;
 pub mod users;
 pub mod work;
 
-pub use db::{Backend, Cols, Db, Tx, Val};
+pub use db::{Backend, Cols, Db, DbUrl, Tx, Val};
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]

@@ -201,3 +201,37 @@ pub async fn resync_ids(db: &Db, tables: &[&str]) -> Result<(), StoreError> {
     }
     Ok(())
 }
+
+/// A consistent copy of an SQLite database into a new file, taken while others write
+/// (SQLite's `VACUUM INTO` reads one snapshot of the WAL database).
+pub async fn sqlite_copy(db: &Db, target: &std::path::Path) -> Result<(), StoreError> {
+    if db.backend() != crate::Backend::Sqlite {
+        return Err(StoreError::Config(
+            "a file copy is for SQLite; PostgreSQL is backed up with pg_dump".into(),
+        ));
+    }
+    db.execute("VACUUM INTO $1", &[target.display().to_string().into()])
+        .await?;
+    Ok(())
+}
+
+/// Does the database hold any of duban's tables (a restore goes only into an empty one)?
+pub async fn has_tables(db: &Db) -> Result<bool, StoreError> {
+    let n: i64 = match db.backend() {
+        crate::Backend::Sqlite => {
+            db.scalar(
+                "SELECT COUNT(*) AS v FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+                &[],
+            )
+            .await?
+        }
+        crate::Backend::Postgres => {
+            db.scalar(
+                "SELECT COUNT(*) AS v FROM information_schema.tables WHERE table_schema = current_schema()",
+                &[],
+            )
+            .await?
+        }
+    };
+    Ok(n > 0)
+}

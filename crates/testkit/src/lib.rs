@@ -66,7 +66,34 @@ pub async fn empty_database(pg: bool) -> Option<Db> {
                 .display()
         )
     };
-    Some(duban_app::open(&url).await.unwrap())
+    let db = duban_app::open(&url).await.unwrap();
+    URLS.lock().unwrap().insert(db.id(), url);
+    Some(db)
+}
+
+static URLS: std::sync::Mutex<std::collections::BTreeMap<u64, String>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+/// The URL a test database was opened with (for tools that connect by URL: pg_dump).
+pub fn url_of(db: &Db) -> Option<String> {
+    URLS.lock().unwrap().get(&db.id()).cloned()
+}
+
+/// A new, empty PostgreSQL database (no schema); its URL. `None` without PostgreSQL.
+pub async fn new_pg_database() -> Option<String> {
+    let url = std::env::var("DUBAN_TEST_PG_URL").ok()?;
+    let name = format!(
+        "duban_e{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    );
+    let admin = Db::connect(&url).await.unwrap();
+    admin
+        .execute(&format!("CREATE DATABASE {name}"), &[])
+        .await
+        .unwrap();
+    admin.close().await;
+    Some(format!("{}/{name}", url.rsplit_once('/').unwrap().0))
 }
 
 /// Start the server on a random port; returns its address.

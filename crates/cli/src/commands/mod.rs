@@ -3,6 +3,7 @@
 
 pub mod assess;
 pub mod audit;
+pub mod backup;
 pub mod bulletin;
 pub mod console;
 pub mod demo;

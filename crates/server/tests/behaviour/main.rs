@@ -7,6 +7,7 @@ mod access;
 mod analytics;
 mod api;
 mod assessments;
+mod backup;
 mod bad_input;
 mod bulletins;
 mod exports;
