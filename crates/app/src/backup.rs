@@ -545,3 +545,61 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// Scheduled backups, as the operator configured them (`duban.toml`, flags).
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    /// Where backups go (created when missing).
+    pub dir: PathBuf,
+    /// One backup per period of this many milliseconds (e.g. a day).
+    pub every_ms: i64,
+    /// How many to keep (the newest).
+    pub keep: usize,
+}
+
+impl Schedule {
+    /// Parse `30m`, `6h`, `1d` (at least 10 minutes).
+    pub fn every(text: &str) -> Result<i64, String> {
+        let t = text.trim();
+        let (n, unit) = t.split_at(t.len().saturating_sub(1));
+        let n: i64 = n
+            .parse()
+            .map_err(|_| format!("'{text}' is not a period such as 30m, 6h or 1d"))?;
+        let ms = match unit {
+            "m" => n * 60_000,
+            "h" => n * 3_600_000,
+            "d" => n * 86_400_000,
+            _ => return Err(format!("'{text}' is not a period such as 30m, 6h or 1d")),
+        };
+        if ms < 600_000 {
+            return Err(format!(
+                "backups every {text} are too frequent: at least 10m"
+            ));
+        }
+        Ok(ms)
+    }
+}
+
+/// One tick of the schedule at `now_ms`: when this period has no backup yet and no other
+/// server is taking it, take it and prune; the outcome says which.
+pub async fn scheduled(
+    console: &Console,
+    from: Place<'_>,
+    s: &Schedule,
+    now_ms: i64,
+) -> Result<crate::jobs::Outcome, AppError> {
+    let period = (now_ms / s.every_ms).to_string();
+    crate::jobs::run_once(from.db, "backup", &period, 3_600_000, || async {
+        std::fs::create_dir_all(&s.dir).map_err(io("cannot create the backup folder"))?;
+        let out = s.dir.join(scheduled_name(now_ms));
+        let m = backup(console, from, &out).await?;
+        let removed = prune(&s.dir, s.keep).map_err(io("cannot prune old backups"))?;
+        Ok(format!(
+            "{} ({} files, {} bytes); {removed} older removed",
+            out.display(),
+            m.files.len(),
+            m.files.iter().map(|f| f.size).sum::<u64>()
+        ))
+    })
+    .await
+}

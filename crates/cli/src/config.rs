@@ -19,6 +19,35 @@ pub struct FileConfig {
     pub metrics_token: Option<String>,
     /// Mark the session cookie `Secure` (set when duban is reached over HTTPS).
     pub secure_cookies: Option<bool>,
+    /// Scheduled backups: the folder, how often (30m, 6h, 1d), how many to keep.
+    pub backup_dir: Option<PathBuf>,
+    pub backup_every: Option<String>,
+    pub backup_keep: Option<usize>,
+}
+
+/// The backup schedule, when a folder is set: every day and 14 kept unless told.
+pub fn schedule(
+    dir: Option<PathBuf>,
+    every: Option<String>,
+    keep: Option<usize>,
+) -> anyhow::Result<Option<duban_app::backup::Schedule>> {
+    let Some(dir) = dir else {
+        if every.is_some() || keep.is_some() {
+            bail!("backup_every and backup_keep need backup_dir: where should backups go?");
+        }
+        return Ok(None);
+    };
+    let every_ms = duban_app::backup::Schedule::every(every.as_deref().unwrap_or("1d"))
+        .map_err(anyhow::Error::msg)?;
+    let keep = keep.unwrap_or(14);
+    if keep == 0 {
+        bail!("backup_keep must be at least 1");
+    }
+    Ok(Some(duban_app::backup::Schedule {
+        dir,
+        every_ms,
+        keep,
+    }))
 }
 
 impl FileConfig {

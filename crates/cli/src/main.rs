@@ -66,6 +66,15 @@ enum Command {
         /// Address to listen on [default: 127.0.0.1:8080]
         #[arg(long, env = "DUBAN_LISTEN")]
         listen: Option<String>,
+        /// Take scheduled backups into this folder (one server at a time does it)
+        #[arg(long, env = "DUBAN_BACKUP_DIR")]
+        backup_dir: Option<PathBuf>,
+        /// How often: 30m, 6h, 1d … [default: 1d]
+        #[arg(long, env = "DUBAN_BACKUP_EVERY")]
+        backup_every: Option<String>,
+        /// How many scheduled backups to keep [default: 14]
+        #[arg(long, env = "DUBAN_BACKUP_KEEP")]
+        backup_keep: Option<usize>,
     },
     /// Create or upgrade the database schema, then exit.
     Migrate,
@@ -253,7 +262,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         .build()
         .context("cannot start the async runtime")?;
     let listen = match &cli.command {
-        Command::Serve { listen } | Command::Demo { listen, .. } => listen.clone(),
+        Command::Serve { listen, .. } | Command::Demo { listen, .. } => listen.clone(),
         _ => None,
     };
     let s = Settings::merge(
@@ -271,14 +280,26 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     rt.block_on(async move {
         let open = || duban_app::open(&s.db);
         match &cli.command {
-            Command::Serve { .. } => serve::run(open().await?, &s).await,
+            Command::Serve {
+                backup_dir,
+                backup_every,
+                backup_keep,
+                ..
+            } => {
+                let schedule = config::schedule(
+                    backup_dir.clone().or_else(|| file.backup_dir.clone()),
+                    backup_every.clone().or_else(|| file.backup_every.clone()),
+                    backup_keep.or(file.backup_keep),
+                )?;
+                serve::run(open().await?, &s, schedule).await
+            }
             Command::Migrate => migrate::run(&s.db).await,
             Command::Demo { no_serve, .. } => {
                 let db = demo::prepare(&s.db, last_month()).await?;
                 if *no_serve {
                     return Ok(());
                 }
-                serve::run(db, &s).await
+                serve::run(db, &s, None).await
             }
             Command::Gen {
                 projects,

@@ -205,3 +205,91 @@ async fn backup_during_writes(db: Db) {
     let _ = std::fs::remove_file(&file);
     let _ = std::fs::remove_file(&damaged);
 }
+
+/// Scheduled backups with a clock the test advances: one per period whoever ticks, the
+/// newest kept, a live holder of the lease respected and a dead one's lease taken over.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scheduled_backups_once_per_period() {
+    use duban_app::backup::{Schedule, scheduled};
+    use duban_app::jobs::Outcome;
+    let db = common::database(false, 5).await.unwrap();
+    let url = common::url_of(&db).unwrap();
+    let base = std::env::temp_dir().join(format!("duban-sched-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    let plan = Schedule {
+        dir: base.join("backups"),
+        every_ms: Schedule::every("6h").unwrap(),
+        keep: 2,
+    };
+    let console = Console::open();
+    let tick = |now: i64| {
+        let (db, url, base, plan, console) = (&db, &url, &base, &plan, &console);
+        async move {
+            scheduled(
+                console,
+                Place {
+                    db,
+                    url,
+                    data_dir: base,
+                },
+                plan,
+                now,
+            )
+            .await
+            .unwrap()
+        }
+    };
+    let six_h = 6 * 3_600_000;
+    let t0 = 1_764_547_200_000; // 2025-12-01 08:00 (UTC+8)
+    assert!(matches!(tick(t0).await, Outcome::Ran(_)));
+    // The same period again (a restart, or a second server): nothing.
+    assert_eq!(tick(t0 + 60_000).await, Outcome::Done);
+    // Another live server holds the lease: this one waits.
+    duban_store::jobs::acquire(&db, "job:backup", "other-host:7", 600_000)
+        .await
+        .unwrap();
+    assert_eq!(tick(t0 + six_h).await, Outcome::Busy);
+    // That server died: its lease expires and the next tick takes the job over.
+    db.execute(
+        "UPDATE leases SET expires_at = 0 WHERE name = 'job:backup'",
+        &[],
+    )
+    .await
+    .unwrap();
+    assert!(matches!(tick(t0 + six_h).await, Outcome::Ran(_)));
+    assert!(matches!(tick(t0 + 2 * six_h).await, Outcome::Ran(_)));
+    let mut names: Vec<String> = std::fs::read_dir(&plan.dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "duban-backup-20251201-140000.tar",
+            "duban-backup-20251201-200000.tar"
+        ],
+        "the newest two kept"
+    );
+    // Each run is on record.
+    let runs = duban_store::jobs::recent(&db, 10).await.unwrap();
+    assert_eq!(
+        runs.iter()
+            .filter(|r| r.job == "backup" && r.outcome == "ok")
+            .count(),
+        3
+    );
+    // And each kept backup restores.
+    let dst = base.join("restored");
+    std::fs::create_dir_all(&dst).unwrap();
+    let r = backup::restore(
+        &console,
+        &plan.dir.join(&names[1]),
+        &format!("sqlite://{}", dst.join("r.sqlite").display()),
+        &dst,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.manifest.engine, "sqlite");
+    let _ = std::fs::remove_dir_all(&base);
+}
