@@ -237,12 +237,7 @@ pub async fn admin_create(
 ) -> Result<(i64, String), AppError> {
     let mut e = duban_domain::ValidationErrors::default();
     let username = duban_domain::text::normalize(&u.username);
-    if username.len() < 2
-        || username.len() > 32
-        || !username
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
-    {
+    if !valid_username(&username) {
         e.push(duban_domain::FieldError::new(
             "username",
             "username",
@@ -268,18 +263,32 @@ pub async fn admin_create(
         Err(other) => return Err(other),
     };
     let display = e.into_result(|| display.expect("checked"))?;
+    let mut w = can.write(db).await?;
+    let (id, password) = create_in(&mut w, &username, &display, u.unit_id, &grants).await?;
+    w.commit().await?;
+    Ok((id, password))
+}
+
+/// Create a checked account in a write, with a random initial password that must be
+/// changed at first login (returned, to be handed over once); audited.
+pub(crate) async fn create_in(
+    w: &mut crate::unit_of_work::UnitOfWork<'_>,
+    username: &str,
+    display: &str,
+    unit_id: UnitId,
+    grants: &[RoleGrant],
+) -> Result<(i64, String), AppError> {
     let password = random_password();
     let hash = hash_password(&password)?;
-    let mut w = can.write(db).await?;
     let id = users::insert(
         w.tx(),
         &NewUser {
-            username: &username,
-            display_name: &display,
-            unit_id: u.unit_id,
+            username,
+            display_name: display,
+            unit_id,
             password_hash: &hash,
             must_change_password: true,
-            grants: &grants,
+            grants,
         },
     )
     .await
@@ -289,10 +298,17 @@ pub async fn admin_create(
         }
         e => e.into(),
     })?;
-    let after = serde_json::json!({ "username": username, "display_name": display, "unit_id": u.unit_id, "roles": grants });
+    let after = serde_json::json!({ "username": username, "display_name": display, "unit_id": unit_id, "roles": grants });
     w.audit("user.create", "user", id, crate::audit::NONE, Some(&after));
-    w.commit().await?;
     Ok((id, password))
+}
+
+/// Is this a user name duban accepts (2 to 32 letters, digits or `._-`)?
+pub fn valid_username(username: &str) -> bool {
+    (2..=32).contains(&username.len())
+        && username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
 }
 
 /// Change a user's name, unit, roles or archived flag; sessions end when roles change.

@@ -203,6 +203,20 @@ impl UnitTree {
     }
     /// The root above a unit: its organisation (an instance may hold several
     /// independent organisations, each a tree of its own).
+    /// How many parents a unit has (a root: 0).
+    pub fn depth(&self, id: UnitId) -> usize {
+        let mut d = 0;
+        let mut at = id;
+        while let Some(p) = self.parent(at) {
+            d += 1;
+            at = p;
+            if d > self.len() {
+                break;
+            }
+        }
+        d
+    }
+
     pub fn root_of(&self, id: UnitId) -> UnitId {
         let mut cur = id;
         for _ in 0..=self.parent.len() {

@@ -3,8 +3,8 @@
 //! failure rolls everything back; a row changed by someone since the preview fails the
 //! whole commit as stale.
 
-use super::plan::{Op, Plan, Target};
-use crate::access::{Caller, ReadRegistry, Supervise};
+use super::plan::{Op, Plan, Target, UnitRef};
+use crate::access::{Caller, ManageUnits, ManageUsers, ReadRegistry, Supervise};
 use crate::{AppError, audit};
 use duban_domain::ids::{ProjectId, ReportId};
 use duban_domain::report::{Report, ReportState};
@@ -24,11 +24,30 @@ pub async fn apply(
     import_id: i64,
     filename: &str,
     counts: &super::Counts,
-) -> Result<(), AppError> {
+) -> Result<Vec<super::InitialPassword>, AppError> {
     let started = std::time::Instant::now();
-    // Every import reads the registry; the plan already checked each row against the
-    // capability it needs.
-    let mut w = caller.can::<ReadRegistry>()?.write(db).await?;
+    // The plan already checked each row against the capability it needs; the write
+    // begins from the one the file needs first (units and users are the administrator's,
+    // everything else reads the registry).
+    let has = |f: fn(&Op) -> bool| plan.ops.iter().any(f);
+    let mut w = if has(|o| matches!(o, Op::CreateUnit { .. } | Op::UpdateUnit { .. })) {
+        caller.can::<ManageUnits>()?.write(db).await?
+    } else if has(|o| matches!(o, Op::CreateUser { .. })) {
+        caller.can::<ManageUsers>()?.write(db).await?
+    } else {
+        caller.can::<ReadRegistry>()?.write(db).await?
+    };
+    let mut passwords = Vec::new();
+    let mut created_units: HashMap<String, i64> = HashMap::new();
+    let unit_of = |r: &UnitRef, created: &HashMap<String, i64>| -> Result<i64, AppError> {
+        match r {
+            UnitRef::Stored(id) => Ok(*id),
+            UnitRef::New(code) => created
+                .get(code)
+                .copied()
+                .ok_or_else(|| AppError::bug(format!("import: unit {code} not created"))),
+        }
+    };
     // Problems are raised as a supervisor: the capability is taken once, when any is.
     let supervise = plan
         .ops
@@ -141,6 +160,73 @@ pub async fn apply(
                     Some(&before.diff(figures)),
                 ));
             }
+            Op::CreateUnit { unit, parent } => {
+                let mut u = unit.clone();
+                u.parent_id = Some(unit_of(parent, &created_units)?);
+                let id = duban_store::units::insert(w.tx(), &u, 0)
+                    .await
+                    .map_err(|e| match e {
+                        StoreError::Duplicate(_) => stale("a unit code"),
+                        e => e.into(),
+                    })?;
+                writes.push(audit::Write::new(
+                    "unit.create",
+                    "unit",
+                    id,
+                    audit::NONE,
+                    Some(&u),
+                ));
+                created_units.insert(u.code.clone(), id);
+                w.projects_changed();
+            }
+            Op::UpdateUnit {
+                before,
+                after,
+                parent,
+            } => {
+                let mut u = after.clone();
+                u.parent_id = match parent {
+                    None => before.parent_id,
+                    Some(p) => Some(unit_of(p, &created_units)?),
+                };
+                match duban_store::units::update(w.tx(), before.id, before.version, &u).await {
+                    Err(StoreError::Stale) => return Err(stale("a unit")),
+                    other => other?,
+                };
+                writes.push(audit::Write::new(
+                    "unit.update",
+                    "unit",
+                    before.id,
+                    Some(before.as_ref()),
+                    Some(&u),
+                ));
+                w.projects_changed();
+            }
+            Op::CreateUser {
+                username,
+                display_name,
+                unit,
+                grant,
+            } => {
+                let unit_id = unit_of(unit, &created_units)?;
+                let (_, password) = crate::accounts::create_in(
+                    &mut w,
+                    username,
+                    display_name,
+                    unit_id,
+                    std::slice::from_ref(grant),
+                )
+                .await
+                .map_err(|e| match e {
+                    AppError::Conflict(_) => stale("a user name"),
+                    e => e,
+                })?;
+                passwords.push(super::InitialPassword {
+                    username: username.clone(),
+                    display_name: display_name.clone(),
+                    password,
+                });
+            }
             Op::CreateProblem { project, input } => {
                 let mut i = input.clone();
                 i.project_id = project.as_ref().map(|t| id_of(t, &created)).transpose()?;
@@ -204,5 +290,5 @@ pub async fn apply(
         ms = started.elapsed().as_millis() as u64,
         "import: committed"
     );
-    Ok(())
+    Ok(passwords)
 }

@@ -111,6 +111,18 @@ pub struct Preview {
     pub errors_total: usize,
     /// True when there is something to write and no error.
     pub committable: bool,
+    /// After a commit that created accounts: their initial passwords, shown once (each
+    /// must be changed at first login).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub passwords: Vec<InitialPassword>,
+}
+
+/// A new account's initial password, handed to the administrator once.
+#[derive(Debug, Clone, Serialize)]
+pub struct InitialPassword {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
 }
 
 impl Preview {
@@ -139,6 +151,7 @@ impl Preview {
             items_total,
             errors,
             errors_total,
+            passwords: Vec::new(),
         }
     }
 }
@@ -228,14 +241,10 @@ pub async fn commit(db: &Db, caller: &Caller, id: i64) -> Result<Preview, AppErr
                 .collect(),
         )));
     }
-    apply::apply(db, caller, &plan, id, &row.filename, &plan.counts()).await?;
-    Ok(Preview::of(
-        plan,
-        id,
-        &row.filename,
-        &row.sha256,
-        Stage::Committed,
-    ))
+    let passwords = apply::apply(db, caller, &plan, id, &row.filename, &plan.counts()).await?;
+    let mut p = Preview::of(plan, id, &row.filename, &row.sha256, Stage::Committed);
+    p.passwords = passwords;
+    Ok(p)
 }
 
 /// The console's import (`duban import`): plan the file and, unless `dry_run`, write it
@@ -254,8 +263,10 @@ pub async fn run(
     if dry_run || !plan.errors.is_empty() {
         return Ok(Preview::of(plan, 0, filename, &sha, Stage::Previewed));
     }
-    apply::apply(db, caller, &plan, 0, filename, &plan.counts()).await?;
-    Ok(Preview::of(plan, 0, filename, &sha, Stage::Committed))
+    let passwords = apply::apply(db, caller, &plan, 0, filename, &plan.counts()).await?;
+    let mut p = Preview::of(plan, 0, filename, &sha, Stage::Committed);
+    p.passwords = passwords;
+    Ok(p)
 }
 
 /// The caller's imports, newest first (supervisors and administrators see everyone's).

@@ -61,15 +61,18 @@ pub async fn template(
                 "kind",
                 "unknown_code",
                 format!(
-                    "“{}”不是可选的模板：projects、plans、progress、problems",
+                    "“{}”不是可选的模板：projects、plans、progress、problems、units、users",
                     q.kind
                 ),
                 format!(
-                    "'{}' is not a template: projects, plans, progress or problems",
+                    "'{}' is not a template: projects, plans, progress, problems, units or users",
                     q.kind
                 ),
             )
         })?;
+    if matches!(kind, Kind::Units | Kind::Users) {
+        return accounts_template(db, caller, kind, q).await;
+    }
     let read = caller.can::<ReadRegistry>()?;
     let fill = q.fill.unwrap_or(kind == Kind::Progress);
     let today = crate::clock::today();
@@ -166,7 +169,9 @@ pub async fn template(
                 .collect();
             vec![(Kind::Progress, rows)]
         }
-        Kind::Problems | Kind::Milestones => vec![(Kind::Problems, vec![])],
+        Kind::Problems | Kind::Milestones | Kind::Units | Kind::Users => {
+            vec![(Kind::Problems, vec![])]
+        }
     };
     let names: Vec<String> = units.iter().map(|u| u.name.clone()).collect();
     let t = Template {
@@ -189,6 +194,66 @@ pub async fn template(
         _ => format!("{}模板.xlsx", kind.zh()),
     };
     Ok((name, bytes))
+}
+
+/// The unit tree's template (pre-filled with the units the administrator manages, parents
+/// first, so the sheet can be extended and imported back) and the users' (empty, with
+/// the units as a list to choose from).
+async fn accounts_template(
+    db: &Db,
+    caller: &Caller,
+    kind: Kind,
+    q: &TemplateQuery,
+) -> Result<(String, Vec<u8>), AppError> {
+    let reach = if kind == Kind::Units {
+        caller.can::<crate::access::ManageUnits>()?.reach().clone()
+    } else {
+        caller.can::<crate::access::ManageUsers>()?.reach().clone()
+    };
+    let units = crate::registry::units(db, caller).await?;
+    let managed: Vec<&duban_domain::unit::Unit> =
+        units.iter().filter(|u| reach.covers(u.id)).collect();
+    let code_of = |id: Option<i64>| {
+        id.and_then(|i| units.iter().find(|u| u.id == i))
+            .map(|u| u.code.clone())
+            .unwrap_or_default()
+    };
+    let rows = if kind == Kind::Units && q.fill.unwrap_or(true) {
+        // Parents before children: the order the importer reads them in.
+        let tree = caller.tree();
+        let mut ordered = managed.clone();
+        ordered.sort_by_key(|u| (tree.depth(u.id), u.sort, u.id));
+        ordered
+            .iter()
+            .map(|u| {
+                columns(Kind::Units, |k| match k {
+                    "unit_code" => text(&u.code),
+                    "unit_name" => text(&u.name),
+                    "parent" => text(&code_of(u.parent_id)),
+                    "unit_kind" => text(u.kind.zh()),
+                    "series" => text(&u.series),
+                    _ => Cell::Empty,
+                })
+            })
+            .collect()
+    } else {
+        vec![]
+    };
+    let names: Vec<String> = managed.iter().map(|u| u.name.clone()).collect();
+    let t = Template {
+        sheets: vec![(kind, rows)],
+        english: q.english.unwrap_or(false),
+        notes: vec![format!(
+            "填报人 / prepared by: {}",
+            caller.actor.display_name
+        )],
+        lists: vec![("unit", names.clone()), ("parent", names)],
+    };
+    let bytes = tokio::task::spawn_blocking(move || duban_sheets::template(&t))
+        .await
+        .map_err(|e| AppError::internal("background task", e))?
+        .map_err(|e| AppError::internal("cannot write the template", e))?;
+    Ok((format!("{}模板.xlsx", kind.zh()), bytes))
 }
 
 /// A row aligned with a kind's columns, each cell given by its key.

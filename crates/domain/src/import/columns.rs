@@ -1,7 +1,9 @@
 //! The columns of each import template: the one list that both the template writer
 //! and the importer read, so a template duban hands out always imports.
 
-use crate::codes::{Category, Level, Nature, ProblemCategory, ProblemSource, ProjectStatus};
+use crate::codes::{
+    Category, Level, Nature, ProblemCategory, ProblemSource, ProjectStatus, Role, UnitKind,
+};
 use crate::error::FieldError;
 
 /// What a sheet holds.
@@ -18,15 +20,21 @@ pub enum Kind {
     Progress,
     /// 问题清单: problems and requests for coordination.
     Problems,
+    /// 单位: the unit tree, keyed by unit code, parents before children.
+    Units,
+    /// 用户: accounts with one role each, keyed by user name.
+    Users,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 7] = [
         Kind::Projects,
         Kind::Plans,
         Kind::Milestones,
         Kind::Progress,
         Kind::Problems,
+        Kind::Units,
+        Kind::Users,
     ];
     pub const fn code(self) -> &'static str {
         match self {
@@ -35,6 +43,8 @@ impl Kind {
             Kind::Milestones => "milestones",
             Kind::Progress => "progress",
             Kind::Problems => "problems",
+            Kind::Units => "units",
+            Kind::Users => "users",
         }
     }
     /// The sheet name in duban's templates.
@@ -45,6 +55,8 @@ impl Kind {
             Kind::Milestones => "节点计划",
             Kind::Progress => "进度填报",
             Kind::Problems => "问题清单",
+            Kind::Units => "单位",
+            Kind::Users => "用户",
         }
     }
     pub const fn en(self) -> &'static str {
@@ -54,6 +66,8 @@ impl Kind {
             Kind::Milestones => "Milestones",
             Kind::Progress => "Progress",
             Kind::Problems => "Problems",
+            Kind::Units => "Units",
+            Kind::Users => "Users",
         }
     }
     pub fn parse(s: &str) -> Option<Kind> {
@@ -68,6 +82,8 @@ impl Kind {
             Kind::Milestones => MILESTONES,
             Kind::Progress => PROGRESS,
             Kind::Problems => PROBLEMS,
+            Kind::Units => UNITS,
+            Kind::Users => USERS,
         }
     }
 }
@@ -81,7 +97,18 @@ pub enum Vocab {
     Status,
     ProblemCategory,
     ProblemSource,
+    UnitKind,
+    Role,
+    /// A user's data scope: 本单位, 本单位及以下, 全部 (the whole organisation).
+    Scope,
 }
+
+/// The labels of data scopes in sheets, with their codes.
+const SCOPES: [(&str, &str, &str); 3] = [
+    ("本单位", "own", "own unit"),
+    ("本单位及以下", "subtree", "own unit and below"),
+    ("全部", "all", "the whole organisation"),
+];
 
 impl Vocab {
     /// The Chinese labels, as the drop-down offers them.
@@ -96,6 +123,19 @@ impl Vocab {
             Vocab::Status => zh(ProjectStatus::ALL, ProjectStatus::zh),
             Vocab::ProblemCategory => zh(ProblemCategory::ALL, ProblemCategory::zh),
             Vocab::ProblemSource => zh(ProblemSource::ALL, ProblemSource::zh),
+            Vocab::UnitKind => zh(UnitKind::ALL, UnitKind::zh),
+            // Administrators and auditors are made one by one, not by the sheet.
+            Vocab::Role => zh(
+                &[
+                    Role::Supervisor,
+                    Role::Reporter,
+                    Role::Approver,
+                    Role::Leader,
+                    Role::Reviewer,
+                ],
+                Role::zh,
+            ),
+            Vocab::Scope => SCOPES.iter().map(|s| s.0).collect(),
         }
     }
     /// The stable code of a label, code or English label.
@@ -107,6 +147,23 @@ impl Vocab {
             Vocab::Status => ProjectStatus::parse(field, s)?.code(),
             Vocab::ProblemCategory => ProblemCategory::parse(field, s)?.code(),
             Vocab::ProblemSource => ProblemSource::parse(field, s)?.code(),
+            Vocab::UnitKind => UnitKind::parse(field, s)?.code(),
+            Vocab::Role => Role::parse(field, s)?.code(),
+            Vocab::Scope => {
+                let t = s.trim();
+                SCOPES
+                    .iter()
+                    .find(|(zh, code, en)| *zh == t || *code == t || en.eq_ignore_ascii_case(t))
+                    .map(|s| s.1)
+                    .ok_or_else(|| {
+                        FieldError::new(
+                            field,
+                            "unknown_code",
+                            format!("“{t}”无效，可选：本单位、本单位及以下、全部"),
+                            format!("'{t}' is not own unit, own unit and below, or the whole organisation"),
+                        )
+                    })?
+            }
         })
     }
 }
@@ -732,4 +789,110 @@ pub const CONTEXT_HEADERS: &[&str] = &[
     "滞后节点数",
     "本月资金到位",
     "级别/类别",
+];
+
+pub const UNITS: &[Column] = &[
+    col!(
+        "unit_code",
+        "单位代码",
+        "Unit code",
+        Ty::Text(32),
+        true,
+        ["单位编码", "代码", "编码", "机构代码"],
+        "字母、数字、“-”“_”，不超过32位；同一代码再次导入即更新该单位",
+        "letters, digits, '-' or '_', at most 32; importing the same code again updates the unit"
+    ),
+    col!(
+        "unit_name",
+        "单位名称",
+        "Unit name",
+        Ty::Text(100),
+        true,
+        ["名称", "单位", "机构名称", "部门名称"],
+        "",
+        ""
+    ),
+    col!(
+        "parent",
+        "上级单位",
+        "Parent unit",
+        Ty::Text(100),
+        false,
+        ["上级单位代码", "上级", "所属单位", "上级部门"],
+        "上级单位的代码或名称（可以是本表前面的行）；留空为本单位的直属下级",
+        "the parent's code or name (may be an earlier row of this sheet); empty: directly below your own unit"
+    ),
+    col!(
+        "unit_kind",
+        "单位类型",
+        "Kind",
+        Ty::Vocab(Vocab::UnitKind),
+        true,
+        ["类型", "单位性质"],
+        "从下拉列表选择",
+        "choose from the drop-down"
+    ),
+    col!(
+        "series",
+        "考核序列",
+        "Assessment series",
+        Ty::Text(50),
+        false,
+        ["排名序列", "序列"],
+        "同一序列的单位一起排名，留空按单位类型",
+        "units of one series are ranked together; empty: by kind"
+    ),
+];
+
+pub const USERS: &[Column] = &[
+    col!(
+        "username",
+        "用户名",
+        "User name",
+        Ty::Text(64),
+        true,
+        ["账号", "登录名", "帐号"],
+        "字母、数字、“.”“_”“-”；已有的用户名不会被修改",
+        "letters, digits, '.', '_' or '-'; existing user names are left as they are"
+    ),
+    col!(
+        "display_name",
+        "姓名",
+        "Full name",
+        Ty::Text(64),
+        true,
+        ["名字", "用户姓名"],
+        "",
+        ""
+    ),
+    col!(
+        "unit",
+        "所在单位",
+        "Unit",
+        Ty::Text(100),
+        true,
+        ["单位", "所属单位", "工作单位", "单位代码"],
+        "单位代码或名称，须在您管理的范围内",
+        "the unit's code or name, within what you manage"
+    ),
+    col!(
+        "role",
+        "角色",
+        "Role",
+        Ty::Vocab(Vocab::Role),
+        true,
+        ["用户角色", "岗位"],
+        "督办人员、填报员、审核员、领导或评议人",
+        "supervisor, reporter, approver, leader or reviewer"
+    ),
+    col!(
+        "scope",
+        "数据范围",
+        "Data scope",
+        Ty::Vocab(Vocab::Scope),
+        false,
+        ["范围", "权限范围"],
+        "本单位（默认）、本单位及以下、全部",
+        "own unit (default), own unit and below, the whole organisation"
+    ),
 ];

@@ -205,6 +205,17 @@ pub fn detect(g: &Grid) -> Option<Kind> {
     {
         return Some(Kind::Plans);
     }
+    if has(Kind::Users, &["username", "display_name", "role"]) >= 2 {
+        return Some(Kind::Users);
+    }
+    if has(
+        Kind::Units,
+        &["unit_code", "unit_name", "unit_kind", "parent"],
+    ) >= 3
+        && has(Kind::Projects, &["total"]) == 0
+    {
+        return Some(Kind::Units);
+    }
     (has(Kind::Projects, &["code", "name", "total", "unit"]) >= 3).then_some(Kind::Projects)
 }
 

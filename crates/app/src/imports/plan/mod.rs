@@ -3,6 +3,7 @@
 //! and compared with what is stored. Sheets are planned registry first, so plans,
 //! reports and problems may refer to projects created by the same file.
 
+mod accounts;
 mod plans;
 mod problems;
 mod progress;
@@ -10,7 +11,9 @@ mod projects;
 
 use super::{Action, Change, ColumnView, Counts, Item, SheetView};
 use crate::AppError;
-use crate::access::{Caller, DraftReports, EditRegistry, Supervise};
+pub use accounts::UnitRef;
+
+use crate::access::{Caller, DraftReports, EditRegistry, ManageUnits, ManageUsers, Supervise};
 use crate::problems::ProblemInput;
 use duban_domain::access::Reach;
 use duban_domain::ids::{ChainId, ProjectId, ReportId};
@@ -61,6 +64,22 @@ pub enum Op {
         project: Option<Target>,
         input: ProblemInput,
     },
+    CreateUnit {
+        unit: duban_domain::unit::NewUnit,
+        parent: UnitRef,
+    },
+    UpdateUnit {
+        before: Box<Unit>,
+        after: duban_domain::unit::NewUnit,
+        /// None: the root stays a root.
+        parent: Option<UnitRef>,
+    },
+    CreateUser {
+        username: String,
+        display_name: String,
+        unit: UnitRef,
+        grant: duban_domain::access::RoleGrant,
+    },
 }
 
 /// The outcome of the dry run.
@@ -104,6 +123,8 @@ struct Planner<'a> {
     reach_registry: Option<Reach>,
     reach_reports: Option<Reach>,
     reach_problems: Option<Reach>,
+    reach_units: Option<Reach>,
+    reach_users: Option<Reach>,
     units: Vec<Unit>,
     chains: Vec<Chain>,
     profile: SeasonalProfile,
@@ -156,12 +177,14 @@ pub async fn plan(
         });
         return Ok(p);
     }
-    // Registry first, then plans and milestones, then reports, then problems.
+    // Units and users first, then the registry, plans and milestones, reports, problems.
     reads.sort_by_key(|s| match s.kind {
-        Kind::Projects => 0,
-        Kind::Plans | Kind::Milestones => 1,
-        Kind::Progress => 2,
-        Kind::Problems => 3,
+        Kind::Units => 0,
+        Kind::Users => 1,
+        Kind::Projects => 2,
+        Kind::Plans | Kind::Milestones => 3,
+        Kind::Progress => 4,
+        Kind::Problems => 5,
     });
     let codes: Vec<String> = reads
         .iter()
@@ -179,6 +202,8 @@ pub async fn plan(
         reach_registry: caller.can::<EditRegistry>().ok().map(|c| c.reach().clone()),
         reach_reports: caller.can::<DraftReports>().ok().map(|c| c.reach().clone()),
         reach_problems: caller.can::<Supervise>().ok().map(|c| c.reach().clone()),
+        reach_units: caller.can::<ManageUnits>().ok().map(|c| c.reach().clone()),
+        reach_users: caller.can::<ManageUsers>().ok().map(|c| c.reach().clone()),
         units: crate::registry::units_by_id(db)
             .await?
             .into_values()
@@ -194,6 +219,20 @@ pub async fn plan(
         ms = started.elapsed().as_millis() as u64,
         "import: stored projects loaded"
     );
+    let mut new_units = HashMap::new();
+    for s in reads.iter().filter(|s| s.kind == Kind::Units) {
+        pl.units_sheet(s, &mut new_units);
+    }
+    if reads.iter().any(|s| s.kind == Kind::Users) {
+        let existing: HashSet<String> = duban_store::users::list(db)
+            .await?
+            .into_iter()
+            .map(|u| u.username.to_lowercase())
+            .collect();
+        for s in reads.iter().filter(|s| s.kind == Kind::Users) {
+            pl.users_sheet(s, &existing, &new_units);
+        }
+    }
     for s in reads.iter().filter(|s| s.kind == Kind::Projects) {
         pl.projects(s);
     }
@@ -439,6 +478,8 @@ impl Planner<'_> {
             Kind::Projects | Kind::Plans | Kind::Milestones => &self.reach_registry,
             Kind::Progress => &self.reach_reports,
             Kind::Problems => &self.reach_problems,
+            Kind::Units => &self.reach_units,
+            Kind::Users => &self.reach_users,
         };
         reach.as_ref().is_some_and(|r| r.covers(unit)) && self.caller.tree().contains(unit)
     }
