@@ -73,7 +73,9 @@ export const messages = {
     imports: {
       title: '数据导入', hint: '先预检后写入：有任何错误时不写入任何数据；同一文件重复导入不会产生重复数据',
       step1: '下载模板（可选）', step2: '选择要导入的Excel文件', step3: '预检结果', done: '已导入',
-      kinds: { progress: '进度填报', projects: '项目库', plans: '年度计划及节点', problems: '问题清单', milestones: '节点计划' },
+      kinds: { progress: '进度填报', projects: '项目库', plans: '年度计划及节点', problems: '问题清单', milestones: '节点计划', units: '单位', users: '用户' },
+      initialPassword: '初始密码', passwordsTitle: '新建的 {n} 个账号及初始密码', passwordsCsv: '下载初始密码表（CSV）',
+      passwordsOnce: '初始密码只显示这一次，请下载后逐一发给本人；首次登录时须修改密码。',
       fill: '预填本单位项目', english: '含英文表头', download: '下载模板', choose: '选择文件并预检',
       accepts: '支持 .xlsx / .xls / .ods；也可直接导入各单位现有表格（表头可为合并单元格、多行，金额可为万元或亿元）',
       commit: '确认导入', blocked: '有 {n} 处错误，修改表格后重新选择文件；本次不会写入任何数据', nothing: '没有需要写入的数据',
@@ -191,7 +193,9 @@ export const messages = {
     imports: {
       title: 'Import', hint: 'Checked first, then written: with any error nothing is written; importing the same file twice changes nothing',
       step1: 'Download a template (optional)', step2: 'Choose the Excel file to import', step3: 'Preview', done: 'Imported',
-      kinds: { progress: 'Progress', projects: 'Registry', plans: 'Plans and milestones', problems: 'Problems', milestones: 'Milestones' },
+      kinds: { progress: 'Progress', projects: 'Registry', plans: 'Plans and milestones', problems: 'Problems', milestones: 'Milestones', units: 'Units', users: 'Users' },
+      initialPassword: 'Initial password', passwordsTitle: '{n} new accounts and their initial passwords', passwordsCsv: 'Download the initial passwords (CSV)',
+      passwordsOnce: 'These initial passwords are shown only now: download them and give each to its owner; each must be changed at first login.',
       fill: 'Pre-fill my projects', english: 'English header row', download: 'Download template', choose: 'Choose a file and check it',
       accepts: '.xlsx, .xls or .ods; the sheets units already keep import too (merged or multi-row headers, amounts in 万元 or 亿元)',
       commit: 'Import', blocked: '{n} errors: fix the sheet and choose the file again; nothing will be written', nothing: 'Nothing to write',

@@ -20,6 +20,8 @@ export interface ImportPreview {
   errors: { sheet: string; row: number; column: string; header: string; value: string; field: string; code: string; zh: string; en: string }[]
   errors_total: number
   committable: boolean
+  /** After a commit that created accounts: each initial password, shown once. */
+  passwords?: { username: string; display_name: string; password: string }[]
 }
 
 /** "总投资：1200.00 → 1234.50"; a value set for the first time reads "→ x", a value
