@@ -143,6 +143,7 @@ pub async fn create(
         submitted_at: None,
         approved_at: None,
         late: false,
+        backfilled: false,
     };
     let mut w = can.write(db).await?;
     let id = store::insert(w.tx(), &r).await.map_err(|e| match e {
@@ -315,6 +316,7 @@ pub async fn correct(
         submitted_at: None,
         approved_at: None,
         late: false,
+        backfilled: false,
     };
     let mut w = can.write(db).await?;
     let nid = store::insert(w.tx(), &new).await.map_err(|e| match e {

@@ -321,6 +321,7 @@ mod tests {
             submitted_at: None,
             approved_at: None,
             late: false,
+            backfilled: false,
         };
         (
             project,

@@ -306,6 +306,9 @@ pub struct Report {
     pub submitted_at: Option<i64>,
     pub approved_at: Option<i64>,
     pub late: bool,
+    /// Loaded as history (补录) after its period: approved as it was, never late.
+    #[serde(default)]
+    pub backfilled: bool,
 }
 
 impl Report {
@@ -429,6 +432,7 @@ mod tests {
             submitted_at: None,
             approved_at: None,
             late: false,
+            backfilled: false,
         };
         let c = r.open_correction().unwrap();
         assert_eq!(c.revision, 2);

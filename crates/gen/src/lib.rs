@@ -567,6 +567,7 @@ pub(crate) fn simulate(
             approved_at: (state == ReportState::Approved)
                 .then(|| at(submit_day + chrono::Duration::days(1), 3)),
             late: submitted && submit_day > deadline,
+            backfilled: false,
             figures: f.clone(),
         });
         prev = f;

@@ -67,6 +67,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0012_read_model_v2.sql"),
     ),
     (13, "jobs", include_str!("../migrations/0013_jobs.sql")),
+    (
+        14,
+        "backfill",
+        include_str!("../migrations/0014_backfill.sql"),
+    ),
 ];
 
 /// The latest schema version this build knows.

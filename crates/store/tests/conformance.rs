@@ -513,6 +513,7 @@ fn draft(project_id: ProjectId, month: u32, revision: i64, ytd: i64) -> Report {
         submitted_at: None,
         approved_at: None,
         late: false,
+        backfilled: false,
     }
 }
 

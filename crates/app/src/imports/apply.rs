@@ -58,6 +58,7 @@ pub async fn apply(
     let mut created: HashMap<String, ProjectId> = HashMap::new();
     let mut touched: BTreeSet<ProjectId> = BTreeSet::new();
     let mut plan_years: BTreeSet<(i64, i32)> = BTreeSet::new();
+    let mut report_years: BTreeSet<(ProjectId, i32)> = BTreeSet::new();
     // Every write is audited like the same change made in a form; the entries are
     // appended together, in order, at the end of the transaction.
     let mut writes: Vec<audit::Write> = Vec::new();
@@ -122,6 +123,28 @@ pub async fn apply(
                 ));
                 plan_years.insert((pid.get(), plan.year));
             }
+            Op::BackfillReport {
+                project,
+                period,
+                figures,
+            } => {
+                let now = duban_store::now_ms();
+                let project_id = id_of(project, &created)?;
+                report_years.insert((project_id, period.year()));
+                new_reports.push(Report {
+                    id: ReportId::new(0),
+                    project_id,
+                    period: *period,
+                    revision: 1,
+                    state: ReportState::Approved,
+                    figures: figures.clone(),
+                    returned_reason: None,
+                    submitted_at: Some(now),
+                    approved_at: Some(now),
+                    late: false,
+                    backfilled: true,
+                });
+            }
             Op::CreateReport {
                 project,
                 period,
@@ -138,6 +161,7 @@ pub async fn apply(
                     submitted_at: None,
                     approved_at: None,
                     late: false,
+                    backfilled: false,
                 });
             }
             Op::EditReport {
@@ -251,7 +275,11 @@ pub async fn apply(
     );
     for (id, r) in ids.iter().zip(&new_reports) {
         writes.push(audit::Write::new(
-            "report.create",
+            if r.backfilled {
+                "report.backfill"
+            } else {
+                "report.create"
+            },
             "report",
             id,
             audit::NONE,
@@ -265,6 +293,9 @@ pub async fn apply(
     }
     for (pid, year) in plan_years {
         w.refresh(ProjectId::new(pid), year);
+    }
+    for (pid, year) in report_years {
+        w.refresh(pid, year);
     }
     if import_id > 0 {
         let summary = serde_json::to_string(counts).expect("counts serialise");

@@ -4,7 +4,7 @@
 //! whatever is already entered, so a filled template re-imports as "unchanged".
 
 use crate::AppError;
-use crate::access::{Caller, DraftReports, EditRegistry, ReadRegistry};
+use crate::access::{Caller, DraftReports, EditRegistry, ReadRegistry, Supervise};
 use duban_domain::Period;
 use duban_domain::ids::ProjectId;
 use duban_domain::import::{Kind, month_key};
@@ -74,7 +74,9 @@ pub async fn template(
         return accounts_template(db, caller, kind, q).await;
     }
     let read = caller.can::<ReadRegistry>()?;
-    let fill = q.fill.unwrap_or(kind == Kind::Progress);
+    let fill = q
+        .fill
+        .unwrap_or(matches!(kind, Kind::Progress | Kind::History));
     let today = crate::clock::today();
     let period = match &q.period {
         Some(p) => Period::parse("period", p)?,
@@ -84,6 +86,7 @@ pub async fn template(
     // The projects to pre-fill: those the caller may write for this kind.
     let reach = match kind {
         Kind::Progress => caller.can::<DraftReports>()?.reach_within(q.unit),
+        Kind::History => caller.can::<Supervise>()?.reach_within(q.unit),
         Kind::Problems => read.reach_within(q.unit),
         _ => caller.can::<EditRegistry>()?.reach_within(q.unit),
     };
@@ -169,6 +172,32 @@ pub async fn template(
                 .collect();
             vec![(Kind::Progress, rows)]
         }
+        Kind::History => {
+            // Every month of the year before this one, each row as stored (approved) or
+            // empty to fill from the office's records.
+            let last = Period::of(today).prev();
+            let months: Vec<Period> = (1..=12)
+                .filter_map(|m| Period::new(year, m))
+                .filter(|p| *p <= last)
+                .collect();
+            notes.push(format!("补录年度 / year: {year}（{} 个月）", months.len()));
+            let ids: Vec<ProjectId> = list.iter().map(|p| p.id).collect();
+            let mut rows = Vec::with_capacity(list.len() * months.len());
+            let mut stored = HashMap::new();
+            for m in &months {
+                for (pid, r) in store::latest_reports(db, &ids, *m).await? {
+                    if r.state == duban_domain::report::ReportState::Approved {
+                        stored.insert((pid, *m), r.figures);
+                    }
+                }
+            }
+            for p in &list {
+                for m in &months {
+                    rows.push(progress_row(p, *m, stored.get(&(p.id, *m))));
+                }
+            }
+            vec![(Kind::History, rows)]
+        }
         Kind::Problems | Kind::Milestones | Kind::Units | Kind::Users => {
             vec![(Kind::Problems, vec![])]
         }
@@ -190,7 +219,7 @@ pub async fn template(
         .map_err(|e| AppError::internal("cannot write the template", e))?;
     let name = match kind {
         Kind::Progress => format!("{}模板-{period}.xlsx", kind.zh()),
-        Kind::Plans => format!("{}模板-{year}.xlsx", kind.zh()),
+        Kind::Plans | Kind::History => format!("{}模板-{year}.xlsx", kind.zh()),
         _ => format!("{}模板.xlsx", kind.zh()),
     };
     Ok((name, bytes))

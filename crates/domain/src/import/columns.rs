@@ -24,10 +24,13 @@ pub enum Kind {
     Units,
     /// 用户: accounts with one role each, keyed by user name.
     Users,
+    /// 历史补录: approved progress of earlier months (this year's, last year's), loaded
+    /// once by a supervisor; the same columns as progress.
+    History,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Projects,
         Kind::Plans,
         Kind::Milestones,
@@ -35,6 +38,7 @@ impl Kind {
         Kind::Problems,
         Kind::Units,
         Kind::Users,
+        Kind::History,
     ];
     pub const fn code(self) -> &'static str {
         match self {
@@ -45,6 +49,7 @@ impl Kind {
             Kind::Problems => "problems",
             Kind::Units => "units",
             Kind::Users => "users",
+            Kind::History => "history",
         }
     }
     /// The sheet name in duban's templates.
@@ -57,6 +62,7 @@ impl Kind {
             Kind::Problems => "问题清单",
             Kind::Units => "单位",
             Kind::Users => "用户",
+            Kind::History => "历史补录",
         }
     }
     pub const fn en(self) -> &'static str {
@@ -68,6 +74,7 @@ impl Kind {
             Kind::Problems => "Problems",
             Kind::Units => "Units",
             Kind::Users => "Users",
+            Kind::History => "History",
         }
     }
     pub fn parse(s: &str) -> Option<Kind> {
@@ -80,7 +87,7 @@ impl Kind {
             Kind::Projects => PROJECTS,
             Kind::Plans => PLANS,
             Kind::Milestones => MILESTONES,
-            Kind::Progress => PROGRESS,
+            Kind::Progress | Kind::History => PROGRESS,
             Kind::Problems => PROBLEMS,
             Kind::Units => UNITS,
             Kind::Users => USERS,

@@ -169,6 +169,10 @@ pub fn detect(g: &Grid) -> Option<Kind> {
     if let Some(k) = Kind::parse(name) {
         return Some(k);
     }
+    // 补录, 历史数据补录, 2025年补录 …: history, read with the progress columns.
+    if name.contains("补录") {
+        return Some(Kind::History);
+    }
     let has = |kind: Kind, keys: &[&str]| -> usize {
         header::find(kind, g).map_or(0, |h| {
             keys.iter()

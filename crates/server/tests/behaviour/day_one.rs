@@ -100,9 +100,15 @@ async fn units_and_users(db: Db) {
         .await;
     assert_eq!(r.status, 200);
     let grids = duban_sheets::workbook(&r.body, Default::default()).unwrap();
-    let units_sheet = grids.iter().find(|g| g.name == "单位").expect("a 单位 sheet");
+    let units_sheet = grids
+        .iter()
+        .find(|g| g.name == "单位")
+        .expect("a 单位 sheet");
     let text = format!("{:?}", units_sheet);
-    assert!(text.contains("CITY") && text.contains("某市发展和改革委员会"), "{text}");
+    assert!(
+        text.contains("CITY") && text.contains("某市发展和改革委员会"),
+        "{text}"
+    );
 
     // A unit sheet as an office has it: parents by name or code, a child before… no:
     // parents first; a row with an unknown parent, a bad kind and a repeated code.
@@ -264,4 +270,258 @@ async fn units_and_users(db: Db) {
         .await
         .unwrap();
     assert_eq!(n, 5 + 4 + 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_from_excel_on_sqlite() {
+    history(common::empty_database(false).await.unwrap()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_from_excel_on_postgres() {
+    if let Some(db) = common::empty_database(true).await {
+        history(db).await;
+    }
+}
+
+/// 补录: last year's and this year's past months loaded as approved history, so that the
+/// cockpit shows year-on-year growth from the first day; never late or missing; marked
+/// as back-filled; never over an existing report; not for this month.
+async fn history(db: Db) {
+    use duban_domain::Period;
+    init(
+        &Console::open(),
+        &db,
+        &InitInput {
+            unit_code: "CITY".into(),
+            unit_name: "某市发展和改革委员会".into(),
+            unit_kind: None,
+            admin_username: "chief".into(),
+            admin_name: None,
+            admin_password: Some("Plan-office-2026".into()),
+            report_deadline_day: None,
+        },
+    )
+    .await
+    .unwrap();
+    common::user(
+        &db,
+        "sup",
+        "CITY",
+        &[(
+            duban_domain::Role::Supervisor,
+            duban_domain::access::Scope::All,
+        )],
+    )
+    .await;
+    let addr = spawn_app(db.clone()).await;
+    let sup = Client::login(&addr, "sup").await;
+    let now = Period::of(duban_app::clock::today());
+    let (this, last) = (now.year(), now.year() - 1);
+    let last_month = now.prev();
+
+    let projects = sheet(
+        "项目库",
+        &[
+            "项目代码",
+            "项目名称",
+            "责任单位",
+            "项目类别",
+            "建设性质",
+            "项目级别",
+            "项目状态",
+            "建设起止年限",
+            "总投资",
+        ],
+        &[
+            &[
+                "CITY-001",
+                "城东污水处理厂",
+                "CITY",
+                "基础设施",
+                "续建",
+                "市级",
+                "在建",
+                &format!("{last}-{this}"),
+                "80000",
+            ],
+            &[
+                "CITY-002",
+                "第一中学改扩建",
+                "CITY",
+                "社会事业",
+                "续建",
+                "市级",
+                "在建",
+                &format!("{last}-{this}"),
+                "20000",
+            ],
+        ],
+    );
+    let p = preview(&sup, "projects.xlsx", &projects).await;
+    assert_eq!(p["counts"]["create"], 2, "{p}");
+    assert_eq!(
+        sup.post(&format!("/api/v1/imports/{}/commit", p["id"]), json!({}))
+            .await
+            .0,
+        200
+    );
+    let plans = sheet(
+        "年度计划",
+        &["项目代码", "年度", "年度计划投资"],
+        &[
+            &["CITY-001", &last.to_string(), "24000"],
+            &["CITY-002", &last.to_string(), "6000"],
+            &["CITY-001", &this.to_string(), "30000"],
+            &["CITY-002", &this.to_string(), "8000"],
+        ],
+    );
+    let p = preview(&sup, "plans.xlsx", &plans).await;
+    assert_eq!(p["counts"]["create"], 4, "{p}");
+    assert_eq!(
+        sup.post(&format!("/api/v1/imports/{}/commit", p["id"]), json!({}))
+            .await
+            .0,
+        200
+    );
+
+    // Monthly figures only, as offices keep them: the year-to-date follows.
+    let header = [
+        "项目代码",
+        "填报年月",
+        "本月完成投资",
+        "形象进度（%）",
+        "是否开工",
+        "实际开工时间",
+    ];
+    let began = format!("{last}-01-15");
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for m in 1..=12 {
+        rows.push(vec![
+            "CITY-001".into(),
+            format!("{last}-{m:02}"),
+            "1500".into(),
+            format!("{}", m * 5),
+            "是".into(),
+            began.clone(),
+        ]);
+        rows.push(vec![
+            "CITY-002".into(),
+            format!("{last}-{m:02}"),
+            "400".into(),
+            format!("{}", m * 4),
+            "是".into(),
+            began.clone(),
+        ]);
+    }
+    let mut p = Period::new(this, 1).unwrap();
+    while p <= last_month {
+        rows.push(vec![
+            "CITY-001".into(),
+            p.to_string(),
+            "2000".into(),
+            "70".into(),
+            "是".into(),
+            began.clone(),
+        ]);
+        rows.push(vec![
+            "CITY-002".into(),
+            p.to_string(),
+            "500".into(),
+            "60".into(),
+            "是".into(),
+            began.clone(),
+        ]);
+        p = p.next();
+    }
+    // This month is not history.
+    rows.push(vec![
+        "CITY-001".into(),
+        now.to_string(),
+        "2000".into(),
+        "75".into(),
+        "是".into(),
+        began.clone(),
+    ]);
+    let refs: Vec<Vec<&str>> = rows
+        .iter()
+        .map(|r| r.iter().map(String::as_str).collect())
+        .collect();
+    let slices: Vec<&[&str]> = refs.iter().map(|r| r.as_slice()).collect();
+    let bytes = sheet("历史补录", &header, &slices);
+    let p = preview(&sup, "history.xlsx", &bytes).await;
+    let e = errors(&p);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(
+        e[0].contains("period") && e[0].contains("本月以前"),
+        "{e:?}"
+    );
+    // Without that row: every month created, as approved history.
+    let bytes = sheet("历史补录", &header, &slices[..slices.len() - 1]);
+    let p = preview(&sup, "history.xlsx", &bytes).await;
+    let months = 12 + last_month.month() as i64 * i64::from(last_month.year() == this);
+    assert_eq!(p["counts"]["create"], 2 * months, "{p}");
+    assert_eq!(
+        sup.post(&format!("/api/v1/imports/{}/commit", p["id"]), json!({}))
+            .await
+            .0,
+        200
+    );
+
+    // The reports: approved, back-filled, never late; the year-to-date summed.
+    let dec: (String, bool, bool, i64) = db
+        .fetch_one(
+            "SELECT state, backfilled, late, invest_ytd FROM reports WHERE year = $1 AND month = 12 AND project_id = (SELECT id FROM projects WHERE code = 'CITY-001')",
+            &[i64::from(last).into()],
+            |r| Ok((r.str("state")?, r.bool("backfilled")?, r.bool("late")?, r.i64("invest_ytd")?)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(dec, ("approved".into(), true, false, 12 * 1500 * 10_000));
+    // The cockpit: growth over last year's same months, nothing missing, nothing late.
+    let o = sup
+        .ok(&format!("/api/v1/stats/overview?as_of={last_month}"))
+        .await;
+    let f = &o;
+    assert_eq!(f["reports_missing"], 0, "{o}");
+    assert_eq!(f["reports_late"], 0, "{o}");
+    // (2000+500) a month this year against (1500+400) last year: +31.6%.
+    if last_month.year() == this {
+        assert_eq!(f["text"]["yoy"], "31.6%", "{o}");
+    }
+    // The audit log says back-filled.
+    let n: i64 = db
+        .scalar(
+            "SELECT COUNT(*) AS v FROM audit_log WHERE action = 'report.backfill'",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(n, 2 * months);
+    // Again: unchanged. A different figure for a loaded month: refused, pointing to a
+    // correction.
+    let p = preview(&sup, "history.xlsx", &bytes).await;
+    assert_eq!(p["counts"]["unchanged"], 2 * months, "{p}");
+    let changed = sheet(
+        "历史补录",
+        &header,
+        &[&["CITY-001", &format!("{last}-03"), "9999", "15", "是", &began]],
+    );
+    let p = preview(&sup, "history.xlsx", &changed).await;
+    let e = errors(&p);
+    assert!(e.iter().any(|x| x.contains("更正")), "{e:?}");
+    // A clerk may not load history.
+    common::user(
+        &db,
+        "clerk",
+        "CITY",
+        &[(
+            duban_domain::Role::Reporter,
+            duban_domain::access::Scope::Own,
+        )],
+    )
+    .await;
+    let clerk = Client::login(&addr, "clerk").await;
+    let p = preview(&clerk, "history.xlsx", &bytes).await;
+    assert!(errors(&p).iter().any(|x| x.contains("历史补录")), "{p}");
 }

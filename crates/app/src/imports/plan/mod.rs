@@ -54,6 +54,12 @@ pub enum Op {
         period: Period,
         figures: ReportFigures,
     },
+    /// An approved report of an earlier month, loaded as history (补录).
+    BackfillReport {
+        project: Target,
+        period: Period,
+        figures: ReportFigures,
+    },
     EditReport {
         id: ReportId,
         state: ReportState,
@@ -184,6 +190,7 @@ pub async fn plan(
         Kind::Projects => 2,
         Kind::Plans | Kind::Milestones => 3,
         Kind::Progress => 4,
+        Kind::History => 4,
         Kind::Problems => 5,
     });
     let codes: Vec<String> = reads
@@ -244,7 +251,10 @@ pub async fn plan(
     if !plans.is_empty() || !milestones.is_empty() {
         pl.plans(db, &plans, &milestones).await?;
     }
-    for s in reads.iter().filter(|s| s.kind == Kind::Progress) {
+    for s in reads
+        .iter()
+        .filter(|s| matches!(s.kind, Kind::Progress | Kind::History))
+    {
         pl.progress(db, s).await?;
     }
     for s in reads.iter().filter(|s| s.kind == Kind::Problems) {
@@ -477,7 +487,7 @@ impl Planner<'_> {
         let reach = match kind {
             Kind::Projects | Kind::Plans | Kind::Milestones => &self.reach_registry,
             Kind::Progress => &self.reach_reports,
-            Kind::Problems => &self.reach_problems,
+            Kind::Problems | Kind::History => &self.reach_problems,
             Kind::Units => &self.reach_units,
             Kind::Users => &self.reach_users,
         };

@@ -89,14 +89,31 @@ fn report_changes(a: &ReportFigures, b: &ReportFigures) -> Vec<Change> {
 }
 
 impl Planner<'_> {
+    /// Progress rows become drafts (`Kind::Progress`), or, loaded as history
+    /// (`Kind::History`), approved reports of their own earlier month.
     pub(super) async fn progress(&mut self, db: &Db, s: &SheetRead) -> Result<(), AppError> {
-        if self.caller.can::<DraftReports>().is_err() {
+        let history = s.kind == Kind::History;
+        if !history && self.caller.can::<DraftReports>().is_err() {
             self.plan
                 .errors
                 .push(forbidden(s, "进度填报", "progress reports"));
             return Ok(());
         }
+        if history && self.caller.can::<crate::access::Supervise>().is_err() {
+            self.plan.errors.push(forbidden(s, "历史补录", "history"));
+            return Ok(());
+        }
         let today = Period::of(crate::clock::today());
+        // History months in order, so that each month follows the one before it in the
+        // same file (a sheet of monthly figures gives the year-to-date sums).
+        let mut rows: Vec<&Row> = s.rows.iter().collect();
+        if history {
+            rows.sort_by_key(|r| match r.get("period") {
+                Some(Value::Month(p)) => (code_of(r), Some(*p)),
+                _ => (code_of(r), None),
+            });
+        }
+        let mut planned: HashMap<(String, Period), ReportFigures> = HashMap::new();
         // The stored reports of every (project, month) of the sheet, and of the month
         // before, for what a new month carries over.
         let mut wanted: BTreeMap<Period, Vec<ProjectId>> = BTreeMap::new();
@@ -116,7 +133,7 @@ impl Planner<'_> {
             }
         }
         let mut seen: HashMap<(String, Period), usize> = HashMap::new();
-        for r in &s.rows {
+        for r in rows {
             let code = code_of(r);
             let period = match r.get("period") {
                 Some(Value::Month(p)) => Some(*p),
@@ -143,7 +160,19 @@ impl Planner<'_> {
                     ),
                 ));
             }
-            if period > today {
+            if history && period >= today {
+                errors.push(s.error(
+                    r,
+                    field_error(
+                        "period",
+                        "not_history",
+                        format!("补录只适用于本月以前的月份（{period}请正常填报）"),
+                        format!(
+                            "history is for months before this one ({period}: report it as usual)"
+                        ),
+                    ),
+                ));
+            } else if period > today {
                 errors.push(s.error(
                     r,
                     field_error(
@@ -154,7 +183,7 @@ impl Planner<'_> {
                     ),
                 ));
             }
-            let target = match self.target(Kind::Progress, &code) {
+            let target = match self.target(s.kind, &code) {
                 Ok(t) => Some(t),
                 Err(e) => {
                     errors.push(s.error(r, e));
@@ -182,9 +211,14 @@ impl Planner<'_> {
                 ),
                 Target::New(_) => (None, None),
             };
-            let base = match (stored, previous) {
+            // The month before, as this file plans it, else as stored.
+            let previous_figures = planned
+                .get(&(code.clone(), period.prev()))
+                .cloned()
+                .or_else(|| previous.map(|p| p.figures.clone()));
+            let base = match (stored, &previous_figures) {
                 (Some(x), _) => x.figures.clone(),
-                (None, Some(p)) => carried(&p.figures, period),
+                (None, Some(p)) => carried(p, period),
                 (None, None) => ReportFigures::default(),
             };
             let mut figures = figures_of(r, &base);
@@ -198,6 +232,26 @@ impl Planner<'_> {
                     figures.invest_since_start =
                         (base.invest_since_start + figures.invest_period).max(figures.invest_ytd);
                 }
+            }
+            if history
+                && let Some(x) =
+                    stored.filter(|x| x.state != ReportState::Approved || x.figures != figures)
+            {
+                let e = field_error(
+                    "period",
+                    "report_exists",
+                    format!(
+                        "{period}已有{}的报告，补录不会覆盖；如需更正，请在系统中发起更正",
+                        x.state.zh()
+                    ),
+                    format!(
+                        "{period} has a report ({}); history does not overwrite it; open a correction in duban",
+                        x.state.en()
+                    ),
+                );
+                let ce = s.error(r, e);
+                self.reject(s, r, key, label, vec![ce]);
+                continue;
             }
             if let Some(x) = stored.filter(|x| {
                 x.figures != figures
@@ -232,7 +286,17 @@ impl Planner<'_> {
                 self.reject(s, r, key, label, errs);
                 continue;
             }
+            planned.insert((code.clone(), period), figures.clone());
             match stored {
+                None if history => {
+                    let changes = report_changes(&ReportFigures::default(), &figures);
+                    self.item(s, r, Action::Create, key, label, changes);
+                    self.plan.ops.push(Op::BackfillReport {
+                        project: target,
+                        period,
+                        figures,
+                    });
+                }
                 None => {
                     let changes = report_changes(&ReportFigures::default(), &figures);
                     self.item(s, r, Action::Create, key, label, changes);
