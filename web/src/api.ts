@@ -140,6 +140,8 @@ export interface ReportFigures {
 export interface Report {
   id: number; project_id: number; period: string; revision: number; state: string; figures: ReportFigures
   returned_reason: string | null; submitted_at: number | null; approved_at: number | null; late: boolean
+  /** Loaded as history (补录): approved as of its own month. */
+  backfilled?: boolean
 }
 export interface ReportRow extends Report { project_code: string; project_name: string; unit_id: number }
 export interface Revision extends Report { changes: { field: string; before: string; after: string }[] }

@@ -18,6 +18,7 @@ export const messages = {
     problemCategory: { land: '用地', energy: '用能', water: '用水', funding: '资金', approval: '审批', demolition: '征迁', labour: '用工', quality: '质量安全', other: '其他' },
     deadline: { overdue: '已超期', due_soon: '临期', on_track: '正常', none: '' },
     reports: {
+      backfilled: '补录', backfilledHint: '历史数据补录：按原月份记为已审核，不计迟报、漏报',
       title: '进度填报与审核', due: '待填报', allDone: '本期项目均已报送', dueCount: '{n} 个项目待报', state: '状态', notStarted: '未填报', fill: '填报',
       inbox: '待审核', inboxEmpty: '暂无待审核的报告', period: '期次', ytd: '年度累计（万元）', progress: '形象进度', late: '迟报',
       approve: '审核通过', return: '退回', returnTitle: '退回报告', reason: '请写明退回原因', wan: '万元', save: '保存草稿', submit: '报送',
@@ -73,8 +74,8 @@ export const messages = {
     imports: {
       title: '数据导入', hint: '先预检后写入：有任何错误时不写入任何数据；同一文件重复导入不会产生重复数据',
       step1: '下载模板（可选）', step2: '选择要导入的Excel文件', step3: '预检结果', done: '已导入',
-      kinds: { progress: '进度填报', projects: '项目库', plans: '年度计划及节点', problems: '问题清单', milestones: '节点计划', units: '单位', users: '用户' },
-      initialPassword: '初始密码', passwordsTitle: '新建的 {n} 个账号及初始密码', passwordsCsv: '下载初始密码表（CSV）',
+      kinds: { progress: '进度填报', projects: '项目库', plans: '年度计划及节点', problems: '问题清单', milestones: '节点计划', units: '单位', users: '用户', history: '历史补录' },
+      asHistory: '将作为历史补录导入：每行记为该月已审核的报告（不计迟报、漏报），不覆盖已有报告', initialPassword: '初始密码', passwordsTitle: '新建的 {n} 个账号及初始密码', passwordsCsv: '下载初始密码表（CSV）',
       passwordsOnce: '初始密码只显示这一次，请下载后逐一发给本人；首次登录时须修改密码。',
       fill: '预填本单位项目', english: '含英文表头', download: '下载模板', choose: '选择文件并预检',
       accepts: '支持 .xlsx / .xls / .ods；也可直接导入各单位现有表格（表头可为合并单元格、多行，金额可为万元或亿元）',
@@ -138,6 +139,7 @@ export const messages = {
     problemCategory: { land: 'Land', energy: 'Energy', water: 'Water', funding: 'Funding', approval: 'Approval', demolition: 'Demolition', labour: 'Labour', quality: 'Quality and safety', other: 'Other' },
     deadline: { overdue: 'Overdue', due_soon: 'Due soon', on_track: 'On track', none: '' },
     reports: {
+      backfilled: 'back-filled', backfilledHint: 'Loaded as history: approved as of its own month, never counted late or missing',
       title: 'Progress reports', due: 'Due', allDone: 'Every project has reported for this period', dueCount: '{n} due', state: 'State', notStarted: 'not started', fill: 'Fill in',
       inbox: 'To approve', inboxEmpty: 'Nothing waits for approval', period: 'Period', ytd: 'Year to date (10k)', progress: 'Progress', late: 'Late',
       approve: 'Approve', return: 'Return', returnTitle: 'Return the report', reason: 'Why is it returned?', wan: '10k yuan', save: 'Save draft', submit: 'Submit',
@@ -193,8 +195,8 @@ export const messages = {
     imports: {
       title: 'Import', hint: 'Checked first, then written: with any error nothing is written; importing the same file twice changes nothing',
       step1: 'Download a template (optional)', step2: 'Choose the Excel file to import', step3: 'Preview', done: 'Imported',
-      kinds: { progress: 'Progress', projects: 'Registry', plans: 'Plans and milestones', problems: 'Problems', milestones: 'Milestones', units: 'Units', users: 'Users' },
-      initialPassword: 'Initial password', passwordsTitle: '{n} new accounts and their initial passwords', passwordsCsv: 'Download the initial passwords (CSV)',
+      kinds: { progress: 'Progress', projects: 'Registry', plans: 'Plans and milestones', problems: 'Problems', milestones: 'Milestones', units: 'Units', users: 'Users', history: 'History (补录)' },
+      asHistory: 'Imported as history: each row an approved report of its month (never late or missing); existing reports are not overwritten', initialPassword: 'Initial password', passwordsTitle: '{n} new accounts and their initial passwords', passwordsCsv: 'Download the initial passwords (CSV)',
       passwordsOnce: 'These initial passwords are shown only now: download them and give each to its owner; each must be changed at first login.',
       fill: 'Pre-fill my projects', english: 'English header row', download: 'Download template', choose: 'Choose a file and check it',
       accepts: '.xlsx, .xls or .ods; the sheets units already keep import too (merged or multi-row headers, amounts in 万元 or 亿元)',
