@@ -62,7 +62,70 @@ pub async fn demo(
         bulk::units(&mut tx, &extras.units).await?;
         tx.commit().await?;
         load::write_batch(db, &extras.batch).await?;
+        // Last year, as an office loads it on its first day (补录): approved history of
+        // the projects already under way, so the cockpit shows year-on-year growth.
+        let carried: Vec<duban_gen::history::Carried> =
+            duban_store::bulk::carried_into(db, as_of.year())
+                .await?
+                .into_iter()
+                .map(
+                    |(project, start_year, total, before)| duban_gen::history::Carried {
+                        project,
+                        start_year,
+                        total: duban_domain::Yuan::new(total),
+                        before: duban_domain::Yuan::new(before),
+                    },
+                )
+                .collect();
+        let (plans, reports) = duban_gen::history::previous_year(
+            &carried,
+            as_of.year(),
+            duban_gen::demo::DEMO_SEED,
+            duban_store::now_ms(),
+        );
+        // And the projects that were completed last year (竣工), so that last year's
+        // figures are a whole year's list, about 8% below this year's as published
+        // growth rates go.
+        let month = |rs: &[duban_domain::report::Report]| -> i64 {
+            rs.iter()
+                .filter(|r| r.period.month() == as_of.month())
+                .map(|r| r.figures.invest_ytd.get())
+                .sum()
+        };
+        let this_year = duban_store::bulk::ytd_of_month(db, as_of.year(), as_of.month()).await?;
+        let want = duban_domain::Yuan::new((this_year * 100 / 108 - month(&reports)).max(0));
+        let continuing: Vec<duban_domain::ids::ProjectId> = carried
+            .iter()
+            .filter(|c| c.start_year < as_of.year() - 1)
+            .map(|c| c.project)
+            .collect();
+        let models = projects::by_ids(db, &continuing).await?;
+        let next_id: i64 = db
+            .scalar(
+                "SELECT CAST(COALESCE(MAX(id), 0) + 1 AS BIGINT) AS v FROM projects",
+                &[],
+            )
+            .await?;
+        let completed = duban_gen::history::completed_last_year(
+            &models,
+            next_id,
+            as_of.year(),
+            want,
+            duban_gen::demo::DEMO_SEED,
+            duban_store::now_ms(),
+        );
+        load::write_batch(
+            db,
+            &duban_gen::Batch {
+                plans,
+                reports,
+                ..Default::default()
+            },
+        )
+        .await?;
+        load::write_batch(db, &completed).await?;
         load::resync_ids(db).await?;
+        crate::analytics::rebuild(db, as_of.year() - 1, &mut |_| {}).await?;
         crate::analytics::rebuild(db, as_of.year(), &mut |_| {}).await?;
     }
     let mut accounts = Vec::new();

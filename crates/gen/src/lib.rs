@@ -8,6 +8,7 @@
 
 pub mod calibration;
 pub mod demo;
+pub mod history;
 pub mod names;
 
 use chrono::NaiveDate;

@@ -159,3 +159,38 @@ pub async fn problems(tx: &mut Tx, problems: &[Problem]) -> Result<u64, StoreErr
     )
     .await
 }
+
+/// For the projects begun before `year`: their start year, total and what they had
+/// invested before `year`, from the first report of `year` (since start less the year to
+/// date). The generated demo loads the year before from this.
+pub async fn carried_into(
+    db: &crate::db::Db,
+    year: i32,
+) -> Result<Vec<(duban_domain::ids::ProjectId, i32, i64, i64)>, StoreError> {
+    db.fetch_all(
+        "SELECT p.id, p.start_year, p.total_investment, r.invest_since_start - r.invest_ytd AS before \
+         FROM projects p JOIN reports r ON r.project_id = p.id \
+         WHERE p.start_year < $1 AND r.year = $1 AND r.revision = 1 \
+           AND r.month = (SELECT MIN(r2.month) FROM reports r2 WHERE r2.project_id = p.id AND r2.year = $1) \
+         ORDER BY p.id",
+        &[i64::from(year).into()],
+        |r| {
+            Ok((
+                crate::db::id(r, "id")?,
+                r.i64("start_year")? as i32,
+                r.i64("total_investment")?,
+                r.i64("before")?,
+            ))
+        },
+    )
+    .await
+}
+
+/// The year-to-date investment of the first revisions of a month's reports, summed.
+pub async fn ytd_of_month(db: &crate::db::Db, year: i32, month: u32) -> Result<i64, StoreError> {
+    db.scalar(
+        "SELECT CAST(COALESCE(SUM(invest_ytd), 0) AS BIGINT) AS v FROM reports WHERE year = $1 AND month = $2 AND revision = 1",
+        &[i64::from(year).into(), i64::from(month).into()],
+    )
+    .await
+}

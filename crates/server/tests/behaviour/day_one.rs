@@ -505,7 +505,14 @@ async fn history(db: Db) {
     let changed = sheet(
         "历史补录",
         &header,
-        &[&["CITY-001", &format!("{last}-03"), "9999", "15", "是", &began]],
+        &[&[
+            "CITY-001",
+            &format!("{last}-03"),
+            "9999",
+            "15",
+            "是",
+            &began,
+        ]],
     );
     let p = preview(&sup, "history.xlsx", &changed).await;
     let e = errors(&p);
