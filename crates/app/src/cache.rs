@@ -1,6 +1,8 @@
 //! Answers kept for a short while, per database: counts that cost a scan at a million
-//! rows and are asked for on every page view. A write through this process clears what
-//! it may have changed; other instances' writes are seen once the entry's time is up.
+//! rows and are asked for on every page view. Each answer is kept with the change
+//! counter it was computed at (`duban_store::changes`), which every write that may
+//! change it bumps in its transaction: a write on any server is seen by the next read on
+//! every server. A write through this process also clears its entries at once.
 
 use duban_store::Db;
 use std::collections::HashMap;
@@ -11,7 +13,7 @@ pub struct Memo<V> {
     ttl: Duration,
     /// Entries beyond this are dropped, oldest first (filters are many, memory is not).
     cap: usize,
-    map: Mutex<HashMap<(u64, String), (Instant, V)>>,
+    map: Mutex<HashMap<(u64, String), (Instant, i64, V)>>,
 }
 
 impl<V: Clone> Memo<V> {
@@ -23,27 +25,28 @@ impl<V: Clone> Memo<V> {
         }
     }
 
-    pub fn get(&self, db: &Db, key: &str) -> Option<V> {
+    /// The entry of `key` computed at `version`, if it is still young.
+    pub fn get(&self, db: &Db, key: &str, version: i64) -> Option<V> {
         let map = self.map.lock().expect("cache lock");
         map.get(&(db.id(), key.to_string()))
-            .filter(|(at, _)| at.elapsed() < self.ttl)
-            .map(|(_, v)| v.clone())
+            .filter(|(at, v, _)| at.elapsed() < self.ttl && *v == version)
+            .map(|(_, _, v)| v.clone())
     }
 
-    pub fn put(&self, db: &Db, key: String, v: V) {
+    pub fn put(&self, db: &Db, key: String, version: i64, v: V) {
         let mut map = self.map.lock().expect("cache lock");
         if map.len() >= self.cap {
-            map.retain(|_, (at, _)| at.elapsed() < self.ttl);
+            map.retain(|_, (at, _, _)| at.elapsed() < self.ttl);
             while map.len() >= self.cap {
                 let oldest = map
                     .iter()
-                    .min_by_key(|(_, (at, _))| *at)
+                    .min_by_key(|(_, (at, _, _))| *at)
                     .map(|(k, _)| k.clone())
                     .expect("not empty");
                 map.remove(&oldest);
             }
         }
-        map.insert((db.id(), key), (Instant::now(), v));
+        map.insert((db.id(), key), (Instant::now(), version, v));
     }
 
     /// Forget every entry of a database.
@@ -54,18 +57,19 @@ impl<V: Clone> Memo<V> {
             .retain(|(id, _), _| *id != db.id());
     }
 
-    /// The cached value, or `make`'s, which is then kept.
+    /// The cached value computed at `version`, or `make`'s, which is then kept.
     pub async fn get_or<E>(
         &self,
         db: &Db,
         key: String,
+        version: i64,
         make: impl AsyncFnOnce() -> Result<V, E>,
     ) -> Result<V, E> {
-        if let Some(v) = self.get(db, &key) {
+        if let Some(v) = self.get(db, &key, version) {
             return Ok(v);
         }
         let v = make().await?;
-        self.put(db, key, v.clone());
+        self.put(db, key, version, v.clone());
         Ok(v)
     }
 }
@@ -79,29 +83,31 @@ mod tests {
         let a = Db::connect("sqlite::memory:").await.unwrap();
         let b = Db::connect("sqlite::memory:").await.unwrap();
         let m: Memo<i64> = Memo::new(Duration::from_secs(60), 3);
-        m.put(&a, "x".into(), 1);
-        m.put(&b, "x".into(), 2);
-        assert_eq!((m.get(&a, "x"), m.get(&b, "x")), (Some(1), Some(2)));
+        m.put(&a, "x".into(), 0, 1);
+        m.put(&b, "x".into(), 0, 2);
+        assert_eq!((m.get(&a, "x", 0), m.get(&b, "x", 0)), (Some(1), Some(2)));
         m.clear(&a);
-        assert_eq!((m.get(&a, "x"), m.get(&b, "x")), (None, Some(2)));
+        assert_eq!((m.get(&a, "x", 0), m.get(&b, "x", 0)), (None, Some(2)));
         for (i, k) in ["p", "q", "r", "s"].into_iter().enumerate() {
-            m.put(&a, k.into(), i as i64);
+            m.put(&a, k.into(), 0, i as i64);
         }
         assert_eq!(m.map.lock().unwrap().len(), 3);
-        assert_eq!(m.get(&a, "s"), Some(3));
+        assert_eq!(m.get(&a, "s", 0), Some(3));
+        // Computed at another change count: not the answer any more.
+        assert_eq!(m.get(&a, "s", 1), None);
         let calls = std::cell::Cell::new(0);
         let make = async || {
             calls.set(calls.get() + 1);
             Ok::<i64, ()>(9)
         };
-        assert_eq!(m.get_or(&a, "n".into(), make).await, Ok(9));
+        assert_eq!(m.get_or(&a, "n".into(), 0, make).await, Ok(9));
         assert_eq!(
-            m.get_or(&a, "n".into(), async || Ok::<i64, ()>(0)).await,
+            m.get_or(&a, "n".into(), 0, async || Ok::<i64, ()>(0)).await,
             Ok(9)
         );
         assert_eq!(calls.get(), 1);
         let short: Memo<i64> = Memo::new(Duration::ZERO, 3);
-        short.put(&a, "x".into(), 1);
-        assert_eq!(short.get(&a, "x"), None);
+        short.put(&a, "x".into(), 0, 1);
+        assert_eq!(short.get(&a, "x", 0), None);
     }
 }

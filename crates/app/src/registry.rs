@@ -454,13 +454,18 @@ pub async fn list_projects(
             ..f.clone()
         }
     );
+    let version = duban_store::changes::version(db, "projects").await?;
     let total = PROJECT_COUNTS
-        .get_or(db, key, async || projects::count_matching(db, &f).await)
+        .get_or(db, key, version, async || {
+            projects::count_matching(db, &f).await
+        })
         .await?;
     // Walk the order's index when at least one live project in 50 matches: the page is
     // then found within a few thousand index entries.
     let all = PROJECT_COUNTS
-        .get_or(db, "all".into(), async || projects::count(db).await)
+        .get_or(db, "all".into(), version, async || {
+            projects::count(db).await
+        })
         .await?;
     let items = projects::page_of(db, &f, total, total * 50 >= all).await?;
     Ok(ProjectPage { total, items })

@@ -170,6 +170,13 @@ impl<'a> UnitOfWork<'a> {
                 }
             }
         }
+        // Every server's caches see the change at their next read.
+        if self.stale.projects {
+            duban_store::changes::bump(&mut self.tx, "projects").await?;
+        }
+        if self.stale.problems {
+            duban_store::changes::bump(&mut self.tx, "problems").await?;
+        }
         if !self.audit.is_empty() {
             audit::record_many(&mut self.tx, &self.actor, std::mem::take(&mut self.audit)).await?;
         }

@@ -15,6 +15,7 @@ pub mod attachments;
 pub mod audit;
 pub mod bulk;
 pub mod bulletins;
+pub mod changes;
 pub mod db;
 pub mod export;
 pub mod imports;

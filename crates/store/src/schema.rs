@@ -72,6 +72,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "backfill",
         include_str!("../migrations/0014_backfill.sql"),
     ),
+    (
+        15,
+        "change_counters",
+        include_str!("../migrations/0015_change_counters.sql"),
+    ),
 ];
 
 /// The latest schema version this build knows.

@@ -220,8 +220,9 @@ async fn problems_by_unit(
     let today = crate::clock::today().to_string();
     let states = overdue_states(d);
     let key = format!("{today} {}", states.join(","));
+    let version = duban_store::changes::version(db, "problems").await?;
     let all = PROBLEM_COUNTS
-        .get_or(db, key, async || {
+        .get_or(db, key, version, async || {
             Ok::<_, AppError>(std::sync::Arc::new(
                 count_problems(db, &today, &states).await?,
             ))

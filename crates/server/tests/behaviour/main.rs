@@ -13,6 +13,7 @@ mod bulletins;
 mod day_one;
 mod exports;
 mod imports;
+mod instances;
 mod oc4ids;
 mod one_truth;
 mod operate;
