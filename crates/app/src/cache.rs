@@ -9,11 +9,14 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+/// An answer: when it was computed, at which change count, and the value.
+type Entry<V> = (Instant, i64, V);
+
 pub struct Memo<V> {
     ttl: Duration,
     /// Entries beyond this are dropped, oldest first (filters are many, memory is not).
     cap: usize,
-    map: Mutex<HashMap<(u64, String), (Instant, i64, V)>>,
+    map: Mutex<HashMap<(u64, String), Entry<V>>>,
 }
 
 impl<V: Clone> Memo<V> {
