@@ -1,12 +1,12 @@
 # duban: the two commands are `make demo` and `make test`. Everything they need is
-# installed by this file: npm packages, and PostgreSQL and Chromium from Debian's
-# packages when absent.
+# installed by this file: npm packages, and PostgreSQL, Chromium, LibreOffice and HAProxy
+# from Debian's packages when absent.
 
 CARGO ?= cargo
 NPM ?= npm
 SHELL := /bin/bash
 
-.PHONY: demo test web web-deps lint test-rust test-web e2e chromium office bench clean
+.PHONY: demo test web web-deps lint test-rust test-web e2e chromium office haproxy bench clean
 
 demo: web
 	$(CARGO) build --release -p duban-cli
@@ -32,12 +32,16 @@ test-web: web-deps
 
 # Rust unit and integration tests on SQLite and on a throwaway PostgreSQL; the bulletin's
 # documents are opened by LibreOffice and rendered by poppler.
-test-rust: office
+test-rust: office haproxy
 	DUBAN_REQUIRE_PG=1 DUBAN_REQUIRE_SOFFICE=1 ./scripts/with-postgres.sh $(CARGO) test --workspace
 
 # LibreOffice (headless) and poppler-utils, to prove that generated documents open.
 office:
 	@{ command -v soffice >/dev/null && command -v pdftoppm >/dev/null && command -v pdftotext >/dev/null; } || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils >/dev/null; }
+
+# HAProxy, the load balancer of the test of several instances on one PostgreSQL.
+haproxy:
+	@{ command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ]; } || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends haproxy >/dev/null; }
 
 # Chromium, and a CJK font so that screenshots show Chinese text.
 chromium:

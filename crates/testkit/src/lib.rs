@@ -331,6 +331,19 @@ impl Client {
         exchange(&self.addr, method, path, &h, body).await
     }
 
+    /// [`Client::raw`]; `None` when the connection fails (a server killed meanwhile).
+    pub async fn try_raw(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        body: &[u8],
+    ) -> Option<Resp> {
+        let mut h = self.headers();
+        h.push(("Content-Type", content_type.into()));
+        try_exchange(&self.addr, method, path, &h, body).await
+    }
+
     pub async fn get(&self, path: &str) -> (u16, Value) {
         let r = self.send("GET", path, None).await;
         (r.status, r.json())
