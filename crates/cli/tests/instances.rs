@@ -14,6 +14,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// Problems acknowledged, with the digest of the file attached to each, if any.
+type Acked = Arc<Mutex<Vec<(i64, Option<String>)>>>;
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -169,7 +172,7 @@ async fn three_instances_behind_haproxy() {
 
     // The write load: four clients create problems and attach files; one instance is
     // killed with SIGKILL a second in.
-    let acked: Arc<Mutex<Vec<(i64, Option<String>)>>> = Default::default();
+    let acked: Acked = Default::default();
     let failed = Arc::new(AtomicUsize::new(0));
     let stop = Arc::new(AtomicBool::new(false));
     let mut clients = Vec::new();
