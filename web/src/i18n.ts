@@ -29,6 +29,7 @@ export const messages = {
     },
     reportState: { draft: '草稿', submitted: '已报送', approved: '已审核', returned: '已退回' },
     cockpit: {
+      yoy: '同比',
       title: '领导驾驶舱', all: '全部', projects: '项目数', totalInvestment: '总投资', annualPlan: '年度计划投资', actual: '累计完成投资',
       completion: '完成率', timeProgress: '序时进度', startRate: '开工率', problems: '问题', overdue: '超期 {n} 个', yi: '亿元',
       curve: '计划与完成（累计，亿元）', plan: '计划', lights: '红黄绿灯', ranking: '单位完成率排名（点击下钻）', byChain: '分产业链',
@@ -150,6 +151,7 @@ export const messages = {
     },
     reportState: { draft: 'Draft', submitted: 'Submitted', approved: 'Approved', returned: 'Returned' },
     cockpit: {
+      yoy: 'Year on year',
       title: 'Leader cockpit', all: 'All', projects: 'Projects', totalInvestment: 'Total investment', annualPlan: 'Annual plan', actual: 'Completed to date',
       completion: 'Completion', timeProgress: 'Time progress', startRate: 'Start rate', problems: 'Problems', overdue: '{n} overdue', yi: '100M yuan',
       curve: 'Plan and actual (cumulative, 100M yuan)', plan: 'Plan', lights: 'Traffic lights', ranking: 'Units by completion (click to drill down)', byChain: 'By industry chain',

@@ -122,6 +122,20 @@ pub async fn migrate(db: &Db) -> Result<Vec<i64>, StoreError> {
         &[],
     )
     .await?;
+    // Migrations go forward only: an older build must not run on a newer schema, whose
+    // tables it does not know how to keep consistent.
+    let newest: i64 = db
+        .scalar(
+            "SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) AS v FROM schema_migrations",
+            &[],
+        )
+        .await?;
+    if newest > latest_version() {
+        return Err(StoreError::Config(format!(
+            "the database's schema is version {newest}, newer than this duban knows (version {}): run the newer duban, or restore a backup taken before the upgrade",
+            latest_version()
+        )));
+    }
     let mut applied = Vec::new();
     for &(version, name, sql) in MIGRATIONS {
         let mut tx = db.write().await?;
