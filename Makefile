@@ -6,7 +6,7 @@ CARGO ?= cargo
 NPM ?= npm
 SHELL := /bin/bash
 
-.PHONY: demo test web web-deps lint test-rust test-web e2e chromium office haproxy bench clean
+.PHONY: demo test web web-deps lint test-rust test-web e2e chromium office haproxy bench bench-pg clean
 
 demo: web
 	$(CARGO) build --release -p duban-cli
@@ -53,6 +53,10 @@ e2e: web chromium
 
 bench:
 	./scripts/bench.sh
+
+# duban on one PostgreSQL at BENCH_LARGE projects (the figures of docs/SCALE.md).
+bench-pg:
+	./scripts/bench-pg.sh
 
 clean:
 	$(CARGO) clean
