@@ -170,6 +170,43 @@ async fn three_instances_behind_haproxy() {
         }
     }
 
+    // An import previewed through one instance and committed through the next (round
+    // robin): the upload is kept in the database, not on the instance.
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("问题清单").unwrap();
+    for (c, h) in ["问题来源", "问题类别", "问题描述"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for r in 1..=3u32 {
+        ws.write_string(r, 0, "调度会").unwrap();
+        ws.write_string(r, 1, "用地").unwrap();
+        ws.write_string(r, 2, format!("导入的问题{r}")).unwrap();
+    }
+    let bytes = wb.save_to_buffer().unwrap();
+    let r = sup
+        .raw(
+            "POST",
+            "/api/v1/imports?filename=problems.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            &bytes,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json());
+    let preview = r.json();
+    assert_eq!(preview["counts"]["create"], 3, "{preview}");
+    let (s, done) = sup
+        .post(
+            &format!("/api/v1/imports/{}/commit", preview["id"]),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200, "{done}");
+    assert_eq!(
+        total(sup.ok("/api/v1/problems?page_size=1").await),
+        before + 6
+    );
+
     // The write load: four clients create problems and attach files; one instance is
     // killed with SIGKILL a second in.
     let acked: Acked = Default::default();
