@@ -54,5 +54,5 @@ echo "== ${BENCH_CLIENTS:-16} clients on each of two instances at once"
 L1=$!
 ./target/release/duban-load --addr 127.0.0.1:$P2 --user bench --password "$PW" --concurrency "${BENCH_CLIENTS:-16}" --seconds "${BENCH_SECONDS:-20}" "${PATHS[@]}" > target/bench/pg-load-b.txt
 wait $L1
-tail -3 target/bench/pg-load-a.txt target/bench/pg-load-b.txt
+tail -n 12 target/bench/pg-load-a.txt target/bench/pg-load-b.txt
 psql "$DB" -Atc "SELECT pg_size_pretty(pg_database_size(current_database()))" | sed 's/^/database size: /'
