@@ -53,49 +53,25 @@ fn a_request_in_flight_finishes_after_sigterm() {
         s.write_all(req.as_bytes()).unwrap();
         s
     };
-    // Sign in (the initial password must be changed first: an API token is simpler).
-    let body = format!(r#"{{"username":"sup","password":"{initial}"}}"#);
-    let mut s = send(format!(
-        "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    ));
-    let mut resp = String::new();
-    s.read_to_string(&mut resp).unwrap();
-    let cookie = resp
-        .lines()
-        .find_map(|l| l.strip_prefix("set-cookie: "))
-        .and_then(|c| c.split(';').next())
-        .unwrap()
-        .to_string();
-    let csrf = resp
-        .split("\"csrf_token\":\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap();
-    let new =
-        r#"{"old_password":"OLD","new_password":"Shutdown-test-2026"}"#.replace("OLD", &initial);
-    let mut s = send(format!(
-        "POST /api/v1/auth/password HTTP/1.1\r\nHost: x\r\nCookie: {cookie}\r\nX-CSRF-Token: {csrf}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{new}",
-        new.len()
-    ));
-    let mut r = String::new();
-    s.read_to_string(&mut r).unwrap();
-    assert!(r.starts_with("HTTP/1.1 200"), "{r}");
-    let body = r#"{"username":"sup","password":"Shutdown-test-2026"}"#;
-    let mut s = send(format!(
-        "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    ));
-    let mut resp = String::new();
-    s.read_to_string(&mut resp).unwrap();
-    let cookie = resp
-        .lines()
-        .find_map(|l| l.strip_prefix("set-cookie: "))
-        .and_then(|c| c.split(';').next())
-        .unwrap()
-        .to_string();
+    // Sign in, change the initial password, sign in again.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let cookie = rt.block_on(async {
+        let first = duban_testkit::Client::login_with(&addr, "sup", &initial)
+            .await
+            .unwrap();
+        let (s, r) = first
+            .post(
+                "/api/v1/auth/password",
+                serde_json::json!({ "old_password": initial, "new_password": "Shutdown-test-2026" }),
+            )
+            .await;
+        assert_eq!(s, 200, "{r}");
+        duban_testkit::Client::login_with(&addr, "sup", "Shutdown-test-2026")
+            .await
+            .unwrap()
+            .cookie
+            .unwrap()
+    });
 
     // The export starts; SIGTERM arrives as its first bytes do.
     let mut s = send(format!(

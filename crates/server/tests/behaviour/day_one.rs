@@ -73,10 +73,11 @@ fn errors(p: &Value) -> Vec<String> {
         .collect()
 }
 
-async fn units_and_users(db: Db) {
+/// The office of these tests, set up as on its first day.
+async fn office(db: &Db) {
     init(
         &Console::open(),
-        &db,
+        db,
         &InitInput {
             unit_code: "CITY".into(),
             unit_name: "某市发展和改革委员会".into(),
@@ -89,6 +90,10 @@ async fn units_and_users(db: Db) {
     )
     .await
     .unwrap();
+}
+
+async fn units_and_users(db: Db) {
+    office(&db).await;
     let addr = spawn_app(db.clone()).await;
     let admin = Client::login_with(&addr, "chief", "Plan-office-2026")
         .await
@@ -110,8 +115,8 @@ async fn units_and_users(db: Db) {
         "{text}"
     );
 
-    // A unit sheet as an office has it: parents by name or code, a child before… no:
-    // parents first; a row with an unknown parent, a bad kind and a repeated code.
+    // A unit sheet as an office has it, parents by name or code; a row with an unknown
+    // parent, a bad kind and a repeated code.
     let header = ["单位代码", "单位名称", "上级单位", "单位类型", "考核序列"];
     let bad = sheet(
         "单位",
@@ -289,21 +294,7 @@ async fn history_from_excel_on_postgres() {
 /// as back-filled; never over an existing report; not for this month.
 async fn history(db: Db) {
     use duban_domain::Period;
-    init(
-        &Console::open(),
-        &db,
-        &InitInput {
-            unit_code: "CITY".into(),
-            unit_name: "某市发展和改革委员会".into(),
-            unit_kind: None,
-            admin_username: "chief".into(),
-            admin_name: None,
-            admin_password: Some("Plan-office-2026".into()),
-            report_deadline_day: None,
-        },
-    )
-    .await
-    .unwrap();
+    office(&db).await;
     common::user(
         &db,
         "sup",
