@@ -120,6 +120,19 @@ impl Settings {
     }
 }
 
+/// For commands that read an office's data: its SQLite database must exist.
+pub fn database_exists(url: &str) -> anyhow::Result<()> {
+    if let duban_store::DbUrl::Sqlite(path) = duban_store::DbUrl::parse(url)?
+        && !path.exists()
+    {
+        bail!(
+            "no database at {}: name it with --db (or --data-dir); the demo's is data/demo.sqlite, and `duban init` sets up a new one",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
 /// The data directory: created when missing, and checked to be writable.
 pub fn prepare_data_dir(dir: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| {

@@ -279,6 +279,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     config::prepare_data_dir(&s.data_dir)?;
     rt.block_on(async move {
         let open = || duban_app::open(&s.db);
+        // Commands that read or change an office's data need its database: never make
+        // an empty one by mistake (a missing --db would read nothing and say "0").
+        let existing = || async {
+            config::database_exists(&s.db)?;
+            Ok::<_, anyhow::Error>(duban_app::open(&s.db).await?)
+        };
         match &cli.command {
             Command::Serve {
                 backup_dir,
@@ -312,7 +318,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 };
                 generate::run(&s.db, *projects, *seed, as_of).await
             }
-            Command::User { action } => user::run(&open().await?, action).await,
+            Command::User { action } => user::run(&existing().await?, action).await,
             Command::Init {
                 unit_code,
                 unit_name,
@@ -331,7 +337,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 };
                 init::run(&open().await?, args).await
             }
-            Command::Unit { action } => unit::run(&open().await?, action).await,
+            Command::Unit { action } => unit::run(&existing().await?, action).await,
             Command::Backup { out } => backup::run(&s.db, &s.data_dir, out).await,
             Command::Restore { file } => backup::restore(file, &s.db, &s.data_dir).await,
             Command::Stats {
@@ -342,30 +348,30 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             } => {
                 let by = duban_domain::analytics::Dimension::parse(by)
                     .map_err(|e| anyhow::anyhow!("--{e}"))?;
-                let db = open().await?;
+                let db = existing().await?;
                 stats::run(&db, as_of.as_deref(), by, unit.as_deref(), *refresh).await
             }
             Command::Bulletin { period, unit, out } => {
-                bulletin::run(&open().await?, period, unit.as_deref(), out).await
+                bulletin::run(&existing().await?, period, unit.as_deref(), out).await
             }
             Command::Assess {
                 scheme,
                 period,
                 unit,
-            } => assess::run(&open().await?, scheme, period, unit.as_deref()).await,
+            } => assess::run(&existing().await?, scheme, period, unit.as_deref()).await,
             Command::Import {
                 file,
                 dry_run,
                 kind,
                 unit,
             } => {
-                let db = open().await?;
+                let db = existing().await?;
                 import::run(&db, file, *dry_run, kind.as_deref(), unit.as_deref()).await
             }
             Command::Export {
                 what: ExportWhat::Oc4ids { unit, out },
-            } => export::oc4ids(&open().await?, unit.as_deref(), out.as_deref()).await,
-            Command::Audit { action } => audit::run(&open().await?, action).await,
+            } => export::oc4ids(&existing().await?, unit.as_deref(), out.as_deref()).await,
+            Command::Audit { action } => audit::run(&existing().await?, action).await,
         }
     })
 }

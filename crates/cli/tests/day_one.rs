@@ -12,13 +12,20 @@ use std::process::{Command, Stdio};
 fn init_once_then_the_unit_tree_and_the_first_users() {
     let dir = std::env::temp_dir().join(format!("duban-day-one-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    // Before init there is no unit to add a user to: the message says what to do.
+    // Before init there is no database to add a user to: the message says what to do,
+    // and no empty database is left behind.
     let (code, _, err) = duban(
         &dir,
         &["user", "add", "boss", "--role", "admin", "--unit", "ROOT"],
     );
     assert_eq!(code, 2);
-    assert!(err.contains("no unit has the code 'ROOT'"), "{err}");
+    assert!(
+        err.contains("no database at") && err.contains("duban init"),
+        "{err}"
+    );
+    assert!(!dir.join("duban.sqlite").exists());
+    let (code, _, err) = duban(&dir, &["stats"]);
+    assert_eq!(code, 2, "{err}");
 
     let init = [
         "init",
