@@ -93,6 +93,7 @@ export const messages = {
       title: '通报', generate: '生成本期通报', hint: '通报由生成时刻冻结的已审核数据生成，日后重新打开内容不变', empty: '暂无通报', version: '版本', state: '状态',
       cutoff: '数据截至', review: '审核通过', publish: '发布', html: '在新窗口打开', annex: '附件表格（Excel）', pick: '请选择一份通报', generated: '已生成第{v}版（草稿）',
       reviewed: '已审核', published: '已发布', states: { draft: '草稿', reviewed: '已审核', published: '已发布' },
+      confirmPublish: '发布后，{p} 第{v}版通报将发送给所有下级单位，且不能撤回。审核与发布须由不同的督办人员进行。确定发布？', cancel: '取消',
     },
     assess: {
       title: '考核', start: '发起考核', publish: '发布考核结果', empty: '暂无考核', rank: '排名', total: '得分', grade: '等级', send: '提交',
@@ -215,6 +216,7 @@ export const messages = {
       title: 'Bulletins', generate: 'Generate this period', hint: 'A bulletin is composed from the approved data frozen when it is generated; it reads the same years later', empty: 'No bulletin yet', version: 'Ver.', state: 'State',
       cutoff: 'Data as of', review: 'Mark reviewed', publish: 'Publish', html: 'Open in a new window', annex: 'Annex (Excel)', pick: 'Pick a bulletin', generated: 'Version {v} generated (draft)',
       reviewed: 'Reviewed', published: 'Published', states: { draft: 'Draft', reviewed: 'Reviewed', published: 'Published' },
+      confirmPublish: 'Once published, version {v} of the {p} bulletin goes to every unit below and cannot be withdrawn. Review and publication are by different supervisors. Publish?', cancel: 'Cancel',
     },
     assess: {
       title: 'Assessments', start: 'Start an assessment', publish: 'Publish the results', empty: 'No assessment yet', rank: 'Rank', total: 'Score', grade: 'Grade', send: 'Send',

@@ -222,6 +222,16 @@ pub async fn advance(
         )
         .into());
     }
+    // Four eyes: the one who reviewed a bulletin does not publish it.
+    if step == Step::Publish && row.reviewed_by == Some(can.actor().user_id.get()) {
+        return Err(duban_domain::FieldError::new(
+            "state",
+            "four_eyes",
+            "审核人不能发布同一份通报：请由另一位督办人员发布",
+            "whoever reviewed a bulletin cannot publish it: another supervisor publishes",
+        )
+        .into());
+    }
     let mut w = can.write(db).await?;
     if store::set_state(w.tx(), id, from, to, can.actor().user_id.get(), now_ms()).await? == 0 {
         return Err(AppError::Conflict(

@@ -28,11 +28,13 @@ fn yi(yuan: i64) -> String {
 
 async fn bulletin_lifecycle(db: Db) {
     user(&db, "sup", "XJBT", &[(Role::Supervisor, Scope::All)]).await;
+    user(&db, "sup2", "XJBT", &[(Role::Supervisor, Scope::All)]).await;
     user(&db, "lead", "XJBT", &[(Role::Leader, Scope::All)]).await;
     user(&db, "clerk", "D01", &[(Role::Reporter, Scope::Own)]).await;
     let addr = spawn_app(db.clone()).await;
     let clerk = Client::login(&addr, "clerk").await;
     let sup = Client::login(&addr, "sup").await;
+    let sup2 = Client::login(&addr, "sup2").await;
     let lead = Client::login(&addr, "lead").await;
 
     let (s, _) = lead
@@ -106,7 +108,16 @@ async fn bulletin_lifecycle(db: Db) {
 
     sup.ok_post(&format!("/api/v1/bulletins/{id}/review"), json!({}))
         .await;
-    let p = sup
+    // Four eyes: whoever reviewed does not publish; another supervisor does.
+    let (s, e) = sup
+        .post(&format!("/api/v1/bulletins/{id}/publish"), json!({}))
+        .await;
+    assert_eq!(
+        (s, e["details"][0]["code"].as_str()),
+        (400, Some("four_eyes")),
+        "{e}"
+    );
+    let p = sup2
         .ok_post(&format!("/api/v1/bulletins/{id}/publish"), json!({}))
         .await;
     assert_eq!(p["state"], "published");
