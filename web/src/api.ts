@@ -142,6 +142,8 @@ export interface Report {
   returned_reason: string | null; submitted_at: number | null; approved_at: number | null; late: boolean
   /** Loaded as history (补录): approved as of its own month. */
   backfilled?: boolean
+  /** For a correction: why the approved report was reopened. */
+  correction_reason?: string | null
 }
 export interface ReportRow extends Report { project_code: string; project_name: string; unit_id: number }
 export interface Revision extends Report { changes: { field: string; before: string; after: string }[] }

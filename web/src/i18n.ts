@@ -18,6 +18,9 @@ export const messages = {
     problemCategory: { land: '用地', energy: '用能', water: '用水', funding: '资金', approval: '审批', demolition: '征迁', labour: '用工', quality: '质量安全', other: '其他' },
     deadline: { overdue: '已超期', due_soon: '临期', on_track: '正常', none: '' },
     reports: {
+      sent: '本期报告（{n}）', nothingSent: '本期尚无任何报告', note: '说明',
+      correct: '发起更正', correctWhy: '{p} 的报告已审核通过。更正将生成新的修订版，填报后须重新审核。请说明更正原因：',
+      correctNeedsReason: '请填写更正原因', correctPlaceholder: '如：统计部门核定后，1-10月累计完成投资应为…', correctedBecause: '更正原因：{reason}',
       backfilled: '补录', backfilledHint: '历史数据补录：按原月份记为已审核，不计迟报、漏报',
       title: '进度填报与审核', due: '待填报', allDone: '本期项目均已报送', dueCount: '{n} 个项目待报', state: '状态', notStarted: '未填报', fill: '填报',
       inbox: '待审核', inboxEmpty: '暂无待审核的报告', period: '期次', ytd: '年度累计（万元）', progress: '形象进度', late: '迟报',
@@ -141,6 +144,9 @@ export const messages = {
     problemCategory: { land: 'Land', energy: 'Energy', water: 'Water', funding: 'Funding', approval: 'Approval', demolition: 'Demolition', labour: 'Labour', quality: 'Quality and safety', other: 'Other' },
     deadline: { overdue: 'Overdue', due_soon: 'Due soon', on_track: 'On track', none: '' },
     reports: {
+      sent: 'This period ({n})', nothingSent: 'No report for this period yet', note: 'Note',
+      correct: 'Correct', correctWhy: 'The report of {p} is approved. A correction opens a new revision, to be filled in and approved again. Why is it corrected?',
+      correctNeedsReason: 'Give the reason', correctPlaceholder: 'e.g. the statistics office confirmed a different year-to-date figure', correctedBecause: 'Corrected because: {reason}',
       backfilled: 'back-filled', backfilledHint: 'Loaded as history: approved as of its own month, never counted late or missing',
       title: 'Progress reports', due: 'Due', allDone: 'Every project has reported for this period', dueCount: '{n} due', state: 'State', notStarted: 'not started', fill: 'Fill in',
       inbox: 'To approve', inboxEmpty: 'Nothing waits for approval', period: 'Period', ytd: 'Year to date (10k)', progress: 'Progress', late: 'Late',

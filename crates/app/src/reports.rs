@@ -144,6 +144,7 @@ pub async fn create(
         approved_at: None,
         late: false,
         backfilled: false,
+        correction_reason: None,
     };
     let mut w = can.write(db).await?;
     let id = store::insert(w.tx(), &r).await.map_err(|e| match e {
@@ -291,11 +292,25 @@ pub async fn decide(
 }
 
 /// Open a correction of an approved report: a new draft revision with the same figures.
+/// Why an approved report is reopened.
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectInput {
+    /// The reason (at most 500 characters), kept with the new revision.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
 pub async fn correct(
     db: &Db,
     can: &Can<DraftReports>,
     id: ReportId,
+    i: &CorrectInput,
 ) -> Result<ReportView, AppError> {
+    let reason = match i.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+        Some(r) => Some(duban_domain::text::field("reason", r, 500, true)?),
+        None => None,
+    };
     let (r, _) = load(db, can, id).await?;
     let latest = store::latest(db, r.project_id, r.period).await?;
     if latest.as_ref().is_some_and(|l| l.id != r.id) {
@@ -317,6 +332,7 @@ pub async fn correct(
         approved_at: None,
         late: false,
         backfilled: false,
+        correction_reason: reason.clone(),
     };
     let mut w = can.write(db).await?;
     let nid = store::insert(w.tx(), &new).await.map_err(|e| match e {
@@ -328,7 +344,7 @@ pub async fn correct(
         "report",
         nid,
         audit::NONE,
-        Some(&serde_json::json!({ "corrects": id, "revision": c.revision })),
+        Some(&serde_json::json!({ "corrects": id, "revision": c.revision, "reason": reason })),
     );
     w.commit().await?;
     get_any(db, nid).await

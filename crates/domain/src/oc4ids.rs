@@ -322,6 +322,7 @@ mod tests {
             approved_at: None,
             late: false,
             backfilled: false,
+            correction_reason: None,
         };
         (
             project,

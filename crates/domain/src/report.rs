@@ -309,6 +309,9 @@ pub struct Report {
     /// Loaded as history (补录) after its period: approved as it was, never late.
     #[serde(default)]
     pub backfilled: bool,
+    /// For a correction (a revision after an approved one): why it was reopened.
+    #[serde(default)]
+    pub correction_reason: Option<String>,
 }
 
 impl Report {
@@ -433,6 +436,7 @@ mod tests {
             approved_at: None,
             late: false,
             backfilled: false,
+            correction_reason: None,
         };
         let c = r.open_correction().unwrap();
         assert_eq!(c.revision, 2);

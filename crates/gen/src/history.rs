@@ -98,6 +98,7 @@ pub fn previous_year(
                 approved_at: Some(loaded_at),
                 late: false,
                 backfilled: true,
+                correction_reason: None,
             });
             prev = ytd;
         }

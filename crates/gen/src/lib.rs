@@ -569,6 +569,7 @@ pub(crate) fn simulate(
                 .then(|| at(submit_day + chrono::Duration::days(1), 3)),
             late: submitted && submit_day > deadline,
             backfilled: false,
+            correction_reason: None,
             figures: f.clone(),
         });
         prev = f;

@@ -8,11 +8,11 @@ use duban_domain::{Period, Yuan};
 
 pub(crate) const INSERT_COLS: &str = "project_id, year, month, revision, state, invest_period, invest_ytd, invest_since_start, \
      progress_bp, progress_text, funds_received, funds_disbursed, started, started_on, stats_entered, issues, next_steps, \
-     returned_reason, late, submitted_at, approved_at, backfilled, created_at";
-pub(crate) const INSERT_WIDTH: usize = 23;
+     returned_reason, late, submitted_at, approved_at, backfilled, correction_reason, created_at";
+pub(crate) const INSERT_WIDTH: usize = 24;
 pub(crate) const COLS: &str = "id, project_id, year, month, revision, state, invest_period, invest_ytd, invest_since_start, \
      progress_bp, progress_text, funds_received, funds_disbursed, started, started_on, stats_entered, issues, next_steps, \
-     returned_reason, late, submitted_at, approved_at, backfilled";
+     returned_reason, late, submitted_at, approved_at, backfilled, correction_reason";
 
 fn figure_vals(f: &ReportFigures) -> [Val; 12] {
     [
@@ -48,6 +48,7 @@ pub(crate) fn report_vals(r: &Report, now: i64) -> Vec<Val> {
         r.submitted_at.into(),
         r.approved_at.into(),
         r.backfilled.into(),
+        r.correction_reason.clone().into(),
         now.into(),
     ]);
     v
@@ -83,6 +84,7 @@ pub(crate) fn row(r: &dyn Cols) -> Result<Report, StoreError> {
         approved_at: r.opt_i64("approved_at")?,
         late: r.bool("late")?,
         backfilled: r.bool("backfilled")?,
+        correction_reason: r.opt_str("correction_reason")?,
     })
 }
 

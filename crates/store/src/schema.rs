@@ -77,6 +77,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "change_counters",
         include_str!("../migrations/0015_change_counters.sql"),
     ),
+    (
+        16,
+        "correction_reason",
+        include_str!("../migrations/0016_correction_reason.sql"),
+    ),
 ];
 
 /// The latest schema version this build knows.

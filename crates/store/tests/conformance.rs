@@ -514,6 +514,7 @@ fn draft(project_id: ProjectId, month: u32, revision: i64, ytd: i64) -> Report {
         approved_at: None,
         late: false,
         backfilled: false,
+        correction_reason: None,
     }
 }
 

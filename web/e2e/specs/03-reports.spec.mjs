@@ -1,6 +1,9 @@
 import { base, shots, browser, test, expectEq, api, signIn, addUser, firstSignIn, field } from '../harness.mjs'
 import { join } from 'node:path'
 
+// The project approved by the first test, corrected by the next.
+let approved = null
+
 await test('a reporter fills and submits, the approver approves, and the light and the cockpit change', async (page) => {
   // A project lit red or yellow in November with no November report yet.
   const flagged = (await api('/api/v1/stats/dispatch?as_of=2025-11&limit=200')).items.filter((i) => i.light !== 'green')
@@ -50,6 +53,43 @@ await test('a reporter fills and submits, the approver approves, and the light a
   expectEq(overviewAfter.reported, overviewBefore.reported + 1, 'reported projects in the cockpit')
   await page.goto(base + '/cockpit?as_of=2025-11')
   await page.locator('[data-test=card-projects] .v').waitFor()
+  approved = p
+})
+
+await test('a clerk corrects an approved report, saying why; approved again, it is a revision with its reason', async (page) => {
+  const p = approved
+  await signIn(page, `/projects/${p.project_id}`, 'e2e-rep')
+  await page.locator('.el-tabs__item', { hasText: '填报记录' }).click()
+  const row = page.locator('[data-test=project-reports] .el-table__row', { hasText: '2025-11' })
+  await row.locator('[data-test=correct]').click()
+  const box = page.locator('.el-message-box')
+  await box.getByText('更正将生成新的修订版').waitFor()
+  await box.locator('.el-button--primary').click()
+  await box.getByText('请填写更正原因').waitFor() // a reason is required
+  await box.locator('input').fill('统计部门核定后调整本月完成投资')
+  await page.screenshot({ path: join(shots, 'report-correct.png') })
+  await box.locator('.el-button--primary').click()
+  await page.waitForURL((u) => u.pathname === '/reports' && u.searchParams.get('period') === '2025-11')
+  // The correction waits among what was sent, with its reason.
+  const sent = page.locator('[data-test=sent-table] .el-table__row', { hasText: p.code })
+  await sent.getByText('统计部门核定后调整本月完成投资').waitFor()
+  await page.screenshot({ path: join(shots, 'report-sent.png') })
+  await page.locator(`[data-test=edit-${p.project_id}]`).click()
+  await field(page, 'progress').fill('12')
+  await page.locator('[data-test=submit]').click()
+  await page.locator('.el-dialog', { hasText: '本期完成投资' }).waitFor({ state: 'hidden' })
+  const appr = await browser.newPage({ viewport: { width: 1280, height: 720 } })
+  await signIn(appr, '/reports?period=2025-11', 'e2e-appr')
+  const inbox = appr.locator('[data-test=inbox-table] .el-table__row', { hasText: p.code }).filter({ hasText: '2025-11' })
+  await inbox.locator('button', { hasText: '审核通过' }).click()
+  await appr.getByText('已审核通过').waitFor()
+  await appr.close()
+  await page.goto(`${base}/projects/${p.project_id}`)
+  await page.locator('.el-tabs__item', { hasText: '填报记录' }).click()
+  await page.locator('[data-test=project-reports] .el-table__row', { hasText: '2025-11' }).first().locator('[data-test=revisions]').click()
+  await page.locator('[data-test=correction-reason]', { hasText: '统计部门核定后调整本月完成投资' }).waitFor()
+  await page.locator('[data-test=diff]').getByText('形象进度').waitFor()
+  await page.screenshot({ path: join(shots, 'report-revisions.png') })
 })
 
 await test('a returned report goes back to the clerk with its reason', async (page) => {

@@ -143,6 +143,7 @@ pub async fn apply(
                     approved_at: Some(now),
                     late: false,
                     backfilled: true,
+                    correction_reason: None,
                 });
             }
             Op::CreateReport {
@@ -162,6 +163,7 @@ pub async fn apply(
                     approved_at: None,
                     late: false,
                     backfilled: false,
+                    correction_reason: None,
                 });
             }
             Op::EditReport {

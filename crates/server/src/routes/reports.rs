@@ -8,7 +8,7 @@ use crate::respond::{Res, ok};
 use axum::extract::State;
 use axum::routing::{get, post, put};
 use duban_app::access::{ApproveReports, DraftReports, ReadRegistry};
-use duban_app::reports::{self, NewReportInput, ReportQuery, ReturnInput};
+use duban_app::reports::{self, CorrectInput, NewReportInput, ReportQuery, ReturnInput};
 use duban_domain::report::ReportFigures;
 use serde_json::json;
 
@@ -49,15 +49,12 @@ pub fn routes(x: &mut Api) {
     );
     let d = doc("reports", "Return with a reason (approver of the unit)").body::<ReturnInput>(x);
     x.op("post", "/api/v1/reports/{id}/return", post(give_back), d);
-    x.op(
-        "post",
-        "/api/v1/reports/{id}/correct",
-        post(correct),
-        doc(
-            "reports",
-            "Open a correction of an approved report (a new revision)",
-        ),
-    );
+    let d = doc(
+        "reports",
+        "Open a correction of an approved report (a new revision), with its reason",
+    )
+    .body::<CorrectInput>(x);
+    x.op("post", "/api/v1/reports/{id}/correct", post(correct), d);
     x.op(
         "get",
         "/api/v1/reports/{id}/revisions",
@@ -105,8 +102,13 @@ async fn give_back(
 ) -> Res {
     ok(reports::decide(&s.db, &can, id.one(), Some(&b.reason)).await?)
 }
-async fn correct(State(s): State<AppState>, Allowed(can): Allowed<DraftReports>, id: Ids) -> Res {
-    ok(reports::correct(&s.db, &can, id.one()).await?)
+async fn correct(
+    State(s): State<AppState>,
+    Allowed(can): Allowed<DraftReports>,
+    id: Ids,
+    Body(b): Body<CorrectInput>,
+) -> Res {
+    ok(reports::correct(&s.db, &can, id.one(), &b).await?)
 }
 async fn revisions(State(s): State<AppState>, Allowed(can): Allowed<ReadRegistry>, id: Ids) -> Res {
     ok(json!({ "items": reports::revisions(&s.db, &can, id.one()).await? }))

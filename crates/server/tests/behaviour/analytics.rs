@@ -465,7 +465,11 @@ async fn apply(db: &Db, caller: &Caller, projects: &[ProjectId], op: &Op) {
                     .id
                 }
                 Some(r) if r.state == duban_domain::report::ReportState::Approved => {
-                    reports::correct(db, &draft, r.id).await.unwrap().report.id
+                    reports::correct(db, &draft, r.id, &Default::default())
+                        .await
+                        .unwrap()
+                        .report
+                        .id
                 }
                 Some(r) => r.id,
             };

@@ -626,8 +626,12 @@ async fn report_workflow(db: Db) {
         .await;
     assert_eq!((s, code(&e)), (422, "illegal_transition"));
     let c = rep
-        .ok_post(&format!("/api/v1/reports/{rid}/correct"), json!({}))
+        .ok_post(
+            &format!("/api/v1/reports/{rid}/correct"),
+            json!({ "reason": "统计部门核定后调整累计完成投资" }),
+        )
         .await;
+    assert_eq!(c["correction_reason"], "统计部门核定后调整累计完成投资");
     let cid = c["id"].as_i64().unwrap();
     assert_eq!(
         (c["revision"].as_i64(), c["state"].as_str()),
@@ -645,6 +649,8 @@ async fn report_workflow(db: Db) {
     let revs = sup.ok(&format!("/api/v1/reports/{rid}/revisions")).await;
     let items = revs["items"].as_array().unwrap();
     assert_eq!(items.len(), 2);
+    // The revision says why it was opened.
+    assert_eq!(items[1]["correction_reason"], "统计部门核定后调整累计完成投资");
     let changed: Vec<&str> = items[1]["changes"]
         .as_array()
         .unwrap()
