@@ -55,3 +55,16 @@ it('shows times of day on the 24-hour clock', () => {
   expect(clockTime(new Date(2026, 10, 22, 19, 5, 3))).toBe('19:05:03')
   expect(clockTime(new Date(2026, 10, 22, 0, 0, 0))).toBe('00:00:00')
 })
+
+describe('percentages as clerks type them', () => {
+  it('accepts a sign, spaces and full-width digits', async () => {
+    const { parsePercent } = await import('./format')
+    expect(parsePercent('45')).toBe(45)
+    expect(parsePercent('45%')).toBe(45)
+    expect(parsePercent(' 45.5 % ')).toBe(45.5)
+    expect(parsePercent('４５％')).toBe(45)
+    expect(parsePercent('abc')).toBeNull()
+    expect(parsePercent('4-5')).toBeNull()
+    expect(parsePercent('')).toBeNull()
+  })
+})

@@ -45,6 +45,19 @@ export function parseWan(text: string): number | null {
   return yuan > BigInt(Number.MAX_SAFE_INTEGER) ? null : Number(yuan)
 }
 
+/**
+ * A percentage as clerks type it: "45", "45%", "45.5 %", full-width "４５％". The number,
+ * or null when it is not one.
+ */
+export function parsePercent(text: string): number | null {
+  const t = text
+    .replace(/[\uff10-\uff19]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+    .replace(/\uff0e/g, '.')
+    .replace(/[％%\s]/g, '')
+  if (!/^\d+(?:\.\d*)?$/.test(t)) return null
+  return Number(t)
+}
+
 /** The month before `today`'s as YYYY-MM: the period reported and shown by default. */
 export function lastMonth(today: Date = new Date()): string {
   const d = new Date(today.getFullYear(), today.getMonth() - 1, 1)

@@ -19,6 +19,7 @@ export const messages = {
     deadline: { overdue: '已超期', due_soon: '临期', on_track: '正常', none: '' },
     reports: {
       sent: '本期报告（{n}）', nothingSent: '本期尚无任何报告', note: '说明',
+      lastMonth: '上月：{v} 万元', lastMonthPeriod: '上月本月完成：{v} 万元', plannedToMonth: '计划至本月：{v} 万元',
       correct: '发起更正', correctWhy: '{p} 的报告已审核通过。更正将生成新的修订版，填报后须重新审核。请说明更正原因：',
       correctNeedsReason: '请填写更正原因', correctPlaceholder: '如：统计部门核定后，1-10月累计完成投资应为…', correctedBecause: '更正原因：{reason}',
       backfilled: '补录', backfilledHint: '历史数据补录：按原月份记为已审核，不计迟报、漏报',
@@ -145,6 +146,7 @@ export const messages = {
     deadline: { overdue: 'Overdue', due_soon: 'Due soon', on_track: 'On track', none: '' },
     reports: {
       sent: 'This period ({n})', nothingSent: 'No report for this period yet', note: 'Note',
+      lastMonth: 'last month: {v} (10k)', lastMonthPeriod: 'last month\'s month: {v} (10k)', plannedToMonth: 'planned to this month: {v} (10k)',
       correct: 'Correct', correctWhy: 'The report of {p} is approved. A correction opens a new revision, to be filled in and approved again. Why is it corrected?',
       correctNeedsReason: 'Give the reason', correctPlaceholder: 'e.g. the statistics office confirmed a different year-to-date figure', correctedBecause: 'Corrected because: {reason}',
       backfilled: 'back-filled', backfilledHint: 'Loaded as history: approved as of its own month, never counted late or missing',

@@ -22,6 +22,15 @@ await test('a reporter fills and submits, the approver approves, and the light a
   const annual = plan.curve[11]
   const annualWan = String(annual / 10000)
   await field(page, 'invest_period').fill('１00')
+  // The year to date follows from last month's plus this month's, last month and the
+  // plan shown beside it, until the clerk types a figure of their own.
+  const prev = (await api(`/api/v1/reports?project=${p.project_id}&period=2025-10`)).items.filter((r) => r.state === 'approved').sort((a, b) => b.revision - a.revision)[0]
+  if (prev) {
+    const auto = Number(await field(page, 'invest_ytd').inputValue())
+    if (Math.abs(auto - (prev.figures.invest_ytd + 1000000) / 10000) > 0.01) throw new Error(`the year to date: ${auto} from ${prev.figures.invest_ytd}`)
+    await page.locator('[data-test=beside-invest_ytd]').getByText('上月').waitFor()
+  }
+  await page.locator('[data-test=beside-invest_ytd]').getByText('计划至本月').waitFor()
   await field(page, 'invest_ytd').fill('12')
   await field(page, 'invest_ytd').fill('50')
   await page.getByText('年度累计不能小于本期完成').waitFor() // a hint while typing
@@ -75,7 +84,7 @@ await test('a clerk corrects an approved report, saying why; approved again, it 
   await sent.getByText('统计部门核定后调整本月完成投资').waitFor()
   await page.screenshot({ path: join(shots, 'report-sent.png') })
   await page.locator(`[data-test=edit-${p.project_id}]`).click()
-  await field(page, 'progress').fill('12')
+  await field(page, 'progress').fill('12%') // typed as clerks type it
   await page.locator('[data-test=submit]').click()
   await page.locator('.el-dialog', { hasText: '本期完成投资' }).waitFor({ state: 'hidden' })
   const appr = await browser.newPage({ viewport: { width: 1280, height: 720 } })
