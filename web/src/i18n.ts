@@ -3,7 +3,7 @@ import { createI18n } from 'vue-i18n'
 // zh-CN first; English is one click away. Codes from the API are translated here.
 export const messages = {
   'zh-CN': {
-    app: { title: '督办', subtitle: '重点项目督办与考核平台', lang: 'English' },
+    app: { print: '打印', title: '督办', subtitle: '重点项目督办与考核平台', lang: 'English' },
     nav: { projects: '项目库', cockpit: '领导驾驶舱', dispatch: '周调度', bulletins: '通报', assess: '考核', admin: '系统管理', reports: '进度填报', problems: '问题清单', audit: '审计日志', imports: '数据导入', logout: '退出' },
     audit: { title: '审计日志', actor: '操作人', action: '操作（如 login、report.）', outcome: '结果', total: '共 {n} 条', at: '时间', object: '对象', change: '内容', intact: '哈希链完整：{n} 条记录全部校验通过（SM3）', broken: '哈希链被破坏：{kind} {seq}' },
     problems: {
@@ -130,7 +130,7 @@ export const messages = {
     category: { industry: '产业', infrastructure: '基础设施', livelihood: '民生', agriculture: '农业农村', ecology: '生态环保', energy: '能源', social: '社会事业' },
   },
   en: {
-    app: { title: 'duban', subtitle: 'Key project supervision and assessment', lang: '中文' },
+    app: { print: 'Print', title: 'duban', subtitle: 'Key project supervision and assessment', lang: '中文' },
     nav: { projects: 'Projects', cockpit: 'Cockpit', dispatch: 'Dispatch', bulletins: 'Bulletins', assess: 'Assessments', admin: 'Administration', reports: 'Reporting', problems: 'Problems', audit: 'Audit log', imports: 'Import', logout: 'Log out' },
     audit: { title: 'Audit log', actor: 'Actor', action: 'Action (e.g. login, report.)', outcome: 'Outcome', total: '{n} entries', at: 'Time', object: 'Object', change: 'Change', intact: 'Hash chain intact: all {n} entries verify (SM3)', broken: 'Hash chain broken: {kind} {seq}' },
     problems: {
