@@ -8,6 +8,12 @@ await test('the English switch translates the page and is remembered', async (pa
   await page.locator('[data-test=project-table] .el-table__row').first().waitFor()
   await page.reload()
   await page.getByText('Project registry').waitFor()
+  await page.locator('[data-test=project-table] .el-table__row').first().waitFor()
+  // No English word cut by a column made for two Chinese characters.
+  const cut = await page.evaluate(() => [...document.querySelectorAll('[data-test=project-table] .el-table__body .cell')]
+    .filter((c) => c.scrollWidth > c.clientWidth + 1 && !c.classList.contains('el-tooltip'))
+    .map((c) => c.textContent.trim()))
+  if (cut.length) throw new Error(`cut in English: ${cut.slice(0, 5).join(' | ')}`)
   await page.screenshot({ path: join(shots, 'projects-en.png') })
 })
 
