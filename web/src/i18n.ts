@@ -5,7 +5,7 @@ export const messages = {
   'zh-CN': {
     app: { print: '打印', title: '督办', subtitle: '重点项目督办与考核平台', lang: 'English' },
     nav: { projects: '项目库', cockpit: '领导驾驶舱', dispatch: '周调度', bulletins: '通报', assess: '考核', admin: '系统管理', reports: '进度填报', problems: '问题清单', audit: '审计日志', imports: '数据导入', logout: '退出' },
-    audit: { title: '审计日志', actor: '操作人', action: '操作（如 login、report.）', outcome: '结果', total: '共 {n} 条', at: '时间', object: '对象', change: '内容', intact: '哈希链完整：{n} 条记录全部校验通过（SM3）', broken: '哈希链被破坏：{kind} {seq}' },
+    audit: { from: '开始日期', to: '结束日期', field: '字段', before: '原值', after: '新值', noChange: '无内容变化', title: '审计日志', actor: '操作人', action: '操作', outcome: '结果', total: '共 {n} 条', at: '时间', object: '对象', change: '内容', intact: '哈希链完整：{n} 条记录全部校验通过（SM3）', broken: '哈希链被破坏：{kind} {seq}' },
     problems: {
       title: '问题清单', state: '状态', deadline: '整改期限', total: '共 {n} 个问题', led: '（牵头）', ledInScope: '牵头单位在本范围内', new: '新建问题', empty: '暂无问题', description: '问题描述',
       lead: '牵头单位', source: '来源', category: '类别', create: '交办', created: '已创建', done: '已办理', note: '办理说明（整改、销号、重新整改时填写）',
@@ -132,7 +132,7 @@ export const messages = {
   en: {
     app: { print: 'Print', title: 'duban', subtitle: 'Key project supervision and assessment', lang: '中文' },
     nav: { projects: 'Projects', cockpit: 'Cockpit', dispatch: 'Dispatch', bulletins: 'Bulletins', assess: 'Assessments', admin: 'Administration', reports: 'Reporting', problems: 'Problems', audit: 'Audit log', imports: 'Import', logout: 'Log out' },
-    audit: { title: 'Audit log', actor: 'Actor', action: 'Action (e.g. login, report.)', outcome: 'Outcome', total: '{n} entries', at: 'Time', object: 'Object', change: 'Change', intact: 'Hash chain intact: all {n} entries verify (SM3)', broken: 'Hash chain broken: {kind} {seq}' },
+    audit: { from: 'From', to: 'To', field: 'Field', before: 'Before', after: 'After', noChange: 'No content changed', title: 'Audit log', actor: 'Actor', action: 'Action', outcome: 'Outcome', total: '{n} entries', at: 'Time', object: 'Object', change: 'Change', intact: 'Hash chain intact: all {n} entries verify (SM3)', broken: 'Hash chain broken: {kind} {seq}' },
     problems: {
       title: 'Problems', state: 'State', deadline: 'Deadline', total: '{n} problems', led: ' (as lead unit)', ledInScope: 'Led by a unit in scope', new: 'New problem', empty: 'No problem', description: 'Description',
       lead: 'Lead unit', source: 'Source', category: 'Category', create: 'Assign', created: 'Created', done: 'Done', note: 'Note (needed to resolve, close or reopen)',

@@ -44,14 +44,31 @@ await test('an auditor reads the audit log, with every login attempt, and nothin
   await page.locator('[data-test=change-submit]').click()
   await page.waitForURL((u) => u.pathname === '/audit')
   await page.locator('[data-test=audit-check]', { hasText: '哈希链完整' }).waitFor()
-  await page.locator('input[data-test=audit-action], [data-test=audit-action] input').fill('login')
+  // Actions are chosen by their names; the entries say what happened in words.
+  const choose = async (words) => {
+    await page.locator('[data-test=audit-action]').click()
+    await page.locator('.el-select-dropdown__item:visible', { hasText: words }).first().click()
+  }
+  await choose('登录')
   // Only login attempts remain, the wrong password of the first test among them.
   await page.waitForFunction(() => {
-    const rows = [...document.querySelectorAll('[data-test=audit-table] .el-table__row')]
-    return rows.length > 0 && rows.every((r) => r.querySelectorAll('td')[4]?.textContent?.trim() === 'login')
+    const rows = [...document.querySelectorAll('[data-test=audit-action-name]')]
+    return rows.length > 0 && rows.every((r) => r.textContent.trim() === '登录')
   })
   await page.locator('[data-test=outcome]', { hasText: 'failed' }).first().waitFor()
   await page.screenshot({ path: join(shots, 'audit.png') })
+  // A change as a table of fields, before and after.
+  await choose('新建用户')
+  await page.locator('[data-test=audit-action-name]', { hasText: '新建用户' }).first().waitFor()
+  await page.locator('[data-test=audit-table] .el-table__expand-icon').first().click()
+  await page.locator('[data-test=audit-change]').getByText('username').waitFor()
+  await page.screenshot({ path: join(shots, 'audit-change.png') })
+  // A date range: a year long past has none of them.
+  const days = page.locator('.el-range-editor input')
+  await days.first().fill('2020-01-01')
+  await days.last().fill('2020-12-31')
+  await days.last().press('Enter')
+  await page.getByText('共 0 条').waitFor()
   const navs = await page.locator('.el-menu-item').allInnerTexts()
   expectEq(JSON.stringify(navs), JSON.stringify(['审计日志']), 'the auditor\'s menu')
 })
