@@ -9,6 +9,10 @@ export const messages = {
     problems: {
       title: '问题清单', state: '状态', deadline: '整改期限', total: '共 {n} 个问题', led: '（牵头）', ledInScope: '牵头单位在本范围内', new: '新建问题', empty: '暂无问题', description: '问题描述',
       lead: '牵头单位', source: '来源', category: '类别', create: '交办', created: '已创建', done: '已办理', note: '办理说明（整改、销号、重新整改时填写）',
+      search: '搜索问题、项目或责任人', projectCol: '所属项目', projectHint: '输入项目名称或代码', responsible: '责任人',
+      closeRule: '销号条件', evidenceOnFile: '已有整改佐证材料 {n} 份（见上方附件）', noEvidenceFiles: '无附件佐证，以整改说明为据，请现场核实后销号',
+      resolvedByYou: '整改完成由您本人提交，须由其他督办人员核查销号', otherSupervisor: '须由整改完成人以外的督办人员核查后销号，并填写核查意见',
+      closeNeedsNote: '销号须填写核查意见', confirmClose: '问题 #{id} 将销号（已有 {n} 份整改证据）。销号后问题关闭，须由整改完成人以外的督办人员确认。确定销号？',
       list: '列表', board: '看板', project: '查看项目 →', upload: '＋ 上传整改照片或材料', uploading: '上传中…', uploaded: '已上传',
       extensionAsked: '延期申请：{from} → {to}（{reason}）', newDeadline: '申请延至', extensionReason: '延期理由',
     },
@@ -136,6 +140,10 @@ export const messages = {
     problems: {
       title: 'Problems', state: 'State', deadline: 'Deadline', total: '{n} problems', led: ' (as lead unit)', ledInScope: 'Led by a unit in scope', new: 'New problem', empty: 'No problem', description: 'Description',
       lead: 'Lead unit', source: 'Source', category: 'Category', create: 'Assign', created: 'Created', done: 'Done', note: 'Note (needed to resolve, close or reopen)',
+      search: 'Search problems, projects, people', projectCol: 'Project', projectHint: 'Type a project name or code', responsible: 'Responsible',
+      closeRule: 'To close (销号)', evidenceOnFile: '{n} pieces of evidence on file (attachments above)', noEvidenceFiles: 'No file as evidence: the resolution note stands for it; check on site before closing',
+      resolvedByYou: 'You resolved it yourself: another supervisor checks and closes it', otherSupervisor: 'A supervisor other than the resolver checks and closes it, with a note',
+      closeNeedsNote: 'Closing needs the supervisor\'s note of what was checked', confirmClose: 'Problem #{id} will be closed (销号) with {n} pieces of evidence. A supervisor other than the resolver closes it. Close it?',
       list: 'List', board: 'Board', project: 'Open the project →', upload: '+ Upload photos or documents', uploading: 'Uploading…', uploaded: 'Uploaded',
       extensionAsked: 'Extension asked: {from} → {to} ({reason})', newDeadline: 'New deadline', extensionReason: 'Reason',
     },

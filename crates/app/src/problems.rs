@@ -639,6 +639,8 @@ pub struct ProblemQuery {
     pub source: Option<String>,
     /// YYYY-MM-DD: problems created on or after this day (e.g. this week's dispatch decisions).
     pub created_from: Option<String>,
+    /// Words in the description, the responsible person, or the project's code or name.
+    pub q: Option<String>,
     pub page: Option<i64>,
     pub page_size: Option<i64>,
 }
@@ -648,6 +650,9 @@ pub struct ProblemRow {
     #[serde(flatten)]
     pub problem: Problem,
     pub deadline_status: DeadlineStatus,
+    /// The project the problem belongs to, when it has one.
+    pub project_code: Option<String>,
+    pub project_name: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -708,18 +713,36 @@ pub async fn list(
             created_from_ms,
             deadline_before: before,
             deadline_from: from,
+            text: q
+                .q
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
             offset,
             limit,
         },
     )
     .await?;
+    let ids: Vec<ProjectId> = items.iter().filter_map(|p| p.project_id).collect();
+    let labels: std::collections::HashMap<ProjectId, (String, String)> =
+        duban_store::projects::by_ids(db, &ids)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, (p.spec.code.as_str().to_string(), p.spec.name)))
+            .collect();
     Ok(ProblemPage {
         total,
         items: items
             .into_iter()
-            .map(|p| ProblemRow {
-                deadline_status: problem::deadline_status(p.state, p.deadline, t, due_soon),
-                problem: p,
+            .map(|p| {
+                let label = p.project_id.and_then(|id| labels.get(&id).cloned());
+                ProblemRow {
+                    deadline_status: problem::deadline_status(p.state, p.deadline, t, due_soon),
+                    project_code: label.as_ref().map(|l| l.0.clone()),
+                    project_name: label.map(|l| l.1),
+                    problem: p,
+                }
             })
             .collect(),
     })

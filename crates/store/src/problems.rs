@@ -281,6 +281,8 @@ pub struct ProblemFilter {
     pub deadline_before: Option<chrono::NaiveDate>,
     /// … or on/after this one.
     pub deadline_from: Option<chrono::NaiveDate>,
+    /// Words in the description, the responsible person, or the project's code or name.
+    pub text: Option<String>,
     pub offset: i64,
     pub limit: i64,
 }
@@ -300,6 +302,10 @@ pub async fn list(db: &Db, f: &ProblemFilter) -> Result<(i64, Vec<Problem>), Sto
     w.opt("q.lead_unit_id = ?", f.lead_unit_id);
     w.opt("q.source = ?", f.source.map(|s| s.code()));
     w.opt("q.created_at >= ?", f.created_from_ms);
+    w.opt(
+        "(q.description LIKE ? OR q.responsible LIKE ? OR q.project_id IN (SELECT id FROM projects WHERE code LIKE ? OR name LIKE ?))",
+        f.text.as_ref().map(|t| format!("%{}%", t.replace(['%', '_'], ""))),
+    );
     let pending = "q.state NOT IN ('resolved', 'closed')";
     let overdue = match &f.overdue_states {
         Some(states) => format!("q.state IN ({})", crate::sql_list(states)),

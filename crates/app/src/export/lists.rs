@@ -143,6 +143,8 @@ pub async fn problems(
         title_en: "Problems",
         columns: vec![
             col("编号", "No.", Fmt::Int),
+            col("项目代码", "Project code", Fmt::Text),
+            col("项目名称", "Project", Fmt::Text),
             col("来源", "Source", Fmt::Text),
             col("类别", "Category", Fmt::Text),
             col("问题描述", "Description", Fmt::Text),
@@ -165,6 +167,8 @@ pub async fn problems(
                 };
                 vec![
                     Val::Int(p.id.get()),
+                    r.project_code.clone().unwrap_or_default().into(),
+                    r.project_name.clone().unwrap_or_default().into(),
                     pick(english, p.source.zh(), p.source.en()),
                     pick(english, p.category.zh(), p.category.en()),
                     p.description.clone().into(),

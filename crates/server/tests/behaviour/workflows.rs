@@ -16,6 +16,7 @@ duban_testkit::on_both!(
     registry_writes_with_optimistic_concurrency,
     report_workflow,
     problem_workflow,
+    problems_by_project,
     inspections_and_work_items,
     audit_chain_detects_tampering,
 );
@@ -650,7 +651,10 @@ async fn report_workflow(db: Db) {
     let items = revs["items"].as_array().unwrap();
     assert_eq!(items.len(), 2);
     // The revision says why it was opened.
-    assert_eq!(items[1]["correction_reason"], "统计部门核定后调整累计完成投资");
+    assert_eq!(
+        items[1]["correction_reason"],
+        "统计部门核定后调整累计完成投资"
+    );
     let changed: Vec<&str> = items[1]["changes"]
         .as_array()
         .unwrap()
@@ -1123,4 +1127,56 @@ async fn audit_chain_detects_tampering(db: Db) {
         .await
         .unwrap();
     assert!(fresh.broken.is_some());
+}
+
+/// Problems belong to projects: a problem raised on a project lists with the project's
+/// code and name, is found by them or by its words, and exports with them.
+async fn problems_by_project(db: Db) {
+    user(&db, "sup", "XJBT", &[(Role::Supervisor, Scope::All)]).await;
+    let addr = spawn_app(db.clone()).await;
+    let sup = Client::login(&addr, "sup").await;
+    let p = sup.ok("/api/v1/projects?page_size=1").await["items"][0].clone();
+    let code = p["code"].as_str().unwrap().to_string();
+    let made = sup
+        .ok_post(
+            "/api/v1/problems",
+            json!({ "source": "dispatch", "category": "land", "description": "征地拆迁协议未签订完毕",
+                    "project_id": p["id"], "responsible": "王科长" }),
+        )
+        .await;
+    let find = async |q: &str| sup.ok(&format!("/api/v1/problems?q={q}")).await;
+    for q in [code.as_str(), "征地拆迁", "王科长"] {
+        let r = find(&urlencode(q)).await;
+        let row = r["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["id"] == made["id"])
+            .unwrap_or_else(|| panic!("not found by {q}: {r}"))
+            .clone();
+        assert_eq!(row["project_code"].as_str(), Some(code.as_str()));
+        assert_eq!(row["project_name"], p["name"]);
+    }
+    assert_eq!(find(&urlencode("没有这样的问题")).await["total"], 0);
+    let r = sup
+        .send(
+            "GET",
+            "/api/v1/export/problems?format=csv&q=%E5%BE%81%E5%9C%B0",
+            None,
+        )
+        .await;
+    let text = String::from_utf8_lossy(&r.body).to_string();
+    assert!(text.contains("项目代码") && text.contains(&code), "{text}");
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
