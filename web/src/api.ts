@@ -93,6 +93,8 @@ export interface Project {
   id: number; code: string; name: string; unit_id: number; builder: string; leader: string; chain_id: number | null
   category: string; nature: string; level: string; status: string; location: string; content: string
   start_year: number; end_year: number; total_investment: number; funding: Funding[]; version: number
+  /** The registry's standing at the office's month (list only). */
+  light?: string | null; completion_bp?: number | null; progress_bp?: number | null
 }
 export interface Page<T> { total: number; items: T[] }
 

@@ -391,6 +391,8 @@ pub struct ProjectQuery {
     pub status: Option<String>,
     pub nature: Option<String>,
     pub category: Option<String>,
+    /// The light at the office's month: green, yellow, orange or red.
+    pub light: Option<String>,
     pub q: Option<String>,
     pub sort: Option<String>,
     pub desc: Option<bool>,
@@ -414,6 +416,19 @@ impl ProjectQuery {
         let status = opt(&self.status).and_then(|s| e.take(ProjectStatus::parse("status", &s)));
         let nature = opt(&self.nature).and_then(|s| e.take(Nature::parse("nature", &s)));
         let category = opt(&self.category).and_then(|s| e.take(Category::parse("category", &s)));
+        let light = opt(&self.light).and_then(|s| {
+            use duban_domain::analytics::lights::Light;
+            let found = Light::from_code(&s);
+            if found.is_none() {
+                e.push(duban_domain::FieldError::new(
+                    "light",
+                    "unknown_code",
+                    format!("没有“{s}”这种灯色，可选：green、yellow、orange、red"),
+                    format!("no light '{s}'; use green, yellow, orange or red"),
+                ));
+            }
+            found
+        });
         let sort = opt(&self.sort)
             .and_then(|s| e.take(SortKey::parse("sort", &s)))
             .unwrap_or_default();
@@ -425,6 +440,7 @@ impl ProjectQuery {
             status,
             nature,
             category,
+            light,
             text: opt(&self.q),
             sort,
             descending: self.desc.unwrap_or(false),
@@ -468,7 +484,11 @@ pub async fn list_projects(
         })
         .await?;
     let items = projects::page_of(db, &f, total, total * 50 >= all).await?;
-    Ok(ProjectPage { total, items })
+    Ok(ProjectPage {
+        total,
+        items,
+        standing_period: duban_store::settings::get(db, duban_store::standing::PERIOD_KEY).await?,
+    })
 }
 
 static PROJECT_COUNTS: std::sync::LazyLock<crate::cache::Memo<i64>> =

@@ -169,6 +169,8 @@ impl<'a> UnitOfWork<'a> {
                     }
                 }
             }
+            let projects: BTreeSet<ProjectId> = self.refresh.iter().map(|(p, _)| *p).collect();
+            crate::analytics::refresh_standing(&mut self.tx, projects).await?;
         }
         // Every server's caches see the change at their next read.
         if self.stale.projects {

@@ -62,7 +62,12 @@ impl Val {
             Val::Empty => String::new(),
             Val::Text(s) => s.clone(),
             Val::Yuan(y) => crate::money::Yuan::new(*y).wan(),
-            Val::Bp(bp) => format!("{:.1}%", *bp as f64 / 100.0),
+            // Tenths of a percent, rounded half away from zero as every page rounds.
+            Val::Bp(bp) => {
+                let tenths = crate::analytics::div_round(i128::from(*bp), 10);
+                let sign = if tenths < 0 { "-" } else { "" };
+                format!("{sign}{}.{}%", tenths.abs() / 10, tenths.abs() % 10)
+            }
             Val::Int(i) => i.to_string(),
             Val::Date(d) => d.to_string(),
             Val::Time(ms) => chrono::DateTime::from_timestamp_millis(ms + OFFSET_MS)
@@ -163,6 +168,16 @@ mod tests {
         );
         assert_eq!(csv_line(&["光伏，治沙"]), "光伏，治沙\r\n");
         assert_eq!(csv_line::<&str>(&[]), "\r\n");
+    }
+
+    #[test]
+    fn percentages_round_half_away_from_zero_like_every_page() {
+        // 46.25% is exact in binary: a float format would round it to even (46.2%).
+        assert_eq!(Val::Bp(4625).text(), "46.3%");
+        assert_eq!(Val::Bp(4624).text(), "46.2%");
+        assert_eq!(Val::Bp(-55).text(), "-0.6%");
+        assert_eq!(Val::Bp(-4).text(), "0.0%");
+        assert_eq!(Val::Bp(10_000).text(), "100.0%");
     }
 
     #[test]

@@ -95,12 +95,28 @@ pub async fn bind(addr: &str) -> Result<TcpListener, String> {
 
 /// Serve until Ctrl-C or SIGTERM; in-flight requests finish first.
 pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
+    tokio::spawn(upkeep(state.db.clone()));
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown())
     .await
+}
+
+/// The read model's clock-driven upkeep while the server runs: at start and every ten
+/// minutes, the registry's standing is rewritten when the office's month has turned (or
+/// a rebuild left it stale). Idempotent: several servers may do it; the last one wins
+/// with the same values.
+async fn upkeep(db: duban_app::Db) {
+    loop {
+        match duban_app::analytics::standing_catch_up(&db).await {
+            Ok(Some(p)) => tracing::info!(period = %p, "registry standing rewritten"),
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e.chain(), "registry standing not rewritten"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+    }
 }
 
 async fn shutdown() {

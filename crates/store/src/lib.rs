@@ -29,6 +29,7 @@ pub mod reports;
 pub mod schema;
 pub mod sessions;
 pub mod settings;
+pub mod standing;
 pub mod units;
 pub mod users;
 pub mod work;

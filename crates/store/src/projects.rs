@@ -35,7 +35,7 @@ const SPEC_COLS: [&str; 18] = [
 /// The select list of a project row (table alias `p`).
 pub(crate) static COLS: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "p.id, {}, p.version",
+        "p.id, {}, p.version, p.light_rank, p.completion_bp, p.progress_bp",
         SPEC_COLS.map(|c| format!("p.{c}")).join(", ")
     )
 });
@@ -301,14 +301,21 @@ pub enum SortKey {
     Name,
     TotalInvestment,
     StartYear,
+    /// The standing at the office's month (migration 17).
+    Light,
+    Completion,
+    Progress,
 }
 
 impl SortKey {
-    pub const ALL: [SortKey; 4] = [
+    pub const ALL: [SortKey; 7] = [
         SortKey::Code,
         SortKey::Name,
         SortKey::TotalInvestment,
         SortKey::StartYear,
+        SortKey::Light,
+        SortKey::Completion,
+        SortKey::Progress,
     ];
 
     /// The name a caller sorts by (`?sort=total_investment`).
@@ -318,6 +325,9 @@ impl SortKey {
             SortKey::Name => "name",
             SortKey::TotalInvestment => "total_investment",
             SortKey::StartYear => "start_year",
+            SortKey::Light => "light",
+            SortKey::Completion => "completion",
+            SortKey::Progress => "progress",
         }
     }
 
@@ -337,10 +347,15 @@ impl SortKey {
     }
 
     fn column(self) -> String {
-        format!("p.{}", self.code())
+        match self {
+            SortKey::Light => "p.light_rank".into(),
+            SortKey::Completion => "p.completion_bp".into(),
+            SortKey::Progress => "p.progress_bp".into(),
+            _ => format!("p.{}", self.code()),
+        }
     }
 
-    /// The index of live projects in this order (migration 7).
+    /// The index of live projects in this order (migrations 7 and 17).
     fn index(self) -> String {
         format!("projects_live_{}", self.code())
     }
@@ -357,6 +372,8 @@ pub struct ProjectFilter {
     pub status: Option<ProjectStatus>,
     pub nature: Option<Nature>,
     pub category: Option<Category>,
+    /// The light at the office's month (the registry's standing).
+    pub light: Option<duban_domain::analytics::lights::Light>,
     /// Substring of the name or code.
     pub text: Option<String>,
     pub sort: SortKey,
@@ -369,7 +386,18 @@ pub struct ProjectFilter {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ProjectPage {
     pub total: i64,
-    pub items: Vec<Project>,
+    pub items: Vec<ProjectRow>,
+    /// The month the rows' standing describes (`YYYY-MM`), when it has been written.
+    pub standing_period: Option<String>,
+}
+
+/// A project of the registry's list, with its standing at the office's month.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ProjectRow {
+    #[serde(flatten)]
+    pub project: Project,
+    #[serde(flatten)]
+    pub standing: crate::standing::Standing,
 }
 
 fn where_clause(f: &ProjectFilter) -> (String, Where) {
@@ -387,6 +415,7 @@ fn where_clause(f: &ProjectFilter) -> (String, Where) {
     w.opt("p.status = ?", f.status.map(|s| s.code()));
     w.opt("p.nature = ?", f.nature.map(|s| s.code()));
     w.opt("p.category = ?", f.category.map(|s| s.code()));
+    w.opt("p.light_rank = ?", f.light.map(crate::standing::rank));
     if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         let escaped = t
             .replace('\\', "\\\\")
@@ -416,7 +445,7 @@ pub async fn page_of(
     f: &ProjectFilter,
     total: i64,
     in_order: bool,
-) -> Result<Vec<Project>, StoreError> {
+) -> Result<Vec<ProjectRow>, StoreError> {
     let (offset, limit) = (f.offset.max(0), f.limit.clamp(1, 1000));
     if offset >= total {
         return Ok(Vec::new());
@@ -451,7 +480,14 @@ pub async fn page_of(
             "projects p".to_string()
         },
     );
-    let mut items = db.fetch_all(&sql, &vals, row).await?;
+    let mut items = db
+        .fetch_all(&sql, &vals, |r| {
+            Ok(ProjectRow {
+                project: row(r)?,
+                standing: crate::standing::row(r)?,
+            })
+        })
+        .await?;
     if from_end {
         items.reverse();
     }
@@ -500,7 +536,11 @@ pub async fn by_ids(db: &Db, ids: &[ProjectId]) -> Result<Vec<Project>, StoreErr
 pub async fn list(db: &Db, f: &ProjectFilter) -> Result<ProjectPage, StoreError> {
     let total = count_matching(db, f).await?;
     let items = page_of(db, f, total, false).await?;
-    Ok(ProjectPage { total, items })
+    Ok(ProjectPage {
+        total,
+        items,
+        standing_period: crate::settings::get(db, crate::standing::PERIOD_KEY).await?,
+    })
 }
 
 pub async fn count(db: &Db) -> Result<i64, StoreError> {

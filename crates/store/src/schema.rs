@@ -82,6 +82,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "correction_reason",
         include_str!("../migrations/0016_correction_reason.sql"),
     ),
+    (
+        17,
+        "registry_standing",
+        include_str!("../migrations/0017_registry_standing.sql"),
+    ),
 ];
 
 /// The latest schema version this build knows.

@@ -289,7 +289,7 @@ async fn project_list_filters_sorts_pages(db: Db) {
     assert_eq!(none.total, 0);
     let page = list(&db, base.clone()).await;
     assert_eq!((page.total, page.items.len()), (25, 10));
-    assert_eq!(page.items[0].spec.code.as_str(), "L-000");
+    assert_eq!(page.items[0].project.spec.code.as_str(), "L-000");
     let last = list(
         &db,
         ProjectFilter {
@@ -322,11 +322,11 @@ async fn project_list_filters_sorts_pages(db: Db) {
     )
     .await;
     assert!(reach_a1.total > 0 && reach_a1.total < 17);
-    assert!(reach_a1.items.iter().all(|p| p.spec.unit_id == a1));
+    assert!(reach_a1.items.iter().all(|p| p.project.spec.unit_id == a1));
     assert!(
         sub.items
             .iter()
-            .all(|p| p.spec.unit_id == a || p.spec.unit_id == a1)
+            .all(|p| p.project.spec.unit_id == a || p.project.spec.unit_id == a1)
     );
     let only_b = list(
         &db,
@@ -369,7 +369,7 @@ async fn project_list_filters_sorts_pages(db: Db) {
         },
     )
     .await;
-    assert_eq!(by_inv.items[0].spec.total_investment, Yuan::from_wan(1024));
+    assert_eq!(by_inv.items[0].project.spec.total_investment, Yuan::from_wan(1024));
     // Pages past the middle are read from the far end: paging through gives exactly the
     // one long list, for every sort (ties, as in start years, broken by id) and direction.
     for sort in SortKey::ALL {
@@ -389,7 +389,7 @@ async fn project_list_filters_sorts_pages(db: Db) {
             .await
             .items
             .iter()
-            .map(|p| p.id)
+            .map(|p| p.project.id)
             .collect();
             let mut paged = Vec::new();
             for offset in (0..30).step_by(7) {
@@ -402,7 +402,7 @@ async fn project_list_filters_sorts_pages(db: Db) {
                     },
                 )
                 .await;
-                paged.extend(p.items.iter().map(|p| p.id));
+                paged.extend(p.items.iter().map(|p| p.project.id));
             }
             assert_eq!(paged, whole, "{sort:?} descending={descending}");
             // Read through the order's own index (as for a broad filter): the same pages.
@@ -416,7 +416,7 @@ async fn project_list_filters_sorts_pages(db: Db) {
                 let p = projects::page_of(&db, &g, whole.len() as i64, true)
                     .await
                     .unwrap();
-                indexed.extend(p.iter().map(|p| p.id));
+                indexed.extend(p.iter().map(|p| p.project.id));
             }
             assert_eq!(
                 indexed, whole,
@@ -439,7 +439,7 @@ async fn project_list_filters_sorts_pages(db: Db) {
         by_inv
             .items
             .windows(2)
-            .all(|w| w[0].spec.total_investment >= w[1].spec.total_investment)
+            .all(|w| w[0].project.spec.total_investment >= w[1].project.spec.total_investment)
     );
 }
 

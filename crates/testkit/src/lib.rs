@@ -59,12 +59,12 @@ pub async fn empty_database(pg: bool) -> Option<Db> {
         admin.close().await;
         format!("{}/{name}", url.rsplit_once('/').unwrap().0)
     } else {
-        format!(
-            "sqlite://{}",
-            std::env::temp_dir()
-                .join(format!("{name}.sqlite"))
-                .display()
-        )
+        // A file left by an earlier run whose process had the same id starts afresh.
+        let path = std::env::temp_dir().join(format!("{name}.sqlite"));
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+        format!("sqlite://{}", path.display())
     };
     let db = duban_app::open(&url).await.unwrap();
     URLS.lock().unwrap().insert(db.id(), url);

@@ -6,5 +6,5 @@ mod queries;
 pub mod upkeep;
 
 pub use queries::*;
-pub use upkeep::{Rebuilt, ensure_built, put_rules, rebuild, rules, rules_in};
-pub(crate) use upkeep::{refresh_all_years, refresh_project};
+pub use upkeep::{Rebuilt, ensure_built, put_rules, rebuild, rules, rules_in, standing_catch_up};
+pub(crate) use upkeep::{refresh_all_years, refresh_project, refresh_standing};

@@ -119,11 +119,14 @@ impl ProjectExport {
             col("总投资（万元）", "Total investment (10k yuan)", Fmt::Wan),
             col("包联领导", "Liaison leader", Fmt::Text),
             col("建设单位", "Builder", Fmt::Text),
+            col("灯色", "Light", Fmt::Text),
+            col("年度完成率", "Completion of the annual plan", Fmt::Percent),
+            col("形象进度", "Physical progress", Fmt::Percent),
         ]
     }
 
     /// A project as a row of [`ProjectExport::columns`].
-    pub fn row(&self, p: &Project) -> Vec<Val> {
+    pub fn row(&self, p: &Project, st: &duban_store::standing::Standing) -> Vec<Val> {
         let s = &p.spec;
         let label =
             |zh: &'static str, en: &'static str| Val::from(if self.english { en } else { zh });
@@ -149,6 +152,11 @@ impl ProjectExport {
             Val::Yuan(s.total_investment.get()),
             s.leader.clone().into(),
             s.builder.clone().into(),
+            st.light
+                .map(|l| label(l.zh(), l.en()))
+                .unwrap_or(Val::Empty),
+            st.completion_bp.map(Val::Bp).unwrap_or(Val::Empty),
+            st.progress_bp.map(Val::Bp).unwrap_or(Val::Empty),
         ]
     }
 
@@ -159,11 +167,12 @@ impl ProjectExport {
             return Ok(None);
         }
         let ids = &self.ids[from..(from + BATCH).min(self.ids.len())];
+        let standing = duban_store::standing::of(db, ids).await?;
         Ok(Some(
             projects::by_ids(db, ids)
                 .await?
                 .iter()
-                .map(|p| self.row(p))
+                .map(|p| self.row(p, &standing.get(&p.id).copied().unwrap_or_default()))
                 .collect(),
         ))
     }

@@ -36,6 +36,14 @@ impl Light {
             Light::Red => "红灯",
         }
     }
+    pub fn en(self) -> &'static str {
+        match self {
+            Light::Green => "Green",
+            Light::Yellow => "Yellow",
+            Light::Orange => "Orange",
+            Light::Red => "Red",
+        }
+    }
     pub fn from_code(s: &str) -> Option<Light> {
         Light::ALL.into_iter().find(|l| l.code() == s)
     }

@@ -151,7 +151,7 @@ async fn projects(
     Q(q): Q<ProjectQuery>,
 ) -> Res {
     let page = registry::list_projects(&s.db, &can, &q).await?;
-    ok(json!({ "total": page.total, "items": page.items }))
+    ok(page)
 }
 async fn project(State(s): State<AppState>, Allowed(can): Allowed<ReadRegistry>, id: Ids) -> Res {
     ok(registry::project(&s.db, &can, id.one()).await?)

@@ -17,6 +17,7 @@ mod instances;
 mod oc4ids;
 mod one_truth;
 mod operate;
+mod registry;
 mod setup;
 mod unit_of_work;
 mod workflows;
