@@ -84,6 +84,8 @@ export interface Me {
   id: number; username: string; display_name: string; unit_id: number
   roles: { role: string; scope: { kind: string; units?: number[] } }[]
   capabilities: string[]; password_change_required: boolean; totp_enabled: boolean
+  /** Reports are approved at two levels and this user's unit gives the second. */
+  second_approver?: boolean
 }
 
 export interface Unit { id: number; parent_id: number | null; code: string; name: string; kind: string; series: string; version?: number }

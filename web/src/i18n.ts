@@ -23,6 +23,11 @@ export const messages = {
     deadline: { overdue: '已超期', due_soon: '临期', on_track: '正常', none: '' },
     reports: {
       sent: '本期报告（{n}）', nothingSent: '本期尚无任何报告', note: '说明',
+      photos: '现场照片与附件', takePhoto: '📷 拍照', chooseFiles: '＋ 选择照片或文件', noFiles: '未附照片或文件',
+      review: '查看', figure: '指标', thisMonth: '本期', lastMonthCol: '上月（{p}）', planToMonth: '计划至本月', annualPlanIs: '年度计划投资 {v} 万元',
+      yes: '是', no: '否', checked: '已初审通过，待复审',
+      confirmApprove: '确认审核通过“{name}”{period} 的报告？通过后数据计入统计、驾驶舱与通报，不可直接修改（如有错误须发起更正）。',
+      confirmCheck: '确认初审通过“{name}”{period} 的报告？通过后报送复审单位复审。',
       lastMonth: '上月：{v} 万元', lastMonthPeriod: '上月本月完成：{v} 万元', plannedToMonth: '计划至本月：{v} 万元',
       correct: '发起更正', correctWhy: '{p} 的报告已审核通过。更正将生成新的修订版，填报后须重新审核。请说明更正原因：',
       correctNeedsReason: '请填写更正原因', correctPlaceholder: '如：统计部门核定后，1-10月累计完成投资应为…', correctedBecause: '更正原因：{reason}',
@@ -35,7 +40,7 @@ export const messages = {
       f: { invest_period: '本期完成投资', invest_ytd: '年度累计完成投资', invest_since_start: '开工至今累计完成', funds_received: '累计资金到位', funds_disbursed: '累计资金拨付',
         progress: '形象进度', progress_pct: '形象进度', progress_text: '形象进度描述', started: '是否开工', started_on: '实际开工时间', stats_entered: '是否入库纳统', issues: '存在问题及需协调事项', next_steps: '下步计划' },
     },
-    reportState: { draft: '草稿', submitted: '已报送', approved: '已审核', returned: '已退回' },
+    reportState: { draft: '草稿', submitted: '已报送', checked: '初审通过', approved: '已审核', returned: '已退回' },
     cockpit: {
       yoy: '同比',
       title: '领导驾驶舱', all: '全部', projects: '项目数', totalInvestment: '总投资', annualPlan: '年度计划投资', actual: '累计完成投资',
@@ -155,6 +160,11 @@ export const messages = {
     deadline: { overdue: 'Overdue', due_soon: 'Due soon', on_track: 'On track', none: '' },
     reports: {
       sent: 'This period ({n})', nothingSent: 'No report for this period yet', note: 'Note',
+      photos: 'Site photos and files', takePhoto: '📷 Take a photo', chooseFiles: '+ Choose photos or files', noFiles: 'No photo or file attached',
+      review: 'Open', figure: 'Figure', thisMonth: 'This month', lastMonthCol: 'Last month ({p})', planToMonth: 'Plan to this month', annualPlanIs: 'Annual plan {v} (10k yuan)',
+      yes: 'Yes', no: 'No', checked: 'First approval given; the second is due',
+      confirmApprove: 'Approve the report of "{name}" for {period}? Once approved it counts in the statistics, the cockpit and the bulletins, and is changed only by a correction.',
+      confirmCheck: 'Give the first approval to the report of "{name}" for {period}? It then goes to the reviewing office.',
       lastMonth: 'last month: {v} (10k)', lastMonthPeriod: 'last month\'s month: {v} (10k)', plannedToMonth: 'planned to this month: {v} (10k)',
       correct: 'Correct', correctWhy: 'The report of {p} is approved. A correction opens a new revision, to be filled in and approved again. Why is it corrected?',
       correctNeedsReason: 'Give the reason', correctPlaceholder: 'e.g. the statistics office confirmed a different year-to-date figure', correctedBecause: 'Corrected because: {reason}',
@@ -167,7 +177,7 @@ export const messages = {
       f: { invest_period: 'This period', invest_ytd: 'Year to date', invest_since_start: 'Since start', funds_received: 'Funds received', funds_disbursed: 'Funds disbursed',
         progress: 'Physical progress', progress_pct: 'Physical progress', progress_text: 'Progress in words', started: 'Started', started_on: 'Start date', stats_entered: 'In the statistics', issues: 'Problems and requests', next_steps: 'Next steps' },
     },
-    reportState: { draft: 'Draft', submitted: 'Submitted', approved: 'Approved', returned: 'Returned' },
+    reportState: { draft: 'Draft', submitted: 'Submitted', checked: 'First approval', approved: 'Approved', returned: 'Returned' },
     cockpit: {
       yoy: 'Year on year',
       title: 'Leader cockpit', all: 'All', projects: 'Projects', totalInvestment: 'Total investment', annualPlan: 'Annual plan', actual: 'Completed to date',

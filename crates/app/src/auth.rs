@@ -61,6 +61,9 @@ pub struct Me {
     pub capabilities: Vec<duban_domain::access::Capability>,
     pub password_change_required: bool,
     pub totp_enabled: bool,
+    /// Where reports are approved at two levels: whether this user's unit gives the
+    /// second, last approval (their inbox holds the reports with a first approval).
+    pub second_approver: bool,
 }
 
 fn bad_login() -> AppError {
@@ -141,7 +144,12 @@ pub async fn login(db: &Db, input: &LoginInput, ip: &str) -> Result<LoginOk, App
     Ok(LoginOk {
         session,
         csrf_token: csrf,
-        user: me_of(&u, &caller, now),
+        user: me_of(
+            &u,
+            &caller,
+            now,
+            settings::get(db).await?.second_approval_unit,
+        ),
     })
 }
 
@@ -171,7 +179,7 @@ fn actor_of(u: &User, ip: &str, token_id: Option<i64>) -> Actor {
     }
 }
 
-fn me_of(u: &User, caller: &Caller, now: i64) -> Me {
+fn me_of(u: &User, caller: &Caller, now: i64, second_approval_unit: Option<i64>) -> Me {
     Me {
         id: u.id,
         username: u.username.clone(),
@@ -185,6 +193,10 @@ fn me_of(u: &User, caller: &Caller, now: i64) -> Me {
             now,
         ),
         totp_enabled: u.totp_enabled,
+        second_approver: second_approval_unit == Some(u.unit_id)
+            && caller
+                .capabilities()
+                .contains(&duban_domain::access::Capability::ApproveReports),
     }
 }
 
@@ -291,7 +303,12 @@ pub async fn logout(db: &Db, secret: &str, caller: &Caller) -> Result<(), AppErr
 
 pub async fn me(db: &Db, caller: &Caller) -> Result<Me, AppError> {
     let u = users::get(db, caller.actor.user_id.get()).await?;
-    Ok(me_of(&u, caller, now_ms()))
+    Ok(me_of(
+        &u,
+        caller,
+        now_ms(),
+        settings::get(db).await?.second_approval_unit,
+    ))
 }
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]

@@ -23,12 +23,26 @@ pub struct NewReportInput {
     pub figures: ReportFigures,
 }
 
-/// A report with what the workflow computed about it.
+/// A report with what the workflow computed about it, and what an approver reads beside
+/// it: last month's approved figures, the plan to the report's month and its files.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReportView {
     #[serde(flatten)]
     pub report: Report,
     pub warnings: Vec<Warning>,
+    pub beside: Beside,
+    pub attachments: Vec<duban_store::attachments::Attachment>,
+}
+
+/// The figures a report is read against.
+#[derive(Debug, Clone, Serialize)]
+pub struct Beside {
+    /// The previous month (`YYYY-MM`) and its newest approved figures, if any.
+    pub previous_period: Period,
+    pub previous: Option<ReportFigures>,
+    /// The year's annual plan and its cumulative curve to the report's month, in yuan.
+    pub annual_plan: Option<i64>,
+    pub planned_to_month: Option<i64>,
 }
 
 /// The unit of a report's project, or not found.
@@ -60,43 +74,64 @@ pub async fn get(db: &Db, can: &Can<ReadRegistry>, id: ReportId) -> Result<Repor
     if r.state != ReportState::Approved && !can.caller().sees_unapproved_at(project.spec.unit_id) {
         return Err(AppError::NotFound { what: "report" });
     }
-    let warnings = warnings_of(db, &r, &project).await?;
+    view(db, r, &project).await
+}
+
+async fn get_any(db: &Db, id: ReportId) -> Result<ReportView, AppError> {
+    let r = store::get(db, id).await?;
+    let p = projects::get(db, r.project_id).await?;
+    view(db, r, &p).await
+}
+
+/// A report as returned: its warnings, what it is read against and its files.
+async fn view(
+    db: &Db,
+    r: Report,
+    p: &duban_domain::project::Project,
+) -> Result<ReportView, AppError> {
+    let (warnings, beside) = warnings_of(db, &r, p).await?;
+    let attachments = duban_store::attachments::for_object(db, "report", r.id.get()).await?;
     Ok(ReportView {
         report: r,
         warnings,
+        beside,
+        attachments,
     })
 }
 
-async fn warnings_for(db: &Db, r: &Report) -> Result<Vec<Warning>, AppError> {
-    let p = projects::get(db, r.project_id).await?;
-    warnings_of(db, r, &p).await
-}
-
-/// A report's warnings, its project at hand.
+/// A report's warnings and the figures beside it, its project at hand. The warnings
+/// compare with last month within the same year only (the year to date starts again in
+/// January); the figures beside it show last month whatever the year.
 async fn warnings_of(
     db: &Db,
     r: &Report,
     p: &duban_domain::project::Project,
-) -> Result<Vec<Warning>, AppError> {
+) -> Result<(Vec<Warning>, Beside), AppError> {
     let plan = plans::get(db, r.project_id, r.period.year()).await?;
     let prev_period = r.period.prev();
-    let previous = if prev_period.year() == r.period.year() {
-        store::revisions(db, r.project_id, prev_period)
-            .await?
-            .into_iter()
-            .rev()
-            .find(|x| x.state == ReportState::Approved)
-    } else {
-        None
-    };
-    Ok(report_warnings(
+    let previous = store::revisions(db, r.project_id, prev_period)
+        .await?
+        .into_iter()
+        .rev()
+        .find(|x| x.state == ReportState::Approved);
+    let same_year = prev_period.year() == r.period.year();
+    let warnings = report_warnings(
         &r.figures,
         &ReportContext {
-            previous: previous.as_ref().map(|x| &x.figures),
-            annual_plan: plan.map(|p| p.planned()),
+            previous: previous.as_ref().filter(|_| same_year).map(|x| &x.figures),
+            annual_plan: plan.as_ref().map(|p| p.planned()),
             total_investment: p.spec.total_investment,
         },
-    ))
+    );
+    let beside = Beside {
+        previous_period: prev_period,
+        previous: previous.map(|x| x.figures),
+        annual_plan: plan.as_ref().map(|p| p.planned().get()),
+        planned_to_month: plan
+            .as_ref()
+            .map(|p| p.curve.to_month(r.period.month()).get()),
+    };
+    Ok((warnings, beside))
 }
 
 /// Start the report of a period (a draft).
@@ -145,6 +180,8 @@ pub async fn create(
         late: false,
         backfilled: false,
         correction_reason: None,
+        checked_by: None,
+        checked_at: None,
     };
     let mut w = can.write(db).await?;
     let id = store::insert(w.tx(), &r).await.map_err(|e| match e {
@@ -156,15 +193,6 @@ pub async fn create(
     w.audit("report.create", "report", id, audit::NONE, Some(&r.figures));
     w.commit().await?;
     get_any(db, id).await
-}
-
-async fn get_any(db: &Db, id: ReportId) -> Result<ReportView, AppError> {
-    let r = store::get(db, id).await?;
-    let warnings = warnings_for(db, &r).await?;
-    Ok(ReportView {
-        report: r,
-        warnings,
-    })
 }
 
 /// Save a draft (or edit a returned report, which makes it a draft again).
@@ -205,7 +233,25 @@ pub async fn submit(
     let to = report::transition(r.state, &ReportAction::Submit)?;
     r.figures.validate(r.period)?;
     let s = settings::get(db).await?;
-    let warnings = warnings_of(db, &r, &project).await?;
+    let (warnings, beside) = warnings_of(db, &r, &project).await?;
+    let attachments = duban_store::attachments::for_object(db, "report", id.get()).await?;
+    // Where the office wants a site photo with every report, a report without one is
+    // not sent.
+    if !attachments.iter().any(|a| a.mime.starts_with("image/"))
+        && s.photos_required.applies(
+            project.id.get(),
+            project.spec.unit_id,
+            &duban_store::units::list_all_links(db).await?,
+        )
+    {
+        return Err(duban_domain::FieldError::new(
+            "photos",
+            "photo_required",
+            "本项目每期报告须附现场照片：请先拍照或上传照片再报送",
+            "this project's reports need a site photo: take or upload one before submitting",
+        )
+        .into());
+    }
     if s.block_on_warnings && !warnings.is_empty() {
         return Err(AppError::Invalid(duban_domain::ValidationErrors(
             warnings
@@ -234,6 +280,8 @@ pub async fn submit(
     Ok(ReportView {
         report: store::get(db, id).await?,
         warnings,
+        beside,
+        attachments,
     })
 }
 
@@ -243,7 +291,10 @@ pub struct ReturnInput {
     pub reason: String,
 }
 
-/// Approve, or return with a reason.
+/// Approve, or return with a reason. Where the office approves at two levels (a
+/// unit named in the settings gives the last approval), the first approval makes the
+/// report `checked`, and only an approver of that unit — not the one who gave the first
+/// — approves it or returns it from there.
 pub async fn decide(
     db: &Db,
     can: &Can<ApproveReports>,
@@ -251,16 +302,45 @@ pub async fn decide(
     reason: Option<&str>,
 ) -> Result<ReportView, AppError> {
     let (r, _) = load(db, can, id).await?;
+    let second = settings::get(db).await?.second_approval_unit;
+    let me = can.caller().actor.clone();
+    if r.state == ReportState::Checked {
+        if second != Some(me.unit_id) {
+            return Err(AppError::Invalid(duban_domain::ValidationErrors(vec![
+                duban_domain::FieldError::new(
+                    "state",
+                    "second_approval",
+                    "该报告已初审通过，须由复审单位的审核员复审",
+                    "the first approval is given: an approver of the reviewing office gives the second",
+                ),
+            ])));
+        }
+        if r.checked_by == Some(me.user_id) {
+            return Err(AppError::Invalid(duban_domain::ValidationErrors(vec![
+                duban_domain::FieldError::new(
+                    "state",
+                    "four_eyes",
+                    "初审和复审须由不同的人进行",
+                    "the first and the second approval are given by different people",
+                ),
+            ])));
+        }
+    }
     let action = match reason {
         Some(reason) => ReportAction::Return {
             reason: duban_domain::text::field("reason", reason, 500, false)?,
         },
+        None if second.is_some() && r.state == ReportState::Submitted => ReportAction::Check,
         None => ReportAction::Approve,
     };
     let to = report::transition(r.state, &action)?;
     let stamp = match &action {
         ReportAction::Return { reason } => TransitionStamp {
             returned_reason: Some(reason.clone()),
+            ..Default::default()
+        },
+        ReportAction::Check => TransitionStamp {
+            checked: Some((me.user_id.get(), now_ms())),
             ..Default::default()
         },
         _ => TransitionStamp {
@@ -272,10 +352,10 @@ pub async fn decide(
     store::set_state(w.tx(), id, r.state, to, &stamp)
         .await
         .or_stale(&r)?;
-    let verb = if reason.is_some() {
-        "report.return"
-    } else {
-        "report.approve"
+    let verb = match action {
+        ReportAction::Return { .. } => "report.return",
+        ReportAction::Check => "report.check",
+        _ => "report.approve",
     };
     w.audit(
         verb,
@@ -333,6 +413,8 @@ pub async fn correct(
         late: false,
         backfilled: false,
         correction_reason: reason.clone(),
+        checked_by: None,
+        checked_at: None,
     };
     let mut w = can.write(db).await?;
     let nid = store::insert(w.tx(), &new).await.map_err(|e| match e {

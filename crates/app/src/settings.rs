@@ -33,6 +33,54 @@ pub struct Settings {
     /// How the measures offices define differently are defined here (口径): time
     /// progress, missing reports, overdue problems, the start rate, the 红黑榜.
     pub definitions: duban_domain::analytics::measure::Definitions,
+    /// Whose monthly reports must carry a site photo.
+    #[serde(default)]
+    pub photos_required: PhotoRule,
+    /// Where reports are approved at two levels (unit → 主管部门 → 项目办): the unit
+    /// whose approvers give the second, last approval. None: one approval.
+    #[serde(default)]
+    pub second_approval_unit: Option<i64>,
+}
+
+/// Where the office wants a site photo with every monthly report: all projects, or the
+/// projects of some units (and their sub-units), or some projects by id.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PhotoRule {
+    #[serde(default)]
+    pub all: bool,
+    #[serde(default)]
+    pub units: Vec<i64>,
+    #[serde(default)]
+    pub projects: Vec<i64>,
+}
+
+impl PhotoRule {
+    /// Whether a project (of a unit, in the tree given as (unit, parent) links) needs
+    /// a photo.
+    pub fn applies(&self, project: i64, unit: i64, links: &[(i64, Option<i64>)]) -> bool {
+        if self.all || self.projects.contains(&project) {
+            return true;
+        }
+        if self.units.is_empty() {
+            return false;
+        }
+        let parent: std::collections::HashMap<i64, Option<i64>> =
+            links.iter().map(|(u, p)| (*u, *p)).collect();
+        let mut at = Some(unit);
+        let mut steps = 0;
+        while let Some(u) = at {
+            if self.units.contains(&u) {
+                return true;
+            }
+            at = parent.get(&u).copied().flatten();
+            steps += 1;
+            if steps > 64 {
+                break;
+            }
+        }
+        false
+    }
 }
 
 impl Default for Settings {
@@ -48,6 +96,8 @@ impl Default for Settings {
                 .weights()
                 .to_vec(),
             definitions: Default::default(),
+            photos_required: Default::default(),
+            second_approval_unit: None,
         }
     }
 }

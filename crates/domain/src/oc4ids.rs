@@ -323,6 +323,8 @@ mod tests {
             late: false,
             backfilled: false,
             correction_reason: None,
+            checked_by: None,
+            checked_at: None,
         };
         (
             project,

@@ -16,6 +16,7 @@ crate::codes::coded!(
     ReportState {
         Draft = "draft", "草稿", "draft";
         Submitted = "submitted", "已报送", "submitted";
+        Checked = "checked", "初审通过", "first approval given";
         Approved = "approved", "已审核", "approved";
         Returned = "returned", "已退回", "returned";
     }
@@ -27,6 +28,8 @@ pub enum ReportAction {
     /// Change the figures (reporter).
     Edit,
     Submit,
+    /// The first of two approvals (where the office has two levels).
+    Check,
     Approve,
     /// Send back to the unit with a reason (approver).
     Return {
@@ -39,6 +42,7 @@ impl ReportAction {
         match self {
             ReportAction::Edit => "edit",
             ReportAction::Submit => "submit",
+            ReportAction::Check => "check",
             ReportAction::Approve => "approve",
             ReportAction::Return { .. } => "return",
         }
@@ -57,13 +61,17 @@ pub fn transition(
         (S::Returned, A::Edit) => Ok(S::Draft),
         (S::Draft | S::Returned, A::Submit) => Ok(S::Submitted),
         (S::Submitted, A::Approve) => Ok(S::Approved),
-        (S::Submitted, A::Return { reason }) if reason.trim().is_empty() => Err(TransitionError {
-            state: state.code(),
-            action: action.name(),
-            zh: "退回必须填写原因".into(),
-            en: "a returned report needs a reason".into(),
-        }),
-        (S::Submitted, A::Return { .. }) => Ok(S::Returned),
+        (S::Submitted, A::Check) => Ok(S::Checked),
+        (S::Checked, A::Approve) => Ok(S::Approved),
+        (S::Submitted | S::Checked, A::Return { reason }) if reason.trim().is_empty() => {
+            Err(TransitionError {
+                state: state.code(),
+                action: action.name(),
+                zh: "退回必须填写原因".into(),
+                en: "a returned report needs a reason".into(),
+            })
+        }
+        (S::Submitted | S::Checked, A::Return { .. }) => Ok(S::Returned),
         (S::Approved, _) => Err(TransitionError {
             state: state.code(),
             action: action.name(),
@@ -312,6 +320,11 @@ pub struct Report {
     /// For a correction (a revision after an approved one): why it was reopened.
     #[serde(default)]
     pub correction_reason: Option<String>,
+    /// Where the office approves at two levels: who gave the first approval, and when.
+    #[serde(default)]
+    pub checked_by: Option<crate::ids::UserId>,
+    #[serde(default)]
+    pub checked_at: Option<i64>,
 }
 
 impl Report {
@@ -357,6 +370,7 @@ mod tests {
         prop_oneof![
             Just(ReportAction::Edit),
             Just(ReportAction::Submit),
+            Just(ReportAction::Check),
             Just(ReportAction::Approve),
             Just(ReportAction::Return {
                 reason: "数据有误".into()
@@ -372,8 +386,11 @@ mod tests {
         match (s, a) {
             (S::Draft, A::Edit) | (S::Returned, A::Edit) => Some(S::Draft),
             (S::Draft, A::Submit) | (S::Returned, A::Submit) => Some(S::Submitted),
-            (S::Submitted, A::Approve) => Some(S::Approved),
-            (S::Submitted, A::Return { reason }) if !reason.trim().is_empty() => Some(S::Returned),
+            (S::Submitted, A::Approve) | (S::Checked, A::Approve) => Some(S::Approved),
+            (S::Submitted, A::Check) => Some(S::Checked),
+            (S::Submitted | S::Checked, A::Return { reason }) if !reason.trim().is_empty() => {
+                Some(S::Returned)
+            }
             _ => None,
         }
     }
@@ -437,6 +454,8 @@ mod tests {
             late: false,
             backfilled: false,
             correction_reason: None,
+            checked_by: None,
+            checked_at: None,
         };
         let c = r.open_correction().unwrap();
         assert_eq!(c.revision, 2);

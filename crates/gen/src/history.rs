@@ -99,6 +99,8 @@ pub fn previous_year(
                 late: false,
                 backfilled: true,
                 correction_reason: None,
+                checked_by: None,
+                checked_at: None,
             });
             prev = ytd;
         }

@@ -570,6 +570,8 @@ pub(crate) fn simulate(
             late: submitted && submit_day > deadline,
             backfilled: false,
             correction_reason: None,
+            checked_by: None,
+            checked_at: None,
             figures: f.clone(),
         });
         prev = f;

@@ -422,7 +422,7 @@ pub async fn load_inputs(
     for (pid, s) in tx
         .fetch_all(
             "SELECT project_id, month, \
-                    CAST(MAX(CASE WHEN state || '' IN ('submitted', 'approved') THEN 1 ELSE 0 END) AS BIGINT) AS submitted, \
+                    CAST(MAX(CASE WHEN state || '' IN ('submitted', 'checked', 'approved') THEN 1 ELSE 0 END) AS BIGINT) AS submitted, \
                     CAST(MAX(CASE WHEN revision = 1 AND late THEN 1 ELSE 0 END) AS BIGINT) AS late \
              FROM reports WHERE +year = $1 AND project_id >= $2 AND project_id < $3 GROUP BY project_id, month",
             &[y.into(), lo.into(), hi.into()],

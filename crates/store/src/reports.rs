@@ -12,7 +12,7 @@ pub(crate) const INSERT_COLS: &str = "project_id, year, month, revision, state, 
 pub(crate) const INSERT_WIDTH: usize = 24;
 pub(crate) const COLS: &str = "id, project_id, year, month, revision, state, invest_period, invest_ytd, invest_since_start, \
      progress_bp, progress_text, funds_received, funds_disbursed, started, started_on, stats_entered, issues, next_steps, \
-     returned_reason, late, submitted_at, approved_at, backfilled, correction_reason";
+     returned_reason, late, submitted_at, approved_at, backfilled, correction_reason, checked_by, checked_at";
 
 fn figure_vals(f: &ReportFigures) -> [Val; 12] {
     [
@@ -85,6 +85,8 @@ pub(crate) fn row(r: &dyn Cols) -> Result<Report, StoreError> {
         late: r.bool("late")?,
         backfilled: r.bool("backfilled")?,
         correction_reason: r.opt_str("correction_reason")?,
+        checked_by: r.opt_i64("checked_by")?.map(duban_domain::ids::UserId::new),
+        checked_at: r.opt_i64("checked_at")?,
     })
 }
 
@@ -180,6 +182,8 @@ pub struct TransitionStamp {
     pub submitted_at: Option<i64>,
     pub approved_at: Option<i64>,
     pub late: Option<bool>,
+    /// The first of two approvals: by whom, when.
+    pub checked: Option<(i64, i64)>,
 }
 
 /// Move a report from `from` to `to` if it is still in `from` (else `Stale`).
@@ -193,7 +197,10 @@ pub async fn set_state(
     let n = tx
         .execute(
             "UPDATE reports SET state = $1, returned_reason = $2, submitted_at = COALESCE($3, submitted_at), \
-             approved_at = COALESCE($4, approved_at), late = COALESCE($5, late) WHERE id = $6 AND state = $7",
+             approved_at = COALESCE($4, approved_at), late = COALESCE($5, late), \
+             checked_by = CASE WHEN $1 IN ('checked', 'approved') THEN COALESCE($8, checked_by) END, \
+             checked_at = CASE WHEN $1 IN ('checked', 'approved') THEN COALESCE($9, checked_at) END \
+             WHERE id = $6 AND state = $7",
             &[
                 to.code().into(),
                 s.returned_reason.clone().into(),
@@ -202,6 +209,8 @@ pub async fn set_state(
                 s.late.into(),
                 id.into(),
                 from.code().into(),
+                s.checked.map(|c| c.0).into(),
+                s.checked.map(|c| c.1).into(),
             ],
         )
         .await?;

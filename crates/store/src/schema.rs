@@ -87,6 +87,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "registry_standing",
         include_str!("../migrations/0017_registry_standing.sql"),
     ),
+    (
+        18,
+        "second_approval",
+        include_str!("../migrations/0018_second_approval.sql"),
+    ),
 ];
 
 /// The latest schema version this build knows.

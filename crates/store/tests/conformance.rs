@@ -369,7 +369,10 @@ async fn project_list_filters_sorts_pages(db: Db) {
         },
     )
     .await;
-    assert_eq!(by_inv.items[0].project.spec.total_investment, Yuan::from_wan(1024));
+    assert_eq!(
+        by_inv.items[0].project.spec.total_investment,
+        Yuan::from_wan(1024)
+    );
     // Pages past the middle are read from the far end: paging through gives exactly the
     // one long list, for every sort (ties, as in start years, broken by id) and direction.
     for sort in SortKey::ALL {
@@ -515,6 +518,8 @@ fn draft(project_id: ProjectId, month: u32, revision: i64, ytd: i64) -> Report {
         late: false,
         backfilled: false,
         correction_reason: None,
+        checked_by: None,
+        checked_at: None,
     }
 }
 

@@ -42,6 +42,10 @@ await test('a reporter fills and submits, the approver approves, and the light a
   await startedOn.fill('2024-05-01')
   await startedOn.press('Enter')
   await page.locator('.el-form-item', { hasText: '是否入库纳统' }).locator('.el-switch').click()
+  // A site photo, taken with the camera on a phone (here: a screenshot as the picture).
+  const photo = await page.screenshot()
+  await page.locator('input[data-test=report-camera]').setInputFiles({ name: '现场.png', mimeType: 'image/png', buffer: photo })
+  await page.locator('[data-test=report-files] img').waitFor()
   await page.screenshot({ path: join(shots, 'report-form.png') })
   await page.locator('[data-test=submit]').click()
   await page.locator('.el-dialog', { hasText: '本期完成投资' }).waitFor({ state: 'hidden' }) // closes once submitted
@@ -52,7 +56,25 @@ await test('a reporter fills and submits, the approver approves, and the light a
   await row.waitFor()
   await page2.screenshot({ path: join(shots, 'report-inbox.png') })
   expectEq(await row.locator('.el-tag').innerText(), '迟报', 'a report after the deadline is marked late')
-  await row.locator('button', { hasText: '审核通过' }).click()
+  // The approver opens the report whole: each figure beside last month's and the plan,
+  // the texts, the warnings and the photo.
+  await row.locator('td').first().click()
+  const review = page2.locator('[data-test=review]')
+  const figures = review.locator('[data-test=review-figures]')
+  const ytdRow = figures.locator('.el-table__row', { hasText: '年度累计完成投资' })
+  await ytdRow.waitFor()
+  const wanText = (y) => (y / 10000).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+  await ytdRow.getByText(wanText(annual)).first().waitFor()
+  await ytdRow.getByText(wanText(plan.curve[10])).waitFor() // the plan to November
+  if (prev) await ytdRow.getByText(wanText(prev.figures.invest_ytd)).waitFor()
+  await review.locator('[data-test=review-files] img').waitFor()
+  await review.locator('.el-drawer__title', { hasText: p.name }).waitFor()
+  await page2.waitForTimeout(400) // the drawer slides in
+  await page2.screenshot({ path: join(shots, 'report-review.png') })
+  // Approving asks first, naming what approval means.
+  await review.locator('[data-test=review-approve]').click()
+  await page2.locator('.el-message-box', { hasText: '计入统计' }).waitFor()
+  await page2.locator('.el-message-box__btns .el-button--primary').click()
   await page2.getByText('已审核通过').waitFor()
   await page2.close()
 
@@ -91,6 +113,7 @@ await test('a clerk corrects an approved report, saying why; approved again, it 
   await signIn(appr, '/reports?period=2025-11', 'e2e-appr')
   const inbox = appr.locator('[data-test=inbox-table] .el-table__row', { hasText: p.code }).filter({ hasText: '2025-11' })
   await inbox.locator('button', { hasText: '审核通过' }).click()
+  await appr.locator('.el-message-box__btns .el-button--primary').click()
   await appr.getByText('已审核通过').waitFor()
   await appr.close()
   await page.goto(`${base}/projects/${p.project_id}`)

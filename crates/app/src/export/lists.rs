@@ -287,6 +287,11 @@ pub async fn missing(
                 Some("draft") => pick(english, "草稿未报送", "draft not submitted"),
                 Some("returned") => pick(english, "退回未重报", "returned, not resubmitted"),
                 Some("submitted") => pick(english, "已报送待审核", "submitted, awaiting approval"),
+                Some("checked") => pick(
+                    english,
+                    "初审通过待复审",
+                    "first approval given, awaiting the second",
+                ),
                 _ => pick(english, "未填报", "not started"),
             };
             rows.push(vec![

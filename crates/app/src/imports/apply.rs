@@ -144,6 +144,8 @@ pub async fn apply(
                     late: false,
                     backfilled: true,
                     correction_reason: None,
+                    checked_by: None,
+                    checked_at: None,
                 });
             }
             Op::CreateReport {
@@ -164,6 +166,8 @@ pub async fn apply(
                     late: false,
                     backfilled: false,
                     correction_reason: None,
+                    checked_by: None,
+                    checked_at: None,
                 });
             }
             Op::EditReport {

@@ -77,7 +77,10 @@ pub fn from_reports<'a>(
                 None => approved.push((r.revision, m)),
             }
         }
-        let submitted = matches!(r.state, ReportState::Submitted | ReportState::Approved);
+        let submitted = matches!(
+            r.state,
+            ReportState::Submitted | ReportState::Checked | ReportState::Approved
+        );
         let late = r.revision == 1 && r.late;
         match subs.iter_mut().find(|s| s.month == month) {
             Some(s) => {

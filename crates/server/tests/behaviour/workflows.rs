@@ -17,6 +17,7 @@ duban_testkit::on_both!(
     report_workflow,
     problem_workflow,
     problems_by_project,
+    approval_in_two_levels_and_photos,
     inspections_and_work_items,
     audit_chain_detects_tampering,
 );
@@ -1179,4 +1180,177 @@ fn urlencode(s: &str) -> String {
             }
         })
         .collect()
+}
+
+/// An office that approves at two levels (the unit's approver first, the office named in
+/// the settings last, by someone else) and wants a site photo with some projects'
+/// reports; the approver reads each report with last month, the plan and its photos.
+async fn approval_in_two_levels_and_photos(db: Db) {
+    user(&db, "sup", "XJBT", &[(Role::Supervisor, Scope::All)]).await;
+    user(&db, "admin1", "XJBT", &[(Role::Admin, Scope::All)]).await;
+    let addr = spawn_app(db.clone()).await;
+    let sup = Client::login(&addr, "sup").await;
+    let admin = Client::login(&addr, "admin1").await;
+    let (pid, unit, ucode) = some_project(&sup, 5).await;
+    user(&db, "rep", &ucode, &[(Role::Reporter, Scope::Own)]).await;
+    user(&db, "appr", &ucode, &[(Role::Approver, Scope::Own)]).await;
+    user(&db, "office1", "XJBT", &[(Role::Approver, Scope::All)]).await;
+    user(&db, "office2", "XJBT", &[(Role::Approver, Scope::All)]).await;
+    let (rep, appr) = (
+        Client::login(&addr, "rep").await,
+        Client::login(&addr, "appr").await,
+    );
+    let (office1, office2) = (
+        Client::login(&addr, "office1").await,
+        Client::login(&addr, "office2").await,
+    );
+    let root = unit_id(&db, "XJBT").await;
+    let mut st = admin.ok("/api/v1/settings").await;
+    st["second_approval_unit"] = json!(root);
+    st["photos_required"] = json!({ "projects": [pid] });
+    assert_eq!(admin.put("/api/v1/settings", st.clone()).await.0, 200);
+
+    // Without a photo the report is not sent; with one it is.
+    let r = rep
+        .ok_post(
+            "/api/v1/reports",
+            json!({ "project_id": pid, "period": "2025-11", "figures": figures(900, 6500) }),
+        )
+        .await;
+    let rid = r["id"].as_i64().unwrap();
+    let (s, e) = rep
+        .post(&format!("/api/v1/reports/{rid}/submit"), json!({}))
+        .await;
+    assert_eq!((s, common::fields(&e)), (400, vec!["photos"]), "{e}");
+    assert!(e["message_zh"].as_str().unwrap().contains("现场照片"));
+    // A document is not a photo.
+    let doc = rep
+        .raw(
+            "POST",
+            &format!("/api/v1/attachments?object_type=report&object_id={rid}&name=说明.pdf"),
+            "application/octet-stream",
+            b"%PDF-1.7 note",
+        )
+        .await;
+    assert_eq!(doc.status, 200);
+    assert_eq!(
+        rep.post(&format!("/api/v1/reports/{rid}/submit"), json!({}))
+            .await
+            .0,
+        400
+    );
+    // A real 1×1 PNG.
+    let png: &[u8] = &[
+        137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 1, 0, 0, 0, 1, 8, 2,
+        0, 0, 0, 144, 119, 83, 222, 0, 0, 0, 12, 73, 68, 65, 84, 120, 156, 99, 248, 207, 192, 0, 0,
+        3, 1, 1, 0, 201, 254, 146, 239, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130,
+    ];
+    let up = rep
+        .raw(
+            "POST",
+            &format!("/api/v1/attachments?object_type=report&object_id={rid}&name=现场.png"),
+            "application/octet-stream",
+            png,
+        )
+        .await;
+    assert_eq!(up.status, 200, "{}", String::from_utf8_lossy(&up.body));
+    rep.ok_post(&format!("/api/v1/reports/{rid}/submit"), json!({}))
+        .await;
+
+    // The approver reads it whole: last month's figures, the plan to the month, the files.
+    let view = appr.ok(&format!("/api/v1/reports/{rid}")).await;
+    assert_eq!(view["beside"]["previous_period"], "2025-10");
+    assert!(view["beside"]["previous"].is_object() || view["beside"]["previous"].is_null());
+    assert!(view["beside"]["annual_plan"].is_i64(), "{view}");
+    let names: Vec<&str> = view["attachments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["说明.pdf", "现场.png"]);
+
+    // First approval by the unit: checked, not yet approved, but no longer missing.
+    let c = appr
+        .ok_post(&format!("/api/v1/reports/{rid}/approve"), json!({}))
+        .await;
+    assert_eq!(c["state"], "checked");
+    let missing = sup
+        .ok(&format!(
+            "/api/v1/reports/missing?period=2025-11&unit={unit}"
+        ))
+        .await;
+    assert!(
+        !missing
+            .to_string()
+            .contains(&format!("\"project_id\":{pid},")),
+        "{missing}"
+    );
+    assert_eq!(
+        sup.get(&format!("/api/v1/reports/{rid}")).await.0,
+        404,
+        "not approved yet"
+    );
+    // The unit cannot give the second approval; the office can, once.
+    let (s, e) = appr
+        .post(&format!("/api/v1/reports/{rid}/approve"), json!({}))
+        .await;
+    assert_eq!(
+        (s, e["details"][0]["code"].as_str()),
+        (400, Some("second_approval"))
+    );
+    let inbox = office1.ok("/api/v1/reports?state=checked").await;
+    assert!(
+        inbox["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["id"] == rid)
+    );
+    let done = office1
+        .ok_post(&format!("/api/v1/reports/{rid}/approve"), json!({}))
+        .await;
+    assert_eq!(done["state"], "approved");
+    assert_eq!(
+        sup.ok(&format!("/api/v1/reports/{rid}")).await["state"],
+        "approved"
+    );
+
+    // Whoever gave the first approval does not give the second.
+    let (pid2, _, ucode2) = some_project(&sup, 9).await;
+    user(&db, "rep2", &ucode2, &[(Role::Reporter, Scope::Own)]).await;
+    let rep2 = Client::login(&addr, "rep2").await;
+    let r2 = rep2
+        .ok_post(
+            "/api/v1/reports",
+            json!({ "project_id": pid2, "period": "2025-11", "figures": figures(900, 6500) }),
+        )
+        .await;
+    let rid2 = r2["id"].as_i64().unwrap();
+    rep2.ok_post(&format!("/api/v1/reports/{rid2}/submit"), json!({}))
+        .await;
+    assert_eq!(
+        office1
+            .ok_post(&format!("/api/v1/reports/{rid2}/approve"), json!({}))
+            .await["state"],
+        "checked"
+    );
+    let (s, e) = office1
+        .post(&format!("/api/v1/reports/{rid2}/approve"), json!({}))
+        .await;
+    assert_eq!(
+        (s, e["details"][0]["code"].as_str()),
+        (400, Some("four_eyes"))
+    );
+    // Returned from the second level, it goes back to the clerk and loses its first approval.
+    let back = office2
+        .ok_post(
+            &format!("/api/v1/reports/{rid2}/return"),
+            json!({ "reason": "请补充现场照片" }),
+        )
+        .await;
+    assert_eq!(
+        (back["state"].as_str(), back["checked_by"].is_null()),
+        (Some("returned"), true)
+    );
 }

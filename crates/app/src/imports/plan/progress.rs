@@ -255,7 +255,10 @@ impl Planner<'_> {
             }
             if let Some(x) = stored.filter(|x| {
                 x.figures != figures
-                    && matches!(x.state, ReportState::Submitted | ReportState::Approved)
+                    && matches!(
+                        x.state,
+                        ReportState::Submitted | ReportState::Checked | ReportState::Approved
+                    )
             }) {
                 let e = field_error(
                     "period",
