@@ -94,8 +94,8 @@ export async function signIn(page, path = '/projects', user = 'e2e-sup') {
 }
 
 // Accounts made on the console sign in once with their initial password and change it.
-export function addUser(name, role, unitCode) {
-  const out = execFileSync(bin, ['--log', 'warn', 'user', 'add', name, '--role', role, '--unit', unitCode, '--scope', 'own', '--db', db]).toString()
+export function addUser(name, role, unitCode, scope = 'own') {
+  const out = execFileSync(bin, ['--log', 'warn', 'user', 'add', name, '--role', role, '--unit', unitCode, '--scope', scope, '--db', db]).toString()
   return out.match(/initial password[^:]*: (\S+)/)[1]
 }
 export async function firstSignIn(page, name, initial, path) {
@@ -108,6 +108,19 @@ export async function firstSignIn(page, name, initial, path) {
   await page.locator('input[data-test=new-password-again], [data-test=new-password-again] input').fill(password)
   await page.locator('[data-test=change-submit]').click()
   await page.waitForURL((u) => u.pathname === new URL(base + path).pathname)
+}
+// Another user's own API session (for what a spec prepares outside the browser).
+export async function sessionOf(username, pw = password) {
+  const r = await fetch(base + '/api/v1/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password: pw }) })
+  if (!r.ok) throw new Error(`login ${username}: ${r.status} ${await r.text()}`)
+  const c = r.headers.get('set-cookie').split(';')[0]
+  const token = (await r.json()).csrf_token
+  const call = async (method, path, body) => {
+    const res = await fetch(base + path, { method, headers: { Cookie: c, 'X-CSRF-Token': token, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`)
+    return res.json()
+  }
+  return { get: (path) => call('GET', path), send: call }
 }
 export const field = (page, name) => page.locator(`input[data-test=f-${name}], [data-test=f-${name}] input`)
 

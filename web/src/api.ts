@@ -86,6 +86,8 @@ export interface Me {
   capabilities: string[]; password_change_required: boolean; totp_enabled: boolean
   /** Reports are approved at two levels and this user's unit gives the second. */
   second_approver?: boolean
+  /** Reports are approved at two levels in this office. */
+  two_level_approval?: boolean
 }
 
 export interface Unit { id: number; parent_id: number | null; code: string; name: string; kind: string; series: string; version?: number }

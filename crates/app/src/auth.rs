@@ -64,6 +64,9 @@ pub struct Me {
     /// Where reports are approved at two levels: whether this user's unit gives the
     /// second, last approval (their inbox holds the reports with a first approval).
     pub second_approver: bool,
+    /// Whether reports are approved at two levels here (a first approval is then not
+    /// the last).
+    pub two_level_approval: bool,
 }
 
 fn bad_login() -> AppError {
@@ -193,6 +196,7 @@ fn me_of(u: &User, caller: &Caller, now: i64, second_approval_unit: Option<i64>)
             now,
         ),
         totp_enabled: u.totp_enabled,
+        two_level_approval: second_approval_unit.is_some(),
         second_approver: second_approval_unit == Some(u.unit_id)
             && caller
                 .capabilities()

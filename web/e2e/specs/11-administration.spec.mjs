@@ -1,4 +1,4 @@
-import { base, bin, db, shots, browser, test, expectEq, api, fitsWidth, password, firstSignIn } from '../harness.mjs'
+import { base, bin, db, shots, browser, test, expectEq, api, fitsWidth, password, firstSignIn, sessionOf } from '../harness.mjs'
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 
@@ -59,12 +59,34 @@ await test('an administrator grants a role with a scope, manages units and setti
   await page.getByText('已保存').first().waitFor()
   const settings = await fetch(base + '/api/v1/settings', { headers: { Cookie: await page.context().cookies().then((c) => c.map((x) => `${x.name}=${x.value}`).join('; ')) } }).then((r) => r.json())
   expectEq(settings.report_deadline_day, 5, 'the saved deadline day')
-  const rules = page.locator('textarea[data-test=rules], [data-test=rules] textarea')
-  await rules.fill('{ "progress": ')
+  // The light rules as a form in the rules' own words: thresholds the server refuses are
+  // named on the rule; a preview tells what a change does before it is saved.
+  const admin = await sessionOf('e2e-admin')
+  const original = await admin.get('/api/v1/settings/light-rules')
+  await page.locator('[data-test=light-rules]').getByText('银川市重点项目亮灯规则（默认）').waitFor()
+  const pts = async (which, v) => { const i = page.locator(`[data-test=${which}] input`); await i.fill(String(v)); await i.press('Tab') }
+  await pts('yellow-pts', 50)
+  await pts('red-pts', 10)
+  await page.locator('[data-test=preview-rules]').click()
+  await page.locator('[data-test=rule-error]', { hasText: '黄灯阈值' }).waitFor()
+  await pts('yellow-pts', 5)
+  await pts('red-pts', 20)
+  const [answer] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/light-rules/preview')),
+    page.locator('[data-test=preview-rules]').click(),
+  ])
+  const preview = await answer.json()
+  await page.locator('[data-test=rules-preview]', { hasText: '个项目灯色变差' }).waitFor()
+  await page.screenshot({ path: join(shots, 'admin-rules-preview.png'), fullPage: true })
   await page.locator('[data-test=save-rules]').click()
-  await page.locator('[data-test=rule-error]', { hasText: '不是有效的 JSON' }).waitFor()
-  await rules.fill('{ "progress": { "basis": "plan", "yellow_behind_bp": 5000, "red_behind_bp": 1000 } }')
-  await page.locator('[data-test=save-rules]').click()
-  await page.locator('[data-test=rule-error]').first().waitFor()
+  await page.locator('.el-message-box', { hasText: '灯色变差' }).waitFor()
+  await page.locator('.el-message-box__btns .el-button--primary').click()
+  await page.getByText('规则已保存').first().waitFor()
+  // What the preview said is what the cockpit now counts.
+  const after = await api(`/api/v1/stats/overview?as_of=${preview.as_of}`)
+  expectEq(JSON.stringify(after.lights), JSON.stringify(preview.proposed), 'the lights after saving, as previewed')
+  const stored = await admin.get('/api/v1/settings/light-rules')
+  expectEq([stored.progress.yellow_behind_bp, stored.progress.red_behind_bp, stored.name].join(), '500,2000,本单位规则', 'the stored rules')
+  await admin.send('PUT', '/api/v1/settings/light-rules', original)
   await page.screenshot({ path: join(shots, 'admin-settings.png'), fullPage: true })
 })

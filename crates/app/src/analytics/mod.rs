@@ -6,5 +6,8 @@ mod queries;
 pub mod upkeep;
 
 pub use queries::*;
-pub use upkeep::{Rebuilt, ensure_built, put_rules, rebuild, rules, rules_in, standing_catch_up};
+pub use upkeep::{
+    Rebuilt, RulesPreview, ensure_built, preview_rules, put_rules, rebuild, rules, rules_in,
+    standing_catch_up,
+};
 pub(crate) use upkeep::{refresh_all_years, refresh_project, refresh_standing};

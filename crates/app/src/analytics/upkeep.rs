@@ -273,3 +273,54 @@ pub async fn standing_catch_up(db: &Db) -> Result<Option<Period>, AppError> {
     crate::registry::projects_changed(db);
     Ok(Some(want))
 }
+
+/// What a change of the light rules would do to today's lights, before it is made.
+#[derive(Debug, Clone, Serialize)]
+pub struct RulesPreview {
+    /// The month the lights are compared at (the registry's month: the dashboards'
+    /// default, or December of the last year with data).
+    pub as_of: Period,
+    /// Projects per light (green, yellow, orange, red) under the rules in force and
+    /// under the proposed ones.
+    pub current: [i64; 4],
+    pub proposed: [i64; 4],
+    /// `moves[from][to]`: projects whose light goes from one to the other.
+    pub moves: [[i64; 4]; 4],
+}
+
+/// Compute every project's light at the dashboards' month under the rules in force and
+/// under `proposed`, without writing anything.
+pub async fn preview_rules(
+    db: &Db,
+    _can: &Can<ManageUsers>,
+    proposed: &RuleSet,
+) -> Result<RulesPreview, AppError> {
+    proposed.validate()?;
+    let current = rules(db).await?;
+    let mut tx = db.read().await?;
+    // The registry's month: the dashboards' default, or the last month with data.
+    let as_of = standing_period(&mut tx).await?;
+    let (year, k) = (as_of.year(), as_of.index());
+    let mut out = RulesPreview {
+        as_of,
+        current: [0; 4],
+        proposed: [0; 4],
+        moves: [[0; 4]; 4],
+    };
+    let max = store::max_project_id(&mut tx).await?;
+    let mut lo = 1;
+    while lo <= max {
+        for i in store::load_inputs(&mut tx, year, lo, lo + CHUNK).await? {
+            let (Some(a), Some(b)) = (compute(&i, year, &current), compute(&i, year, proposed))
+            else {
+                continue;
+            };
+            let (from, to) = (a.lights[k].index(), b.lights[k].index());
+            out.current[from] += 1;
+            out.proposed[to] += 1;
+            out.moves[from][to] += 1;
+        }
+        lo += CHUNK;
+    }
+    Ok(out)
+}

@@ -6,7 +6,7 @@ use crate::extract::{Allowed, Body};
 use crate::openapi::{Api, doc};
 use crate::respond::{Res, ok};
 use axum::extract::State;
-use axum::routing::{get, put};
+use axum::routing::{get, post, put};
 use duban_app::access::ManageUsers;
 use duban_app::{analytics, settings};
 use duban_domain::analytics::lights::RuleSet;
@@ -37,6 +37,17 @@ pub fn routes(x: &mut Api) {
         put(put_light_rules),
         d,
     );
+    let d = doc(
+        "admin",
+        "Preview a light rule set: today's lights under the rules in force and under these",
+    )
+    .body::<RuleSet>(x);
+    x.op(
+        "post",
+        "/api/v1/settings/light-rules/preview",
+        post(preview_light_rules),
+        d,
+    );
 }
 
 async fn get_settings(State(s): State<AppState>, _: Allowed<ManageUsers>) -> Res {
@@ -58,4 +69,11 @@ async fn put_light_rules(
     Body(b): Body<RuleSet>,
 ) -> Res {
     ok(analytics::put_rules(&s.db, &can, &b).await?)
+}
+async fn preview_light_rules(
+    State(s): State<AppState>,
+    Allowed(can): Allowed<ManageUsers>,
+    Body(b): Body<RuleSet>,
+) -> Res {
+    ok(analytics::preview_rules(&s.db, &can, &b).await?)
 }

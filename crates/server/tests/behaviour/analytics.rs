@@ -376,9 +376,40 @@ async fn worked_example_over_http(db: Db) {
     // A different rule set is configuration: with calendar-based progress and wide
     // bands, P2 is yellow, and the figures follow at once.
     let rules = json!({ "name": "宽松", "progress": { "basis": "calendar", "yellow_behind_bp": 1000, "red_behind_bp": 5000 }, "escalate_after_yellows": 0 });
+    // The preview tells, before saving, what the lights will be: today's under the rules
+    // in force, and after the change exactly what the cockpit then shows.
+    let preview = admin
+        .ok_post("/api/v1/settings/light-rules/preview", rules.clone())
+        .await;
+    let month = preview["as_of"].as_str().unwrap().to_string();
+    let all_lights = |v: Value| v["lights"].clone();
+    assert_eq!(
+        preview["current"],
+        all_lights(
+            sup.ok(&format!("/api/v1/stats/overview?as_of={month}"))
+                .await
+        )
+    );
+    let moved: i64 = (0..4)
+        .map(|i| preview["moves"][i][i].as_i64().unwrap())
+        .sum();
+    let total: i64 = (0..4)
+        .map(|i| preview["current"][i].as_i64().unwrap())
+        .sum();
+    assert!(
+        moved < total,
+        "the wider bands change some light: {preview}"
+    );
     assert_eq!(
         admin.put("/api/v1/settings/light-rules", rules).await.0,
         200
+    );
+    assert_eq!(
+        preview["proposed"],
+        all_lights(
+            sup.ok(&format!("/api/v1/stats/overview?as_of={month}"))
+                .await
+        )
     );
     let o = sup
         .ok(&format!("/api/v1/stats/overview?as_of=2025-10&unit={u}"))
@@ -391,6 +422,19 @@ async fn worked_example_over_http(db: Db) {
         )
         .await;
     assert_eq!((s, common::fields(&e)), (400, vec!["progress"]));
+    let (s, e) = admin
+        .post(
+            "/api/v1/settings/light-rules/preview",
+            json!({ "progress": { "yellow_behind_bp": 5000, "red_behind_bp": 100 } }),
+        )
+        .await;
+    assert_eq!((s, common::fields(&e)), (400, vec!["progress"]));
+    assert_eq!(
+        sup.post("/api/v1/settings/light-rules/preview", json!({}))
+            .await
+            .0,
+        403
+    );
 }
 
 /// What a random step does.
