@@ -250,7 +250,12 @@ async fn load(db: &Db, reach: &Reach, id: i64) -> Result<(RunRow, Scheme, Inputs
 
 /// A run with its result as it stands (every review entered so far counted).
 pub async fn get(db: &Db, can: &Can<ReadRegistry>, id: i64) -> Result<RunView, AppError> {
-    let (row, scheme, mut inputs) = load(db, can.reach(), id).await?;
+    view(db, can.reach(), id).await
+}
+
+/// A run with its inputs (computed, entered, reviewed) scored.
+async fn view(db: &Db, reach: &duban_domain::access::Reach, id: i64) -> Result<RunView, AppError> {
+    let (row, scheme, mut inputs) = load(db, reach, id).await?;
     let reviews = store::reviews(db, id).await?;
     for r in &reviews {
         if let Some(m) = inputs.get_mut(&r.unit_id) {
@@ -419,8 +424,41 @@ pub async fn enter(
     finish(db, w, can, id, "assessment.enter", &e).await
 }
 
+/// Publish a run: only once every unit's inputs are in (the grades compare all units).
 pub async fn publish(db: &Db, can: &Can<Supervise>, id: i64) -> Result<RunView, AppError> {
-    load(db, can.reach(), id).await?;
+    let v = view(db, can.reach(), id).await?;
+    let waiting: Vec<&duban_domain::assessment::UnitResult> =
+        v.results.iter().filter(|r| !r.missing.is_empty()).collect();
+    if let Some(first) = waiting.first() {
+        let names = duban_store::units::get(db, first.unit_id)
+            .await
+            .map(|u| u.name)
+            .unwrap_or_else(|_| first.unit_id.to_string());
+        let leaves = v.scheme.leaves();
+        let what = first
+            .missing
+            .iter()
+            .map(|c| {
+                leaves
+                    .iter()
+                    .find(|l| &l.code == c)
+                    .map_or(c.clone(), |l| l.name.clone())
+            })
+            .collect::<Vec<_>>()
+            .join("、");
+        return Err(field(
+            "results",
+            "incomplete",
+            format!(
+                "尚有{}个单位的评分未录入完整（如{names}：{what}），录入完整后方可发布",
+                waiting.len()
+            ),
+            format!(
+                "{} units still miss scores (e.g. {names}: {what}); publish once every input is in",
+                waiting.len()
+            ),
+        ));
+    }
     let mut w = can.write(db).await?;
     if store::publish(w.tx(), id, can.actor().user_id.get(), now_ms()).await? == 0 {
         return Err(field(

@@ -111,8 +111,26 @@ pub struct UnitResult {
     pub unit_id: i64,
     pub total: f64,
     pub rank: usize,
+    /// Empty until every unit's inputs are complete: a grade under quotas compares all
+    /// units, so none is given on a provisional ranking.
     pub grade: String,
     pub lines: Vec<Line>,
+    /// The leaves still waiting for people's input for this unit: a review group without
+    /// scores, a figure to be entered not yet entered. Figures duban computes are never
+    /// waited for (without data they score 0, explained), nor are deductions and bonuses
+    /// (nothing entered counts nothing).
+    pub missing: Vec<String>,
+}
+
+/// Whether a leaf has the input people owe it for a unit.
+fn has_input(i: &Indicator, input: &Input) -> bool {
+    match i.scoring.as_ref() {
+        Some(Scoring::Review { groups }) => groups
+            .keys()
+            .all(|g| input.reviews.iter().any(|(x, _)| x == g)),
+        Some(Scoring::Deduction { .. } | Scoring::Bonus { .. }) | None => true,
+        Some(_) => i.source.as_deref() != Some("entered") || input.value.is_some(),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -416,12 +434,18 @@ pub fn score(scheme: &Scheme, inputs: &BTreeMap<i64, BTreeMap<String, Input>>) -
                 })
                 .collect();
             let total = round2(lines.iter().map(|l| l.score).sum());
+            let missing = leaves
+                .iter()
+                .filter(|l| !has_input(l, mine.get(&l.code).unwrap_or(&Input::default())))
+                .map(|l| l.code.clone())
+                .collect();
             UnitResult {
                 unit_id: *u,
                 total,
                 rank: 0,
                 grade: String::new(),
                 lines,
+                missing,
             }
         })
         .collect();
@@ -433,7 +457,11 @@ pub fn score(scheme: &Scheme, inputs: &BTreeMap<i64, BTreeMap<String, Input>>) -
             i + 1
         };
     }
-    // Grades by score, then quotas in rank order: beyond a grade's share, the next grade.
+    // Grades by score, then quotas in rank order: beyond a grade's share, the next grade;
+    // none while any unit's inputs are incomplete.
+    if out.iter().any(|r| !r.missing.is_empty()) {
+        return out;
+    }
     let n = out.len();
     let mut taken = vec![0usize; scheme.grades.len()];
     for r in out.iter_mut() {

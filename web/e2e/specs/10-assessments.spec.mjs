@@ -1,10 +1,22 @@
-import { shots, browser, test, expectEq, api, signIn, addUser, firstSignIn } from '../harness.mjs'
+import { shots, browser, test, expectEq, api, signIn, addUser, firstSignIn, sessionOf } from '../harness.mjs'
 import { join } from 'node:path'
 
 await test('a quarterly assessment runs with the scores of three reviewers and publishes an explained ranking', async (page) => {
   await signIn(page, '/assessments')
   await page.locator('[data-test=new-run]').click()
   await page.locator('input[data-test=run-period], [data-test=run-period] input').fill('2025Q3')
+  // The scheme is a form: points that do not add up are shown at once, and refused.
+  const editor = page.locator('[data-test=scheme-editor]')
+  await editor.locator('input[data-test=scheme-name], [data-test=scheme-name] input').inputValue().then((v) => expectEq(v, '年度重点项目目标考核（示例）', 'the first example'))
+  const firstPoints = editor.locator('[data-test=scheme-indicator]').first().locator('.el-input-number input').first()
+  await firstPoints.fill('24')
+  await firstPoints.press('Tab')
+  await editor.locator('[data-test=scheme-sum]', { hasText: '合计 99 / 满分 100' }).waitFor()
+  await page.locator('[data-test=start-run]').click()
+  await page.locator('[data-test=run-error]', { hasText: '合计99' }).waitFor()
+  await page.screenshot({ path: join(shots, 'assessment-scheme-form.png') })
+  await firstPoints.fill('25')
+  await firstPoints.press('Tab')
   await page.locator('[data-test=start-run]').click()
   await page.locator('[data-test=assess-table] .el-table__row').first().waitFor()
   const run = (await api('/api/v1/assessments')).items[0]
@@ -47,6 +59,20 @@ await test('a quarterly assessment runs with the scores of three reviewers and p
   await page.getByText('已录入').waitFor()
   const after = (await api(`/api/v1/assessments/${run.id}`)).results.find((x) => x.unit_id === first)
   expectEq(after.lines.find((l) => l.code === 'award').score, 2, 'the entered award')
+  // A provisional ranking: no grade while other units wait for their review scores, and
+  // nothing to publish yet.
+  await page.locator('[data-test=assess-waiting]').waitFor()
+  await page.locator('[data-test=grade-pending]').first().waitFor()
+  expectEq(await page.locator('[data-test=publish-run]').isDisabled(), true, 'publishing before every score is in')
+  const leader = await sessionOf('e2e-rev1')
+  const dept = await sessionOf('e2e-rev2')
+  for (const r of (await api(`/api/v1/assessments/${run.id}`)).results.filter((x) => x.missing.length)) {
+    await leader.send('POST', `/api/v1/assessments/${run.id}/reviews`, { unit_id: r.unit_id, indicator: 'review', group: '领导', score: 30 })
+    await dept.send('POST', `/api/v1/assessments/${run.id}/reviews`, { unit_id: r.unit_id, indicator: 'review', group: '部门', score: 28 })
+  }
+  await page.reload()
+  await page.locator('[data-test=assess-table] .el-table__row').first().waitFor()
+  expectEq(await page.locator('[data-test=grade-pending]').count(), 0, 'every unit graded')
   await page.locator('[data-test=publish-run]').click()
   await page.getByText('考核结果已发布').waitFor()
   expectEq((await api(`/api/v1/assessments/${run.id}`)).state, 'published', 'the run after publishing')

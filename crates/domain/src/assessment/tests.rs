@@ -272,7 +272,7 @@ proptest! {
     #[test]
     fn grade_quotas_hold(totals in proptest::collection::vec(0.0f64..150.0, 1..30)) {
         let s = annual();
-        let units = totals.iter().enumerate().map(|(u, v)| (u as i64, one("completion", value(*v)))).collect::<BTreeMap<_, _>>();
+        let units = totals.iter().enumerate().map(|(u, v)| (u as i64, complete(*v))).collect::<BTreeMap<_, _>>();
         let mut s2 = s.clone();
         // Lower the bar so that the quota, not the score, decides.
         s2.grades[0].min_score = 0.0;
@@ -281,6 +281,50 @@ proptest! {
         let excellent = r.iter().filter(|x| x.grade == "优秀").count();
         prop_assert!(excellent as f64 <= 0.3 * r.len() as f64 + 1e-9);
     }
+}
+
+/// Every input of the annual sheet, the completion rate given.
+fn complete(completion: f64) -> BTreeMap<String, Input> {
+    let mut m = one("completion", value(completion));
+    for c in ["start", "on_time", "closure"] {
+        m.insert(c.into(), value(100.0));
+    }
+    m.insert(
+        "review".into(),
+        Input {
+            reviews: vec![("领导".into(), 30.0), ("部门".into(), 30.0)],
+            ..Default::default()
+        },
+    );
+    m
+}
+
+#[test]
+fn no_grade_until_every_input_is_in() {
+    let s = annual();
+    // Three units complete, one still waiting for the department's review scores.
+    let mut units: BTreeMap<i64, BTreeMap<String, Input>> =
+        (1..=4).map(|u| (u, complete(100.0 + u as f64))).collect();
+    units.get_mut(&4).unwrap().insert(
+        "review".into(),
+        Input {
+            reviews: vec![("领导".into(), 30.0)],
+            ..Default::default()
+        },
+    );
+    let r = score(&s, &units);
+    assert!(r.iter().all(|x| x.grade.is_empty()), "{r:?}");
+    let waiting: Vec<(i64, Vec<String>)> = r
+        .iter()
+        .filter(|x| !x.missing.is_empty())
+        .map(|x| (x.unit_id, x.missing.clone()))
+        .collect();
+    assert_eq!(waiting, vec![(4, vec!["review".to_string()])]);
+    // Ranks are given all the same (a provisional ranking).
+    assert!(r.iter().all(|x| x.rank > 0));
+    // With the last scores in, every unit has its grade.
+    units.insert(4, complete(104.0));
+    assert!(score(&s, &units).iter().all(|x| !x.grade.is_empty()));
 }
 
 #[test]

@@ -153,8 +153,12 @@ async fn assessment_run(db: Db) {
     let all = now["results"].as_array().unwrap();
     let totals: Vec<f64> = all.iter().map(|r| r["total"].as_f64().unwrap()).collect();
     assert!(totals.windows(2).all(|w| w[0] >= w[1]));
-    let excellent = all.iter().filter(|r| r["grade"] == "优秀").count();
-    assert!(excellent as f64 <= 0.3 * all.len() as f64);
+    // A provisional ranking: no unit has a grade while others wait for their review scores.
+    assert!(all.iter().all(|r| r["grade"] == ""), "{all:?}");
+    assert!(
+        all.iter()
+            .any(|r| r["unit_id"] != unit && r["missing"] == json!(["review"]))
+    );
 
     // A figure entered with its evidence: two national awards, 2 points each.
     let (s, e) = sup
@@ -184,6 +188,55 @@ async fn assessment_run(db: Db) {
     assert_eq!(x.status, 200);
     assert_eq!(&x.body[..2], b"PK");
     assert!(x.header("content-disposition").unwrap().contains("2025Q3"));
+    // Not published while scores are missing, saying what waits.
+    let (s, e) = sup
+        .post(&format!("/api/v1/assessments/{id}/publish"), json!({}))
+        .await;
+    assert_eq!(
+        (s, e["details"][0]["code"].as_str()),
+        (400, Some("incomplete")),
+        "{e}"
+    );
+    assert!(
+        e["message_zh"].as_str().unwrap().contains("综合评议"),
+        "{e}"
+    );
+    // The other units' review scores, both groups.
+    let waiting: Vec<i64> = with["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["missing"].as_array().is_some_and(|m| !m.is_empty()))
+        .map(|r| r["unit_id"].as_i64().unwrap())
+        .collect();
+    // One score per reviewer for a unit: a leader and a department's reviewer.
+    let rev2 = Client::login(&addr, "rev2").await;
+    let mut scored = 0;
+    for u in &waiting {
+        for (who, group, score) in [(&rev1, "领导", 30), (&rev2, "部门", 28)] {
+            who.ok_post(
+                &format!("/api/v1/assessments/{id}/reviews"),
+                json!({ "unit_id": u, "indicator": "review", "group": group, "score": score }),
+            )
+            .await;
+            scored += 1;
+        }
+    }
+    let full = sup.ok(&format!("/api/v1/assessments/{id}")).await;
+    let all = full["results"].as_array().unwrap();
+    assert!(
+        all.iter().all(|r| r["grade"] != ""),
+        "every unit graded once all is in: {:?}",
+        all.iter()
+            .map(|r| (
+                r["unit_id"].clone(),
+                r["missing"].clone(),
+                r["grade"].clone()
+            ))
+            .collect::<Vec<_>>()
+    );
+    let excellent = all.iter().filter(|r| r["grade"] == "优秀").count();
+    assert!(excellent as f64 <= 0.3 * all.len() as f64);
     let p = sup
         .ok_post(&format!("/api/v1/assessments/{id}/publish"), json!({}))
         .await;
@@ -205,5 +258,9 @@ async fn assessment_run(db: Db) {
         .unwrap()
         .1
         .len();
-    assert_eq!(actions, 6, "start, three reviews, an entry, publish");
+    assert_eq!(
+        actions,
+        6 + scored,
+        "start, three reviews, an entry, the other units' reviews, publish"
+    );
 }
