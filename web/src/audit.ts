@@ -11,7 +11,7 @@ const ACTIONS: Record<string, [string, string]> = {
   'project.create': ['新建项目', 'Project created'], 'project.update': ['修改项目', 'Project changed'], 'project.archive': ['归档项目', 'Project archived'],
   'project.export': ['导出项目清单', 'Registry exported'], 'plan.put': ['保存年度计划', 'Annual plan saved'], 'plan.archive': ['撤回年度计划', 'Annual plan withdrawn'],
   'report.create': ['新建填报', 'Report started'], 'report.edit': ['修改填报', 'Report edited'], 'report.submit': ['报送', 'Report submitted'],
-  'report.approve': ['审核通过', 'Report approved'], 'report.check': ['初审通过', 'First approval given'], 'report.return': ['退回填报', 'Report returned'], 'report.correct': ['发起更正', 'Correction opened'],
+  'report.approve': ['审核通过', 'Report approved'], 'problem.raise': ['提请督办（由报告生成问题）', 'Problem raised from a report'], 'report.check': ['初审通过', 'First approval given'], 'report.return': ['退回填报', 'Report returned'], 'report.correct': ['发起更正', 'Correction opened'],
   'report.backfill': ['历史补录', 'History loaded'], 'problem.create': ['登记问题', 'Problem recorded'], 'problem.assign': ['交办问题', 'Problem assigned'],
   'problem.acknowledge': ['签收问题', 'Problem acknowledged'], 'problem.start_work': ['开始整改', 'Rectification started'], 'problem.note': ['记录整改进展', 'Progress noted'],
   'problem.resolve': ['整改完成', 'Problem resolved'], 'problem.close': ['销号', 'Problem closed (销号)'], 'problem.reopen': ['重新打开问题', 'Problem reopened'],

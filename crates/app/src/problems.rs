@@ -747,3 +747,82 @@ pub async fn list(
             .collect(),
     })
 }
+
+/// What a clerk may say when raising a report's 存在问题及需协调事项 as a problem.
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RaiseInput {
+    /// The category (default: other).
+    #[serde(default)]
+    pub category: Option<String>,
+}
+
+/// A clerk raises the 存在问题及需协调事项 of one of their unit's reports as a problem on
+/// the report's project: open (待交办), for a supervisor to assign a lead unit and a
+/// deadline. Raising the same text of the same project again returns the problem
+/// already raised.
+pub async fn raise_from_report(
+    db: &Db,
+    can: &Can<crate::access::DraftReports>,
+    report_id: duban_domain::ids::ReportId,
+    i: &RaiseInput,
+) -> Result<ProblemView, AppError> {
+    let r = duban_store::reports::get(db, report_id)
+        .await
+        .map_err(|_| AppError::NotFound { what: "report" })?;
+    let unit = projects::unit_of(db, r.project_id)
+        .await?
+        .ok_or(AppError::NotFound { what: "report" })?;
+    can.check(unit, "report")?;
+    let mut e = ValidationErrors::default();
+    let description = e.take(text::field("issues", &r.figures.issues, 2000, true));
+    let category = e.take(ProblemCategory::parse(
+        "category",
+        i.category.as_deref().unwrap_or("other"),
+    ));
+    e.into_result(|| ())?;
+    let description = description.expect("checked");
+    if let Some(id) = store::raised(db, r.project_id, &description).await? {
+        return view(db, store::get(db, id).await?).await;
+    }
+    let p = Problem {
+        id: ProblemId::new(0),
+        project_id: Some(r.project_id),
+        source: ProblemSource::Report,
+        category: category.expect("checked"),
+        description,
+        lead_unit_id: None,
+        assisting_unit_ids: vec![],
+        responsible: String::new(),
+        deadline: None,
+        state: ProblemState::Open,
+        resolved_by: None,
+        created_at: now_ms(),
+    };
+    let mut w = can.write(db).await?;
+    let id = store::insert(w.tx(), &p, Some(can.actor().user_id)).await?;
+    store::log_event(
+        w.tx(),
+        id,
+        Some(can.actor().user_id),
+        "notes",
+        Some(ProblemState::Open),
+        ProblemState::Open,
+        &format!(
+            "来自{}进度报告（#{}）的存在问题及需协调事项",
+            r.period,
+            r.id.get()
+        ),
+    )
+    .await?;
+    w.audit(
+        "problem.raise",
+        "problem",
+        id,
+        audit::NONE,
+        Some(&serde_json::json!({ "report": r.id, "problem": &p })),
+    );
+    w.problems_changed();
+    w.commit().await?;
+    view(db, store::get(db, id).await?).await
+}

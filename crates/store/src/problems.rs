@@ -457,3 +457,17 @@ pub async fn decide_extension(
         Ok(())
     }
 }
+
+/// A problem raised from a report on a project with this description, if any.
+pub async fn raised(
+    db: &Db,
+    project: ProjectId,
+    description: &str,
+) -> Result<Option<ProblemId>, StoreError> {
+    db.fetch_optional(
+        "SELECT id FROM problems WHERE project_id = $1 AND source = 'report' AND description = $2 ORDER BY id LIMIT 1",
+        &[project.into(), description.into()],
+        |r| crate::db::id(r, "id"),
+    )
+    .await
+}

@@ -42,6 +42,11 @@ await test('a reporter fills and submits, the approver approves, and the light a
   await startedOn.fill('2024-05-01')
   await startedOn.press('Enter')
   await page.locator('.el-form-item', { hasText: '是否入库纳统' }).locator('.el-switch').click()
+  // What needs coordinating goes to the supervisors as a problem when the report is sent.
+  await page.locator('textarea[data-test=f-issues], [data-test=f-issues] textarea').fill('E2E：项目用地报批未完成，需协调自然资源局')
+  await page.locator('[data-test=raise-on]').click()
+  await page.locator('.el-select[data-test=raise-category]').click()
+  await page.locator('.el-select-dropdown__item:visible', { hasText: '用地' }).first().click()
   // A site photo, taken with the camera on a phone (here: a screenshot as the picture).
   const photo = await page.screenshot()
   await page.locator('input[data-test=report-camera]').setInputFiles({ name: '现场.png', mimeType: 'image/png', buffer: photo })
@@ -49,6 +54,9 @@ await test('a reporter fills and submits, the approver approves, and the light a
   await page.screenshot({ path: join(shots, 'report-form.png') })
   await page.locator('[data-test=submit]').click()
   await page.locator('.el-dialog', { hasText: '本期完成投资' }).waitFor({ state: 'hidden' }) // closes once submitted
+  await page.getByText('已提请督办').waitFor()
+  const raised = await api(`/api/v1/problems?state=open&q=${encodeURIComponent('项目用地报批未完成')}`)
+  expectEq(raised.items.map((x) => [x.project_id, x.source, x.category].join()).join(), [p.project_id, 'report', 'land'].join(), 'the problem raised from the report')
 
   const page2 = await browser.newPage({ viewport: { width: 1280, height: 720 } })
   await firstSignIn(page2, 'e2e-appr', apprPw, '/reports?period=2025-11')

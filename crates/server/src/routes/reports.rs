@@ -55,6 +55,17 @@ pub fn routes(x: &mut Api) {
     )
     .body::<CorrectInput>(x);
     x.op("post", "/api/v1/reports/{id}/correct", post(correct), d);
+    let d = doc(
+        "reports",
+        "Raise the report's 存在问题及需协调事项 as a problem for the supervisors to assign (the unit's clerk)",
+    )
+    .body::<duban_app::problems::RaiseInput>(x);
+    x.op(
+        "post",
+        "/api/v1/reports/{id}/raise-problem",
+        post(raise_problem),
+        d,
+    );
     x.op(
         "get",
         "/api/v1/reports/{id}/revisions",
@@ -109,6 +120,14 @@ async fn correct(
     Body(b): Body<CorrectInput>,
 ) -> Res {
     ok(reports::correct(&s.db, &can, id.one(), &b).await?)
+}
+async fn raise_problem(
+    State(s): State<AppState>,
+    Allowed(can): Allowed<DraftReports>,
+    id: Ids,
+    Body(b): Body<duban_app::problems::RaiseInput>,
+) -> Res {
+    ok(duban_app::problems::raise_from_report(&s.db, &can, id.one(), &b).await?)
 }
 async fn revisions(State(s): State<AppState>, Allowed(can): Allowed<ReadRegistry>, id: Ids) -> Res {
     ok(json!({ "items": reports::revisions(&s.db, &can, id.one()).await? }))

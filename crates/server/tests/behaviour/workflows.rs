@@ -18,6 +18,7 @@ duban_testkit::on_both!(
     problem_workflow,
     problems_by_project,
     approval_in_two_levels_and_photos,
+    problems_raised_from_reports,
     inspections_and_work_items,
     audit_chain_detects_tampering,
 );
@@ -1353,4 +1354,78 @@ async fn approval_in_two_levels_and_photos(db: Db) {
         (back["state"].as_str(), back["checked_by"].is_null()),
         (Some("returned"), true)
     );
+}
+
+/// A clerk raises what a report says needs coordinating (存在问题及需协调事项) as a problem:
+/// open on the report's project for a supervisor to assign, once.
+async fn problems_raised_from_reports(db: Db) {
+    user(&db, "sup", "XJBT", &[(Role::Supervisor, Scope::All)]).await;
+    let addr = spawn_app(db.clone()).await;
+    let sup = Client::login(&addr, "sup").await;
+    let (pid, _, ucode) = some_project(&sup, 7).await;
+    let (_, _, other) = some_project(&sup, 40).await;
+    assert_ne!(other, ucode);
+    user(&db, "rep", &ucode, &[(Role::Reporter, Scope::Own)]).await;
+    user(&db, "stranger", &other, &[(Role::Reporter, Scope::Own)]).await;
+    let rep = Client::login(&addr, "rep").await;
+    let mut f = figures(900, 6500);
+    f["issues"] = json!("征地拆迁尚未完成，需协调自然资源局加快办理");
+    let r = rep
+        .ok_post(
+            "/api/v1/reports",
+            json!({ "project_id": pid, "period": "2025-11", "figures": f }),
+        )
+        .await;
+    let rid = r["id"].as_i64().unwrap();
+    let path = format!("/api/v1/reports/{rid}/raise-problem");
+    let p = rep
+        .ok_post(&path, json!({ "category": "demolition" }))
+        .await;
+    assert_eq!(
+        (
+            p["state"].as_str(),
+            p["source"].as_str(),
+            p["category"].as_str(),
+            p["project_id"].as_i64()
+        ),
+        (Some("open"), Some("report"), Some("demolition"), Some(pid))
+    );
+    assert!(
+        p["events"].to_string().contains("存在问题及需协调事项"),
+        "{p}"
+    );
+    // Once: the same text again is the same problem.
+    assert_eq!(rep.ok_post(&path, json!({})).await["id"], p["id"]);
+    // The supervisors find it among the problems waiting to be assigned.
+    let open = sup
+        .ok(&format!(
+            "/api/v1/problems?state=open&q={}",
+            "征地拆迁尚未完成"
+        ))
+        .await;
+    assert_eq!(open["total"], 1, "{open}");
+    // Another unit's clerk does not reach the report; supervisors do not raise for clerks.
+    assert_eq!(
+        Client::login(&addr, "stranger")
+            .await
+            .post(&path, json!({}))
+            .await
+            .0,
+        404
+    );
+    assert_eq!(sup.post(&path, json!({})).await.0, 403);
+    // Nothing to raise from a report without issues.
+    let r2 = rep
+        .ok_post(
+            "/api/v1/reports",
+            json!({ "project_id": pid, "period": "2025-12", "figures": figures(800, 6000) }),
+        )
+        .await;
+    let (s, e) = rep
+        .post(
+            &format!("/api/v1/reports/{}/raise-problem", r2["id"]),
+            json!({}),
+        )
+        .await;
+    assert_eq!((s, common::fields(&e)), (400, vec!["issues"]), "{e}");
 }
