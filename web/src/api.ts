@@ -54,6 +54,12 @@ export async function request<T>(method: string, path: string, body?: unknown, p
   return data as T
 }
 
+/** The server could not be reached (no network, or a gateway with the server away): what
+ * was asked may be asked again later, unlike a refusal. */
+export function unreachable(e: unknown): boolean {
+  return e instanceof ApiError && [0, 502, 503, 504].includes(e.status)
+}
+
 export function get<T>(path: string, params: Params = {}): Promise<T> {
   return request<T>('GET', path, undefined, params)
 }

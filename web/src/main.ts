@@ -51,3 +51,8 @@ setUnauthenticatedHandler(() => {
 })
 
 createApp(App).use(router).use(i18n).use(ElementPlus).mount('#app')
+
+// Installable as an app, and opening without a connection (public/sw.js).
+if ('serviceWorker' in navigator && import.meta.env.PROD) {
+  navigator.serviceWorker.register('/sw.js').catch(() => {})
+}

@@ -1,17 +1,40 @@
 // The signed-in user, shared by the router guard, the header and the pages.
 import { reactive } from 'vue'
-import { ApiError, get, post, setCsrf, type Me } from './api'
+import { ApiError, get, post, setCsrf, unreachable, type Me } from './api'
 
-export const session = reactive<{ user: Me | null; checked: boolean }>({ user: null, checked: false })
+export const session = reactive<{ user: Me | null; checked: boolean; offline: boolean }>({ user: null, checked: false, offline: false })
 
-/// Ask the server who is signed in; `null` when nobody is.
+// The signed-in user as last seen in this tab, so that a page reloaded without a
+// connection still opens (the reports kept on the device then wait for the network).
+const ME_KEY = 'duban.me'
+function remember(me: Me | null) {
+  try {
+    if (me) sessionStorage.setItem(ME_KEY, JSON.stringify(me))
+    else sessionStorage.removeItem(ME_KEY)
+  } catch {
+    // Storage disabled: nothing to remember.
+  }
+}
+
+/// Ask the server who is signed in; `null` when nobody is. Without a connection, the
+/// user last seen in this tab.
 export async function loadMe(): Promise<Me | null> {
   try {
     session.user = await get<Me>('/api/v1/auth/me')
+    session.offline = false
   } catch (e) {
+    if (unreachable(e)) {
+      const kept = sessionStorage.getItem(ME_KEY)
+      if (!kept) throw e
+      session.user = JSON.parse(kept) as Me
+      session.offline = true
+      session.checked = true
+      return session.user
+    }
     if (!(e instanceof ApiError) || e.status !== 401) throw e
     session.user = null
   }
+  remember(session.user)
   session.checked = true
   return session.user
 }
@@ -20,6 +43,7 @@ export async function login(username: string, password: string, totp?: string): 
   const r = await post<{ csrf_token: string; user: Me }>('/api/v1/auth/login', { username, password, totp: totp || undefined })
   setCsrf(r.csrf_token)
   session.user = r.user
+  remember(r.user)
   session.checked = true
   return r.user
 }
@@ -35,6 +59,7 @@ export async function logout() {
   } finally {
     setCsrf(null)
     session.user = null
+    remember(null)
   }
 }
 

@@ -28,6 +28,18 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
 /// A file of the bundle, gzipped when the browser takes it and a `.gz` was built.
 fn serve(path: &str, cache: &'static str, gzip: bool) -> Option<Response> {
     let f = Dist::get(path)?;
+    let packed = Dist::get(&format!("{path}.gz")).map(|p| p.data);
+    Some(respond(path, f.data, packed, cache, gzip))
+}
+
+/// The response for a file's bytes (and their gzip, if built).
+fn respond(
+    path: &str,
+    data: std::borrow::Cow<'static, [u8]>,
+    packed: Option<std::borrow::Cow<'static, [u8]>>,
+    cache: &'static str,
+    gzip: bool,
+) -> Response {
     let mime = mime_guess::from_path(path).first_or_octet_stream();
     let mut headers = vec![
         (
@@ -37,19 +49,21 @@ fn serve(path: &str, cache: &'static str, gzip: bool) -> Option<Response> {
         ),
         (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
     ];
-    let packed = Dist::get(&format!("{path}.gz"));
     if packed.is_some() {
         headers.push((header::VARY, HeaderValue::from_static("accept-encoding")));
     }
     let mut resp = match packed.filter(|_| gzip) {
         Some(gz) => {
             headers.push((header::CONTENT_ENCODING, HeaderValue::from_static("gzip")));
-            gz.data.into_response()
+            gz.into_response()
         }
-        None => f.data.into_response(),
+        None => data.into_response(),
     };
-    resp.headers_mut().extend(headers);
-    Some(resp)
+    // Set, not appended: the body's own default type must not remain beside ours.
+    for (k, v) in headers {
+        resp.headers_mut().insert(k, v);
+    }
+    resp
 }
 
 pub async fn static_file(uri: Uri, headers: HeaderMap) -> Response {
@@ -99,5 +113,26 @@ mod tests {
         assert!(!accepts_gzip(&h("identity")));
         assert!(!accepts_gzip(&h("x-gzip")));
         assert!(!accepts_gzip(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn a_file_has_one_content_type() {
+        for (path, want) in [
+            ("icons/icon-192.png", "image/png"),
+            ("manifest.webmanifest", "application/manifest+json"),
+            ("sw.js", "text/javascript"),
+        ] {
+            for gzip in [false, true] {
+                let r = respond(
+                    path,
+                    b"x".to_vec().into(),
+                    Some(b"gz".to_vec().into()),
+                    "no-cache",
+                    gzip,
+                );
+                let types: Vec<_> = r.headers().get_all(header::CONTENT_TYPE).iter().collect();
+                assert_eq!(types, vec![want], "{path}");
+            }
+        }
     }
 }
