@@ -1,4 +1,4 @@
-import { base, bin, db, shots, test, expectEq, api, signIn, password } from '../harness.mjs'
+import { base, bin, db, shots, test, expectEq, api, signIn, password, sessionOf } from '../harness.mjs'
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 
@@ -18,8 +18,15 @@ await test('a clerk of one unit sees only that unit, on every page', async (page
   await page.screenshot({ path: join(shots, 'cockpit-clerk.png') })
   await page.goto(base + '/problems')
   await page.locator('[data-test=problem-table]').waitFor()
-  const problems = await api(`/api/v1/problems?page_size=500&lead_unit=${unitId}`)
-  await page.waitForFunction((n) => document.body.textContent.includes(`共 ${n} 个问题`), problems.total)
+  // The clerk's problems: those the unit leads and those on its projects (one the clerk
+  // raised from a report waits there before a lead unit is named), nothing else.
+  const led = await api(`/api/v1/problems?page_size=500&lead_unit=${unitId}`)
+  const mine = await (await sessionOf('e2e-rep')).get('/api/v1/problems?page_size=500')
+  const ownIds = new Set((await api(`/api/v1/projects?unit=${unitId}&page_size=500`)).items.filter((p) => p.unit_id === unitId).map((p) => p.id))
+  const strays = mine.items.filter((p) => p.lead_unit_id !== unitId && !ownIds.has(p.project_id))
+  if (strays.length) throw new Error(`problems of other units: ${strays.map((p) => p.id)}`)
+  if (mine.total < led.total) throw new Error(`the clerk sees ${mine.total} of the ${led.total} problems the unit leads`)
+  await page.waitForFunction((n) => document.body.textContent.includes(`共 ${n} 个问题`), mine.total)
   // The dispatch page lists the clerk's unit only; another unit's project page is closed.
   await page.goto(base + '/dispatch?as_of=2025-10')
   await page.locator('[data-test=dispatch-total]').waitFor()

@@ -27,8 +27,7 @@ await test('an office with two approval levels: the unit approves first, the rev
   // The unit's approver gives the first approval.
   const unitApprover = await browser.newPage({ viewport: { width: 1280, height: 720 } })
   await signIn(unitApprover, '/reports?period=2025-11', 'e2e-appr')
-  const row = unitApprover.locator('[data-test=inbox-table] .el-table__row', { hasText: due.code })
-  await row.locator('button', { hasText: '审核通过' }).click()
+  await unitApprover.locator(`[data-test=approve-${draft.id}]`).click()
   await unitApprover.locator('.el-message-box', { hasText: '报送复审单位复审' }).waitFor()
   await unitApprover.locator('.el-message-box__btns .el-button--primary').click()
   await unitApprover.getByText('已初审通过，待复审').waitFor()
@@ -40,7 +39,7 @@ await test('an office with two approval levels: the unit approves first, the rev
   const office = await browser.newPage({ viewport: { width: 1280, height: 720 } })
   await firstSignIn(office, 'e2e-office', officePw, '/reports?period=2025-11')
   await office.locator('.el-tabs__item', { hasText: '待审核' }).click()
-  const waiting = office.locator('[data-test=inbox-table] .el-table__row', { hasText: due.code })
+  const waiting = office.locator('[data-test=inbox-table] .el-table__row', { hasText: due.code }).filter({ hasText: '2025-11' })
   await waiting.getByText('初审通过').waitFor()
   await waiting.locator('td').first().click()
   await office.locator('[data-test=review-figures]').waitFor()
