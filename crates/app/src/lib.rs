@@ -29,6 +29,7 @@ pub mod load;
 pub mod problems;
 pub mod registry;
 pub mod reports;
+pub mod routine;
 pub mod settings;
 pub mod setup;
 pub mod unit_of_work;

@@ -364,6 +364,24 @@ pub async fn decide(
         Some(&r.state.code()),
         Some(&serde_json::json!({ "state": to.code(), "reason": reason })),
     );
+    // A returned report: its unit's clerks are told why, with the change.
+    if let ReportAction::Return { reason } = &action {
+        let unit = projects::unit_of(db, r.project_id)
+            .await?
+            .unwrap_or_default();
+        let name = projects::get(db, r.project_id).await?.spec.name;
+        let m = duban_domain::notify::returned_message(&name, r.period, reason);
+        for user in crate::routine::People::load(db)
+            .await?
+            .of_unit(unit, &[duban_domain::Role::Reporter])
+        {
+            w.notify(
+                user,
+                &m,
+                format!("report_returned:{}:{}:{user}", r.id.get(), now_ms()),
+            );
+        }
+    }
     // The dashboards' figures move with the approval (and a returned report is missing
     // again), in the same transaction.
     w.refresh(r.project_id, r.period.year());

@@ -40,6 +40,9 @@ pub struct Settings {
     /// whose approvers give the second, last approval. None: one approval.
     #[serde(default)]
     pub second_approval_unit: Option<i64>,
+    /// The routine's clock and its reminders.
+    #[serde(default)]
+    pub routine: crate::routine::RoutineSettings,
 }
 
 /// Where the office wants a site photo with every monthly report: all projects, or the
@@ -98,6 +101,7 @@ impl Default for Settings {
             definitions: Default::default(),
             photos_required: Default::default(),
             second_approval_unit: None,
+            routine: Default::default(),
         }
     }
 }
@@ -153,6 +157,7 @@ impl Settings {
             }
         }
         e.take(self.profile());
+        e.take(self.routine.validate());
         if let Err(d) = self.definitions.validate() {
             for f in d.0 {
                 e.push(FieldError {

@@ -4,11 +4,11 @@
 //! permission check. The unit owns the transaction, the actor, the audit entries to
 //! append, the projects whose dashboards' read model must be refreshed and the caches to
 //! clear; [`UnitOfWork::commit`] does all of it once, in order, inside the transaction
-//! (refresh, audit, commit) and then clears the caches. Dropped without `commit`, it
-//! rolls back and writes nothing.
-//!
-//! (A seam for what the next issue adds: events to deliver are recorded here, written
-//! with the change that causes them.)
+//! (refresh, messages to people, audit, commit) and then clears the caches. Dropped
+//! without `commit`, it rolls back and writes nothing. Messages to people
+//! ([`UnitOfWork::notify`]) are written here, in the transaction of the change that
+//! causes them, so that none is sent for a change that did not happen and none is lost
+//! for one that did.
 
 use crate::access::{Actor, Can, Cap};
 use crate::{AppError, audit};
@@ -34,6 +34,8 @@ pub struct UnitOfWork<'a> {
     /// (project, year): one year; (project, None): every year the project has.
     refresh: BTreeSet<(ProjectId, Option<i32>)>,
     stale: Stale,
+    /// Messages to people, written with the change that causes them.
+    notices: Vec<duban_store::notifications::Notification>,
 }
 
 /// The server's console: whoever runs `duban` on the machine that holds the database
@@ -92,7 +94,27 @@ impl<'a> UnitOfWork<'a> {
             audit: Vec::new(),
             refresh: BTreeSet::new(),
             stale: Stale::default(),
+            notices: Vec::new(),
         })
+    }
+
+    /// Tell a person something (written at commit, in this transaction: a message exists
+    /// exactly when the change that causes it does). `once` names what makes it the same
+    /// message: written again with the same key, it is not written twice.
+    pub fn notify(&mut self, user: i64, m: &duban_domain::notify::Message, once: String) {
+        self.notices.push(duban_store::notifications::Notification {
+            id: 0,
+            user_id: user,
+            event: m.event.code().to_string(),
+            title_zh: m.title_zh.clone(),
+            title_en: m.title_en.clone(),
+            body_zh: m.body_zh.clone(),
+            body_en: m.body_en.clone(),
+            link: m.link.clone(),
+            dedupe: once,
+            created_at: duban_store::now_ms(),
+            read_at: None,
+        });
     }
 
     /// The transaction, for the store's writes.
@@ -178,6 +200,9 @@ impl<'a> UnitOfWork<'a> {
         }
         if self.stale.problems {
             duban_store::changes::bump(&mut self.tx, "problems").await?;
+        }
+        for n in std::mem::take(&mut self.notices) {
+            duban_store::notifications::insert(&mut self.tx, &n).await?;
         }
         if !self.audit.is_empty() {
             audit::record_many(&mut self.tx, &self.actor, std::mem::take(&mut self.audit)).await?;

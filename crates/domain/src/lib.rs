@@ -14,6 +14,7 @@ pub mod ids;
 pub mod import;
 pub mod inspection;
 pub mod money;
+pub mod notify;
 pub mod oc4ids;
 pub mod password;
 pub mod period;

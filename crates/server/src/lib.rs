@@ -30,6 +30,9 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// When set, `/metrics` answers only a bearer of this token.
     pub metrics_token: Option<String>,
+    /// Run the clock-driven work (the routine's jobs, the registry's standing) while
+    /// serving; tests that drive the clock themselves turn it off.
+    pub clock_jobs: bool,
     metrics: metrics::Shared,
 }
 
@@ -40,6 +43,7 @@ impl AppState {
             data_dir,
             secure_cookies: false,
             metrics_token: None,
+            clock_jobs: true,
             metrics: Default::default(),
         }
     }
@@ -95,7 +99,9 @@ pub async fn bind(addr: &str) -> Result<TcpListener, String> {
 
 /// Serve until Ctrl-C or SIGTERM; in-flight requests finish first.
 pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
-    tokio::spawn(upkeep(state.db.clone()));
+    if state.clock_jobs {
+        tokio::spawn(upkeep(state.db.clone()));
+    }
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
@@ -104,18 +110,36 @@ pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()
     .await
 }
 
-/// The read model's clock-driven upkeep while the server runs: at start and every ten
-/// minutes, the registry's standing is rewritten when the office's month has turned (or
-/// a rebuild left it stale). Idempotent: several servers may do it; the last one wins
-/// with the same values.
+/// The clock-driven work while the server runs, each minute: the routine's jobs (each
+/// once a day at its time, whatever the number of servers), and every ten minutes the
+/// registry's standing when the office's month has turned (or a rebuild left it stale;
+/// idempotent: several servers may do it, the last one wins with the same values).
 async fn upkeep(db: duban_app::Db) {
+    let mut minute = 0u64;
     loop {
-        match duban_app::analytics::standing_catch_up(&db).await {
-            Ok(Some(p)) => tracing::info!(period = %p, "registry standing rewritten"),
-            Ok(None) => {}
-            Err(e) => tracing::error!(error = %e.chain(), "registry standing not rewritten"),
+        if minute.is_multiple_of(10) {
+            match duban_app::analytics::standing_catch_up(&db).await {
+                Ok(Some(p)) => tracing::info!(period = %p, "registry standing rewritten"),
+                Ok(None) => {}
+                Err(e) => tracing::error!(error = %e.chain(), "registry standing not rewritten"),
+            }
         }
-        tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+        // The routine's clock: each job once a day at its time, one server at a time.
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        match duban_app::routine::tick(&db, now_ms).await {
+            Ok(runs) => {
+                for (job, outcome) in runs {
+                    if let duban_app::jobs::Outcome::Ran(what) = outcome {
+                        tracing::info!(job, what, "routine job ran");
+                    }
+                }
+            }
+            Err(e) => tracing::error!(error = %e.chain(), "routine tick failed"),
+        }
+        minute += 1;
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
     }
 }
 

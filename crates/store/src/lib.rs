@@ -21,6 +21,7 @@ pub mod export;
 pub mod imports;
 pub mod inspections;
 pub mod jobs;
+pub mod notifications;
 pub mod plans;
 pub mod problems;
 pub mod projects;

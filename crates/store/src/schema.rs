@@ -92,6 +92,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "second_approval",
         include_str!("../migrations/0018_second_approval.sql"),
     ),
+    (
+        19,
+        "notifications",
+        include_str!("../migrations/0019_notifications.sql"),
+    ),
 ];
 
 /// The latest schema version this build knows.

@@ -108,6 +108,8 @@ pub async fn spawn_with(db: Db, secure_cookies: bool) -> String {
     let dir = std::env::temp_dir().join(format!("duban_files_{}", addr.replace([':', '.'], "_")));
     let mut state = duban_server::AppState::new(db, dir);
     state.secure_cookies = secure_cookies;
+    // The tests drive the clock themselves (`routine::tick`, `standing_catch_up`).
+    state.clock_jobs = false;
     tokio::spawn(duban_server::serve(listener, state));
     addr
 }

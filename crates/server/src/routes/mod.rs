@@ -12,6 +12,7 @@ mod bulletins;
 mod exports;
 mod imports;
 mod inspections;
+mod notifications;
 mod problems;
 mod registry;
 mod reports;
@@ -41,6 +42,7 @@ pub fn build() -> (axum::Router<AppState>, Value) {
         reports::routes,
         problems::routes,
         inspections::routes,
+        notifications::routes,
         work::routes,
         attachments::routes,
         exports::routes,

@@ -18,6 +18,7 @@ mod oc4ids;
 mod one_truth;
 mod operate;
 mod registry;
+mod routine;
 mod setup;
 mod unit_of_work;
 mod workflows;

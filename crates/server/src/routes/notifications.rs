@@ -1,0 +1,61 @@
+//! One's own notifications (the routine's messages): any signed-in user, reading and
+//! marking only their own.
+
+use crate::AppState;
+use crate::extract::{Auth, Ids, Q};
+use crate::openapi::{Api, doc};
+use crate::respond::{Res, ok};
+use axum::extract::State;
+use axum::routing::{get, post};
+use duban_app::routine;
+use serde_json::json;
+
+#[derive(Debug, Default, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InboxQuery {
+    /// Only the unread ones.
+    pub unread: Option<bool>,
+    pub page: Option<i64>,
+    pub page_size: Option<i64>,
+}
+
+pub fn routes(x: &mut Api) {
+    let d = doc(
+        "notifications",
+        "My notifications, newest first, with the unread count",
+    )
+    .query::<InboxQuery>(x);
+    x.op("get", "/api/v1/notifications", get(inbox), d);
+    x.op(
+        "post",
+        "/api/v1/notifications/{id}/read",
+        post(read_one),
+        doc("notifications", "Mark one of my notifications read"),
+    );
+    x.op(
+        "post",
+        "/api/v1/notifications/read-all",
+        post(read_all),
+        doc("notifications", "Mark all my notifications read"),
+    );
+}
+
+// Being signed in is the capability: each person reads and marks their own messages.
+async fn inbox(State(s): State<AppState>, a: Auth, Q(q): Q<InboxQuery>) -> Res {
+    ok(routine::inbox(
+        &s.db,
+        &a.caller,
+        q.unread.unwrap_or(false),
+        q.page,
+        q.page_size,
+    )
+    .await?)
+}
+async fn read_one(State(s): State<AppState>, a: Auth, id: Ids) -> Res {
+    let n = routine::mark_read(&s.db, &a.caller, Some(id.one::<i64>())).await?;
+    ok(json!({ "marked": n }))
+}
+async fn read_all(State(s): State<AppState>, a: Auth) -> Res {
+    let n = routine::mark_read(&s.db, &a.caller, None).await?;
+    ok(json!({ "marked": n }))
+}
