@@ -55,6 +55,7 @@ export const messages = {
       preview: '预览对当前灯色的影响', save: '保存规则', now: '现行规则', after: '新规则',
       effect: '按新规则，截至{y}年{m}月：{worse} 个项目灯色变差，{better} 个项目灯色变好。', confirmTail: '保存后全部项目按新规则重算灯色。确定保存？',
     },
+    bell: { title: '我的消息', unread: '未读 {n} 条', readAll: '全部标为已读', empty: '暂无消息' },
     reportState: { draft: '草稿', submitted: '已报送', checked: '初审通过', approved: '已审核', returned: '已退回' },
     cockpit: {
       yoy: '同比',
@@ -228,6 +229,7 @@ export const messages = {
       preview: 'Preview the effect on today\'s lights', save: 'Save the rules', now: 'In force', after: 'Proposed',
       effect: 'With these rules, as of {y}-{m}: {worse} projects get a worse light and {better} a better one.', confirmTail: ' Saving recomputes every light. Save?',
     },
+    bell: { title: 'My messages', unread: '{n} unread', readAll: 'Mark all read', empty: 'No message' },
     reportState: { draft: 'Draft', submitted: 'Submitted', checked: 'First approval', approved: 'Approved', returned: 'Returned' },
     cockpit: {
       yoy: 'Year on year',

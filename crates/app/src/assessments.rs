@@ -10,7 +10,7 @@ use crate::{AppError, audit};
 use duban_domain::FieldError;
 use duban_domain::Period;
 use duban_domain::access::Reach;
-use duban_domain::assessment::{Input, Scheme, Scoring, UnitResult, score};
+use duban_domain::assessment::{Input, Scheme, Scoring, UnitResult, score_with};
 use duban_domain::bulletin::ranked_unit;
 use duban_store::assessments::{self as store, EntryRow, ReviewRow, RunRow};
 use duban_store::{Db, now_ms};
@@ -273,7 +273,9 @@ async fn view(db: &Db, reach: &duban_domain::access::Reach, id: i64) -> Result<R
             i.count = e.count;
         }
     }
-    let results = score(&scheme, &inputs);
+    // Grades wait for every input while the run is open; a published run shows the
+    // grades it was published with.
+    let results = score_with(&scheme, &inputs, row.state == "open");
     Ok(RunView {
         row,
         scheme,

@@ -465,7 +465,8 @@ async fn supervisor_step(
     name: &str,
     action: impl FnOnce(&str) -> ProblemAction,
 ) -> Result<ProblemView, AppError> {
-    let note = text::field("note", &s.note, 2000, false)?;
+    // 销号 records what the supervisor checked: a note is required, as for a reopening.
+    let note = text::field("note", &s.note, 2000, name == "close")?;
     step(db, StepBy::Supervisor(can), id, action(&note), name, &note).await
 }
 
@@ -774,6 +775,18 @@ pub async fn raise_from_report(
         .await?
         .ok_or(AppError::NotFound { what: "report" })?;
     can.check(unit, "report")?;
+    if matches!(
+        r.state,
+        duban_domain::report::ReportState::Draft | duban_domain::report::ReportState::Returned
+    ) {
+        return Err(FieldError::new(
+            "state",
+            "not_sent",
+            "报告报送后方可提请督办",
+            "a report is raised with the supervisors once it is submitted",
+        )
+        .into());
+    }
     let mut e = ValidationErrors::default();
     let description = e.take(text::field("issues", &r.figures.issues, 2000, true));
     let category = e.take(ProblemCategory::parse(

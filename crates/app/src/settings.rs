@@ -193,6 +193,17 @@ pub async fn get(db: &Db) -> Result<Settings, AppError> {
 
 pub async fn put(db: &Db, can: &Can<ManageUsers>, s: &Settings) -> Result<Settings, AppError> {
     s.validate()?;
+    if let Some(u) = s.second_approval_unit
+        && duban_store::units::get(db, u).await.is_err()
+    {
+        return Err(FieldError::new(
+            "second_approval_unit",
+            "unknown",
+            "复审单位不存在",
+            "the reviewing office does not exist",
+        )
+        .into());
+    }
     let before = get(db).await?;
     let mut w = can.write(db).await?;
     write(&mut w, s).await?;

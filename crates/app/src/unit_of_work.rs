@@ -192,7 +192,10 @@ impl<'a> UnitOfWork<'a> {
                 }
             }
             let projects: BTreeSet<ProjectId> = self.refresh.iter().map(|(p, _)| *p).collect();
-            crate::analytics::refresh_standing(&mut self.tx, projects).await?;
+            // A light that changed makes the registry's counts by light stale.
+            if crate::analytics::refresh_standing(&mut self.tx, projects).await? {
+                self.stale.projects = true;
+            }
         }
         // Every server's caches see the change at their next read.
         if self.stale.projects {

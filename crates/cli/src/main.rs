@@ -145,6 +145,13 @@ enum Command {
         #[command(subcommand)]
         action: UserAction,
     },
+    /// Send the monthly report's reminders due on a day now (what the server's routine
+    /// does each working day at its time), and print what was sent.
+    Remind {
+        /// The day, YYYY-MM-DD [default: today in Beijing]
+        #[arg(long)]
+        on: Option<String>,
+    },
     /// Print the dashboard's figures as tables (and rebuild them with --refresh).
     Stats {
         /// Month of the figures, YYYY-MM [default: last month]
@@ -350,6 +357,27 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     .map_err(|e| anyhow::anyhow!("--{e}"))?;
                 let db = existing().await?;
                 stats::run(&db, as_of.as_deref(), by, unit.as_deref(), *refresh).await
+            }
+            Command::Remind { on } => {
+                let day = match on {
+                    Some(d) => {
+                        duban_domain::text::date("on", d).map_err(|e| anyhow::anyhow!("--{e}"))?
+                    }
+                    None => duban_app::clock::today(),
+                };
+                let sent = duban_app::routine::report_reminders(&existing().await?, day).await?;
+                println!(
+                    "{day}: reminders of {} ({}) to {} units, {} messages",
+                    sent.period,
+                    if sent.stages.is_empty() {
+                        "none due".to_string()
+                    } else {
+                        sent.stages.join(", ")
+                    },
+                    sent.units,
+                    sent.messages
+                );
+                Ok(())
             }
             Command::Bulletin { period, unit, out } => {
                 bulletin::run(&existing().await?, period, unit.as_deref(), out).await

@@ -386,6 +386,16 @@ fn leaf(i: &Indicator, input: &Input, place: Option<usize>) -> (f64, String) {
 /// Score every unit: leaf points with their explanation, the total, a competition rank
 /// (equal totals share a place) and a grade, quotas applied in rank order.
 pub fn score(scheme: &Scheme, inputs: &BTreeMap<i64, BTreeMap<String, Input>>) -> Vec<UnitResult> {
+    score_with(scheme, inputs, true)
+}
+
+/// [`score`], with grades held back while inputs are missing (`hold`) or given to what
+/// is there (a run published before completeness was required keeps its grades).
+pub fn score_with(
+    scheme: &Scheme,
+    inputs: &BTreeMap<i64, BTreeMap<String, Input>>,
+    hold: bool,
+) -> Vec<UnitResult> {
     let leaves = scheme.leaves();
     // Places on rank-scored leaves.
     let mut places: BTreeMap<&str, BTreeMap<i64, usize>> = BTreeMap::new();
@@ -459,7 +469,7 @@ pub fn score(scheme: &Scheme, inputs: &BTreeMap<i64, BTreeMap<String, Input>>) -
     }
     // Grades by score, then quotas in rank order: beyond a grade's share, the next grade;
     // none while any unit's inputs are incomplete.
-    if out.iter().any(|r| !r.missing.is_empty()) {
+    if hold && out.iter().any(|r| !r.missing.is_empty()) {
         return out;
     }
     let n = out.len();

@@ -458,14 +458,15 @@ pub async fn decide_extension(
     }
 }
 
-/// A problem raised from a report on a project with this description, if any.
+/// A problem still open raised from a report on a project with this description, if
+/// any (a closed one does not stop the same trouble being raised again).
 pub async fn raised(
     db: &Db,
     project: ProjectId,
     description: &str,
 ) -> Result<Option<ProblemId>, StoreError> {
     db.fetch_optional(
-        "SELECT id FROM problems WHERE project_id = $1 AND source = 'report' AND description = $2 ORDER BY id LIMIT 1",
+        "SELECT id FROM problems WHERE project_id = $1 AND source = 'report' AND description = $2 AND state <> 'closed' ORDER BY id LIMIT 1",
         &[project.into(), description.into()],
         |r| crate::db::id(r, "id"),
     )

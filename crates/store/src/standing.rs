@@ -58,14 +58,22 @@ fn set_clause(p: Period) -> String {
     )
 }
 
-/// Bring one project's standing at month `p` up to date.
-pub async fn update_one(tx: &mut Tx, p: Period, id: ProjectId) -> Result<(), StoreError> {
+/// Bring one project's standing at month `p` up to date; whether its light changed (the
+/// registry's counts by light are then stale).
+pub async fn update_one(tx: &mut Tx, p: Period, id: ProjectId) -> Result<bool, StoreError> {
+    const LIGHT: &str = "SELECT light_rank AS v FROM projects WHERE id = $1";
+    let before = tx
+        .fetch_optional(LIGHT, &[id.into()], |r| r.i64("v"))
+        .await?;
     tx.execute(
         &format!("UPDATE projects SET {} WHERE id = $1", set_clause(p)),
         &[id.into()],
     )
     .await?;
-    Ok(())
+    let after = tx
+        .fetch_optional(LIGHT, &[id.into()], |r| r.i64("v"))
+        .await?;
+    Ok(after != before)
 }
 
 /// Bring the standing of projects with ids in `lo..hi` up to date; how many rows.

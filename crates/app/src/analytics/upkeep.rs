@@ -234,16 +234,17 @@ async fn standing_period(tx: &mut Tx) -> Result<Period, AppError> {
 }
 
 /// Bring the given projects' standing up to date inside a write (the unit of work calls
-/// this for every project whose read model it refreshed).
+/// this for every project whose read model it refreshed); whether a light changed.
 pub(crate) async fn refresh_standing(
     tx: &mut Tx,
     projects: impl IntoIterator<Item = ProjectId>,
-) -> Result<(), AppError> {
+) -> Result<bool, AppError> {
     let p = standing_period(tx).await?;
+    let mut changed = false;
     for id in projects {
-        standing::update_one(tx, p, id).await?;
+        changed |= standing::update_one(tx, p, id).await?;
     }
-    Ok(())
+    Ok(changed)
 }
 
 /// Rewrite every project's standing when the month it describes is not the one stored

@@ -322,6 +322,12 @@ fn no_grade_until_every_input_is_in() {
     assert_eq!(waiting, vec![(4, vec!["review".to_string()])]);
     // Ranks are given all the same (a provisional ranking).
     assert!(r.iter().all(|x| x.rank > 0));
+    // A run published before completeness was required keeps the grades it had.
+    assert!(
+        score_with(&s, &units, false)
+            .iter()
+            .all(|x| !x.grade.is_empty())
+    );
     // With the last scores in, every unit has its grade.
     units.insert(4, complete(104.0));
     assert!(score(&s, &units).iter().all(|x| !x.grade.is_empty()));

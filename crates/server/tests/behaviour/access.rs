@@ -324,7 +324,7 @@ async fn access_matrix(db: Db) {
         (
             "POST",
             format!("/api/v1/problems/{}/close", ids.problem),
-            json!({}),
+            json!({ "note": "x" }),
         ),
         (
             "POST",

@@ -164,4 +164,18 @@ async fn registry_standing(db: Db) {
         after["items"][0]["completion_bp"].as_i64().unwrap_or(0),
         ytd
     );
+    // The counts by light (cached) follow at once: still the cockpit's.
+    let overview = sup
+        .ok(&format!("/api/v1/stats/overview?as_of={month}"))
+        .await;
+    for (i, l) in LIGHTS.iter().enumerate() {
+        let n = sup
+            .ok(&format!("/api/v1/projects?light={l}&page_size=1"))
+            .await["total"]
+            .clone();
+        assert_eq!(
+            n, overview["lights"][i],
+            "{l} after the approval: {overview}"
+        );
+    }
 }

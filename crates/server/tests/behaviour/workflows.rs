@@ -900,12 +900,23 @@ async fn problem_workflow(db: Db) {
     )
     .await;
     let (s, e) = sup2
-        .post(&format!("/api/v1/problems/{id2}/close"), json!({}))
+        .post(
+            &format!("/api/v1/problems/{id2}/close"),
+            json!({ "note": "已核实" }),
+        )
         .await;
     assert_eq!((s, code(&e)), (422, "illegal_transition"));
     assert!(e["message_zh"].as_str().unwrap().contains("整改人以外"));
-    sup.ok_post(&format!("/api/v1/problems/{id2}/close"), json!({}))
+    // 销号 records what was checked: without a note it is refused, naming the field.
+    let (s, e) = sup
+        .post(&format!("/api/v1/problems/{id2}/close"), json!({}))
         .await;
+    assert_eq!((s, common::fields(&e)), (400, vec!["note"]));
+    sup.ok_post(
+        &format!("/api/v1/problems/{id2}/close"),
+        json!({ "note": "现场核实，同意销号" }),
+    )
+    .await;
     // The dispatch page's list of decisions: problems from the dispatch meeting, this week.
     let ids = |v: Value| -> Vec<i64> {
         v["items"]
@@ -1343,6 +1354,11 @@ async fn approval_in_two_levels_and_photos(db: Db) {
         (s, e["details"][0]["code"].as_str()),
         (400, Some("four_eyes"))
     );
+    // A reviewing office that does not exist is refused.
+    let mut bad = admin.ok("/api/v1/settings").await;
+    bad["second_approval_unit"] = json!(987_654);
+    let (s, e) = admin.put("/api/v1/settings", bad).await;
+    assert_eq!((s, common::fields(&e)), (400, vec!["second_approval_unit"]));
     // Returned from the second level, it goes back to the clerk and loses its first approval.
     let back = office2
         .ok_post(
@@ -1353,6 +1369,24 @@ async fn approval_in_two_levels_and_photos(db: Db) {
     assert_eq!(
         (back["state"].as_str(), back["checked_by"].is_null()),
         (Some("returned"), true)
+    );
+    // Back to one approval level: what waits for a second approval is not stuck; any
+    // approver in reach finishes it.
+    rep2.ok_post(&format!("/api/v1/reports/{rid2}/submit"), json!({}))
+        .await;
+    assert_eq!(
+        office1
+            .ok_post(&format!("/api/v1/reports/{rid2}/approve"), json!({}))
+            .await["state"],
+        "checked"
+    );
+    st["second_approval_unit"] = Value::Null;
+    assert_eq!(admin.put("/api/v1/settings", st.clone()).await.0, 200);
+    assert_eq!(
+        office2
+            .ok_post(&format!("/api/v1/reports/{rid2}/approve"), json!({}))
+            .await["state"],
+        "approved"
     );
 }
 
@@ -1378,6 +1412,11 @@ async fn problems_raised_from_reports(db: Db) {
         .await;
     let rid = r["id"].as_i64().unwrap();
     let path = format!("/api/v1/reports/{rid}/raise-problem");
+    // A draft is not raised: the report is sent first.
+    let (s, e) = rep.post(&path, json!({})).await;
+    assert_eq!((s, common::fields(&e)), (400, vec!["state"]), "{e}");
+    rep.ok_post(&format!("/api/v1/reports/{rid}/submit"), json!({}))
+        .await;
     let p = rep
         .ok_post(&path, json!({ "category": "demolition" }))
         .await;
@@ -1420,6 +1459,8 @@ async fn problems_raised_from_reports(db: Db) {
             "/api/v1/reports",
             json!({ "project_id": pid, "period": "2025-12", "figures": figures(800, 6000) }),
         )
+        .await;
+    rep.ok_post(&format!("/api/v1/reports/{}/submit", r2["id"]), json!({}))
         .await;
     let (s, e) = rep
         .post(
