@@ -19,6 +19,21 @@ fn items(v: &Value) -> &Vec<Value> {
     v["items"].as_array().unwrap()
 }
 
+/// The registry's count of each light equals the cockpit's at the month; the overview.
+async fn same_light_counts(sup: &Client, month: &str) -> Value {
+    let overview = sup
+        .ok(&format!("/api/v1/stats/overview?as_of={month}"))
+        .await;
+    for (i, l) in LIGHTS.iter().enumerate() {
+        let n = sup
+            .ok(&format!("/api/v1/projects?light={l}&page_size=1"))
+            .await["total"]
+            .clone();
+        assert_eq!(n, overview["lights"][i], "{l}: {overview}");
+    }
+    overview
+}
+
 async fn registry_standing(db: Db) {
     user(&db, "sup", "XJBT", &[(Role::Supervisor, Scope::All)]).await;
     let addr = spawn_app(db.clone()).await;
@@ -33,16 +48,7 @@ async fn registry_standing(db: Db) {
     let month = "2025-12";
 
     // Each light's count in the registry is the cockpit's.
-    let overview = sup
-        .ok(&format!("/api/v1/stats/overview?as_of={month}"))
-        .await;
-    for (i, l) in LIGHTS.iter().enumerate() {
-        let n = sup
-            .ok(&format!("/api/v1/projects?light={l}&page_size=1"))
-            .await["total"]
-            .clone();
-        assert_eq!(n, overview["lights"][i], "{l}: {overview}");
-    }
+    let overview = same_light_counts(&sup, month).await;
     let (s, e) = sup.get("/api/v1/projects?light=purple").await;
     assert_eq!((s, common::fields(&e)), (400, vec!["light"]));
 
