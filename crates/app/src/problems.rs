@@ -243,8 +243,40 @@ async fn assign_in(
     .map_err(stale_problem)?;
     w.audit("problem.assign", "problem", id, Some(&from.code()), Some(&serde_json::json!({ "lead_unit_id": lead, "assisting_unit_ids": assisting, "deadline": deadline })));
     w.problems_changed();
+    // The lead and assisting units' people hear of it with the assignment.
+    let (description, project) = w
+        .tx()
+        .fetch_one(
+            "SELECT q.description, COALESCE(p.name, '') AS pname FROM problems q \
+             LEFT JOIN projects p ON p.id = q.project_id WHERE q.id = $1",
+            &[id.into()],
+            |r| Ok((r.str("description")?, r.str("pname")?)),
+        )
+        .await?;
+    let m = duban_domain::notify::problem_message(
+        duban_domain::notify::Event::ProblemAssigned,
+        id.get(),
+        &description,
+        deadline,
+        &project,
+    );
+    let mut to = std::collections::BTreeSet::new();
+    for unit in std::iter::once(lead).chain(assisting.iter().copied()) {
+        to.extend(w.people_of(unit, PROBLEM_PEOPLE).await?);
+    }
+    for user in to {
+        w.notify(
+            user,
+            &m,
+            format!("problem_assigned:{}:{user}:{deadline}", id.get()),
+        );
+    }
     Ok(())
 }
+
+/// Who works a unit's problems (and hears of them).
+pub(crate) const PROBLEM_PEOPLE: &[duban_domain::Role] =
+    &[duban_domain::Role::Reporter, duban_domain::Role::Approver];
 
 fn stale_problem(e: StoreError) -> AppError {
     match e {

@@ -373,10 +373,7 @@ pub async fn decide(
             .unwrap_or_default();
         let name = projects::get(db, r.project_id).await?.spec.name;
         let m = duban_domain::notify::returned_message(&name, r.period, reason);
-        for user in crate::routine::People::load(db)
-            .await?
-            .of_unit(unit, &[duban_domain::Role::Reporter])
-        {
+        for user in w.people_of(unit, &[duban_domain::Role::Reporter]).await? {
             w.notify(
                 user,
                 &m,

@@ -64,6 +64,9 @@ fn office_now(now_ms: i64) -> chrono::NaiveDateTime {
         .naive_local()
 }
 
+/// The daily jobs, in the order they run.
+const JOBS: [&str; 2] = ["report_reminders", "problem_reminders"];
+
 /// One tick of the routine at `now_ms`: each job whose time of day has come runs once for
 /// the day (a restart or a second server finds the day's run done). What each job did.
 pub async fn tick(db: &Db, now_ms: i64) -> Result<Vec<(String, crate::jobs::Outcome)>, AppError> {
@@ -72,18 +75,18 @@ pub async fn tick(db: &Db, now_ms: i64) -> Result<Vec<(String, crate::jobs::Outc
     let mut done = Vec::new();
     if now.time() >= s.routine.time()? {
         let today = now.date();
-        let outcome = crate::jobs::run_once(
-            db,
-            "report_reminders",
-            &today.to_string(),
-            600_000,
-            || async {
-                let n = report_reminders(db, today).await?;
-                Ok(n.summary())
-            },
-        )
-        .await?;
-        done.push(("report_reminders".to_string(), outcome));
+        for job in JOBS {
+            let outcome =
+                crate::jobs::run_once(db, job, &today.to_string(), 600_000, || async move {
+                    let sent = match job {
+                        "report_reminders" => report_reminders(db, today).await?,
+                        _ => problem_reminders(db, today).await?,
+                    };
+                    Ok(sent.summary())
+                })
+                .await?;
+            done.push((job.to_string(), outcome));
+        }
     }
     Ok(done)
 }
@@ -105,7 +108,7 @@ impl Sent {
             format!("{}: no reminder due today", self.period)
         } else {
             format!(
-                "{}: {} to {} units, {} messages",
+                "{}: {} about {} units or problems, {} messages",
                 self.period,
                 self.stages.join("+"),
                 self.units,
@@ -157,7 +160,6 @@ pub async fn report_reminders(db: &Db, today: NaiveDate) -> Result<Sent, AppErro
     };
     let parent_of = |id: i64| units.iter().find(|u| u.id == id).and_then(|u| u.parent_id);
     let holders = |unit: i64, roles: &[Role]| people.of_unit(unit, roles);
-    let users = &people.0;
     let console = Console::open();
     let mut w = console.write(db).await?;
     for stage in &stages {
@@ -191,19 +193,12 @@ pub async fn report_reminders(db: &Db, today: NaiveDate) -> Result<Sent, AppErro
                             &[Role::Leader, Role::Supervisor, Role::Approver],
                         ));
                     }
-                    // The projects' liaison leaders, by the name the registry gives.
-                    let leaders: BTreeSet<&str> = projects
-                        .iter()
-                        .map(|p| p.leader.trim())
-                        .filter(|l| !l.is_empty())
-                        .collect();
-                    to.extend(
-                        users
-                            .iter()
-                            .filter(|u| leaders.contains(u.display_name.trim()))
-                            .filter(|u| u.grants.iter().any(|g| g.role == Role::Leader))
-                            .map(|u| u.id),
-                    );
+                    // The projects' liaison leaders.
+                    let leaders: BTreeSet<&str> =
+                        projects.iter().map(|p| p.leader.as_str()).collect();
+                    for l in leaders {
+                        to.extend(people.leaders_named(l));
+                    }
                     for user in to {
                         escalations
                             .entry(user)
@@ -223,11 +218,82 @@ pub async fn report_reminders(db: &Db, today: NaiveDate) -> Result<Sent, AppErro
             sent.messages += 1;
         }
     }
+    finish(w, "report_reminders", today, sent).await
+}
+
+/// The reminders of pending problems due on `today`: the lead unit's people some days
+/// before the deadline (yellow) and the day after (red); later, the unit above and the
+/// project's liaison leader. `units` in the answer counts the problems reminded of.
+pub async fn problem_reminders(db: &Db, today: NaiveDate) -> Result<Sent, AppError> {
+    use duban_domain::notify::{Event, problem_message, problem_stages};
+    let s = crate::settings::get(db).await?;
+    let rules = s.routine.reminders;
+    let soon = u32::try_from(s.due_soon_days).unwrap_or(0);
+    // Deadlines that can have a stage today, weekends included.
+    let back = u64::from(rules.problem_escalate_after_days) + 7;
+    let ahead = u64::from(soon) + 7;
+    let due = duban_store::problems::pending_due_between(
+        db,
+        today - chrono::Days::new(back),
+        today + chrono::Days::new(ahead),
+    )
+    .await?;
+    let mut sent = Sent {
+        period: "problems".into(),
+        ..Default::default()
+    };
+    let people = People::load(db).await?;
+    let units = duban_store::units::list(db).await?;
+    let parent_of = |id: i64| units.iter().find(|u| u.id == id).and_then(|u| u.parent_id);
+    let console = Console::open();
+    let mut w = console.write(db).await?;
+    for p in &due {
+        let events = problem_stages(today, p.deadline, soon, &rules);
+        if !events.is_empty() {
+            sent.units += 1;
+        }
+        for event in events {
+            if !sent.stages.iter().any(|x| x == event.code()) {
+                sent.stages.push(event.code().to_string());
+            }
+            let m = problem_message(event, p.id.get(), &p.description, p.deadline, &p.project);
+            let mut to: BTreeSet<i64> = BTreeSet::new();
+            if event == Event::ProblemEscalated {
+                if let Some(up) = parent_of(p.lead_unit_id) {
+                    to.extend(
+                        people.of_unit(up, &[Role::Leader, Role::Supervisor, Role::Approver]),
+                    );
+                }
+                to.extend(people.leaders_named(&p.leader));
+            } else {
+                to.extend(people.of_unit(p.lead_unit_id, crate::problems::PROBLEM_PEOPLE));
+            }
+            for user in to {
+                w.notify(
+                    user,
+                    &m,
+                    format!("{}:{}:{user}:{today}", m.event.code(), p.id.get()),
+                );
+                sent.messages += 1;
+            }
+        }
+    }
+    finish(w, "problem_reminders", today, sent).await
+}
+
+/// Write what a run sent, audited, when it sent anything (a run with nothing to say leaves
+/// only its record in `job_runs`).
+async fn finish(
+    mut w: crate::unit_of_work::UnitOfWork<'_>,
+    job: &str,
+    today: NaiveDate,
+    sent: Sent,
+) -> Result<Sent, AppError> {
     if sent.messages > 0 {
         w.audit(
             "routine.reminders",
             "routine",
-            format!("report_reminders:{today}"),
+            format!("{job}:{today}"),
             crate::audit::NONE,
             Some(&sent),
         );
@@ -248,6 +314,21 @@ impl People {
                 .filter(|u| !u.archived)
                 .collect(),
         ))
+    }
+
+    /// The leaders whose name is a project's liaison leader (by the name the registry gives).
+    pub(crate) fn leaders_named(&self, name: &str) -> Vec<i64> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Vec::new();
+        }
+        self.0
+            .iter()
+            .filter(|u| {
+                u.display_name.trim() == name && u.grants.iter().any(|g| g.role == Role::Leader)
+            })
+            .map(|u| u.id)
+            .collect()
     }
 
     /// The people of a unit holding one of the roles.

@@ -36,6 +36,8 @@ pub struct UnitOfWork<'a> {
     stale: Stale,
     /// Messages to people, written with the change that causes them.
     notices: Vec<duban_store::notifications::Notification>,
+    /// Who is who, read once per write when a message is addressed.
+    people: Option<crate::routine::People>,
 }
 
 /// The server's console: whoever runs `duban` on the machine that holds the database
@@ -95,7 +97,20 @@ impl<'a> UnitOfWork<'a> {
             refresh: BTreeSet::new(),
             stale: Stale::default(),
             notices: Vec::new(),
+            people: None,
         })
+    }
+
+    /// The people of a unit holding one of the roles (the users are read once per write).
+    pub(crate) async fn people_of(
+        &mut self,
+        unit: i64,
+        roles: &[duban_domain::Role],
+    ) -> Result<Vec<i64>, AppError> {
+        if self.people.is_none() {
+            self.people = Some(crate::routine::People::load(self.db).await?);
+        }
+        Ok(self.people.as_ref().expect("loaded").of_unit(unit, roles))
     }
 
     /// Tell a person something (written at commit, in this transaction: a message exists

@@ -19,6 +19,10 @@ crate::codes::coded!(
         ReportMissing = "report_missing", "逾期未报", "report missing";
         ReportEscalated = "report_escalated", "逾期未报（督办）", "report missing (escalated)";
         ReportReturned = "report_returned", "报告被退回", "report returned";
+        ProblemAssigned = "problem_assigned", "问题交办", "problem assigned";
+        ProblemDueSoon = "problem_due_soon", "问题临期（黄）", "problem due soon (yellow)";
+        ProblemOverdue = "problem_overdue", "问题超期（红）", "problem overdue (red)";
+        ProblemEscalated = "problem_escalated", "问题超期（督办）", "problem overdue (escalated)";
     }
 );
 
@@ -38,6 +42,10 @@ pub struct ReminderRules {
     /// Reminders go out on working days only (Monday to Friday); a stage falling on a
     /// weekend goes out on the next working day.
     pub working_days_only: bool,
+    /// A problem still pending this many days after its deadline goes to the lead unit's
+    /// unit above and the project's liaison leader (0: never). Its lead unit hears the
+    /// office's "due soon" days before the deadline (yellow) and the day after (red).
+    pub problem_escalate_after_days: u32,
 }
 
 impl Default for ReminderRules {
@@ -48,6 +56,7 @@ impl Default for ReminderRules {
             missing: true,
             escalate_after_days: 3,
             working_days_only: true,
+            problem_escalate_after_days: 3,
         }
     }
 }
@@ -119,6 +128,92 @@ pub fn report_stages(today: NaiveDate, deadline: NaiveDate, rules: &ReminderRule
         })
         .map(|(s, _)| s)
         .collect()
+}
+
+/// The stages of a pending problem with this deadline that go out `today`: due soon
+/// (`due_soon_days` before, yellow), overdue (the day after, red), escalated — each on one
+/// day, moved to a working day like a report's.
+pub fn problem_stages(
+    today: NaiveDate,
+    deadline: NaiveDate,
+    due_soon_days: u32,
+    rules: &ReminderRules,
+) -> Vec<Event> {
+    let as_report = ReminderRules {
+        due_soon_days,
+        on_the_day: false,
+        missing: true,
+        escalate_after_days: rules.problem_escalate_after_days,
+        working_days_only: rules.working_days_only,
+        problem_escalate_after_days: rules.problem_escalate_after_days,
+    };
+    report_stages(today, deadline, &as_report)
+        .into_iter()
+        .map(|s| match s {
+            Stage::DueSoon | Stage::DueToday => Event::ProblemDueSoon,
+            Stage::Missing => Event::ProblemOverdue,
+            Stage::Escalated => Event::ProblemEscalated,
+        })
+        .collect()
+}
+
+/// A problem's message: assigned, due soon, overdue or escalated.
+pub fn problem_message(
+    event: Event,
+    id: i64,
+    description: &str,
+    deadline: NaiveDate,
+    project: &str,
+) -> Message {
+    let on = if project.is_empty() {
+        String::new()
+    } else {
+        format!("（{project}）")
+    };
+    let on_en = if project.is_empty() {
+        String::new()
+    } else {
+        format!(" ({project})")
+    };
+    let d = deadline.format("%Y年%-m月%-d日").to_string();
+    let (title_zh, body_zh, title_en, body_en) = match event {
+        Event::ProblemAssigned => (
+            format!("交办问题 #{id}"),
+            format!("问题“{description}”{on}已交办你单位牵头整改，整改期限{d}。"),
+            format!("Problem #{id} assigned"),
+            format!("\"{description}\"{on_en} is assigned to your unit; deadline {deadline}."),
+        ),
+        Event::ProblemDueSoon => (
+            format!("问题 #{id} 整改临期"),
+            format!("问题“{description}”{on}整改期限为{d}，即将到期，请抓紧整改并上传佐证材料。"),
+            format!("Problem #{id} due soon"),
+            format!("\"{description}\"{on_en} is due on {deadline}."),
+        ),
+        Event::ProblemOverdue => (
+            format!("问题 #{id} 已超期"),
+            format!("问题“{description}”{on}已超过整改期限（{d}），请尽快整改或申请延期。"),
+            format!("Problem #{id} overdue"),
+            format!(
+                "\"{description}\"{on_en} passed its deadline ({deadline}); resolve it or ask for more time."
+            ),
+        ),
+        _ => (
+            format!("问题 #{id} 超期未整改（督办）"),
+            format!("问题“{description}”{on}超过整改期限（{d}）仍未整改完成，请督促落实。"),
+            format!("Problem #{id} overdue (escalated)"),
+            format!(
+                "\"{description}\"{on_en} is still not resolved after its deadline ({deadline}); please see that it is."
+            ),
+        ),
+    };
+    Message {
+        event,
+        title_zh,
+        title_en,
+        body_zh,
+        body_en,
+        link: format!("/problems?id={id}"),
+    }
 }
 
 /// A message in both languages, with the page it opens.
@@ -297,6 +392,42 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_problem_due_on_friday() {
+        // Deadline Friday 12 December 2025; due soon 3 days before: Tuesday the 9th.
+        let r = ReminderRules::default();
+        let got: Vec<(u32, Vec<Event>)> = (1..=31)
+            .map(|day| {
+                (
+                    day,
+                    problem_stages(d(2025, 12, day), d(2025, 12, 12), 3, &r),
+                )
+            })
+            .filter(|(_, s)| !s.is_empty())
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (9, vec![Event::ProblemDueSoon]),
+                // The 13th is a Saturday: overdue and, three days after the deadline,
+                // escalated — both on Monday, to different people.
+                (15, vec![Event::ProblemOverdue, Event::ProblemEscalated]),
+            ]
+        );
+        let m = problem_message(
+            Event::ProblemOverdue,
+            7,
+            "用地指标未落实",
+            d(2025, 12, 12),
+            "阿拉尔市冷链物流园",
+        );
+        assert_eq!(
+            m.body_zh,
+            "问题“用地指标未落实”（阿拉尔市冷链物流园）已超过整改期限（2025年12月12日），请尽快整改或申请延期。"
+        );
+        assert_eq!(m.link, "/problems?id=7");
+    }
+
     proptest! {
         /// Whatever the rules and the deadline, each enabled stage goes out on exactly
         /// one day (never twice), in order, and nothing before the early reminder.
@@ -306,7 +437,7 @@ mod tests {
             offset in 0i64..400,
         ) {
             let deadline = d(2025, 1, 1) + chrono::Days::new(offset as u64);
-            let r = ReminderRules { due_soon_days: soon, on_the_day, missing, escalate_after_days: escalate, working_days_only: weekdays };
+            let r = ReminderRules { due_soon_days: soon, on_the_day, missing, escalate_after_days: escalate, working_days_only: weekdays, problem_escalate_after_days: 3 };
             let mut seen: Vec<(NaiveDate, Stage)> = Vec::new();
             let mut day = deadline - chrono::Days::new(10);
             while day <= deadline + chrono::Days::new(20) {

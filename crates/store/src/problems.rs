@@ -472,3 +472,46 @@ pub async fn raised(
     )
     .await
 }
+
+/// A pending problem with a deadline, as the routine's reminders need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Due {
+    pub id: ProblemId,
+    pub description: String,
+    pub lead_unit_id: i64,
+    pub deadline: chrono::NaiveDate,
+    pub project: String,
+    pub leader: String,
+}
+
+/// Problems not yet resolved whose deadline falls within `from..=to`.
+pub async fn pending_due_between(
+    db: &Db,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> Result<Vec<Due>, StoreError> {
+    db.fetch_all(
+        "SELECT q.id, q.description, q.lead_unit_id, q.deadline, COALESCE(p.name, '') AS pname, COALESCE(p.leader, '') AS leader \
+         FROM problems q LEFT JOIN projects p ON p.id = q.project_id \
+         WHERE q.state IN ('assigned', 'acknowledged', 'in_progress', 'reopened') \
+         AND q.lead_unit_id IS NOT NULL AND q.deadline >= $1 AND q.deadline <= $2 ORDER BY q.id",
+        &[from.to_string().into(), to.to_string().into()],
+        |r| {
+            let d = r.str("deadline")?;
+            Ok(Due {
+                id: crate::db::id(r, "id")?,
+                description: r.str("description")?,
+                lead_unit_id: r.i64("lead_unit_id")?,
+                deadline: chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| {
+                    StoreError::Corrupt {
+                        column: "problems.deadline",
+                        value: d.clone(),
+                    }
+                })?,
+                project: r.str("pname")?,
+                leader: r.str("leader")?,
+            })
+        },
+    )
+    .await
+}

@@ -1,4 +1,4 @@
-import { bin, db, shots, test, expectEq, signIn, sessionOf } from '../harness.mjs'
+import { bin, db, shots, test, expectEq, signIn, sessionOf, apiSend } from '../harness.mjs'
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 
@@ -25,4 +25,17 @@ await test('the routine reminds a clerk: the bell counts it, the reminder opens 
   await page.waitForURL((u) => u.pathname === '/reports' && u.searchParams.get('period') === '2025-11')
   await page.locator('[data-test=due-table]').first().waitFor()
   expectEq((await rep.get('/api/v1/notifications')).unread, after.unread - 1, 'the reminder opened is read')
+})
+
+await test('a problem assigned to the clerk\'s unit: the bell tells, the message opens the problem', async (page) => {
+  const rep = await sessionOf('e2e-rep')
+  const me = await rep.get('/api/v1/auth/me')
+  const deadline = new Date(Date.now() + 30 * 86400000).toISOString().slice(0, 10)
+  const p = await apiSend('POST', '/api/v1/problems', { source: 'dispatch', category: 'funding', description: 'E2E：配套资金未到位', lead_unit_id: me.unit_id, deadline })
+  await signIn(page, '/projects', 'e2e-rep')
+  await page.locator('[data-test=bell]').click()
+  await page.locator('[data-test=bell-item]', { hasText: `交办问题 #${p.id}` }).click()
+  await page.waitForURL((u) => u.pathname === '/problems' && u.searchParams.get('id') === String(p.id))
+  await page.locator('.el-drawer__title', { hasText: `#${p.id}` }).waitFor()
+  await page.locator('[data-test=problem-drawer]').getByText('E2E：配套资金未到位').first().waitFor()
 })
