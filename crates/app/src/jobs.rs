@@ -86,3 +86,12 @@ where
     store::release(db, &lease, &me).await?;
     outcome
 }
+
+/// The routine's recent runs, newest first (administrators).
+pub async fn runs(
+    db: &Db,
+    _can: &crate::access::Can<crate::access::ManageUsers>,
+    limit: i64,
+) -> Result<Vec<store::Run>, AppError> {
+    Ok(store::recent(db, limit).await?)
+}

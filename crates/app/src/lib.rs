@@ -19,6 +19,7 @@ pub mod backup;
 pub mod bulletins;
 pub mod cache;
 pub mod clock;
+pub mod delivery;
 pub mod demo;
 pub mod error;
 pub mod export;

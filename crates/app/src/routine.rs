@@ -169,21 +169,15 @@ pub async fn report_reminders(db: &Db, today: NaiveDate) -> Result<Sent, AppErro
         for (unit, projects) in &by_unit {
             match stage {
                 Stage::DueSoon | Stage::DueToday | Stage::Missing => {
-                    let roles: &[Role] = if *stage == Stage::Missing {
-                        &[Role::Reporter, Role::Approver]
-                    } else {
-                        &[Role::Reporter]
-                    };
-                    let m =
-                        report_message(*stage, period, deadline, &name_of(*unit), projects.len());
-                    for user in holders(*unit, roles) {
-                        w.notify(
-                            user,
-                            &m,
-                            format!("{}:{period}:{unit}:{user}:{today}", m.event.code()),
-                        );
-                        sent.messages += 1;
-                    }
+                    sent.messages += tell_unit(
+                        &mut w,
+                        &people,
+                        *stage,
+                        (period, deadline),
+                        (*unit, &name_of(*unit), projects.len()),
+                        today,
+                        "",
+                    );
                 }
                 Stage::Escalated => {
                     let mut to: BTreeSet<i64> = BTreeSet::new();
@@ -219,6 +213,104 @@ pub async fn report_reminders(db: &Db, today: NaiveDate) -> Result<Sent, AppErro
         }
     }
     finish(w, "report_reminders", today, sent).await
+}
+
+/// Tell a unit's people of a report stage: its clerks, and its approvers too once the
+/// report is missing; one message per person a day (`key` tells apart a supervisor's
+/// 催报 from the routine's). How many messages.
+fn tell_unit(
+    w: &mut crate::unit_of_work::UnitOfWork<'_>,
+    people: &People,
+    stage: Stage,
+    (period, deadline): (Period, NaiveDate),
+    (unit, name, projects): (i64, &str, usize),
+    today: NaiveDate,
+    key: &str,
+) -> usize {
+    let roles: &[Role] = if stage == Stage::Missing {
+        &[Role::Reporter, Role::Approver]
+    } else {
+        &[Role::Reporter]
+    };
+    let m = report_message(stage, period, deadline, name, projects);
+    let to = people.of_unit(unit, roles);
+    for &user in &to {
+        w.notify(
+            user,
+            &m,
+            format!("{key}{}:{period}:{unit}:{user}:{today}", m.event.code()),
+        );
+    }
+    to.len()
+}
+
+/// 催报 from the supervisor's page: every unit within the supervisor's reach (or the unit
+/// asked for) with projects whose report of `period` is not yet submitted hears of it now
+/// — before the deadline as a reminder, after it as missing, to its clerks (and approvers
+/// once missing). At most once a day for each unit and person, however often the button
+/// is pressed. Audited as the supervisor's act.
+pub async fn urge_missing(
+    db: &Db,
+    can: &crate::access::Can<crate::access::Supervise>,
+    period: Period,
+    unit: Option<duban_domain::unit::UnitId>,
+    today: NaiveDate,
+) -> Result<Sent, AppError> {
+    let s = crate::settings::get(db).await?;
+    let deadline = s.deadline(period);
+    let stage = if today > deadline {
+        Stage::Missing
+    } else if today == deadline {
+        Stage::DueToday
+    } else {
+        Stage::DueSoon
+    };
+    let reach = can.reach_within(unit);
+    let missing = duban_store::analytics::missing_reports(
+        db,
+        period.year(),
+        period.month(),
+        &reach,
+        "submitted",
+    )
+    .await?;
+    let mut by_unit: BTreeMap<i64, usize> = BTreeMap::new();
+    for m in &missing {
+        *by_unit.entry(m.unit_id).or_default() += 1;
+    }
+    let people = People::load(db).await?;
+    let units = duban_store::units::list(db).await?;
+    let mut sent = Sent {
+        period: period.to_string(),
+        stages: vec![stage.event().code().to_string()],
+        units: by_unit.len(),
+        messages: 0,
+    };
+    let mut w = can.write(db).await?;
+    for (unit, n) in &by_unit {
+        let name = units
+            .iter()
+            .find(|u| u.id == *unit)
+            .map_or(String::new(), |u| u.name.clone());
+        sent.messages += tell_unit(
+            &mut w,
+            &people,
+            stage,
+            (period, deadline),
+            (*unit, &name, *n),
+            today,
+            "urge:",
+        );
+    }
+    w.audit(
+        "reports.urge",
+        "period",
+        period.to_string(),
+        crate::audit::NONE,
+        Some(&sent),
+    );
+    w.commit().await?;
+    Ok(sent)
 }
 
 /// The reminders of pending problems due on `today`: the lead unit's people some days

@@ -43,6 +43,10 @@ pub struct Settings {
     /// The routine's clock and its reminders.
     #[serde(default)]
     pub routine: crate::routine::RoutineSettings,
+    /// Messages beyond the bell: the public address, quiet hours, what people may choose,
+    /// the templates.
+    #[serde(default)]
+    pub delivery: crate::delivery::DeliverySettings,
 }
 
 /// Where the office wants a site photo with every monthly report: all projects, or the
@@ -102,6 +106,7 @@ impl Default for Settings {
             photos_required: Default::default(),
             second_approval_unit: None,
             routine: Default::default(),
+            delivery: Default::default(),
         }
     }
 }
@@ -158,6 +163,7 @@ impl Settings {
         }
         e.take(self.profile());
         e.take(self.routine.validate());
+        e.take(self.delivery.validate());
         if let Err(d) = self.definitions.validate() {
             for f in d.0 {
                 e.push(FieldError {

@@ -219,9 +219,14 @@ impl<'a> UnitOfWork<'a> {
         if self.stale.problems {
             duban_store::changes::bump(&mut self.tx, "problems").await?;
         }
+        let mut written = Vec::new();
         for n in std::mem::take(&mut self.notices) {
-            duban_store::notifications::insert(&mut self.tx, &n).await?;
+            if duban_store::notifications::insert(&mut self.tx, &n).await? {
+                written.push(n);
+            }
         }
+        // The same messages for the other channels, in the outbox, in this transaction.
+        crate::delivery::enqueue_in(&mut self.tx, self.db, &written).await?;
         if !self.audit.is_empty() {
             audit::record_many(&mut self.tx, &self.actor, std::mem::take(&mut self.audit)).await?;
         }

@@ -8,6 +8,7 @@ pub mod analytics;
 pub mod assessment;
 pub mod audit;
 pub mod bulletin;
+pub mod channel;
 pub mod codes;
 pub mod error;
 pub mod ids;

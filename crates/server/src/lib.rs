@@ -33,6 +33,9 @@ pub struct AppState {
     /// Run the clock-driven work (the routine's jobs, the registry's standing) while
     /// serving; tests that drive the clock themselves turn it off.
     pub clock_jobs: bool,
+    /// Deliver the outbox to the channels while serving; tests that deliver by hand turn
+    /// it off.
+    pub deliver: bool,
     metrics: metrics::Shared,
 }
 
@@ -44,6 +47,7 @@ impl AppState {
             secure_cookies: false,
             metrics_token: None,
             clock_jobs: true,
+            deliver: true,
             metrics: Default::default(),
         }
     }
@@ -99,8 +103,16 @@ pub async fn bind(addr: &str) -> Result<TcpListener, String> {
 
 /// Serve until Ctrl-C or SIGTERM; in-flight requests finish first.
 pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
+    // The key that seals channels' credentials: DUBAN_SECRET_KEY, or secret.key beside the
+    // data (made on first start).
+    let sealer = duban_outbound::Sealer::from_env_or_file(&state.data_dir.join("secret.key"))
+        .map_err(std::io::Error::other)?;
+    duban_app::delivery::install_key(sealer);
     if state.clock_jobs {
         tokio::spawn(upkeep(state.db.clone()));
+    }
+    if state.deliver {
+        tokio::spawn(deliverer(state.db.clone()));
     }
     axum::serve(
         listener,
@@ -140,6 +152,30 @@ async fn upkeep(db: duban_app::Db) {
         }
         minute += 1;
         tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+    }
+}
+
+/// The outbox's deliverer: what is due goes out at once (a write that queues a message
+/// wakes it), and at the latest every few seconds for retries and quiet hours.
+async fn deliverer(db: duban_app::Db) {
+    loop {
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        match duban_app::delivery::deliver_due(&db, now_ms, 50).await {
+            Ok(d) if d.sent + d.retried + d.failed > 0 => {
+                tracing::info!(
+                    sent = d.sent,
+                    retried = d.retried,
+                    failed = d.failed,
+                    "delivered"
+                );
+                continue;
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e.chain(), "delivery failed"),
+        }
+        duban_app::delivery::wait_for_work(std::time::Duration::from_secs(5)).await;
     }
 }
 

@@ -17,6 +17,7 @@ pub mod bulk;
 pub mod bulletins;
 pub mod changes;
 pub mod db;
+pub mod deliveries;
 pub mod export;
 pub mod imports;
 pub mod inspections;

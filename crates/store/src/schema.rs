@@ -97,6 +97,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "notifications",
         include_str!("../migrations/0019_notifications.sql"),
     ),
+    (
+        20,
+        "deliveries",
+        include_str!("../migrations/0020_deliveries.sql"),
+    ),
 ];
 
 /// The latest schema version this build knows.

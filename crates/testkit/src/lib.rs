@@ -108,10 +108,18 @@ pub async fn spawn_with(db: Db, secure_cookies: bool) -> String {
     let dir = std::env::temp_dir().join(format!("duban_files_{}", addr.replace([':', '.'], "_")));
     let mut state = duban_server::AppState::new(db, dir);
     state.secure_cookies = secure_cookies;
-    // The tests drive the clock themselves (`routine::tick`, `standing_catch_up`).
+    // The tests drive the clock themselves (`routine::tick`, `standing_catch_up`) and
+    // deliver the outbox by hand (`delivery::deliver_due`).
     state.clock_jobs = false;
+    state.deliver = false;
+    install_test_key();
     tokio::spawn(duban_server::serve(listener, state));
     addr
+}
+
+/// The key that seals channels' credentials in tests (one per process).
+pub fn install_test_key() {
+    duban_app::delivery::install_key(duban_outbound::Sealer::new([42; 32]));
 }
 
 /// The id of the unit with a code.
@@ -389,6 +397,12 @@ impl Client {
         assert_eq!(s, 200, "POST {path}: {v}");
         v
     }
+    /// PUT expecting 200; returns the body.
+    pub async fn ok_put(&self, path: &str, body: Value) -> Value {
+        let (s, v) = self.put(path, body).await;
+        assert_eq!(s, 200, "PUT {path}: {v}");
+        v
+    }
 }
 
 /// Run a test body on SQLite and, when configured, on PostgreSQL.
@@ -410,4 +424,97 @@ macro_rules! on_both {
             })*
         }
     };
+}
+
+/// The outside world on loopback (`outside/outside.py`): an SMTP server and an HTTP server
+/// playing the 企业微信 and 钉钉 robots, a signed webhook receiver and the Aliyun and
+/// Tencent SMS APIs, each checking requests as the provider documents them. Stopped when
+/// dropped.
+pub struct Outside {
+    child: std::process::Child,
+    pub http: u16,
+    pub smtp: u16,
+}
+
+/// The secrets the outside world checks signatures with.
+pub const OUTSIDE_SECRETS: &str = r#"{"wecom_key":"WK-test","dingtalk_token":"DT-test","dingtalk_secret":"SEC-dingtalk-test","webhook_secret":"hook-secret","aliyun_secret":"ali-secret","tencent_key":"tc-secret","smtp_user":"duban","smtp_password":"mail-pass"}"#;
+
+impl Outside {
+    pub fn start() -> Outside {
+        use std::io::BufRead;
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/outside/outside.py");
+        let mut child = std::process::Command::new("python3")
+            .args([script, "--secrets", OUTSIDE_SECRETS])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 runs the outside world");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_str(&line).expect("the outside world's ports");
+        Outside {
+            http: v["http"].as_u64().unwrap() as u16,
+            smtp: v["smtp"].as_u64().unwrap() as u16,
+            child,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.http)
+    }
+
+    /// What it received: `{"http": [...], "mail": [...]}`.
+    pub async fn log(&self) -> serde_json::Value {
+        let r = exchange(
+            &format!("127.0.0.1:{}", self.http),
+            "GET",
+            "/_log",
+            &[],
+            &[],
+        )
+        .await;
+        serde_json::from_slice(&r.body).unwrap()
+    }
+
+    /// Make the next `times` requests to `path` answer `status`.
+    pub async fn fail(&self, path: &str, times: u32, status: u16) {
+        self.control(
+            "/_fail",
+            serde_json::json!({"path": path, "times": times, "status": status}),
+        )
+        .await;
+    }
+
+    /// The robots' minute has passed: their rate limits start again.
+    pub async fn minute_passed(&self) {
+        self.control("/_minute_passed", serde_json::json!({})).await;
+    }
+
+    /// Make requests to `path` wait `ms` before answering.
+    pub async fn delay(&self, path: &str, ms: u64) {
+        self.control("/_delay", serde_json::json!({"path": path, "ms": ms}))
+            .await;
+    }
+
+    async fn control(&self, path: &str, body: serde_json::Value) {
+        let b = body.to_string();
+        let r = exchange(
+            &format!("127.0.0.1:{}", self.http),
+            "POST",
+            path,
+            &[("Content-Type", "application/json".to_string())],
+            b.as_bytes(),
+        )
+        .await;
+        assert_eq!(r.status, 200);
+    }
+}
+
+impl Drop for Outside {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

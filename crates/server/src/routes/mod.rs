@@ -9,6 +9,7 @@ mod attachments;
 mod audit;
 mod auth;
 mod bulletins;
+mod channels;
 mod exports;
 mod imports;
 mod inspections;
@@ -43,6 +44,7 @@ pub fn build() -> (axum::Router<AppState>, Value) {
         problems::routes,
         inspections::routes,
         notifications::routes,
+        channels::routes,
         work::routes,
         attachments::routes,
         exports::routes,

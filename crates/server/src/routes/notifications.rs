@@ -2,11 +2,12 @@
 //! marking only their own.
 
 use crate::AppState;
+use crate::extract::Body;
 use crate::extract::{Auth, Ids, Q};
 use crate::openapi::{Api, doc};
 use crate::respond::{Res, ok};
 use axum::extract::State;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use duban_app::routine;
 use serde_json::json;
 
@@ -38,6 +39,18 @@ pub fn routes(x: &mut Api) {
         post(read_all),
         doc("notifications", "Mark all my notifications read"),
     );
+    x.op(
+        "get",
+        "/api/v1/me/notify-prefs",
+        get(prefs),
+        doc(
+            "notifications",
+            "Where I want my messages besides the bell, my quiet hours, and what the office offers",
+        ),
+    );
+    let d = doc("notifications", "Change where I want my messages")
+        .body::<duban_app::delivery::PrefsForm>(x);
+    x.op("put", "/api/v1/me/notify-prefs", put(set_prefs), d);
 }
 
 // Being signed in is the capability: each person reads and marks their own messages.
@@ -58,4 +71,14 @@ async fn read_one(State(s): State<AppState>, a: Auth, id: Ids) -> Res {
 async fn read_all(State(s): State<AppState>, a: Auth) -> Res {
     let n = routine::mark_read(&s.db, &a.caller, None).await?;
     ok(json!({ "marked": n }))
+}
+async fn prefs(State(s): State<AppState>, a: Auth) -> Res {
+    ok(duban_app::delivery::my_prefs(&s.db, &a.caller).await?)
+}
+async fn set_prefs(
+    State(s): State<AppState>,
+    a: Auth,
+    Body(f): Body<duban_app::delivery::PrefsForm>,
+) -> Res {
+    ok(duban_app::delivery::set_my_prefs(&s.db, &a.caller, f).await?)
 }

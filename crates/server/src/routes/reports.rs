@@ -7,7 +7,7 @@ use crate::openapi::{Api, doc};
 use crate::respond::{Res, ok};
 use axum::extract::State;
 use axum::routing::{get, post, put};
-use duban_app::access::{ApproveReports, DraftReports, ReadRegistry};
+use duban_app::access::{ApproveReports, DraftReports, ReadRegistry, Supervise};
 use duban_app::reports::{self, CorrectInput, NewReportInput, ReportQuery, ReturnInput};
 use duban_domain::report::ReportFigures;
 use serde_json::json;
@@ -27,6 +27,12 @@ pub fn routes(x: &mut Api) {
     )
     .query::<MissingQuery>(x);
     x.op("get", "/api/v1/reports/missing", get(missing), d);
+    let d = doc(
+        "reports",
+        "催报: remind the units with missing reports of a period now (once a day per unit and person)",
+    )
+    .body::<MissingQuery>(x);
+    x.op("post", "/api/v1/reports/urge", post(urge), d);
     x.op(
         "get",
         "/api/v1/reports/{id}",
@@ -149,4 +155,15 @@ async fn missing(
     let items = reports::missing(&s.db, &can, &q.period, q.unit).await?;
     let total: usize = items.iter().map(|g| g.count).sum();
     ok(json!({ "total": total, "items": items }))
+}
+
+async fn urge(
+    State(s): State<AppState>,
+    Allowed(can): Allowed<Supervise>,
+    Body(q): Body<MissingQuery>,
+) -> Res {
+    let period =
+        duban_domain::Period::parse("period", &q.period).map_err(duban_app::AppError::from)?;
+    let today = duban_app::clock::today();
+    ok(duban_app::routine::urge_missing(&s.db, &can, period, q.unit, today).await?)
 }

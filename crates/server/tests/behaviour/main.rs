@@ -10,6 +10,7 @@ mod assessments;
 mod backup;
 mod bad_input;
 mod bulletins;
+mod channels;
 mod day_one;
 mod exports;
 mod imports;
