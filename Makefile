@@ -6,7 +6,7 @@ CARGO ?= cargo
 NPM ?= npm
 SHELL := /bin/bash
 
-.PHONY: demo test web web-deps lint test-rust test-web e2e chromium office haproxy bench bench-pg clean
+.PHONY: demo test web web-deps lint test-rust test-web e2e chromium office haproxy bench bench-pg clean python
 
 demo: web
 	$(CARGO) build --release -p duban-cli
@@ -32,8 +32,12 @@ test-web: web-deps
 
 # Rust unit and integration tests on SQLite and on a throwaway PostgreSQL; the bulletin's
 # documents are opened by LibreOffice and rendered by poppler.
-test-rust: office haproxy
+test-rust: office haproxy python
 	DUBAN_REQUIRE_PG=1 DUBAN_REQUIRE_SOFFICE=1 ./scripts/with-postgres.sh $(CARGO) test --workspace
+
+# Python 3 plays the outside world in the channel tests (SMTP, robots, webhooks, SMS).
+python:
+	@command -v python3 >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3 >/dev/null; }
 
 # LibreOffice (headless) and poppler-utils, to prove that generated documents open.
 office:
