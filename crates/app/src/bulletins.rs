@@ -5,11 +5,11 @@
 use crate::access::{Can, ReadRegistry, Supervise};
 use crate::{AppError, audit};
 use chrono::Duration;
-use duban_domain::Period;
 use duban_domain::access::Reach;
 use duban_domain::bulletin::{
     self, Bulletin, ProjectLabel, SnapProject, SnapUnit, Snapshot, Stage, Step,
 };
+use duban_domain::{Period, Role};
 use duban_store::bulletins::{self as store, BulletinRow};
 use duban_store::{Db, now_ms, units};
 use serde::Serialize;
@@ -125,6 +125,18 @@ pub async fn generate(
             "projects": snap.projects.len(), "cutoff_at": cutoff
         })),
     );
+    // The issuing unit's other supervisors review it.
+    let name = duban_store::units::get(db, unit)
+        .await
+        .map(|u| u.name)
+        .unwrap_or_default();
+    let m = duban_domain::notify::bulletin_message(false, id, period, &name);
+    let me = can.actor().user_id.get();
+    for user in w.people_of(unit, &[Role::Supervisor]).await? {
+        if user != me {
+            w.notify(user, &m, format!("bulletin_drafted:{id}:{user}"));
+        }
+    }
     w.commit().await?;
     Ok(BulletinView {
         row: store::get(db, id).await?.expect("just stored").0,
@@ -239,6 +251,29 @@ pub async fn advance(
         ));
     }
     w.audit(step.action(), "bulletin", id, Some(&from), Some(&to));
+    if step == Step::Publish {
+        // Addressed to every unit below the issuing one: their leaders, supervisors and
+        // approvers hear of it.
+        let units = duban_store::units::list(db).await?;
+        let tree = can.caller().tree();
+        let name = units
+            .iter()
+            .find(|u| u.id == row.unit_id)
+            .map_or(String::new(), |u| u.name.clone());
+        let period = Period::parse("period", &row.period)?;
+        let m = duban_domain::notify::bulletin_message(true, id, period, &name);
+        for u in units
+            .iter()
+            .filter(|u| u.id != row.unit_id && tree.is_within(u.id, row.unit_id))
+        {
+            for user in w
+                .people_of(u.id, &[Role::Leader, Role::Supervisor, Role::Approver])
+                .await?
+            {
+                w.notify(user, &m, format!("bulletin_published:{id}:{user}"));
+            }
+        }
+    }
     w.commit().await?;
     get(db, &can.caller().can::<ReadRegistry>()?, id).await
 }

@@ -587,6 +587,31 @@ pub async fn request_extension(
         audit::NONE,
         Some(&serde_json::json!({ "problem": id, "requested": requested, "reason": req.reason })),
     );
+    // The supervisors over the lead unit decide.
+    if let Some(lead) = p.lead_unit_id {
+        let unit = duban_store::units::get(db, lead)
+            .await
+            .map(|u| u.name)
+            .unwrap_or_default();
+        let m = duban_domain::notify::extension_asked_message(
+            id.get(),
+            &p.description,
+            &unit,
+            current,
+            requested,
+            &req.reason,
+        );
+        let me = can.actor().user_id.get();
+        let to: std::collections::BTreeSet<i64> = w
+            .people_over(lead, &[duban_domain::Role::Supervisor])
+            .await?
+            .into_iter()
+            .filter(|u| *u != me)
+            .collect();
+        for user in to {
+            w.notify(user, &m, format!("extension_asked:{eid}:{user}"));
+        }
+    }
     w.problems_changed();
     w.commit().await?;
     view(db, p).await
@@ -650,6 +675,26 @@ pub async fn decide_extension(
         Some(&x),
         Some(&note),
     );
+    // The lead unit hears the answer.
+    if let Some(lead) = p.lead_unit_id {
+        let deadline = if d.approve {
+            NaiveDate::parse_from_str(&x.requested, "%Y-%m-%d").ok()
+        } else {
+            p.deadline
+        };
+        if let Some(deadline) = deadline {
+            let m = duban_domain::notify::extension_decided_message(
+                id.get(),
+                &p.description,
+                d.approve,
+                deadline,
+                &note,
+            );
+            for user in w.people_of(lead, PROBLEM_PEOPLE).await? {
+                w.notify(user, &m, format!("extension_decided:{ext}:{user}"));
+            }
+        }
+    }
     w.problems_changed();
     w.commit().await?;
     view(db, store::get(db, id).await?).await

@@ -11,7 +11,7 @@
 
 use crate::AppError;
 use crate::unit_of_work::Console;
-use chrono::{NaiveDate, NaiveTime};
+use chrono::{Datelike, NaiveDate, NaiveTime};
 use duban_domain::notify::{ReminderRules, Stage, report_message, report_stages};
 use duban_domain::{Period, Role};
 use duban_store::Db;
@@ -22,9 +22,13 @@ use std::collections::{BTreeMap, BTreeSet};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct RoutineSettings {
-    /// The time of day the report reminders go out (HH:MM, Beijing time).
+    /// The time of day the daily reminders go out (HH:MM, Beijing time).
     pub reminders_at: String,
     pub reminders: ReminderRules,
+    /// The weekly dispatch digest to supervisors: the day (1 Monday … 7 Sunday; 0: none)
+    /// and the time.
+    pub digest_weekday: u32,
+    pub digest_at: String,
 }
 
 impl Default for RoutineSettings {
@@ -32,29 +36,44 @@ impl Default for RoutineSettings {
         RoutineSettings {
             reminders_at: "09:00".into(),
             reminders: ReminderRules::default(),
+            digest_weekday: 1,
+            digest_at: "08:30".into(),
         }
     }
 }
 
 impl RoutineSettings {
     pub fn validate(&self) -> Result<(), duban_domain::FieldError> {
-        self.time().map(|_| ())
+        self.time()?;
+        time_of("routine.digest_at", &self.digest_at)?;
+        if self.digest_weekday > 7 {
+            return Err(duban_domain::FieldError::new(
+                "routine.digest_weekday",
+                "range",
+                "周调度清单的发送日应为 1（周一）到 7（周日），0 为不发送",
+                "the digest's day is 1 (Monday) to 7 (Sunday), or 0 for none",
+            ));
+        }
+        Ok(())
     }
 
     fn time(&self) -> Result<NaiveTime, duban_domain::FieldError> {
-        NaiveTime::parse_from_str(self.reminders_at.trim(), "%H:%M").map_err(|_| {
-            duban_domain::FieldError::new(
-                "routine.reminders_at",
-                "time",
-                format!(
-                    "“{}”不是有效的时间，应为 09:00 这样的格式",
-                    self.reminders_at
-                ),
-                format!("'{}' is not a time such as 09:00", self.reminders_at),
-            )
-        })
+        time_of("routine.reminders_at", &self.reminders_at)
     }
 }
+
+fn time_of(field: &str, text: &str) -> Result<NaiveTime, duban_domain::FieldError> {
+    NaiveTime::parse_from_str(text.trim(), "%H:%M").map_err(|_| {
+        duban_domain::FieldError::new(
+            field,
+            "time",
+            format!("“{text}”不是有效的时间，应为 09:00 这样的格式"),
+            format!("'{text}' is not a time such as 09:00"),
+        )
+    })
+}
+
+impl RoutineSettings {}
 
 /// The office's date and time of an instant.
 fn office_now(now_ms: i64) -> chrono::NaiveDateTime {
@@ -65,7 +84,12 @@ fn office_now(now_ms: i64) -> chrono::NaiveDateTime {
 }
 
 /// The daily jobs, in the order they run.
-const JOBS: [&str; 2] = ["report_reminders", "problem_reminders"];
+const JOBS: [&str; 4] = [
+    "report_reminders",
+    "problem_reminders",
+    "approval_reminders",
+    "milestone_reminders",
+];
 
 /// One tick of the routine at `now_ms`: each job whose time of day has come runs once for
 /// the day (a restart or a second server finds the day's run done). What each job did.
@@ -80,7 +104,9 @@ pub async fn tick(db: &Db, now_ms: i64) -> Result<Vec<(String, crate::jobs::Outc
                 crate::jobs::run_once(db, job, &today.to_string(), 600_000, || async move {
                     let sent = match job {
                         "report_reminders" => report_reminders(db, today).await?,
-                        _ => problem_reminders(db, today).await?,
+                        "problem_reminders" => problem_reminders(db, today).await?,
+                        "approval_reminders" => approval_reminders(db, today).await?,
+                        _ => milestone_reminders(db, today).await?,
                     };
                     Ok(sent.summary())
                 })
@@ -88,7 +114,187 @@ pub async fn tick(db: &Db, now_ms: i64) -> Result<Vec<(String, crate::jobs::Outc
             done.push((job.to_string(), outcome));
         }
     }
+    // The weekly dispatch digest, on its day at its time, once a week.
+    let r = &s.routine;
+    if r.digest_weekday >= 1
+        && now.date().weekday().number_from_monday() == r.digest_weekday
+        && now.time() >= time_of("routine.digest_at", &r.digest_at)?
+    {
+        let today = now.date();
+        let outcome = crate::jobs::run_once(
+            db,
+            "dispatch_digest",
+            &today.to_string(),
+            600_000,
+            || async move { Ok(dispatch_digest(db, today).await?.summary()) },
+        )
+        .await?;
+        done.push(("dispatch_digest".to_string(), outcome));
+    }
     Ok(done)
+}
+
+/// Reports waiting for approval longer than the office allows: each approver hears once
+/// a day how many wait (the unit's approvers for a submitted report, the reviewing
+/// office's for one checked at the first level).
+pub async fn approval_reminders(db: &Db, today: NaiveDate) -> Result<Sent, AppError> {
+    let s = crate::settings::get(db).await?;
+    let after = s.routine.reminders.approval_waiting_days;
+    let mut sent = Sent {
+        period: "approvals".into(),
+        ..Default::default()
+    };
+    if after == 0 || !duban_domain::notify::working(today) {
+        return Ok(sent);
+    }
+    let start = crate::clock::day_start_ms(today);
+    let waiting =
+        duban_store::notifications::waiting_reports(db, start - i64::from(after) * 86_400_000)
+            .await?;
+    if waiting.is_empty() {
+        return Ok(sent);
+    }
+    let people = People::load(db).await?;
+    // (approver) → (count, oldest submission)
+    let mut per: BTreeMap<i64, (usize, i64)> = BTreeMap::new();
+    for (unit, state, at) in &waiting {
+        let to = match (state.as_str(), s.second_approval_unit) {
+            ("checked", Some(second)) => people.of_unit(second, &[Role::Approver]),
+            _ => people.of_unit(*unit, &[Role::Approver]),
+        };
+        for user in to {
+            let e = per.entry(user).or_insert((0, i64::MAX));
+            e.0 += 1;
+            e.1 = e.1.min(*at);
+        }
+    }
+    sent.units = waiting.len();
+    sent.stages = vec!["report_waiting".into()];
+    let console = Console::open();
+    let mut w = console.write(db).await?;
+    for (user, (n, oldest)) in per {
+        let days = (start - oldest) / 86_400_000;
+        let m = duban_domain::notify::waiting_message(n, days, after);
+        w.notify(user, &m, format!("report_waiting:{user}:{today}"));
+        sent.messages += 1;
+    }
+    finish(w, "approval_reminders", today, sent).await
+}
+
+/// Milestones not done: the unit's clerks and approvers hear of those due in the office's
+/// days (yellow) and of those whose planned date passed (red, the working day after), one
+/// message per person and day listing them.
+pub async fn milestone_reminders(db: &Db, today: NaiveDate) -> Result<Sent, AppError> {
+    use duban_domain::notify::{Event, problem_stages};
+    let s = crate::settings::get(db).await?;
+    let rules = s.routine.reminders;
+    let mut sent = Sent {
+        period: "milestones".into(),
+        ..Default::default()
+    };
+    let soon = rules.milestone_due_days;
+    if soon == 0 {
+        return Ok(sent);
+    }
+    let due = duban_store::notifications::milestones_due_between(
+        db,
+        today - chrono::Days::new(7),
+        today + chrono::Days::new(u64::from(soon) + 7),
+    )
+    .await?;
+    // (unit, overdue) → the milestones of today's stage
+    type Item = (String, String, NaiveDate);
+    let mut by: BTreeMap<(i64, bool), Vec<Item>> = BTreeMap::new();
+    for m in due {
+        for e in problem_stages(today, m.planned, soon, &rules) {
+            let overdue = match e {
+                Event::ProblemDueSoon => false,
+                Event::ProblemOverdue => true,
+                _ => continue,
+            };
+            by.entry((m.unit_id, overdue)).or_default().push((
+                m.project.clone(),
+                m.name.clone(),
+                m.planned,
+            ));
+        }
+    }
+    if by.is_empty() {
+        return Ok(sent);
+    }
+    let people = People::load(db).await?;
+    let console = Console::open();
+    let mut w = console.write(db).await?;
+    for ((unit, overdue), items) in &by {
+        let m = duban_domain::notify::milestone_message(*overdue, items);
+        let code = m.event.code();
+        if !sent.stages.iter().any(|x| x == code) {
+            sent.stages.push(code.to_string());
+        }
+        sent.units += items.len();
+        for user in people.of_unit(*unit, &[Role::Reporter, Role::Approver]) {
+            w.notify(user, &m, format!("{code}:{unit}:{user}:{today}"));
+            sent.messages += 1;
+        }
+    }
+    finish(w, "milestone_reminders", today, sent).await
+}
+
+/// The weekly dispatch list as a digest: each supervisor hears how many projects in their
+/// scope need dispatching and why (the same figures as the 周调度 page).
+pub async fn dispatch_digest(db: &Db, today: NaiveDate) -> Result<Sent, AppError> {
+    let mut sent = Sent {
+        period: format!("week of {today}"),
+        stages: vec!["dispatch_digest".into()],
+        ..Default::default()
+    };
+    let users: Vec<duban_store::users::User> = duban_store::users::list(db)
+        .await?
+        .into_iter()
+        .filter(|u| !u.archived && u.grants.iter().any(|g| g.role == Role::Supervisor))
+        .collect();
+    if users.is_empty() {
+        return Ok(sent);
+    }
+    let as_of = Period::of(today).prev().to_string();
+    let labels: [(&str, &str); 5] = [
+        ("light", "亮灯"),
+        ("not_started", "未开工"),
+        ("milestone_overdue", "节点逾期"),
+        ("problems_overdue", "问题超期"),
+        ("report_missing", "未报"),
+    ];
+    let console = Console::open();
+    let mut w = console.write(db).await?;
+    for u in users {
+        let caller = crate::access::Caller::resolve(
+            db,
+            crate::access::Actor {
+                user_id: duban_domain::ids::UserId::new(u.id),
+                username: u.username.clone(),
+                display_name: u.display_name.clone(),
+                unit_id: u.unit_id,
+                ip: "routine".into(),
+                token_id: None,
+            },
+            u.grants.clone(),
+        )
+        .await?;
+        let Ok(can) = caller.can::<crate::access::ReadRegistry>() else {
+            continue;
+        };
+        let list =
+            crate::analytics::dispatch_list(db, &can, Some(&as_of), None, None, 0, 1).await?;
+        let by: Vec<(String, i64)> = labels
+            .iter()
+            .map(|(code, zh)| (zh.to_string(), list.counts.get(code).copied().unwrap_or(0)))
+            .collect();
+        let m = duban_domain::notify::digest_message(today, list.total, &by);
+        w.notify(u.id, &m, format!("dispatch_digest:{}:{today}", u.id));
+        sent.units += usize::try_from(list.total).unwrap_or(0);
+        sent.messages += 1;
+    }
+    finish(w, "dispatch_digest", today, sent).await
 }
 
 /// What a reminder run sent.

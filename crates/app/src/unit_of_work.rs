@@ -113,6 +113,27 @@ impl<'a> UnitOfWork<'a> {
         Ok(self.people.as_ref().expect("loaded").of_unit(unit, roles))
     }
 
+    /// The people holding one of the roles in a unit or any unit above it (the supervisors
+    /// who oversee a unit, for instance).
+    pub(crate) async fn people_over(
+        &mut self,
+        unit: i64,
+        roles: &[duban_domain::Role],
+    ) -> Result<Vec<i64>, AppError> {
+        let units = duban_store::units::list(self.db).await?;
+        let mut out = Vec::new();
+        let mut at = Some(unit);
+        let mut seen = BTreeSet::new();
+        while let Some(u) = at {
+            if !seen.insert(u) {
+                break;
+            }
+            out.extend(self.people_of(u, roles).await?);
+            at = units.iter().find(|x| x.id == u).and_then(|x| x.parent_id);
+        }
+        Ok(out)
+    }
+
     /// Tell a person something (written at commit, in this transaction: a message exists
     /// exactly when the change that causes it does). `once` names what makes it the same
     /// message: written again with the same key, it is not written twice.
@@ -186,6 +207,43 @@ impl<'a> UnitOfWork<'a> {
         self.stale.problems = true;
     }
 
+    /// A project turned red: its unit's clerks, approvers and leaders, and its liaison
+    /// leader, once a day.
+    async fn tell_red(&mut self, id: ProjectId) -> Result<(), AppError> {
+        let Some((name, unit, leader)) = self
+            .tx
+            .fetch_optional(
+                "SELECT p.name, p.unit_id, p.leader, u.name AS unit_name FROM projects p JOIN units u ON u.id = p.unit_id WHERE p.id = $1",
+                &[id.into()],
+                |r| Ok((r.str("name")?, (r.i64("unit_id")?, r.str("unit_name")?), r.str("leader")?)),
+            )
+            .await?
+        else {
+            return Ok(());
+        };
+        let m = duban_domain::notify::red_message(id.get(), &name, &unit.1);
+        let mut to: BTreeSet<i64> = self
+            .people_of(
+                unit.0,
+                &[
+                    duban_domain::Role::Reporter,
+                    duban_domain::Role::Approver,
+                    duban_domain::Role::Leader,
+                ],
+            )
+            .await?
+            .into_iter()
+            .collect();
+        if let Some(people) = &self.people {
+            to.extend(people.leaders_named(&leader));
+        }
+        let day = crate::clock::today();
+        for user in to {
+            self.notify(user, &m, format!("project_red:{}:{user}:{day}", id.get()));
+        }
+        Ok(())
+    }
+
     /// Refresh the read model, append the audit entries and commit, then clear the
     /// caches: the only way a write takes effect.
     pub async fn commit(mut self) -> Result<(), AppError> {
@@ -207,9 +265,14 @@ impl<'a> UnitOfWork<'a> {
                 }
             }
             let projects: BTreeSet<ProjectId> = self.refresh.iter().map(|(p, _)| *p).collect();
-            // A light that changed makes the registry's counts by light stale.
-            if crate::analytics::refresh_standing(&mut self.tx, projects).await? {
+            // A light that changed makes the registry's counts by light stale; a project that
+            // turned red is told to its unit and its liaison leader.
+            let (changed, red) = crate::analytics::refresh_standing(&mut self.tx, projects).await?;
+            if changed {
                 self.stale.projects = true;
+            }
+            for p in red {
+                self.tell_red(p).await?;
             }
         }
         // Every server's caches see the change at their next read.

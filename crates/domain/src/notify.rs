@@ -23,6 +23,15 @@ crate::codes::coded!(
         ProblemDueSoon = "problem_due_soon", "问题临期（黄）", "problem due soon (yellow)";
         ProblemOverdue = "problem_overdue", "问题超期（红）", "problem overdue (red)";
         ProblemEscalated = "problem_escalated", "问题超期（督办）", "problem overdue (escalated)";
+        ExtensionAsked = "extension_asked", "延期申请", "extension asked";
+        ExtensionDecided = "extension_decided", "延期审批结果", "extension decided";
+        ReportWaiting = "report_waiting", "报告待审核", "reports waiting for approval";
+        MilestoneDue = "milestone_due", "节点临期", "milestone due soon";
+        MilestoneOverdue = "milestone_overdue", "节点逾期", "milestone overdue";
+        ProjectRed = "project_red", "项目亮红灯", "project turned red";
+        DispatchDigest = "dispatch_digest", "本周调度清单", "weekly dispatch list";
+        BulletinDrafted = "bulletin_drafted", "通报待审核", "bulletin drafted";
+        BulletinPublished = "bulletin_published", "通报发布", "bulletin published";
     }
 );
 
@@ -46,6 +55,12 @@ pub struct ReminderRules {
     /// unit above and the project's liaison leader (0: never). Its lead unit hears the
     /// office's "due soon" days before the deadline (yellow) and the day after (red).
     pub problem_escalate_after_days: u32,
+    /// A report waiting this many days for approval reminds its approvers, once a day
+    /// (0: never).
+    pub approval_waiting_days: u32,
+    /// A milestone not done reminds its unit this many days before its planned date
+    /// (yellow) and the working day after it (red); 0: never.
+    pub milestone_due_days: u32,
 }
 
 impl Default for ReminderRules {
@@ -57,6 +72,8 @@ impl Default for ReminderRules {
             escalate_after_days: 3,
             working_days_only: true,
             problem_escalate_after_days: 3,
+            approval_waiting_days: 3,
+            milestone_due_days: 3,
         }
     }
 }
@@ -81,7 +98,8 @@ impl Stage {
     }
 }
 
-fn working(d: NaiveDate) -> bool {
+/// Whether a day is a working day (Monday to Friday).
+pub fn working(d: NaiveDate) -> bool {
     !matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
 }
 
@@ -145,7 +163,7 @@ pub fn problem_stages(
         missing: true,
         escalate_after_days: rules.problem_escalate_after_days,
         working_days_only: rules.working_days_only,
-        problem_escalate_after_days: rules.problem_escalate_after_days,
+        ..*rules
     };
     report_stages(today, deadline, &as_report)
         .into_iter()
@@ -308,6 +326,229 @@ pub fn escalation_message(
     }
 }
 
+/// An extension asked by a problem's lead unit, to the supervisors above it.
+pub fn extension_asked_message(
+    id: i64,
+    description: &str,
+    unit: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    reason: &str,
+) -> Message {
+    Message {
+        event: Event::ExtensionAsked,
+        title_zh: format!("问题 #{id} 申请延期"),
+        title_en: format!("Problem #{id}: more time asked"),
+        body_zh: format!(
+            "{unit}申请将问题“{description}”的整改期限由{}延至{}，理由：{reason}。请审批。",
+            from.format("%-m月%-d日"),
+            to.format("%-m月%-d日")
+        ),
+        body_en: format!(
+            "{unit} asks to move the deadline of \"{description}\" from {from} to {to}: {reason}. Please decide."
+        ),
+        link: format!("/problems?id={id}"),
+    }
+}
+
+/// A supervisor's decision on an extension, to the lead unit.
+pub fn extension_decided_message(
+    id: i64,
+    description: &str,
+    approved: bool,
+    deadline: NaiveDate,
+    note: &str,
+) -> Message {
+    let note_zh = if note.is_empty() {
+        String::new()
+    } else {
+        format!("意见：{note}")
+    };
+    let note_en = if note.is_empty() {
+        String::new()
+    } else {
+        format!(" Note: {note}")
+    };
+    let d = deadline.format("%Y年%-m月%-d日");
+    Message {
+        event: Event::ExtensionDecided,
+        title_zh: format!(
+            "问题 #{id} 延期申请{}",
+            if approved { "已同意" } else { "未同意" }
+        ),
+        title_en: format!(
+            "Problem #{id}: extension {}",
+            if approved { "granted" } else { "refused" }
+        ),
+        body_zh: if approved {
+            format!("问题“{description}”的整改期限已延至{d}。{note_zh}")
+        } else {
+            format!("问题“{description}”的延期申请未获同意，整改期限仍为{d}。{note_zh}")
+        },
+        body_en: if approved {
+            format!("The deadline of \"{description}\" is now {deadline}.{note_en}")
+        } else {
+            format!(
+                "More time for \"{description}\" was refused; the deadline stays {deadline}.{note_en}"
+            )
+        },
+        link: format!("/problems?id={id}"),
+    }
+}
+
+/// Reports waiting for an approver longer than the office allows (one message a day per
+/// approver, however many reports).
+pub fn waiting_message(count: usize, oldest_days: i64, after_days: u32) -> Message {
+    Message {
+        event: Event::ReportWaiting,
+        title_zh: format!("{count}份进度报告待审核"),
+        title_en: format!("{count} reports waiting for approval"),
+        body_zh: format!(
+            "有{count}份进度报告报送后超过{after_days}天仍待审核，最早的已等待{oldest_days}天，请及时审核。"
+        ),
+        body_en: format!(
+            "{count} reports have waited more than {after_days} days for approval, the oldest {oldest_days} days."
+        ),
+        link: "/reports?tab=inbox".into(),
+    }
+}
+
+/// A unit's milestones due soon or overdue (one message per person and day).
+pub fn milestone_message(overdue: bool, items: &[(String, String, NaiveDate)]) -> Message {
+    let list_zh: Vec<String> = items
+        .iter()
+        .take(5)
+        .map(|(p, m, d)| format!("“{p}”{m}（{}）", d.format("%-m月%-d日")))
+        .collect();
+    let list_en: Vec<String> = items
+        .iter()
+        .take(5)
+        .map(|(p, m, d)| format!("{p}: {m} ({d})"))
+        .collect();
+    let more_zh = if items.len() > 5 { "等" } else { "" };
+    let more_en = if items.len() > 5 { " …" } else { "" };
+    let n = items.len();
+    Message {
+        event: if overdue {
+            Event::MilestoneOverdue
+        } else {
+            Event::MilestoneDue
+        },
+        title_zh: if overdue {
+            format!("{n}个节点逾期未完成")
+        } else {
+            format!("{n}个节点即将到期")
+        },
+        title_en: if overdue {
+            format!("{n} milestones overdue")
+        } else {
+            format!("{n} milestones due soon")
+        },
+        body_zh: format!(
+            "{}{more_zh}{}。",
+            list_zh.join("、"),
+            if overdue {
+                "已过计划完成日期，请尽快推进并在月报中说明"
+            } else {
+                "即将到达计划完成日期"
+            }
+        ),
+        body_en: format!(
+            "{}{more_en} {}.",
+            list_en.join("; "),
+            if overdue {
+                "passed their planned dates"
+            } else {
+                "are due soon"
+            }
+        ),
+        link: "/dispatch?reason=milestone_overdue".into(),
+    }
+}
+
+/// A project whose light turned red, to its unit and its liaison leader.
+pub fn red_message(project_id: i64, project: &str, unit: &str) -> Message {
+    Message {
+        event: Event::ProjectRed,
+        title_zh: format!("项目亮红灯：{project}"),
+        title_en: format!("Red light: {project}"),
+        body_zh: format!("{unit}“{project}”的灯色变为红灯，请查明原因，采取措施。"),
+        body_en: format!("\"{project}\" ({unit}) turned red; find out why and act."),
+        link: format!("/projects/{project_id}"),
+    }
+}
+
+/// The weekly dispatch list as a digest for supervisors.
+pub fn digest_message(monday: NaiveDate, total: i64, by_reason: &[(String, i64)]) -> Message {
+    let parts: Vec<String> = by_reason
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(r, n)| format!("{r}{n}个"))
+        .collect();
+    let parts_en: Vec<String> = by_reason
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(r, n)| format!("{r} {n}"))
+        .collect();
+    Message {
+        event: Event::DispatchDigest,
+        title_zh: format!("本周调度清单（{}）", monday.format("%-m月%-d日")),
+        title_en: format!("This week's dispatch list ({monday})"),
+        body_zh: if total == 0 {
+            "本周没有需要调度的项目。".into()
+        } else {
+            format!("本周共有{total}个项目需要调度：{}。", parts.join("、"))
+        },
+        body_en: if total == 0 {
+            "No project needs dispatching this week.".into()
+        } else {
+            format!(
+                "{total} projects need dispatching this week: {}.",
+                parts_en.join(", ")
+            )
+        },
+        link: "/dispatch".into(),
+    }
+}
+
+/// A bulletin drafted (to the issuing unit's supervisors, for review) or published (to the
+/// units below it).
+pub fn bulletin_message(published: bool, id: i64, period: Period, unit: &str) -> Message {
+    let m = month_zh(period);
+    Message {
+        event: if published {
+            Event::BulletinPublished
+        } else {
+            Event::BulletinDrafted
+        },
+        title_zh: if published {
+            format!("{unit}发布{m}重点项目通报")
+        } else {
+            format!("{m}重点项目通报待审核")
+        },
+        title_en: if published {
+            format!("{unit} published the bulletin for {period}")
+        } else {
+            format!("The bulletin for {period} awaits review")
+        },
+        body_zh: if published {
+            format!("{unit}已发布{m}重点项目建设进展通报，请查阅并对照整改。")
+        } else {
+            format!("{unit}{m}重点项目通报已生成草稿，请审核（审核与发布须由不同人员进行）。")
+        },
+        body_en: if published {
+            format!(
+                "{unit} published the key projects bulletin for {period}: read it and act on it."
+            )
+        } else {
+            format!(
+                "A draft of {unit}'s bulletin for {period} is ready for review (review and publication by different people)."
+            )
+        },
+        link: format!("/bulletins?id={id}"),
+    }
+}
+
 /// A returned report, to its unit's clerks, with the approver's reason.
 pub fn returned_message(project: &str, period: Period, reason: &str) -> Message {
     Message {
@@ -437,7 +678,7 @@ mod tests {
             offset in 0i64..400,
         ) {
             let deadline = d(2025, 1, 1) + chrono::Days::new(offset as u64);
-            let r = ReminderRules { due_soon_days: soon, on_the_day, missing, escalate_after_days: escalate, working_days_only: weekdays, problem_escalate_after_days: 3 };
+            let r = ReminderRules { due_soon_days: soon, on_the_day, missing, escalate_after_days: escalate, working_days_only: weekdays, problem_escalate_after_days: 3, ..Default::default() };
             let mut seen: Vec<(NaiveDate, Stage)> = Vec::new();
             let mut day = deadline - chrono::Days::new(10);
             while day <= deadline + chrono::Days::new(20) {

@@ -126,3 +126,49 @@ pub async fn count_by_event(db: &Db) -> Result<Vec<(String, i64)>, StoreError> {
     )
     .await
 }
+
+/// A report waiting for approval: its unit, its state (submitted or checked) and when it
+/// was submitted.
+pub async fn waiting_reports(
+    db: &Db,
+    before_ms: i64,
+) -> Result<Vec<(i64, String, i64)>, StoreError> {
+    db.fetch_all(
+        "SELECT p.unit_id, r.state, r.submitted_at FROM reports r JOIN projects p ON p.id = r.project_id \
+         WHERE r.state IN ('submitted', 'checked') AND r.submitted_at < $1",
+        &[before_ms.into()],
+        |r| Ok((r.i64("unit_id")?, r.str("state")?, r.i64("submitted_at")?)),
+    )
+    .await
+}
+
+/// A milestone not done with a planned date in `from..=to`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueMilestone {
+    pub unit_id: i64,
+    pub project: String,
+    pub name: String,
+    pub planned: chrono::NaiveDate,
+}
+
+pub async fn milestones_due_between(
+    db: &Db,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> Result<Vec<DueMilestone>, StoreError> {
+    db.fetch_all(
+        "SELECT p.unit_id, p.name AS project, m.name, m.planned_date FROM milestones m JOIN projects p ON p.id = m.project_id \
+         WHERE m.actual_date IS NULL AND m.planned_date >= $1 AND m.planned_date <= $2 ORDER BY m.planned_date, m.id",
+        &[from.to_string().into(), to.to_string().into()],
+        |r| {
+            Ok(DueMilestone {
+                unit_id: r.i64("unit_id")?,
+                project: r.str("project")?,
+                name: r.str("name")?,
+                planned: crate::parse_date("planned_date", Some(r.str("planned_date")?))?
+                    .expect("a date was given"),
+            })
+        },
+    )
+    .await
+}

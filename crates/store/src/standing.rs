@@ -58,9 +58,9 @@ fn set_clause(p: Period) -> String {
     )
 }
 
-/// Bring one project's standing at month `p` up to date; whether its light changed (the
-/// registry's counts by light are then stale).
-pub async fn update_one(tx: &mut Tx, p: Period, id: ProjectId) -> Result<bool, StoreError> {
+/// Bring one project's standing at month `p` up to date: whether its light changed (the
+/// registry's counts by light are then stale), and whether it turned red.
+pub async fn update_one(tx: &mut Tx, p: Period, id: ProjectId) -> Result<(bool, bool), StoreError> {
     const LIGHT: &str = "SELECT light_rank AS v FROM projects WHERE id = $1";
     let before = tx
         .fetch_optional(LIGHT, &[id.into()], |r| r.i64("v"))
@@ -73,7 +73,8 @@ pub async fn update_one(tx: &mut Tx, p: Period, id: ProjectId) -> Result<bool, S
     let after = tx
         .fetch_optional(LIGHT, &[id.into()], |r| r.i64("v"))
         .await?;
-    Ok(after != before)
+    let red = Some(rank(Light::Red));
+    Ok((after != before, after == red && before != red))
 }
 
 /// Bring the standing of projects with ids in `lo..hi` up to date; how many rows.

@@ -238,13 +238,18 @@ async fn standing_period(tx: &mut Tx) -> Result<Period, AppError> {
 pub(crate) async fn refresh_standing(
     tx: &mut Tx,
     projects: impl IntoIterator<Item = ProjectId>,
-) -> Result<bool, AppError> {
+) -> Result<(bool, Vec<ProjectId>), AppError> {
     let p = standing_period(tx).await?;
     let mut changed = false;
+    let mut red = Vec::new();
     for id in projects {
-        changed |= standing::update_one(tx, p, id).await?;
+        let (c, turned_red) = standing::update_one(tx, p, id).await?;
+        changed |= c;
+        if turned_red {
+            red.push(id);
+        }
     }
-    Ok(changed)
+    Ok((changed, red))
 }
 
 /// Rewrite every project's standing when the month it describes is not the one stored

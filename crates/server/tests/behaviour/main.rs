@@ -12,6 +12,7 @@ mod bad_input;
 mod bulletins;
 mod channels;
 mod day_one;
+mod events;
 mod exports;
 mod imports;
 mod instances;
