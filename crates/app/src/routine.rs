@@ -148,34 +148,60 @@ pub async fn approval_reminders(db: &Db, today: NaiveDate) -> Result<Sent, AppEr
         return Ok(sent);
     }
     let start = crate::clock::day_start_ms(today);
-    let waiting =
-        duban_store::notifications::waiting_reports(db, start - i64::from(after) * 86_400_000)
-            .await?;
-    if waiting.is_empty() {
-        return Ok(sent);
+    // Submitted on a day at least `after` days before today.
+    let waiting = duban_store::notifications::waiting_reports(
+        db,
+        start + 86_400_000 - i64::from(after) * 86_400_000,
+    )
+    .await?;
+    // Least noise: a report reminds on the day it has waited the office's days, then once
+    // a week while it still waits (a day falling on a weekend moves to the next working
+    // day); each approver hears once, of everything waiting.
+    let mut last_working = today.pred_opt().expect("an earlier day");
+    while !duban_domain::notify::working(last_working) {
+        last_working = last_working.pred_opt().expect("an earlier day");
     }
+    let day_of = |ms: i64| {
+        chrono::DateTime::from_timestamp_millis(ms)
+            .expect("a valid instant")
+            .with_timezone(&crate::clock::office_offset())
+            .date_naive()
+    };
+    let due_today = |submitted: i64| {
+        let first = day_of(submitted) + chrono::Days::new(u64::from(after));
+        let mut d = first;
+        while d <= today {
+            if d > last_working {
+                return true;
+            }
+            d = d + chrono::Days::new(7);
+        }
+        false
+    };
     let people = People::load(db).await?;
-    // (approver) → (count, oldest submission)
-    let mut per: BTreeMap<i64, (usize, i64)> = BTreeMap::new();
+    // (approver) → (count, oldest submission, whether one of them reminds today)
+    let mut per: BTreeMap<i64, (usize, i64, bool)> = BTreeMap::new();
     for (unit, state, at) in &waiting {
         let to = match (state.as_str(), s.second_approval_unit) {
             ("checked", Some(second)) => people.of_unit(second, &[Role::Approver]),
             _ => people.of_unit(*unit, &[Role::Approver]),
         };
         for user in to {
-            let e = per.entry(user).or_insert((0, i64::MAX));
+            let e = per.entry(user).or_insert((0, i64::MAX, false));
             e.0 += 1;
             e.1 = e.1.min(*at);
+            e.2 |= due_today(*at);
         }
     }
+    per.retain(|_, v| v.2);
     sent.units = waiting.len();
-    sent.stages = vec!["report_waiting".into()];
+    sent.stages = vec!["approval_waiting".into()];
     let console = Console::open();
     let mut w = console.write(db).await?;
-    for (user, (n, oldest)) in per {
+    for (user, (n, oldest, _)) in per {
         let days = (start - oldest) / 86_400_000;
         let m = duban_domain::notify::waiting_message(n, days, after);
-        w.notify(user, &m, format!("report_waiting:{user}:{today}"));
+        w.notify(user, &m, format!("approval_waiting:{user}:{today}"));
         sent.messages += 1;
     }
     finish(w, "approval_reminders", today, sent).await

@@ -25,7 +25,7 @@ crate::codes::coded!(
         ProblemEscalated = "problem_escalated", "问题超期（督办）", "problem overdue (escalated)";
         ExtensionAsked = "extension_asked", "延期申请", "extension asked";
         ExtensionDecided = "extension_decided", "延期审批结果", "extension decided";
-        ReportWaiting = "report_waiting", "报告待审核", "reports waiting for approval";
+        ReportWaiting = "approval_waiting", "报告待审核", "reports waiting for approval";
         MilestoneDue = "milestone_due", "节点临期", "milestone due soon";
         MilestoneOverdue = "milestone_overdue", "节点逾期", "milestone overdue";
         ProjectRed = "project_red", "项目亮红灯", "project turned red";

@@ -122,6 +122,19 @@ pub fn install_test_key() {
     duban_app::delivery::install_key(duban_outbound::Sealer::new([42; 32]));
 }
 
+/// Every project whose report of a month is not yet submitted, across the office.
+pub async fn not_submitted(db: &Db, year: i32, month: u32) -> Vec<duban_store::reports::Missing> {
+    duban_store::analytics::missing_reports(
+        db,
+        year,
+        month,
+        &duban_domain::access::Reach::All,
+        "submitted",
+    )
+    .await
+    .unwrap()
+}
+
 /// The id of the unit with a code.
 pub async fn unit_id(db: &Db, code: &str) -> i64 {
     duban_store::units::by_code(db, code)

@@ -34,15 +34,7 @@ fn at(day: u32) -> i64 {
 /// The busiest leaf unit with November reports missing, and its parent: (unit code,
 /// parent code, parent id).
 async fn busy_unit(db: &Db) -> (String, i64, String, i64) {
-    let missing = duban_store::analytics::missing_reports(
-        db,
-        2025,
-        11,
-        &duban_domain::access::Reach::All,
-        "submitted",
-    )
-    .await
-    .unwrap();
+    let missing = common::not_submitted(db, 2025, 11).await;
     let units = duban_store::units::list(db).await.unwrap();
     let mut counts: BTreeMap<i64, usize> = Default::default();
     for m in &missing {

@@ -43,15 +43,7 @@ fn count(v: &[String], e: &str) -> usize {
 async fn the_other_events(db: Db) {
     let units = duban_store::units::list(&db).await.unwrap();
     // A unit with projects, and its parent.
-    let projects = duban_store::analytics::missing_reports(
-        &db,
-        2025,
-        11,
-        &duban_domain::access::Reach::All,
-        "submitted",
-    )
-    .await
-    .unwrap();
+    let projects = common::not_submitted(&db, 2025, 11).await;
     // (below a parent that is not the root: a published bulletin reaches the units below
     // the issuing one, the root)
     let parent_of = |id: i64| units.iter().find(|u| u.id == id).and_then(|u| u.parent_id);
@@ -149,28 +141,32 @@ async fn the_other_events(db: Db) {
         .await;
     rep.ok_post(&format!("/api/v1/reports/{}/submit", r["id"]), json!({}))
         .await;
-    let today = chrono::Utc::now().date_naive();
+    let today = duban_app::clock::today();
     let soon = duban_app::routine::approval_reminders(&db, today)
         .await
         .unwrap();
     assert_eq!(soon.messages, 0, "not yet waited long");
-    // Four days later (a working day).
-    let mut later_day = today + chrono::Days::new(4);
-    while !duban_domain::notify::working(later_day) {
-        later_day = later_day.succ_opt().unwrap();
+    // The day it has waited three days (or the next working day), once.
+    let mut due = today + chrono::Days::new(3);
+    while !duban_domain::notify::working(due) {
+        due = due.succ_opt().unwrap();
     }
-    let w = duban_app::routine::approval_reminders(&db, later_day)
+    let w = duban_app::routine::approval_reminders(&db, due)
         .await
         .unwrap();
     assert!(w.messages >= 1, "{w:?}");
-    duban_app::routine::approval_reminders(&db, later_day)
+    duban_app::routine::approval_reminders(&db, due)
         .await
         .unwrap();
-    assert_eq!(
-        count(&events_of(&appr).await, "report_waiting"),
-        1,
-        "once a day"
-    );
+    let waiting = appr.ok("/api/v1/notifications?page_size=200").await;
+    let mine: Vec<&Value> = waiting["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["event"] == "approval_waiting")
+        .collect();
+    assert_eq!(mine.len(), 1, "once a day");
+    assert_eq!(mine[0]["link"], "/reports?tab=inbox");
 
     // Milestones: one due on Friday 12 December 2025, not done.
     {
@@ -301,15 +297,7 @@ async fn turning_red(pg: bool) {
         .unwrap();
     duban_app::analytics::standing_catch_up(&db).await.unwrap();
     // A project not yet reported this month, not red, with a plan for the year.
-    let missing = duban_store::analytics::missing_reports(
-        &db,
-        month.year(),
-        month.month(),
-        &duban_domain::access::Reach::All,
-        "submitted",
-    )
-    .await
-    .unwrap();
+    let missing = common::not_submitted(&db, month.year(), month.month()).await;
     let mut chosen = None;
     for m in &missing {
         let (rank, plan): (i64, i64) = db

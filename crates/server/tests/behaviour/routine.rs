@@ -45,15 +45,7 @@ async fn heard(c: &Client) -> Vec<(String, String)> {
 async fn a_month_of_reminders(db: Db) {
     // The units with the most projects still to report for November, a division's
     // regiments among them.
-    let missing = duban_store::analytics::missing_reports(
-        &db,
-        2025,
-        11,
-        &duban_domain::access::Reach::All,
-        "submitted",
-    )
-    .await
-    .unwrap();
+    let missing = common::not_submitted(&db, 2025, 11).await;
     let units = duban_store::units::list(&db).await.unwrap();
     let with_parent = |id: i64| {
         let u = units.iter().find(|u| u.id == id).unwrap();
@@ -237,11 +229,23 @@ async fn a_month_of_reminders(db: Db) {
         vec!["problem_due_soon", "problem_overdue"]
     );
     assert_eq!(about_it(heard(&boss).await), vec!["problem_escalated"]);
-    let runs = duban_store::jobs::recent(&db, 100).await.unwrap();
+    let runs = duban_store::jobs::recent(&db, 500).await.unwrap();
     assert_eq!(
         runs.iter().filter(|r| r.job == "report_reminders").count(),
         31,
         "one run a day"
+    );
+    for job in [
+        "problem_reminders",
+        "approval_reminders",
+        "milestone_reminders",
+    ] {
+        assert_eq!(runs.iter().filter(|r| r.job == job).count(), 31, "{job}");
+    }
+    // The weekly digest on the five Mondays of December 2025, once each.
+    assert_eq!(
+        runs.iter().filter(|r| r.job == "dispatch_digest").count(),
+        5
     );
 
     // Each person reads and marks their own.
