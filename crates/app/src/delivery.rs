@@ -396,8 +396,10 @@ impl Delivered {
 /// A channel ready to send, or why it is not.
 type Opened = Result<(ChannelConfig, Box<dyn duban_outbound::Channel>), String>;
 
-/// How long a deliverer holds a row it took (longer than the slowest channel's timeout).
-const CLAIM_MS: i64 = 60_000;
+/// How long a deliverer holds a row it took: longer than the slowest channel may take (the
+/// HTTP and SMTP timeouts are 15 s), short enough that a row whose server died goes out
+/// soon after another server, or the same one restarted, looks again.
+const CLAIM_MS: i64 = 20_000;
 
 /// Deliver what is due at `now` (up to `limit` rows).
 pub async fn deliver_due(db: &Db, now: i64, limit: i64) -> Result<Delivered, AppError> {

@@ -88,6 +88,18 @@ async fn three_instances_behind_haproxy() {
             .await
             .unwrap();
         duban_testkit::user(&db, "sup", "XJBT", &[(Role::Supervisor, Scope::All)]).await;
+        // The routine's jobs due from midnight, today's weekly digest among them: all three
+        // servers tick at once when they start.
+        let mut s = duban_app::settings::get(&db).await.unwrap();
+        s.routine.reminders_at = "00:00".into();
+        s.routine.digest_at = "00:00".into();
+        s.routine.digest_weekday =
+            chrono::Datelike::weekday(&duban_app::clock::today()).number_from_monday();
+        let mut tx = db.write().await.unwrap();
+        duban_store::settings::set(&mut tx, "business", &serde_json::to_string(&s).unwrap())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
         db.close().await;
     }
 
@@ -301,8 +313,34 @@ async fn three_instances_behind_haproxy() {
     assert_eq!(backups[0].outcome, "ok", "{runs:?}");
     let files = std::fs::read_dir(dir.join("backups")).unwrap().count();
     assert_eq!(files, 1);
+    // Each of the routine's jobs ran once today among the three.
+    let runs = duban_store::jobs::recent(&db, 100).await.unwrap();
+    let today = duban_app::clock::today().to_string();
+    for job in [
+        "report_reminders",
+        "problem_reminders",
+        "approval_reminders",
+        "milestone_reminders",
+        "dispatch_digest",
+    ] {
+        let n: Vec<_> = runs
+            .iter()
+            .filter(|r| r.job == job && r.period_key == today)
+            .collect();
+        assert_eq!(n.len(), 1, "{job}: {runs:?}");
+        assert_eq!(n[0].outcome, "ok", "{job}: {runs:?}");
+    }
+    // The supervisor's digest came once.
+    let digests = db
+        .scalar(
+            "SELECT COUNT(*) AS v FROM notifications WHERE event = 'dispatch_digest'",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(digests, 1);
     eprintln!(
-        "3 instances behind HAProxy on PostgreSQL: {} writes acknowledged ({killed_at} before one instance was killed), {failed} client-visible failures, none lost; one scheduled backup among three instances",
+        "3 instances behind HAProxy on PostgreSQL: {} writes acknowledged ({killed_at} before one instance was killed), {failed} client-visible failures, none lost; one scheduled backup and each of the routine's jobs once among three instances",
         acked.len()
     );
     drop(lb);

@@ -104,21 +104,37 @@ impl Sealer {
     }
 }
 
+/// Write a new key file, readable by its owner only, atomically: several servers starting
+/// at once on shared storage all end up reading the one key that won.
 fn write_private(file: &Path, text: &str) -> std::io::Result<()> {
     if let Some(dir) = file.parent() {
         std::fs::create_dir_all(dir)?;
     }
+    let tmp = file.with_extension(format!(
+        "tmp{}-{:x}",
+        std::process::id(),
+        rand::random::<u64>()
+    ));
     let mut o = std::fs::OpenOptions::new();
-    o.write(true).create_new(true);
+    o.write(true).create(true).truncate(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
         o.mode(0o600);
     }
-    use std::io::Write;
-    let mut f = o.open(file)?;
-    f.write_all(text.as_bytes())?;
-    f.sync_all()
+    {
+        use std::io::Write;
+        let mut f = o.open(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+    }
+    // A hard link does not replace an existing file: the first server's key stays.
+    let linked = std::fs::hard_link(&tmp, file);
+    let _ = std::fs::remove_file(&tmp);
+    match linked {
+        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(e),
+        _ => Ok(()),
+    }
 }
 
 /// One attempt's result: what it means and what to write in the log.
@@ -358,6 +374,28 @@ mod tests {
         assert!(Sealer::new([8; 32]).open(&s).is_err());
         // Two seals of the same text differ (a fresh nonce each time).
         assert_ne!(a.seal(b"x"), a.seal(b"x"));
+    }
+
+    #[test]
+    fn servers_starting_together_share_one_key() {
+        let dir = std::env::temp_dir().join(format!("duban-key-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let file = dir.join("secret.key");
+        let sealed: Vec<String> = std::thread::scope(|s| {
+            let hs: Vec<_> = (0..4)
+                .map(|_| s.spawn(|| Sealer::from_env_or_file(&file).unwrap().seal(b"x")))
+                .collect();
+            hs.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let one = Sealer::from_env_or_file(&file).unwrap();
+        assert!(sealed.iter().all(|x| one.open(x).unwrap() == b"x"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
