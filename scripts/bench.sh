@@ -8,7 +8,9 @@
 #   4. the same rollup computed by DuckDB (from PyPI) over the same data, beside ours;
 #   5. the import of a BENCH_PROJECTS-row progress sheet (dry run, commit, re-import) with
 #      calamine's raw read of the same file beside it, and the registry's exports (CSV,
-#      Excel, OC4IDS) at BENCH_LARGE.
+#      Excel, OC4IDS) at BENCH_LARGE;
+#   6. the routine at BENCH_PROJECTS: each daily job on the days of December 2025 that send
+#      the most, and the outbox delivered to a 企业微信 robot per unit on loopback.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x /usr/bin/time ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null; }
@@ -42,6 +44,12 @@ rm -f target/bench/import.sqlite-shm
   --period 2025-11 --out target/bench/progress.xlsx 2>&1 | tee target/bench/import-${BENCH_PROJECTS:-100000}.txt
 
 LARGE=${BENCH_LARGE:-1000000}
+echo "== the routine at ${BENCH_PROJECTS:-100000} projects: the daily jobs, and the outbox to a robot per unit"
+cp "target/bench/gen-${BENCH_PROJECTS:-100000}.sqlite" target/bench/routine.sqlite
+rm -f target/bench/routine.sqlite-wal target/bench/routine.sqlite-shm
+[ -f "target/bench/gen-${BENCH_PROJECTS:-100000}.sqlite-wal" ] && cp "target/bench/gen-${BENCH_PROJECTS:-100000}.sqlite-wal" target/bench/routine.sqlite-wal
+./target/release/duban-remind-bench --db sqlite://target/bench/routine.sqlite | tee target/bench/routine-${BENCH_PROJECTS:-100000}.txt
+
 gen "$LARGE"
 DB=target/bench/gen-$LARGE.sqlite
 

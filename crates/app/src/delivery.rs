@@ -401,6 +401,10 @@ type Opened = Result<(ChannelConfig, Box<dyn duban_outbound::Channel>), String>;
 /// soon after another server, or the same one restarted, looks again.
 const CLAIM_MS: i64 = 20_000;
 
+/// Channels served at once by one deliverer (each channel's messages go in order, one at a
+/// time, so that its rate is kept and a group reads them in the order they were written).
+const PARALLEL: usize = 8;
+
 /// Deliver what is due at `now` (up to `limit` rows).
 pub async fn deliver_due(db: &Db, now: i64, limit: i64) -> Result<Delivered, AppError> {
     let due = store::due(db, now, limit).await?;
@@ -413,13 +417,45 @@ pub async fn deliver_due(db: &Db, now: i64, limit: i64) -> Result<Delivered, App
         .into_iter()
         .map(|c| (c.id, c))
         .collect();
-    let mut opened: BTreeMap<i64, Opened> = BTreeMap::new();
-    let console = Console::open();
+    let mut queues: BTreeMap<i64, Vec<Delivery>> = BTreeMap::new();
     for d in due {
+        queues.entry(d.channel_id).or_default().push(d);
+    }
+    let mut queues = queues.into_iter();
+    loop {
+        let batch: Vec<(i64, Vec<Delivery>)> = queues.by_ref().take(PARALLEL).collect();
+        if batch.is_empty() {
+            break;
+        }
+        let runs = batch
+            .into_iter()
+            .map(|(id, rows)| deliver_channel(db, channels.get(&id), rows, now));
+        for r in futures_util::future::join_all(runs).await {
+            let r = r?;
+            done.sent += r.sent;
+            done.retried += r.retried;
+            done.failed += r.failed;
+            done.postponed += r.postponed;
+        }
+    }
+    Ok(done)
+}
+
+/// One channel's due messages, in order.
+async fn deliver_channel(
+    db: &Db,
+    channel: Option<&store::Channel>,
+    rows: Vec<Delivery>,
+    now: i64,
+) -> Result<Delivered, AppError> {
+    let mut done = Delivered::default();
+    let console = Console::open();
+    let mut opened: Option<Opened> = None;
+    for d in rows {
         {
             let mut w = console.write(db).await?;
             let took = store::claim(w.tx(), d.id, now, now + CLAIM_MS).await?;
-            let busy = match channels.get(&d.channel_id) {
+            let busy = match channel {
                 Some(c) if took => {
                     store::attempts_since(w.tx(), c.id, now - 60_000).await? >= c.per_minute
                 }
@@ -434,13 +470,11 @@ pub async fn deliver_due(db: &Db, now: i64, limit: i64) -> Result<Delivered, App
                 continue;
             }
         }
-        let channel = channels.get(&d.channel_id);
         let ready = match channel {
             None => Err("the channel was removed".to_string()),
             Some(c) if !c.enabled => Err("the channel is disabled (渠道已停用)".to_string()),
             Some(c) => opened
-                .entry(c.id)
-                .or_insert_with(|| open_channel(c))
+                .get_or_insert_with(|| open_channel(c))
                 .as_ref()
                 .map_err(Clone::clone)
                 .map(|_| ()),
@@ -455,77 +489,82 @@ pub async fn deliver_due(db: &Db, now: i64, limit: i64) -> Result<Delivered, App
             },
             Ok(()) => {
                 let (_, ch) = opened
-                    .get(&d.channel_id)
+                    .as_ref()
                     .and_then(|r| r.as_ref().ok())
                     .expect("opened above");
-                let out = Outgoing {
-                    key: d.key.clone(),
-                    event: d.event.clone(),
-                    title: d.title.clone(),
-                    text: d.text.clone(),
-                    vars: serde_json::from_str::<VarsRow>(&d.vars)
-                        .map(VarsRow::into_vars)
-                        .unwrap_or_default(),
-                    // A group robot mentions its people, a webhook names its person's
-                    // number; email and SMS go to their one recipient.
-                    to: if d.recipient.is_empty()
-                        || d.key.contains(":group:")
-                        || channel.is_some_and(|c| c.kind == "webhook")
-                    {
-                        d.mentions.clone()
-                    } else {
-                        vec![d.recipient.clone()]
-                    },
-                };
-                ch.send(&out).await
+                ch.send(&outgoing(&d, channel)).await
             }
         };
-        let attempts = u32::try_from(d.attempts + 1).unwrap_or(u32::MAX);
-        let t = duban_store::now_ms().max(now);
-        let o = match &attempt.verdict {
-            Verdict::Delivered => {
-                done.sent += 1;
-                store::Outcome {
-                    status: "sent",
-                    next_at: d.next_at,
-                    error: String::new(),
-                    attempt: "sent",
-                    detail: attempt.detail.clone(),
-                    ms: attempt.ms,
-                }
-            }
-            Verdict::Retry { after_s, reason } if attempts < MAX_ATTEMPTS => {
-                done.retried += 1;
-                store::Outcome {
-                    status: "pending",
-                    next_at: now + backoff_ms(attempts, *after_s),
-                    error: reason.clone(),
-                    attempt: "retry",
-                    detail: attempt.detail.clone(),
-                    ms: attempt.ms,
-                }
-            }
-            Verdict::Retry { reason, .. } | Verdict::Refused { reason } => {
-                done.failed += 1;
-                store::Outcome {
-                    status: "failed",
-                    next_at: d.next_at,
-                    error: reason.clone(),
-                    attempt: if matches!(attempt.verdict, Verdict::Refused { .. }) {
-                        "refused"
-                    } else {
-                        "retry"
-                    },
-                    detail: attempt.detail.clone(),
-                    ms: attempt.ms,
-                }
-            }
-        };
+        let o = outcome(&d, &attempt, now, &mut done);
         let mut w = console.write(db).await?;
-        store::record(w.tx(), &d, &o, t).await?;
+        store::record(w.tx(), &d, &o, duban_store::now_ms().max(now)).await?;
         w.commit().await?;
     }
     Ok(done)
+}
+
+/// The message a row carries, as its channel sends it.
+fn outgoing(d: &Delivery, channel: Option<&store::Channel>) -> Outgoing {
+    Outgoing {
+        key: d.key.clone(),
+        event: d.event.clone(),
+        title: d.title.clone(),
+        text: d.text.clone(),
+        vars: serde_json::from_str::<VarsRow>(&d.vars)
+            .map(VarsRow::into_vars)
+            .unwrap_or_default(),
+        // A group robot mentions its people, a webhook names its person's number; email
+        // and SMS go to their one recipient.
+        to: if d.recipient.is_empty()
+            || d.key.contains(":group:")
+            || channel.is_some_and(|c| c.kind == "webhook")
+        {
+            d.mentions.clone()
+        } else {
+            vec![d.recipient.clone()]
+        },
+    }
+}
+
+/// What an attempt comes to for its row: sent, another try later, or given up.
+fn outcome(
+    d: &Delivery,
+    attempt: &duban_outbound::Attempted,
+    now: i64,
+    done: &mut Delivered,
+) -> store::Outcome {
+    let attempts = u32::try_from(d.attempts + 1).unwrap_or(u32::MAX);
+    let (status, next_at, error, kind) = match &attempt.verdict {
+        Verdict::Delivered => {
+            done.sent += 1;
+            ("sent", d.next_at, String::new(), "sent")
+        }
+        Verdict::Retry { after_s, reason } if attempts < MAX_ATTEMPTS => {
+            done.retried += 1;
+            (
+                "pending",
+                now + backoff_ms(attempts, *after_s),
+                reason.clone(),
+                "retry",
+            )
+        }
+        Verdict::Retry { reason, .. } => {
+            done.failed += 1;
+            ("failed", d.next_at, reason.clone(), "retry")
+        }
+        Verdict::Refused { reason } => {
+            done.failed += 1;
+            ("failed", d.next_at, reason.clone(), "refused")
+        }
+    };
+    store::Outcome {
+        status,
+        next_at,
+        error,
+        attempt: kind,
+        detail: attempt.detail.clone(),
+        ms: attempt.ms,
+    }
 }
 
 /// The variables as stored in a row (a `Vars` has no Deserialize of its own in the domain).

@@ -76,11 +76,12 @@ async fn main() {
     let chans = duban_store::deliveries::channels(&db).await.unwrap().len();
     if chans == 0 {
         let sealer = duban_outbound::Sealer::new([42; 32]);
-        let cfg = duban_domain::channel::ChannelConfig::Wecom {
-            url: out.url("/wecom/send?key=WK-test"),
-        };
         let mut tx = db.write().await.unwrap();
         for u in &units {
+            // Each unit's own robot (20 messages a minute each).
+            let cfg = duban_domain::channel::ChannelConfig::Wecom {
+                url: out.url(&format!("/wecom/send?key=WK-test-{u}")),
+            };
             duban_store::deliveries::insert_channel(
                 &mut tx,
                 &duban_store::deliveries::Channel {
@@ -89,7 +90,7 @@ async fn main() {
                     name: format!("robot {u}"),
                     unit_id: Some(*u),
                     sealed: sealer.seal(&serde_json::to_vec(&cfg).unwrap()),
-                    per_minute: 600,
+                    per_minute: 20,
                     enabled: true,
                     events: vec![],
                     created_at: 0,
@@ -115,8 +116,12 @@ async fn main() {
         let report_ms = t.elapsed().as_millis();
         let t = Instant::now();
         let p = duban_app::routine::problem_reminders(&db, d).await.unwrap();
-        let a = duban_app::routine::approval_reminders(&db, d).await.unwrap();
-        let m = duban_app::routine::milestone_reminders(&db, d).await.unwrap();
+        let a = duban_app::routine::approval_reminders(&db, d)
+            .await
+            .unwrap();
+        let m = duban_app::routine::milestone_reminders(&db, d)
+            .await
+            .unwrap();
         let rest_ms = t.elapsed().as_millis();
         let queued = db
             .scalar(
@@ -129,7 +134,9 @@ async fn main() {
         let mut sent = 0;
         loop {
             let now = duban_store::now_ms() + 3_600_000;
-            let r = duban_app::delivery::deliver_due(&db, now, 5_000).await.unwrap();
+            let r = duban_app::delivery::deliver_due(&db, now, 5_000)
+                .await
+                .unwrap();
             sent += r.sent;
             if r.is_empty() {
                 break;
