@@ -171,6 +171,16 @@ fn check_totp(u: &User, code: &str, now: i64) -> Option<u64> {
     (u.totp_last_step.is_none_or(|last| step as i64 > last)).then_some(step)
 }
 
+/// What only the person signed in may do (their credentials, their tokens): never an API
+/// token acting for them.
+fn person_only(caller: &Caller) -> Result<(), AppError> {
+    if caller.actor.token_id.is_some() {
+        Err(AppError::SessionOnly)
+    } else {
+        Ok(())
+    }
+}
+
 fn actor_of(u: &User, ip: &str, token_id: Option<i64>) -> Actor {
     Actor {
         user_id: UserId::new(u.id),
@@ -329,6 +339,7 @@ pub async fn change_password(
     keep_session: Option<&str>,
     p: &PasswordChange,
 ) -> Result<(), AppError> {
+    person_only(caller)?;
     let u = users::get(db, caller.actor.user_id.get()).await?;
     if !verify_off_thread(&p.old_password, &u.password_hash).await? {
         return Err(duban_domain::FieldError::new(
@@ -368,6 +379,7 @@ pub struct TotpSetup {
 
 /// Start enrolment: a new secret, not in force until confirmed with a code.
 pub async fn totp_setup(db: &Db, caller: &Caller) -> Result<TotpSetup, AppError> {
+    person_only(caller)?;
     let u = users::get(db, caller.actor.user_id.get()).await?;
     if u.totp_enabled {
         return Err(AppError::Conflict(
@@ -407,6 +419,7 @@ pub async fn totp_confirm(
     code: &str,
     enable: bool,
 ) -> Result<(), AppError> {
+    person_only(caller)?;
     let u = users::get(db, caller.actor.user_id.get()).await?;
     if u.totp_secret.is_none() || u.totp_enabled == enable {
         return Err(AppError::Conflict(if enable {
@@ -454,6 +467,8 @@ pub struct NewToken {
 
 /// Issue an API token acting as the caller, with some of the caller's roles.
 pub async fn create_token(db: &Db, caller: &Caller, t: &TokenInput) -> Result<NewToken, AppError> {
+    // A token does not mint tokens: one stolen must not outlive its own revocation.
+    person_only(caller)?;
     let mut e = duban_domain::ValidationErrors::default();
     let name = e.take(duban_domain::text::field("name", &t.name, 100, true));
     let own = caller.roles();

@@ -29,6 +29,10 @@ pub enum AppError {
     /// The password must be changed before anything else.
     #[error("the password must be changed first (initial password, or older than 90 days)")]
     PasswordChange,
+    /// An API token may not do this (mint tokens, change the password, set up a second
+    /// factor): only a signed-in person may.
+    #[error("an API token cannot do this; sign in as the person")]
+    SessionOnly,
     /// The caller's roles do not carry the capability.
     #[error("your roles do not allow this ({capability:?})")]
     Forbidden {
@@ -63,6 +67,7 @@ impl AppError {
             AppError::Auth { code, .. } => code,
             AppError::Locked { .. } => "account_locked",
             AppError::PasswordChange => "password_change_required",
+            AppError::SessionOnly => "session_required",
             AppError::Forbidden { .. } => "forbidden",
             AppError::TooLarge { .. } => "too_large",
             AppError::Unsupported(_) => "unsupported_media_type",
@@ -94,6 +99,7 @@ impl AppError {
                     .unwrap_or_default()
             ),
             AppError::PasswordChange => "初始密码或密码已超过90天，请先修改密码".into(),
+            AppError::SessionOnly => "API 令牌不能执行此操作，请本人登录后操作".into(),
             AppError::Forbidden { .. } => "您的角色无权进行此操作".into(),
             AppError::TooLarge { limit } => {
                 format!("文件超过大小上限（{} MB）", limit / 1024 / 1024)

@@ -151,15 +151,20 @@ pub async fn create(
         )
         .into());
     }
-    let unit = projects::unit_of(db, i.project_id).await?.ok_or_else(|| {
-        duban_domain::FieldError::new(
-            "project_id",
-            "unknown",
-            "项目不存在或不在您的数据范围内",
-            "the project does not exist or is outside your data scope",
-        )
-    })?;
-    can.check_target("project_id", unit)?;
+    // A project outside the caller's scope answers exactly as one that does not exist:
+    // neither its existence nor its unit may leak.
+    match projects::unit_of(db, i.project_id).await? {
+        Some(unit) if can.reach().covers(unit) => {}
+        _ => {
+            return Err(duban_domain::FieldError::new(
+                "project_id",
+                "unknown",
+                "项目不存在或不在您的数据范围内",
+                "the project does not exist or is outside your data scope",
+            )
+            .into());
+        }
+    }
     if let Some(existing) = store::latest(db, i.project_id, period).await? {
         return Err(AppError::Conflict(format!(
             "the report of {period} already exists (id {}, {}); edit it or open a correction",

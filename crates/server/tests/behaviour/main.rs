@@ -22,5 +22,6 @@ mod operate;
 mod registry;
 mod routine;
 mod setup;
+mod trust;
 mod unit_of_work;
 mod workflows;
