@@ -124,6 +124,9 @@ pub async fn set_locked(
     };
     let mut w = console.write(db).await?;
     users::set_login_state(w.tx(), u.id, 0, lock.then_some(LOCKED_FOREVER)).await?;
+    if !lock {
+        duban_store::sessions::clear_account_throttle(w.tx(), u.id).await?;
+    }
     if lock {
         duban_store::sessions::delete_for_user(w.tx(), u.id).await?;
     }
@@ -385,7 +388,10 @@ pub async fn admin_action(
             users::set_login_state(w.tx(), id, 0, Some(LOCKED_FOREVER)).await?;
             duban_store::sessions::delete_for_user(w.tx(), id).await?;
         }
-        UserAction::Unlock => users::set_login_state(w.tx(), id, 0, None).await?,
+        UserAction::Unlock => {
+            users::set_login_state(w.tx(), id, 0, None).await?;
+            duban_store::sessions::clear_account_throttle(w.tx(), id).await?;
+        }
         UserAction::ResetPassword => {
             let p = random_password();
             users::set_password(w.tx(), id, &hash_password(&p)?, true).await?;

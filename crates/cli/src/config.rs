@@ -19,6 +19,9 @@ pub struct FileConfig {
     pub metrics_token: Option<String>,
     /// Mark the session cookie `Secure` (set when duban is reached over HTTPS).
     pub secure_cookies: Option<bool>,
+    /// The reverse proxies in front of duban: from them the client's address is read from
+    /// X-Forwarded-For (default: 127.0.0.1 and ::1, a proxy on the same machine).
+    pub trusted_proxies: Option<Vec<String>>,
     /// Scheduled backups: the folder, how often (30m, 6h, 1d), how many to keep.
     pub backup_dir: Option<PathBuf>,
     pub backup_every: Option<String>,
@@ -71,6 +74,7 @@ pub struct Settings {
     pub listen: String,
     pub secure_cookies: bool,
     pub metrics_token: Option<String>,
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// What the command line (flags and `DUBAN_*` variables) set.
@@ -80,13 +84,14 @@ pub struct Flags {
     pub listen: Option<String>,
     pub secure_cookies: Option<bool>,
     pub metrics_token: Option<String>,
+    pub trusted_proxies: Option<Vec<String>>,
     /// `duban demo` keeps its database apart from a real one.
     pub demo: bool,
 }
 
 impl Settings {
     /// The first of flags, the file and the defaults that sets each value.
-    pub fn merge(flags: Flags, file: &FileConfig) -> Settings {
+    pub fn merge(flags: Flags, file: &FileConfig) -> anyhow::Result<Settings> {
         let data_dir = flags
             .data_dir
             .or_else(|| file.data_dir.clone())
@@ -104,10 +109,24 @@ impl Settings {
             .listen
             .or_else(|| file.listen.clone())
             .unwrap_or_else(|| "127.0.0.1:8080".into());
-        Settings {
+        let proxies = flags
+            .trusted_proxies
+            .or_else(|| file.trusted_proxies.clone())
+            .unwrap_or_else(|| vec!["127.0.0.1".into(), "::1".into()]);
+        let trusted_proxies = proxies
+            .iter()
+            .map(|p| p.trim())
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                p.parse()
+                    .with_context(|| format!("trusted_proxies: '{p}' is not an IP address"))
+            })
+            .collect::<anyhow::Result<Vec<std::net::IpAddr>>>()?;
+        Ok(Settings {
             db,
             data_dir,
             listen,
+            trusted_proxies,
             secure_cookies: flags
                 .secure_cookies
                 .or(file.secure_cookies)
@@ -116,7 +135,7 @@ impl Settings {
                 .metrics_token
                 .or_else(|| file.metrics_token.clone())
                 .filter(|t| !t.is_empty()),
-        }
+        })
     }
 }
 

@@ -55,6 +55,15 @@ struct Cli {
     /// (e.g. behind a TLS proxy) [default: false]
     #[arg(long, global = true, env = "DUBAN_SECURE_COOKIES")]
     secure_cookies: Option<bool>,
+    /// Addresses of the reverse proxies in front of duban (comma-separated): from them the
+    /// client's address is read from X-Forwarded-For [default: 127.0.0.1,::1]
+    #[arg(
+        long,
+        global = true,
+        env = "DUBAN_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Option<Vec<String>>,
     #[command(subcommand)]
     command: Command,
 }
@@ -279,10 +288,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             listen,
             secure_cookies: cli.secure_cookies,
             metrics_token: cli.metrics_token.clone(),
+            trusted_proxies: cli.trusted_proxies.clone(),
             demo: matches!(cli.command, Command::Demo { .. }),
         },
         &file,
-    );
+    )?;
     config::prepare_data_dir(&s.data_dir)?;
     rt.block_on(async move {
         let open = || duban_app::open(&s.db);

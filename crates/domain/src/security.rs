@@ -53,6 +53,52 @@ pub fn after_failure(a: AccountState, now: i64) -> AccountState {
     }
 }
 
+/// Failed sign-ins from one source (an address) before the source is locked, whatever
+/// accounts it tries (password spraying).
+pub const SOURCE_MAX_FAILURES: i64 = 20;
+/// The longest lock: each new lock under a key lasts twice the last, up to this.
+pub const MAX_LOCK_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// Failed sign-ins counted under one key: an account from one source, or one source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Throttle {
+    pub failures: i64,
+    /// 0: not locked (or a lock long past).
+    pub locked_until: i64,
+    /// Locks so far: the next lasts `LOCK_MS × 2^strikes`.
+    pub strikes: i64,
+}
+
+impl Throttle {
+    /// Locked now: until when.
+    pub fn locked(&self, now: i64) -> Option<i64> {
+        (self.locked_until > now).then_some(self.locked_until)
+    }
+
+    /// After one more failure: at `limit` in a row the key locks, each lock twice as long
+    /// as the one before (10 min, 20, 40 … up to a day); a lock that has passed starts a
+    /// fresh count but is remembered.
+    pub fn after_failure(self, now: i64, limit: i64) -> Throttle {
+        let passed = self.locked_until != 0 && self.locked_until <= now;
+        let prior = if passed { 0 } else { self.failures };
+        let n = prior + 1;
+        if n >= limit {
+            let shift = u32::try_from(self.strikes.clamp(0, 20)).unwrap_or(20);
+            Throttle {
+                failures: 0,
+                locked_until: now + LOCK_MS.saturating_mul(1i64 << shift).min(MAX_LOCK_MS),
+                strikes: self.strikes + 1,
+            }
+        } else {
+            Throttle {
+                failures: n,
+                locked_until: if passed { 0 } else { self.locked_until },
+                strikes: self.strikes,
+            }
+        }
+    }
+}
+
 /// Has a session been idle too long?
 pub fn idle_expired(last_seen: i64, now: i64, idle_ms: i64) -> bool {
     now - last_seen >= idle_ms
@@ -109,6 +155,42 @@ pub fn chain_hash(prev_hex: &str, entry: &str) -> String {
 
 /// The hash before the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+#[cfg(test)]
+mod throttle_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn five_failures_lock_ten_minutes_then_twenty() {
+        let mut t = Throttle::default();
+        for _ in 0..4 {
+            t = t.after_failure(0, MAX_FAILURES);
+            assert_eq!(t.locked(0), None);
+        }
+        t = t.after_failure(0, MAX_FAILURES);
+        assert_eq!(t.locked(0), Some(LOCK_MS));
+        // After the lock, five more: twice as long.
+        let later = LOCK_MS + 1;
+        for _ in 0..5 {
+            t = t.after_failure(later, MAX_FAILURES);
+        }
+        assert_eq!(t.locked(later), Some(later + 2 * LOCK_MS));
+    }
+
+    proptest! {
+        #[test]
+        fn locks_grow_and_are_bounded(strikes in 0i64..60, now in 0i64..1_000_000_000) {
+            let t = Throttle { failures: MAX_FAILURES - 1, locked_until: 0, strikes };
+            let after = t.after_failure(now, MAX_FAILURES);
+            let len = after.locked_until - now;
+            prop_assert!(len >= LOCK_MS && len <= MAX_LOCK_MS);
+            let next = Throttle { failures: MAX_FAILURES - 1, locked_until: 0, strikes: strikes + 1 }
+                .after_failure(now, MAX_FAILURES);
+            prop_assert!(next.locked_until - now >= len);
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -172,13 +172,62 @@ impl<S: Send + Sync> FromRequestParts<S> for Ip {
     }
 }
 
-/// The client's address as seen on the socket.
+/// The client's address: the socket's, or, when the socket is a trusted proxy, the last
+/// address in `X-Forwarded-For` that is not one of the proxies.
 pub fn client_ip(parts: &Parts) -> String {
+    if let Some(ClientAddress(ip)) = parts.extensions.get::<ClientAddress>() {
+        return ip.to_string();
+    }
     parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip().to_string())
         .unwrap_or_else(|| "unknown".into())
+}
+
+/// The client's address as worked out once per request.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddress(pub std::net::IpAddr);
+
+/// Who the client is, given the proxies duban trusts. A header from anyone else is
+/// ignored: a client cannot pretend to be another address.
+pub fn forwarded_client(
+    socket: std::net::IpAddr,
+    forwarded_for: Option<&str>,
+    trusted: &[std::net::IpAddr],
+) -> std::net::IpAddr {
+    if !trusted.contains(&socket) {
+        return socket;
+    }
+    let Some(list) = forwarded_for else {
+        return socket;
+    };
+    let hops: Vec<std::net::IpAddr> = list
+        .split(',')
+        .filter_map(|h| h.trim().parse().ok())
+        .collect();
+    hops.iter()
+        .rev()
+        .find(|h| !trusted.contains(h))
+        .copied()
+        .unwrap_or(socket)
+}
+
+/// The layer that works out the client's address for every request.
+pub async fn client_address(
+    axum::extract::State(trusted): axum::extract::State<std::sync::Arc<Vec<std::net::IpAddr>>>,
+    mut req: Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if let Some(ConnectInfo(sa)) = req.extensions().get::<ConnectInfo<SocketAddr>>().copied() {
+        let fwd = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok());
+        let ip = forwarded_client(sa.ip(), fwd, &trusted);
+        req.extensions_mut().insert(ClientAddress(ip));
+    }
+    next.run(req).await
 }
 
 pub fn cookie(parts: &Parts, name: &str) -> Option<String> {
@@ -265,5 +314,48 @@ impl<C: Cap> FromRequestParts<AppState> for Allowed<C> {
     async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Self, ApiError> {
         let a = Auth::from_request_parts(parts, s).await?;
         Ok(Allowed(a.caller.can::<C>()?))
+    }
+}
+
+#[cfg(test)]
+mod forwarded_tests {
+    use super::forwarded_client;
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn only_a_trusted_proxy_may_say_who_the_client_is() {
+        let trusted = [ip("127.0.0.1"), ip("10.0.0.2")];
+        // nginx on the same machine passes the client on.
+        assert_eq!(
+            forwarded_client(ip("127.0.0.1"), Some("203.0.113.5"), &trusted),
+            ip("203.0.113.5")
+        );
+        // A client's own forged entry comes first; the proxies append the real one.
+        assert_eq!(
+            forwarded_client(
+                ip("127.0.0.1"),
+                Some("6.6.6.6, 203.0.113.5, 10.0.0.2"),
+                &trusted
+            ),
+            ip("203.0.113.5")
+        );
+        // Anyone else's header is ignored.
+        assert_eq!(
+            forwarded_client(ip("198.51.100.7"), Some("203.0.113.5"), &trusted),
+            ip("198.51.100.7")
+        );
+        // Nothing usable: the socket.
+        assert_eq!(
+            forwarded_client(ip("127.0.0.1"), Some("garbage"), &trusted),
+            ip("127.0.0.1")
+        );
+        assert_eq!(
+            forwarded_client(ip("127.0.0.1"), None, &trusted),
+            ip("127.0.0.1")
+        );
     }
 }

@@ -33,6 +33,10 @@ pub struct AppState {
     /// Run the clock-driven work (the routine's jobs, the registry's standing) while
     /// serving; tests that drive the clock themselves turn it off.
     pub clock_jobs: bool,
+    /// The reverse proxies in front of duban: from them the client's address is read from
+    /// `X-Forwarded-For` (the lockout, the audit log and the metrics count clients, not the
+    /// proxy).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Deliver the outbox to the channels while serving; tests that deliver by hand turn
     /// it off.
     pub deliver: bool,
@@ -47,6 +51,10 @@ impl AppState {
             secure_cookies: false,
             metrics_token: None,
             clock_jobs: true,
+            trusted_proxies: vec![
+                std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+                std::net::IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
+            ],
             deliver: true,
             metrics: Default::default(),
         }
@@ -65,6 +73,10 @@ pub fn router(state: AppState) -> axum::Router {
         .layer(axum::middleware::from_fn_with_state(
             state.secure_cookies,
             security_headers,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            std::sync::Arc::new(state.trusted_proxies.clone()),
+            extract::client_address,
         ))
         .with_state(state)
 }

@@ -102,6 +102,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "deliveries",
         include_str!("../migrations/0020_deliveries.sql"),
     ),
+    (
+        21,
+        "login_throttle",
+        include_str!("../migrations/0021_login_throttle.sql"),
+    ),
 ];
 
 /// The latest schema version this build knows.

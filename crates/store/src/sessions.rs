@@ -193,3 +193,54 @@ pub async fn revoke_token(tx: &mut Tx, id: i64, now: i64) -> Result<(), StoreErr
     .await?;
     Ok(())
 }
+
+/// The failed sign-ins counted under a key (`a:USER:IP`, `s:IP`): (failures, locked until,
+/// strikes); none when clean.
+pub async fn throttle(db: &Db, key: &str) -> Result<Option<(i64, i64, i64)>, StoreError> {
+    db.fetch_optional(
+        "SELECT failures, locked_until, strikes FROM login_throttle WHERE key = $1",
+        &[key.into()],
+        |r| {
+            Ok((
+                r.i64("failures")?,
+                r.i64("locked_until")?,
+                r.i64("strikes")?,
+            ))
+        },
+    )
+    .await
+}
+
+/// Store a key's count after a failure.
+pub async fn set_throttle(
+    tx: &mut Tx,
+    key: &str,
+    (failures, locked_until, strikes): (i64, i64, i64),
+    now: i64,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO login_throttle (key, failures, locked_until, strikes, updated_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until, \
+         strikes = excluded.strikes, updated_at = excluded.updated_at",
+        &[key.into(), failures.into(), locked_until.into(), strikes.into(), now.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Forget the failures under one key (a sign-in that succeeded).
+pub async fn clear_throttle(tx: &mut Tx, key: &str) -> Result<(), StoreError> {
+    tx.execute("DELETE FROM login_throttle WHERE key = $1", &[key.into()])
+        .await?;
+    Ok(())
+}
+
+/// Forget the failures of an account from every source (an administrator unlocks it).
+pub async fn clear_account_throttle(tx: &mut Tx, user: i64) -> Result<(), StoreError> {
+    tx.execute(
+        "DELETE FROM login_throttle WHERE key LIKE $1",
+        &[format!("a:{user}:%").into()],
+    )
+    .await?;
+    Ok(())
+}

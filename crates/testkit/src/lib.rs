@@ -225,7 +225,36 @@ pub async fn try_exchange(
     headers: &[(&str, String)],
     body: &[u8],
 ) -> Option<Resp> {
-    let mut s = tokio::net::TcpStream::connect(addr).await.ok()?;
+    let s = tokio::net::TcpStream::connect(addr).await.ok()?;
+    exchange_on(s, addr, method, path, headers, body).await
+}
+
+/// One HTTP/1.1 exchange from another loopback address (127.0.0.2 …): another client's
+/// source, as the server sees it.
+pub async fn exchange_from(
+    source: &str,
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, String)],
+    body: &[u8],
+) -> Resp {
+    let sock = tokio::net::TcpSocket::new_v4().unwrap();
+    sock.bind(format!("{source}:0").parse().unwrap()).unwrap();
+    let s = sock.connect(addr.parse().unwrap()).await.unwrap();
+    exchange_on(s, addr, method, path, headers, body)
+        .await
+        .unwrap_or_else(|| panic!("no response to {method} {path} from {source}"))
+}
+
+async fn exchange_on(
+    mut s: tokio::net::TcpStream,
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, String)],
+    body: &[u8],
+) -> Option<Resp> {
     let mut req = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()

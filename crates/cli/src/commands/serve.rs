@@ -33,6 +33,7 @@ pub async fn run(
     let mut state = duban_server::AppState::new(db, s.data_dir.clone());
     state.secure_cookies = s.secure_cookies;
     state.metrics_token = s.metrics_token.clone();
+    state.trusted_proxies = s.trusted_proxies.clone();
     duban_server::serve(listener, state)
         .await
         .context("server stopped")?;

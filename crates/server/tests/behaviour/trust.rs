@@ -5,7 +5,7 @@
 
 use duban_testkit as common;
 
-use common::{Client, exchange, spawn_app, user};
+use common::{Client, exchange, exchange_from, spawn_app, user};
 use duban_app::Db;
 use duban_domain::Role;
 use duban_domain::access::Scope;
@@ -16,6 +16,7 @@ duban_testkit::on_both!(
     security_headers_on_pages_and_api,
     a_token_cannot_mint_tokens_or_change_the_password,
     out_of_scope_is_missing_in_writes,
+    lockout_is_no_weapon,
 );
 
 fn header<'a>(r: &'a common::Resp, name: &str) -> Option<&'a str> {
@@ -143,4 +144,210 @@ async fn out_of_scope_is_missing_in_writes(db: Db) {
         "{}",
         theirs.1
     );
+}
+
+/// A sign-in from a loopback source address: (status, body).
+async fn login_from(
+    addr: &str,
+    source: &str,
+    name: &str,
+    password: &str,
+    totp: Option<&str>,
+) -> (u16, serde_json::Value) {
+    let mut body = json!({ "username": name, "password": password });
+    if let Some(t) = totp {
+        body["totp"] = json!(t);
+    }
+    let r = exchange_from(
+        source,
+        addr,
+        "POST",
+        "/api/v1/auth/login",
+        &[("Content-Type", "application/json".to_string())],
+        body.to_string().as_bytes(),
+    )
+    .await;
+    (
+        r.status,
+        serde_json::from_slice(&r.body).unwrap_or_default(),
+    )
+}
+
+async fn lockout_is_no_weapon(db: Db) {
+    user(&db, "victim", "XJBT", &[(Role::Supervisor, Scope::All)]).await;
+    user(&db, "admin", "XJBT", &[(Role::Admin, Scope::All)]).await;
+    let addr = spawn_app(db.clone()).await;
+    let victim = Client::login(&addr, "victim").await;
+    let t = victim
+        .ok_post(
+            "/api/v1/tokens",
+            json!({ "name": "大屏", "roles": ["supervisor"] }),
+        )
+        .await;
+    let bot = Client {
+        bearer: t["token"].as_str().map(String::from),
+        ..Client::anonymous(&addr)
+    };
+    // An attacker at 127.0.0.9 tries five passwords: the account is locked from there …
+    let attacker = "127.0.0.9";
+    for _ in 0..4 {
+        assert_eq!(
+            login_from(&addr, attacker, "victim", "Wrong-pass-1", None)
+                .await
+                .0,
+            401
+        );
+    }
+    let (s, e) = login_from(&addr, attacker, "victim", "Wrong-pass-1", None).await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (423, Some("account_locked")),
+        "{e}"
+    );
+    assert_eq!(
+        login_from(&addr, attacker, "victim", common::PASSWORD, None)
+            .await
+            .0,
+        423
+    );
+    // … but not from the victim's own desk, and their API token keeps working.
+    assert_eq!(
+        login_from(&addr, "127.0.0.2", "victim", common::PASSWORD, None)
+            .await
+            .0,
+        200
+    );
+    assert_eq!(bot.get("/api/v1/projects").await.0, 200);
+    // The next lock from the same source lasts twice as long.
+    let first = db
+        .scalar(
+            "SELECT locked_until AS v FROM login_throttle WHERE key LIKE 'a:%:127.0.0.9'",
+            &[],
+        )
+        .await
+        .unwrap();
+    db.execute(
+        "UPDATE login_throttle SET locked_until = 1 WHERE key LIKE 'a:%:127.0.0.9'",
+        &[],
+    )
+    .await
+    .unwrap();
+    let before = duban_store::now_ms();
+    for _ in 0..5 {
+        login_from(&addr, attacker, "victim", "Wrong-pass-1", None).await;
+    }
+    let second = db
+        .scalar(
+            "SELECT locked_until AS v FROM login_throttle WHERE key LIKE 'a:%:127.0.0.9'",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert!(
+        second - before >= 2 * duban_domain::security::LOCK_MS - 5_000,
+        "{first} then {second}"
+    );
+    // Spraying: twenty failures from one source over many names lock the source.
+    let sprayer = "127.0.0.7";
+    for i in 0..20 {
+        login_from(&addr, sprayer, &format!("guess{i}"), "Password1", None).await;
+    }
+    let (s, _) = login_from(&addr, sprayer, "victim", common::PASSWORD, None).await;
+    assert_eq!(s, 423, "the source is locked");
+    assert_eq!(
+        login_from(&addr, "127.0.0.3", "victim", common::PASSWORD, None)
+            .await
+            .0,
+        200
+    );
+    // An administrator's unlock clears the account's locks from every source.
+    let admin = Client::login(&addr, "admin").await;
+    let id = admin.ok("/api/v1/users").await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "victim")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    admin
+        .ok_post(&format!("/api/v1/users/{id}/unlock"), json!({}))
+        .await;
+    assert_eq!(
+        login_from(&addr, attacker, "victim", common::PASSWORD, None)
+            .await
+            .0,
+        200
+    );
+
+    // Behind a proxy on the same machine, the lock is the client's, not the proxy's: a
+    // client's forged X-Forwarded-For from anywhere else is ignored.
+    let via = |client: &'static str, pw: &'static str| {
+        let addr = addr.clone();
+        async move {
+            let body = json!({ "username": "victim", "password": pw }).to_string();
+            exchange_from(
+                "127.0.0.1",
+                &addr,
+                "POST",
+                "/api/v1/auth/login",
+                &[
+                    ("Content-Type", "application/json".to_string()),
+                    ("X-Forwarded-For", client.to_string()),
+                ],
+                body.as_bytes(),
+            )
+            .await
+            .status
+        }
+    };
+    for _ in 0..5 {
+        via("203.0.113.5", "Wrong-pass-1").await;
+    }
+    assert_eq!(via("203.0.113.5", common::PASSWORD).await, 423);
+    assert_eq!(
+        via("203.0.113.6", common::PASSWORD).await,
+        200,
+        "another client behind the proxy"
+    );
+    let forged = exchange_from(
+        "127.0.0.5",
+        &addr,
+        "POST",
+        "/api/v1/auth/login",
+        &[
+            ("Content-Type", "application/json".to_string()),
+            ("X-Forwarded-For", "203.0.113.5".to_string()),
+        ],
+        json!({ "username": "victim", "password": common::PASSWORD })
+            .to_string()
+            .as_bytes(),
+    )
+    .await;
+    assert_eq!(
+        forged.status, 200,
+        "a header from an untrusted address is ignored"
+    );
+
+    // With a second factor, wrong codes count like wrong passwords.
+    db.execute(
+        "UPDATE users SET totp_secret = 'JBSWY3DPEHPK3PXP', totp_enabled = TRUE WHERE username = 'victim'",
+        &[],
+    )
+    .await
+    .unwrap();
+    let (s, e) = login_from(&addr, "127.0.0.4", "victim", common::PASSWORD, None).await;
+    assert_eq!((s, e["code"].as_str()), (401, Some("totp_required")));
+    let mut last = (0, serde_json::Value::Null);
+    for _ in 0..5 {
+        last = login_from(
+            &addr,
+            "127.0.0.4",
+            "victim",
+            common::PASSWORD,
+            Some("000000"),
+        )
+        .await;
+    }
+    assert_eq!(last.0, 423, "{}", last.1);
 }
