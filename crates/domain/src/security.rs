@@ -184,7 +184,7 @@ mod throttle_tests {
             let t = Throttle { failures: MAX_FAILURES - 1, locked_until: 0, strikes };
             let after = t.after_failure(now, MAX_FAILURES);
             let len = after.locked_until - now;
-            prop_assert!(len >= LOCK_MS && len <= MAX_LOCK_MS);
+            prop_assert!((LOCK_MS..=MAX_LOCK_MS).contains(&len));
             let next = Throttle { failures: MAX_FAILURES - 1, locked_until: 0, strikes: strikes + 1 }
                 .after_failure(now, MAX_FAILURES);
             prop_assert!(next.locked_until - now >= len);
