@@ -24,7 +24,7 @@ execFileSync(bin, ['--log', 'warn', 'gen', '--projects', '500', '--seed', '5', '
 // The first supervisor, created on the console; the UI makes them change the password.
 const added = execFileSync(bin, ['--log', 'warn', 'user', 'add', 'e2e-sup', '--role', 'supervisor', '--unit', 'XJBT', '--scope', 'all', '--name', '督办处张三', '--db', db]).toString()
 export const initialPassword = added.match(/initial password[^:]*: (\S+)/)[1]
-export const password = 'E2e-supervisor-1'
+export const password = 'Kx7-harbor-lamp'
 const port = await freePort()
 const server = spawn(bin, ['--log', 'warn', 'serve', '--listen', `127.0.0.1:${port}`, '--db', db, '--data-dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] })
 export const base = `http://127.0.0.1:${port}`

@@ -441,15 +441,42 @@ pub async fn change_password(
         )
         .into());
     }
-    duban_domain::password::check("new_password", &p.new_password)?;
-    if p.new_password == p.old_password {
+    // Not twice in a day (unless it must change): the history cannot be cycled through.
+    let now = now_ms();
+    if !u.must_change_password && now - u.password_changed_at < duban_domain::password::MIN_AGE_MS {
         return Err(duban_domain::FieldError::new(
             "new_password",
-            "unchanged",
-            "新密码不能与原密码相同",
-            "the new password must differ from the current one",
+            "too_soon",
+            "密码一天内只能修改一次；如忘记或泄露，请联系管理员重置",
+            "a password changes at most once a day; if it was forgotten or leaked, ask an administrator to reset it",
         )
         .into());
+    }
+    duban_domain::password::check_for(
+        "new_password",
+        &p.new_password,
+        &u.username,
+        &u.display_name,
+    )?;
+    // Not one of the last five, the initial password the administrator issued included.
+    let mut recent = users::password_history(db, u.id).await?;
+    recent.push(u.password_hash.clone());
+    for old in recent {
+        if verify_off_thread(&p.new_password, &old).await? {
+            return Err(duban_domain::FieldError::new(
+                "new_password",
+                "reused",
+                format!(
+                    "新密码不能与最近{}次使用过的密码相同",
+                    duban_domain::password::HISTORY
+                ),
+                format!(
+                    "the new password must differ from the last {} passwords",
+                    duban_domain::password::HISTORY
+                ),
+            )
+            .into());
+        }
     }
     let hash = hash_password(&p.new_password)?;
     let mut w = caller.write_own(db).await?;

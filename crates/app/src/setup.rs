@@ -114,7 +114,7 @@ pub async fn init(console: &Console, db: &Db, i: &InitInput) -> Result<Initialis
     };
     let (password, must_change, shown) = match &i.admin_password {
         Some(p) => {
-            duban_domain::password::check("admin_password", p)?;
+            duban_domain::password::check_for("admin_password", p, &username, &name)?;
             if p.to_lowercase().contains(&username.to_lowercase()) {
                 return Err(field(FieldError::new(
                     "admin_password",

@@ -107,6 +107,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "login_throttle",
         include_str!("../migrations/0021_login_throttle.sql"),
     ),
+    (
+        22,
+        "password_history",
+        include_str!("../migrations/0022_password_history.sql"),
+    ),
 ];
 
 /// The latest schema version this build knows.

@@ -68,7 +68,34 @@ pub async fn insert(tx: &mut Tx, u: &NewUser<'_>) -> Result<i64, StoreError> {
         )
         .await?;
     replace_grants(tx, id, u.grants).await?;
+    remember_password(tx, id, u.password_hash, now).await?;
     Ok(id)
+}
+
+/// Keep a password's hash among the user's recent ones (the last five are kept).
+async fn remember_password(tx: &mut Tx, id: i64, hash: &str, now: i64) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO password_history (user_id, hash, set_at) VALUES ($1, $2, $3)",
+        &[id.into(), hash.into(), now.into()],
+    )
+    .await?;
+    tx.execute(
+        "DELETE FROM password_history WHERE user_id = $1 AND id NOT IN \
+         (SELECT id FROM password_history WHERE user_id = $1 ORDER BY id DESC LIMIT 5)",
+        &[id.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The hashes of a user's recent passwords, newest first.
+pub async fn password_history(db: &Db, id: i64) -> Result<Vec<String>, StoreError> {
+    db.fetch_all(
+        "SELECT hash FROM password_history WHERE user_id = $1 ORDER BY id DESC LIMIT 5",
+        &[id.into()],
+        |r| r.str("hash"),
+    )
+    .await
 }
 
 /// Replace every role of a user.
@@ -132,7 +159,7 @@ pub async fn set_password(
     if n == 0 {
         Err(StoreError::NotFound)
     } else {
-        Ok(())
+        remember_password(tx, id, hash, now_ms()).await
     }
 }
 

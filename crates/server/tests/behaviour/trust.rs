@@ -17,6 +17,7 @@ duban_testkit::on_both!(
     a_token_cannot_mint_tokens_or_change_the_password,
     out_of_scope_is_missing_in_writes,
     lockout_is_no_weapon,
+    a_password_policy_with_memory,
 );
 
 fn header<'a>(r: &'a common::Resp, name: &str) -> Option<&'a str> {
@@ -350,4 +351,97 @@ async fn lockout_is_no_weapon(db: Db) {
         .await;
     }
     assert_eq!(last.0, 423, "{}", last.1);
+}
+
+async fn a_password_policy_with_memory(db: Db) {
+    user(&db, "admin", "XJBT", &[(Role::Admin, Scope::All)]).await;
+    let addr = spawn_app(db.clone()).await;
+    let admin = Client::login(&addr, "admin").await;
+    let d01 = common::unit_id(&db, "D01").await;
+    let created = admin
+        .ok_post(
+            "/api/v1/users",
+            json!({ "username": "wangwu", "display_name": "王五", "unit_id": d01,
+                    "roles": [{ "role": "reporter", "scope": "own" }] }),
+        )
+        .await;
+    let initial = created["initial_password"].as_str().unwrap().to_string();
+    let me = Client::login_with(&addr, "wangwu", &initial).await.unwrap();
+    let change = |old: String, new: &'static str| {
+        let me = &me;
+        async move {
+            let (s, e) = me
+                .post(
+                    "/api/v1/auth/password",
+                    json!({ "old_password": old, "new_password": new }),
+                )
+                .await;
+            (
+                s,
+                e["details"][0]["code"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+        }
+    };
+    // Not back to the initial password the administrator issued.
+    let (s, e) = me
+        .post(
+            "/api/v1/auth/password",
+            json!({ "old_password": initial, "new_password": initial }),
+        )
+        .await;
+    assert_eq!(
+        (s, e["details"][0]["code"].as_str()),
+        (400, Some("reused")),
+        "{e}"
+    );
+    // Not what attackers try first, not the user's own name.
+    for weak in ["Password1", "P@ssw0rd!", "Admin@123", "1qaz2WSX!"] {
+        assert_eq!(
+            change(initial.clone(), weak).await,
+            (400, "common_password".into()),
+            "{weak}"
+        );
+    }
+    assert_eq!(
+        change(initial.clone(), "Wangwu-2026!").await,
+        (400, "contains_name".into())
+    );
+    // A first change is allowed at once (the initial password must change) …
+    assert_eq!(change(initial.clone(), "Kx7-harbor-lamp").await.0, 200);
+    // … a second not the same day.
+    assert_eq!(
+        change("Kx7-harbor-lamp".into(), "Mz4-river-stone").await,
+        (400, "too_soon".into())
+    );
+    // Two days later: a new one, but not any of the last five.
+    db.execute(
+        "UPDATE users SET password_changed_at = password_changed_at - 172800000 WHERE username = 'wangwu'",
+        &[],
+    )
+    .await
+    .unwrap();
+    let me2 = Client::login_with(&addr, "wangwu", "Kx7-harbor-lamp")
+        .await
+        .unwrap();
+    let (s, e) = me2
+        .post(
+            "/api/v1/auth/password",
+            json!({ "old_password": "Kx7-harbor-lamp", "new_password": initial }),
+        )
+        .await;
+    assert_eq!(
+        (s, e["details"][0]["code"].as_str()),
+        (400, Some("reused")),
+        "{e}"
+    );
+    let (s, _) = me2
+        .post(
+            "/api/v1/auth/password",
+            json!({ "old_password": "Kx7-harbor-lamp", "new_password": "Mz4-river-stone" }),
+        )
+        .await;
+    assert_eq!(s, 200);
 }
