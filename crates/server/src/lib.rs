@@ -169,12 +169,67 @@ pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()
     if state.deliver {
         tokio::spawn(deliverer(state.db.clone()));
     }
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown())
-    .await
+    accept(listener, router(state), shutdown()).await
+}
+
+/// How long a client may take to send a request's headers, and how long an idle
+/// keep-alive connection stays open: a client that trickles its headers (slowloris) or
+/// sits on a connection is cut off after this.
+pub const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Serve HTTP/1.1 connections until `stop`, then let the requests in flight finish (30 s
+/// at most). Each connection knows its peer's address (`ConnectInfo`), and times out
+/// reading headers after [`HEADER_READ_TIMEOUT`].
+async fn accept(
+    listener: TcpListener,
+    app: axum::Router,
+    stop: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt;
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut stop = std::pin::pin!(stop);
+    loop {
+        let (stream, peer) = tokio::select! {
+            conn = listener.accept() => match conn {
+                Ok(c) => c,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a moment, go on.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut stop => break,
+        };
+        let svc =
+            app.clone()
+                .map_request(move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                    req.extensions_mut()
+                        .insert(axum::extract::ConnectInfo(peer));
+                    req
+                });
+        let mut http = hyper::server::conn::http1::Builder::new();
+        http.timer(TokioTimer::new())
+            .header_read_timeout(HEADER_READ_TIMEOUT)
+            .keep_alive(true);
+        let conn = http.serve_connection(
+            TokioIo::new(stream),
+            hyper_util::service::TowerToHyperService::new(svc),
+        );
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        _ = graceful.shutdown() => {}
+        _ = tokio::time::sleep(std::time::Duration::from_secs(30)) => {
+            tracing::warn!("requests still in flight after 30 s at shutdown");
+        }
+    }
+    Ok(())
 }
 
 /// The clock-driven work while the server runs, each minute: the routine's jobs (each

@@ -18,6 +18,7 @@ duban_testkit::on_both!(
     out_of_scope_is_missing_in_writes,
     lockout_is_no_weapon,
     a_password_policy_with_memory,
+    slow_and_idle_connections_are_cut,
 );
 
 fn header<'a>(r: &'a common::Resp, name: &str) -> Option<&'a str> {
@@ -444,4 +445,46 @@ async fn a_password_policy_with_memory(db: Db) {
         )
         .await;
     assert_eq!(s, 200);
+}
+
+/// Whether the server closed the connection within `within` (a read returns 0 or fails).
+async fn closed_within(s: &mut tokio::net::TcpStream, within: std::time::Duration) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buf = [0u8; 4096];
+    let t = std::time::Instant::now();
+    loop {
+        match tokio::time::timeout(within.saturating_sub(t.elapsed()), s.read(&mut buf)).await {
+            Err(_) => return false,
+            Ok(Ok(0)) | Ok(Err(_)) => return true,
+            // A response (the idle case reads its answer first).
+            Ok(Ok(_)) => continue,
+        }
+    }
+}
+
+async fn slow_and_idle_connections_are_cut(db: Db) {
+    use tokio::io::AsyncWriteExt;
+    let addr = spawn_app(db.clone()).await;
+    let limit = duban_server::HEADER_READ_TIMEOUT + std::time::Duration::from_secs(3);
+    // Slowloris: headers begun and never finished.
+    let mut slow = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: 1\r\n")
+        .await
+        .unwrap();
+    // Idle: one request on a keep-alive connection, then silence.
+    let mut idle = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let (a, b) = tokio::join!(
+        closed_within(&mut slow, limit),
+        closed_within(&mut idle, limit)
+    );
+    assert!(a, "a connection trickling its headers is closed");
+    assert!(b, "an idle keep-alive connection is closed");
+    // The server still serves.
+    assert_eq!(
+        exchange(&addr, "GET", "/healthz", &[], &[]).await.status,
+        200
+    );
 }
