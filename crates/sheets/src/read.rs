@@ -6,22 +6,120 @@ use calamine::{Data, DataRef, Dimensions, Ods, Range, Reader, Xls, Xlsb, Xlsx, X
 use duban_domain::sheet::{Cell, Grid, Merge, date_serial};
 use std::io::Cursor;
 
-/// Limits on what a workbook may unpack to, against zip bombs and runaway sheets.
+/// Limits on what a workbook may unpack to, against zip bombs and runaway sheets. The
+/// parts of an `.xlsx` or `.ods` are inflated once, streaming, and counted before the
+/// parser sees them: nothing is held in memory to check them.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// Cells in all sheets together.
     pub max_cells: usize,
     /// Rows in one sheet.
     pub max_rows: usize,
+    /// Bytes one part of the zip may inflate to.
+    pub max_part_bytes: u64,
+    /// Bytes all parts together may inflate to.
+    pub max_inflated_bytes: u64,
+    /// How many times larger than its compressed size a part may inflate (a part over
+    /// 1 MiB): office files compress 5 to 20 times; bombs thousands.
+    pub max_ratio: u64,
+    /// Parts in the zip.
+    pub max_parts: usize,
+    /// Bytes of one text in the XML (Excel's limit is 32,767 characters a cell; in UTF-8
+    /// at most four bytes each).
+    pub max_text_bytes: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_cells: 20_000_000,
+            max_cells: 5_000_000,
             max_rows: 1_048_576,
+            max_part_bytes: 256 << 20,
+            max_inflated_bytes: 512 << 20,
+            max_ratio: 200,
+            max_parts: 10_000,
+            max_text_bytes: 32_767 * 4,
         }
     }
+}
+
+/// Inflate every part of a zip-based workbook once, streaming, and refuse it when a part
+/// or the whole inflates beyond the limits, inflates suspiciously far (a bomb), or holds
+/// a text longer than any cell can be.
+fn check_zip(bytes: &[u8], limits: Limits) -> Result<(), ReadError> {
+    use std::io::Read;
+    let mut z =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| ReadError::Corrupt(e.to_string()))?;
+    if z.len() > limits.max_parts {
+        return Err(ReadError::TooLarge(format!(
+            "压缩包内有{}个部件，超过上限{} / {} parts, over the limit of {}",
+            z.len(),
+            limits.max_parts,
+            z.len(),
+            limits.max_parts
+        )));
+    }
+    let mib = |b: u64| b >> 20;
+    let mut total = 0u64;
+    let mut buf = vec![0u8; 64 * 1024];
+    for i in 0..z.len() {
+        let mut f = z
+            .by_index(i)
+            .map_err(|e| ReadError::Corrupt(e.to_string()))?;
+        let name = f
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_else(|_| format!("#{i}"));
+        let packed = f.compressed_size().max(1);
+        let xml = name.ends_with(".xml") || name.ends_with(".rels");
+        let mut part = 0u64;
+        let mut run = 0usize;
+        loop {
+            let n = f
+                .read(&mut buf)
+                .map_err(|e| ReadError::Corrupt(format!("{name}: {e}")))?;
+            if n == 0 {
+                break;
+            }
+            part += n as u64;
+            total += n as u64;
+            if part > limits.max_part_bytes {
+                return Err(ReadError::TooLarge(format!(
+                    "部件“{name}”解压后超过{} MB / part '{name}' inflates beyond {} MiB",
+                    mib(limits.max_part_bytes),
+                    mib(limits.max_part_bytes)
+                )));
+            }
+            if total > limits.max_inflated_bytes {
+                return Err(ReadError::TooLarge(format!(
+                    "解压后超过{} MB / it inflates beyond {} MiB",
+                    mib(limits.max_inflated_bytes),
+                    mib(limits.max_inflated_bytes)
+                )));
+            }
+            if part > (1 << 20) && part / packed > limits.max_ratio {
+                return Err(ReadError::TooLarge(format!(
+                    "部件“{name}”的压缩比超过{}:1，疑似压缩炸弹 / part '{name}' inflates more than {} times its size (a zip bomb?)",
+                    limits.max_ratio, limits.max_ratio
+                )));
+            }
+            if xml {
+                for &b in &buf[..n] {
+                    if b == b'<' || b == b'>' {
+                        run = 0;
+                    } else {
+                        run += 1;
+                        if run > limits.max_text_bytes {
+                            return Err(ReadError::TooLarge(format!(
+                                "“{name}”中有超过32767个字符的文字（Excel单元格的上限）/ '{name}' holds a text longer than the 32,767 characters of an Excel cell"
+                            )));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Why a workbook could not be read.
@@ -121,6 +219,7 @@ fn read_workbook(bytes: &[u8], limits: Limits) -> Result<Vec<Grid>, ReadError> {
     let corrupt = |e: &dyn std::fmt::Display| ReadError::Corrupt(e.to_string());
     let mut budget = limits.max_cells;
     if bytes.starts_with(ZIP) {
+        check_zip(bytes, limits)?;
         let cur = Cursor::new(bytes);
         match calamine::open_workbook_from_rs::<Xlsx<_>, _>(cur.clone()) {
             Ok(mut x) => {

@@ -42,6 +42,7 @@ fn import_never_panics(bytes: &[u8]) {
     let limits = Limits {
         max_cells: 2_000_000,
         max_rows: 100_000,
+        ..Limits::default()
     };
     if let Ok(grids) = workbook(bytes, limits) {
         for g in &grids {

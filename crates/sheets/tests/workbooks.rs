@@ -290,6 +290,7 @@ fn limits_refuse_runaway_sheets_without_allocating_them() {
         Limits {
             max_cells: 20_000_000,
             max_rows: 100_000,
+            ..Limits::default()
         },
     )
     .unwrap_err();
@@ -299,6 +300,7 @@ fn limits_refuse_runaway_sheets_without_allocating_them() {
         Limits {
             max_cells: 1,
             max_rows: 2_000_000,
+            ..Limits::default()
         },
     )
     .unwrap_err();

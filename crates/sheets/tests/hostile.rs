@@ -1,0 +1,133 @@
+//! Workbooks made to exhaust memory are refused before the parser sees them, with the
+//! limit named: a cell text longer than Excel allows (a 613 KB file whose one shared
+//! string inflated to 600 MiB drove the server past 8 GiB), a zip bomb, a part that
+//! inflates beyond the limit.
+
+use duban_sheets::{Limits, workbook};
+use std::io::Write;
+
+/// A minimal .xlsx whose parts are given, deflated.
+fn xlsx(parts: &[(&str, Box<dyn Fn(&mut dyn Write)>)]) -> Vec<u8> {
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, write) in parts {
+        z.start_file(*name, opts).unwrap();
+        write(&mut z);
+    }
+    z.finish().unwrap().into_inner()
+}
+
+fn text(s: &'static str) -> Box<dyn Fn(&mut dyn Write)> {
+    Box::new(move |w| w.write_all(s.as_bytes()).unwrap())
+}
+
+fn skeleton(shared: Box<dyn Fn(&mut dyn Write)>) -> Vec<u8> {
+    xlsx(&[
+        (
+            "[Content_Types].xml",
+            text(
+                r#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>"#,
+            ),
+        ),
+        (
+            "_rels/.rels",
+            text(
+                r#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+            ),
+        ),
+        (
+            "xl/workbook.xml",
+            text(
+                r#"<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+            ),
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            text(
+                r#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#,
+            ),
+        ),
+        (
+            "xl/worksheets/sheet1.xml",
+            text(
+                r#"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>"#,
+            ),
+        ),
+        ("xl/sharedStrings.xml", shared),
+    ])
+}
+
+#[test]
+fn an_ordinary_small_workbook_still_reads() {
+    let ok = skeleton(text(
+        r#"<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>项目代码</t></si></sst>"#,
+    ));
+    let g = workbook(&ok, Limits::default()).unwrap();
+    assert_eq!(g.len(), 1);
+}
+
+#[test]
+fn a_text_longer_than_any_cell_is_refused() {
+    // One shared string of 8 MiB: the file is a few KB.
+    let bomb = skeleton(Box::new(|w| {
+        w.write_all(br#"<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>"#).unwrap();
+        let chunk = vec![b'A'; 1 << 20];
+        for _ in 0..8 {
+            w.write_all(&chunk).unwrap();
+        }
+        w.write_all(b"</t></si></sst>").unwrap();
+    }));
+    assert!(bomb.len() < 100_000, "{} bytes", bomb.len());
+    let e = workbook(
+        &bomb,
+        Limits {
+            max_ratio: u64::MAX,
+            ..Limits::default()
+        },
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "too_large");
+    assert!(e.en().contains("32,767"), "{}", e.en());
+}
+
+#[test]
+fn a_zip_bomb_is_refused() {
+    // 64 MiB of zeros in a sheet: the ratio gives it away after the first MiB.
+    let bomb = skeleton(Box::new(|w| {
+        let zeros = vec![b'<'; 1 << 20];
+        for _ in 0..64 {
+            w.write_all(&zeros).unwrap();
+        }
+    }));
+    assert!(bomb.len() < 1_000_000);
+    let e = workbook(&bomb, Limits::default()).unwrap_err();
+    assert_eq!(e.code(), "too_large");
+    assert!(e.en().contains("zip bomb"), "{}", e.en());
+}
+
+#[test]
+fn a_part_beyond_the_limit_is_refused() {
+    // Text that compresses plausibly, inflating past a 4 MiB part limit.
+    let big = skeleton(Box::new(|w| {
+        w.write_all(br#"<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#).unwrap();
+        let mut x: u64 = 7;
+        for i in 0..200_000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            write!(w, "<si><t>项目{i}-{x:x}</t></si>").unwrap();
+        }
+        w.write_all(b"</sst>").unwrap();
+    }));
+    let e = workbook(
+        &big,
+        Limits {
+            max_part_bytes: 4 << 20,
+            ..Limits::default()
+        },
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "too_large");
+    assert!(e.en().contains("inflates beyond 4 MiB"), "{}", e.en());
+}
