@@ -6,8 +6,11 @@
 use duban_sheets::{Limits, workbook};
 use std::io::Write;
 
+/// What writes one part's content.
+type Part = Box<dyn Fn(&mut dyn Write)>;
+
 /// A minimal .xlsx whose parts are given, deflated.
-fn xlsx(parts: &[(&str, Box<dyn Fn(&mut dyn Write)>)]) -> Vec<u8> {
+fn xlsx(parts: &[(&str, Part)]) -> Vec<u8> {
     let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let opts = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
@@ -18,11 +21,11 @@ fn xlsx(parts: &[(&str, Box<dyn Fn(&mut dyn Write)>)]) -> Vec<u8> {
     z.finish().unwrap().into_inner()
 }
 
-fn text(s: &'static str) -> Box<dyn Fn(&mut dyn Write)> {
+fn text(s: &'static str) -> Part {
     Box::new(move |w| w.write_all(s.as_bytes()).unwrap())
 }
 
-fn skeleton(shared: Box<dyn Fn(&mut dyn Write)>) -> Vec<u8> {
+fn skeleton(shared: Part) -> Vec<u8> {
     xlsx(&[
         (
             "[Content_Types].xml",
