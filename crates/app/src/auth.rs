@@ -256,7 +256,7 @@ async fn verify_off_thread(password: &str, hash: &str) -> Result<bool, AppError>
 }
 
 fn check_totp(u: &User, code: &str, now: i64) -> Option<u64> {
-    let secret = security::from_base32(u.totp_secret.as_deref()?)?;
+    let secret = security::from_base32(&crate::secrets::open_text(u.totp_secret.as_deref()?)?)?;
     let step = security::totp_check(&secret, code, (now / 1000) as u64)?;
     // A code is good once.
     (u.totp_last_step.is_none_or(|last| step as i64 > last)).then_some(step)
@@ -507,8 +507,10 @@ pub async fn totp_setup(db: &Db, caller: &Caller) -> Result<TotpSetup, AppError>
     let mut b = [0u8; 20];
     OsRng.fill_bytes(&mut b);
     let secret = security::base32(&b);
+    // Stored sealed: a copy of the database does not give the second factor away.
+    let sealed = crate::secrets::seal_text(&secret)?;
     let mut w = caller.write_own(db).await?;
-    users::set_totp(w.tx(), u.id, Some(&secret), false).await?;
+    users::set_totp(w.tx(), u.id, Some(&sealed), false).await?;
     w.audit("user.totp_setup", "user", u.id, audit::NONE, audit::NONE);
     w.commit().await?;
     Ok(TotpSetup {

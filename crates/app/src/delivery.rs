@@ -24,7 +24,6 @@ use duban_domain::channel::{
     ChannelConfig, ChannelKind, Lang, MAX_ATTEMPTS, Outgoing, Template, Vars, Verdict, backoff_ms,
     in_quiet_hours, render,
 };
-use duban_outbound::Sealer;
 use duban_store::deliveries::{self as store, Delivery, Prefs};
 use duban_store::notifications::Notification;
 use duban_store::{Db, Tx};
@@ -138,21 +137,8 @@ impl DeliverySettings {
     }
 }
 
-static SEALER: OnceLock<Sealer> = OnceLock::new();
-
-/// The key that seals channels' credentials, installed once when the server or a console
-/// command starts (a second install keeps the first).
-pub fn install_key(s: Sealer) {
-    let _ = SEALER.set(s);
-}
-
-fn sealer() -> Result<&'static Sealer, AppError> {
-    SEALER.get().ok_or_else(|| {
-        AppError::Config(
-            "no secret key is installed for channel credentials (secret.key in the data directory or DUBAN_SECRET_KEY)".into(),
-        )
-    })
-}
+pub use crate::secrets::install_key;
+use crate::secrets::sealer;
 
 /// The office time of an instant, in minutes of the day.
 fn office_minute(ms: i64) -> i64 {

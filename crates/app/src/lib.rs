@@ -31,6 +31,7 @@ pub mod problems;
 pub mod registry;
 pub mod reports;
 pub mod routine;
+pub mod secrets;
 pub mod settings;
 pub mod setup;
 pub mod unit_of_work;

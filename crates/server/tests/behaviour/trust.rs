@@ -19,6 +19,7 @@ duban_testkit::on_both!(
     lockout_is_no_weapon,
     a_password_policy_with_memory,
     slow_and_idle_connections_are_cut,
+    second_factor_secrets_are_sealed,
 );
 
 fn header<'a>(r: &'a common::Resp, name: &str) -> Option<&'a str> {
@@ -487,4 +488,36 @@ async fn slow_and_idle_connections_are_cut(db: Db) {
         exchange(&addr, "GET", "/healthz", &[], &[]).await.status,
         200
     );
+}
+
+async fn second_factor_secrets_are_sealed(db: Db) {
+    user(&db, "sup", "XJBT", &[(Role::Supervisor, Scope::All)]).await;
+    let addr = spawn_app(db.clone()).await;
+    let sup = Client::login(&addr, "sup").await;
+    let setup = sup.ok_post("/api/v1/auth/totp/setup", json!({})).await;
+    let shown = setup["secret"].as_str().unwrap().to_string();
+    let secret = duban_domain::security::from_base32(&shown).unwrap();
+    let step = chrono::Utc::now().timestamp() as u64 / 30;
+    sup.ok_post(
+        "/api/v1/auth/totp/enable",
+        json!({ "code": format!("{:06}", duban_domain::security::totp_at(&secret, step)) }),
+    )
+    .await;
+    // In the database: sealed, not the secret.
+    let stored = db
+        .fetch_one(
+            "SELECT totp_secret FROM users WHERE username = 'sup'",
+            &[],
+            |r| r.str("totp_secret"),
+        )
+        .await
+        .unwrap();
+    assert!(
+        stored.starts_with("v1:") && !stored.contains(&shown),
+        "{stored}"
+    );
+    // And it still signs in with the next code.
+    let code = format!("{:06}", duban_domain::security::totp_at(&secret, step + 1));
+    let (s, e) = login_from(&addr, "127.0.0.6", "sup", common::PASSWORD, Some(&code)).await;
+    assert_eq!(s, 200, "{e}");
 }
