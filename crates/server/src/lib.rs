@@ -82,14 +82,14 @@ pub fn router(state: AppState) -> axum::Router {
 }
 
 /// The page's policy: our own scripts only (no inline script, no eval), styles inline as
-/// the UI library sets them, images also from blobs and data (thumbnails, the camera), no
-/// framing by anyone, no plugins.
+/// the UI library sets them, images also from blobs and data (thumbnails, the camera),
+/// framed by our own pages only (the bulletin's document is shown in a frame), no plugins.
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
 img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self'; \
-manifest-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+manifest-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'";
 
 /// The headers every answer carries, pages and API alike (a handler's own value wins):
-/// no sniffing of types, no framing, no referrer sent elsewhere, the content policy, and
+/// no sniffing of types, no framing by another site, no referrer sent elsewhere, the content policy, and
 /// HSTS when duban is served over HTTPS (secure cookies on).
 async fn security_headers(
     axum::extract::State(https): axum::extract::State<bool>,
@@ -104,7 +104,7 @@ async fn security_headers(
             .or_insert_with(|| HeaderValue::from_static(value));
     };
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    set(header::X_FRAME_OPTIONS, "DENY");
+    set(header::X_FRAME_OPTIONS, "SAMEORIGIN");
     set(header::REFERRER_POLICY, "same-origin");
     set(header::CONTENT_SECURITY_POLICY, CSP);
     set(

@@ -38,11 +38,12 @@ async fn security_headers_on_pages_and_api(db: Db) {
             Some("nosniff"),
             "{path}"
         );
-        assert_eq!(header(&r, "x-frame-options"), Some("DENY"), "{path}");
+        // Framed by our own pages only (the bulletin's document), never by another site.
+        assert_eq!(header(&r, "x-frame-options"), Some("SAMEORIGIN"), "{path}");
         assert_eq!(header(&r, "referrer-policy"), Some("same-origin"), "{path}");
         let csp = header(&r, "content-security-policy").unwrap_or_default();
         assert!(
-            csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self';"),
+            csp.contains("frame-ancestors 'self'") && csp.contains("script-src 'self';"),
             "{path}: {csp}"
         );
         assert!(!csp.contains("unsafe-eval"));
