@@ -207,6 +207,12 @@ pub struct Verification {
     pub entries: i64,
     pub head_seq: i64,
     pub broken: Option<ChainBreak>,
+    /// Signed anchors checked against the chain (a chain rewritten consistently in the
+    /// database fails them), the first and the last: the chain is vouched for up to the
+    /// last one, from the time of the first.
+    pub anchors: usize,
+    pub first_anchor: Option<duban_domain::audit::Anchor>,
+    pub last_anchor: Option<duban_domain::audit::Anchor>,
 }
 
 /// Who may walk the chain: an auditor ([`Can<ReadAudit>`]) or the server's console
@@ -235,6 +241,9 @@ pub async fn verify(db: &Db, _who: &impl MayVerify) -> Result<Verification, AppE
                     entries: v.checked,
                     head_seq,
                     broken: Some(b),
+                    anchors: 0,
+                    first_anchor: None,
+                    last_anchor: None,
                 });
             }
         }
@@ -243,5 +252,97 @@ pub async fn verify(db: &Db, _who: &impl MayVerify) -> Result<Verification, AppE
         entries: v.checked,
         head_seq,
         broken: v.finish(head_seq, &head_hash).err(),
+        anchors: 0,
+        first_anchor: None,
+        last_anchor: None,
     })
+}
+
+/// Sign the chain's head and append it to the anchor file (and the log), unless the last
+/// anchor is of the same head. What was anchored.
+pub async fn anchor(
+    db: &Db,
+    file: &std::path::Path,
+) -> Result<Option<duban_domain::audit::Anchor>, AppError> {
+    let (seq, hash) = store::head(db).await?;
+    if seq == 0 {
+        return Ok(None);
+    }
+    let key = crate::secrets::anchor_key()?;
+    let last = std::fs::read_to_string(file).ok().and_then(|t| {
+        t.lines()
+            .last()
+            .and_then(|l| duban_domain::audit::Anchor::parse(l, &key))
+    });
+    if last.is_some_and(|a| a.seq == seq && a.hash == hash) {
+        return Ok(None);
+    }
+    let a = duban_domain::audit::Anchor {
+        seq,
+        hash,
+        at: duban_store::now_ms(),
+    };
+    let line = a.line(&key);
+    let io = |e: std::io::Error| {
+        AppError::internal(format!("the audit anchor file {}", file.display()), e)
+    };
+    let mut o = std::fs::OpenOptions::new();
+    o.append(true).create(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    {
+        use std::io::Write;
+        let mut f = o.open(file).map_err(io)?;
+        f.write_all(format!("{line}\n").as_bytes()).map_err(io)?;
+        f.sync_all().map_err(io)?;
+    }
+    // The same line to the log: syslog or a collector keeps a second copy.
+    tracing::info!(target: "duban::audit_anchor", anchor = %line, "audit chain anchored");
+    Ok(Some(a))
+}
+
+/// Walk the chain (as [`verify`]), then check it against every signed anchor in the
+/// file, and anchor the head as it is now.
+pub async fn verify_anchored(
+    db: &Db,
+    who: &impl MayVerify,
+    file: &std::path::Path,
+) -> Result<Verification, AppError> {
+    let mut v = verify(db, who).await?;
+    if v.broken.is_some() {
+        return Ok(v);
+    }
+    let key = crate::secrets::anchor_key()?;
+    let text = std::fs::read_to_string(file).unwrap_or_default();
+    for (i, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let Some(a) = duban_domain::audit::Anchor::parse(line, &key) else {
+            v.broken = Some(ChainBreak::ForgedAnchor { line: i + 1 });
+            return Ok(v);
+        };
+        if store::hash_at(db, a.seq).await?.as_deref() != Some(a.hash.as_str()) {
+            v.broken = Some(ChainBreak::AnchorMismatch {
+                seq: a.seq,
+                anchored_at: a.at,
+            });
+            return Ok(v);
+        }
+        v.anchors += 1;
+        if v.first_anchor.is_none() {
+            v.first_anchor = Some(a.clone());
+        }
+        v.last_anchor = Some(a);
+    }
+    if let Some(a) = anchor(db, file).await? {
+        v.anchors += 1;
+        v.first_anchor.get_or_insert(a.clone());
+        v.last_anchor = Some(a);
+    }
+    Ok(v)
 }

@@ -37,3 +37,8 @@ pub(crate) fn open_text(stored: &str) -> Option<String> {
         Some(stored.to_string())
     }
 }
+
+/// The key that signs the audit chain's anchors.
+pub(crate) fn anchor_key() -> Result<Vec<u8>, AppError> {
+    Ok(sealer()?.derive("duban audit anchor"))
+}

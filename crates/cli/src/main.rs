@@ -409,7 +409,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Export {
                 what: ExportWhat::Oc4ids { unit, out },
             } => export::oc4ids(&existing().await?, unit.as_deref(), out.as_deref()).await,
-            Command::Audit { action } => audit::run(&existing().await?, action).await,
+            Command::Audit { action } => audit::run(&existing().await?, &s.data_dir, action).await,
         }
     })
 }

@@ -49,6 +49,10 @@ async fn users_locks_and_the_audit_chain_from_the_console() {
     let (code, out, err) = duban(&dir, &["audit", "verify"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("intact: 3 entries"), "{out}");
+    // The head is anchored, signed, beside the data; the next check vouches from it.
+    assert!(dir.join("audit-anchors.log").exists());
+    let (_, out, _) = duban(&dir, &["audit", "verify"]);
+    assert!(out.contains("matches 1 signed anchors"), "{out}");
     // An entry edited in the database is found, and the command fails.
     db.execute(
         "UPDATE audit_log SET actor = 'someone-else' WHERE seq = 1",

@@ -69,6 +69,54 @@ pub enum ChainBreak {
     Truncated { head: i64, last: i64 },
     /// The head's hash differs from the last entry's.
     HeadMismatch { seq: i64 },
+    /// The entry an anchor vouched for is gone or has another hash: the chain was
+    /// rewritten after the anchor (edited and its hashes recomputed, or cut short).
+    AnchorMismatch { seq: i64, anchored_at: i64 },
+    /// A line of the anchor file does not carry a valid signature.
+    ForgedAnchor { line: usize },
+}
+
+/// The chain's head at an instant, signed with HMAC-SM3 under a key that is not in the
+/// database, and kept somewhere the database's administrator cannot rewrite (an
+/// append-only file, syslog): whoever rewrites the chain consistently in the database
+/// still cannot make its hashes match the anchors.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Anchor {
+    pub seq: i64,
+    pub hash: String,
+    pub at: i64,
+}
+
+fn anchor_mac(key: &[u8], a: &Anchor) -> String {
+    use hmac::Mac;
+    let mut m = hmac::Hmac::<sm3::Sm3>::new_from_slice(key).expect("HMAC takes any key length");
+    m.update(format!("duban-audit-anchor\n{}\n{}\n{}", a.seq, a.hash, a.at).as_bytes());
+    data_encoding::HEXLOWER.encode(&m.finalize().into_bytes())
+}
+
+impl Anchor {
+    /// The anchor as one line: `at seq hash mac`.
+    pub fn line(&self, key: &[u8]) -> String {
+        format!(
+            "{} {} {} {}",
+            self.at,
+            self.seq,
+            self.hash,
+            anchor_mac(key, self)
+        )
+    }
+
+    /// Read a line back; `None` when it is not an anchor signed with this key.
+    pub fn parse(line: &str, key: &[u8]) -> Option<Anchor> {
+        let mut f = line.split_whitespace();
+        let a = Anchor {
+            at: f.next()?.parse().ok()?,
+            seq: f.next()?.parse().ok()?,
+            hash: f.next()?.to_string(),
+        };
+        let mac = f.next()?;
+        (f.next().is_none() && anchor_mac(key, &a) == mac).then_some(a)
+    }
 }
 
 /// Incremental verifier: feed entries in `seq` order, then `finish` with the head.
@@ -118,6 +166,25 @@ impl Verifier {
             return Err(ChainBreak::HeadMismatch { seq: last });
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod anchor_tests {
+    use super::*;
+
+    #[test]
+    fn an_anchor_reads_back_only_with_its_key_and_unchanged() {
+        let a = Anchor {
+            seq: 42,
+            hash: "ab".repeat(32),
+            at: 1_700_000_000_000,
+        };
+        let line = a.line(b"key-1");
+        assert_eq!(Anchor::parse(&line, b"key-1"), Some(a.clone()));
+        assert_eq!(Anchor::parse(&line, b"key-2"), None);
+        let moved = line.replacen(" 42 ", " 41 ", 1);
+        assert_eq!(Anchor::parse(&moved, b"key-1"), None);
     }
 }
 

@@ -33,6 +33,7 @@ pub enum SealError {
 #[derive(Clone)]
 pub struct Sealer {
     cipher: ChaCha20Poly1305,
+    key: [u8; 32],
 }
 
 impl std::fmt::Debug for Sealer {
@@ -47,7 +48,18 @@ impl Sealer {
     pub fn new(key: [u8; 32]) -> Sealer {
         Sealer {
             cipher: ChaCha20Poly1305::new(Key::from_slice(&key)),
+            key,
         }
+    }
+
+    /// A key for another use, derived from this one (HMAC-SHA256 over its label), so that
+    /// one secret outside the database serves every purpose without reuse.
+    pub fn derive(&self, label: &str) -> Vec<u8> {
+        use hmac::Mac;
+        let mut m = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.key)
+            .expect("HMAC takes any key length");
+        m.update(label.as_bytes());
+        m.finalize().into_bytes().to_vec()
     }
 
     /// The key from `DUBAN_SECRET_KEY` (base64 of 32 bytes) when set, else from the file

@@ -164,7 +164,7 @@ pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()
         .map_err(std::io::Error::other)?;
     duban_app::delivery::install_key(sealer);
     if state.clock_jobs {
-        tokio::spawn(upkeep(state.db.clone()));
+        tokio::spawn(upkeep(state.db.clone(), state.data_dir.clone()));
     }
     if state.deliver {
         tokio::spawn(deliverer(state.db.clone()));
@@ -234,12 +234,17 @@ async fn accept(
 
 /// The clock-driven work while the server runs, each minute: the routine's jobs (each
 /// once a day at its time, whatever the number of servers), and every ten minutes the
-/// registry's standing when the office's month has turned (or a rebuild left it stale;
+/// audit chain's signed anchor and the registry's standing when the office's month has turned (or a rebuild left it stale;
 /// idempotent: several servers may do it, the last one wins with the same values).
-async fn upkeep(db: duban_app::Db) {
+async fn upkeep(db: duban_app::Db, data_dir: std::path::PathBuf) {
     let mut minute = 0u64;
     loop {
         if minute.is_multiple_of(10) {
+            // The audit chain's head, signed, beside the data and in the log.
+            if let Err(e) = duban_app::audit::anchor(&db, &data_dir.join("audit-anchors.log")).await
+            {
+                tracing::error!(error = %e.chain(), "audit chain not anchored");
+            }
             match duban_app::analytics::standing_catch_up(&db).await {
                 Ok(Some(p)) => tracing::info!(period = %p, "registry standing rewritten"),
                 Ok(None) => {}

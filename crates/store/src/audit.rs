@@ -122,6 +122,16 @@ pub async fn head(db: &Db) -> Result<(i64, String), StoreError> {
     .await
 }
 
+/// The hash of the entry at `seq`, if there is one.
+pub async fn hash_at(db: &Db, seq: i64) -> Result<Option<String>, StoreError> {
+    db.fetch_optional(
+        "SELECT hash FROM audit_log WHERE seq = $1",
+        &[seq.into()],
+        |r| r.str("hash"),
+    )
+    .await
+}
+
 /// Entries with `seq > after`, at most `limit`, in chain order (for verification).
 pub async fn chunk(db: &Db, after: i64, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
     db.fetch_all(

@@ -20,6 +20,7 @@ duban_testkit::on_both!(
     a_password_policy_with_memory,
     slow_and_idle_connections_are_cut,
     second_factor_secrets_are_sealed,
+    a_rewritten_chain_fails_its_anchors,
 );
 
 fn header<'a>(r: &'a common::Resp, name: &str) -> Option<&'a str> {
@@ -521,4 +522,99 @@ async fn second_factor_secrets_are_sealed(db: Db) {
     let code = format!("{:06}", duban_domain::security::totp_at(&secret, step + 1));
     let (s, e) = login_from(&addr, "127.0.0.6", "sup", common::PASSWORD, Some(&code)).await;
     assert_eq!(s, 200, "{e}");
+}
+
+async fn a_rewritten_chain_fails_its_anchors(db: Db) {
+    user(&db, "sup", "XJBT", &[(Role::Supervisor, Scope::All)]).await;
+    let addr = spawn_app(db.clone()).await;
+    for _ in 0..3 {
+        Client::login(&addr, "sup").await;
+    }
+    let dir = std::env::temp_dir().join(format!(
+        "duban-anchors-{}-{}",
+        std::process::id(),
+        db.backend() as u8
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("audit-anchors.log");
+    let _ = std::fs::remove_file(&file);
+    let console = duban_app::unit_of_work::Console::open();
+    let first = duban_app::audit::anchor(&db, &file).await.unwrap().unwrap();
+    // The same head is not anchored twice.
+    assert!(
+        duban_app::audit::anchor(&db, &file)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let ok = duban_app::audit::verify_anchored(&db, &console, &file)
+        .await
+        .unwrap();
+    assert!(ok.broken.is_none());
+    assert_eq!(ok.first_anchor.as_ref().map(|a| a.seq), Some(first.seq));
+
+    // Someone with the database rewrites an entry and recomputes every hash after it:
+    // the chain alone still verifies …
+    let entries = duban_store::audit::chunk(&db, 0, 100_000).await.unwrap();
+    let k = 2usize;
+    let mut prev = entries[k - 2].hash.clone();
+    for (i, e) in entries.iter().enumerate().skip(k - 1) {
+        let mut e = e.clone();
+        if i == k - 1 {
+            e.actor = "nobody".into();
+        }
+        let sealed = e.seal(&prev);
+        db.execute(
+            "UPDATE audit_log SET actor = $1, hash = $2 WHERE seq = $3",
+            &[
+                sealed.actor.clone().into(),
+                sealed.hash.clone().into(),
+                sealed.seq.into(),
+            ],
+        )
+        .await
+        .unwrap();
+        prev = sealed.hash;
+    }
+    db.execute(
+        "UPDATE audit_head SET hash = $1 WHERE id = 1",
+        &[prev.into()],
+    )
+    .await
+    .unwrap();
+    let plain = duban_app::audit::verify(&db, &console).await.unwrap();
+    assert!(plain.broken.is_none(), "the forgery is consistent");
+    // … but not against the anchor signed before.
+    let v = duban_app::audit::verify_anchored(&db, &console, &file)
+        .await
+        .unwrap();
+    assert!(
+        matches!(v.broken, Some(duban_domain::audit::ChainBreak::AnchorMismatch { seq, .. }) if seq == first.seq),
+        "{:?}",
+        v.broken
+    );
+    // An anchor line written by someone without the key is caught too.
+    let mut text = std::fs::read_to_string(&file).unwrap();
+    text.push_str(&format!(
+        "{} {} {} {}\n",
+        1,
+        first.seq,
+        first.hash,
+        "00".repeat(32)
+    ));
+    let forged = dir.join("forged.log");
+    std::fs::write(&forged, text.lines().skip(1).collect::<Vec<_>>().join("\n")).unwrap();
+    let v = duban_app::audit::verify_anchored(&db, &console, &forged)
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            v.broken,
+            Some(duban_domain::audit::ChainBreak::ForgedAnchor { .. })
+                | Some(duban_domain::audit::ChainBreak::AnchorMismatch { .. })
+        ),
+        "{:?}",
+        v.broken
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
