@@ -196,21 +196,27 @@ pub fn forwarded_client(
     forwarded_for: Option<&str>,
     trusted: &[std::net::IpAddr],
 ) -> std::net::IpAddr {
-    if !trusted.contains(&socket) {
+    let socket = socket.to_canonical();
+    let is_trusted = |ip: std::net::IpAddr| trusted.iter().any(|t| t.to_canonical() == ip);
+    if !is_trusted(socket) {
         return socket;
     }
     let Some(list) = forwarded_for else {
         return socket;
     };
-    let hops: Vec<std::net::IpAddr> = list
-        .split(',')
-        .filter_map(|h| h.trim().parse().ok())
-        .collect();
-    hops.iter()
-        .rev()
-        .find(|h| !trusted.contains(h))
-        .copied()
-        .unwrap_or(socket)
+    // From the nearest hop outwards: the first that is not one of our proxies is the
+    // client. A hop that is not an address ends the walk: what lies beyond it cannot be
+    // told from what a client wrote, so the proxy itself is taken.
+    for hop in list.split(',').rev() {
+        let Ok(ip) = hop.trim().parse::<std::net::IpAddr>() else {
+            return socket;
+        };
+        let ip = ip.to_canonical();
+        if !is_trusted(ip) {
+            return ip;
+        }
+    }
+    socket
 }
 
 /// The layer that works out the client's address for every request.
@@ -220,11 +226,20 @@ pub async fn client_address(
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     if let Some(ConnectInfo(sa)) = req.extensions().get::<ConnectInfo<SocketAddr>>().copied() {
-        let fwd = req
+        // Every X-Forwarded-For header, in order: a proxy may add its own after the one a
+        // client sent.
+        let all: Vec<&str> = req
             .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok());
-        let ip = forwarded_client(sa.ip(), fwd, &trusted);
+            .get_all("x-forwarded-for")
+            .iter()
+            .map(|v| v.to_str().unwrap_or("?"))
+            .collect();
+        let joined = all.join(",");
+        let ip = forwarded_client(
+            sa.ip(),
+            (!all.is_empty()).then_some(joined.as_str()),
+            &trusted,
+        );
         req.extensions_mut().insert(ClientAddress(ip));
     }
     next.run(req).await
