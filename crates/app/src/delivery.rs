@@ -341,9 +341,6 @@ pub(crate) async fn enqueue_in(
             n += 1;
         }
     }
-    if n > 0 {
-        wake();
-    }
     Ok(n)
 }
 
@@ -353,8 +350,8 @@ fn waker() -> &'static tokio::sync::Notify {
     WAKE.get_or_init(tokio::sync::Notify::new)
 }
 
-/// Tell this server's deliverer there is mail.
-fn wake() {
+/// Tell this server's deliverer there is mail (after the commit that wrote it).
+pub(crate) fn wake() {
     waker().notify_one();
 }
 
@@ -386,6 +383,9 @@ type Opened = Result<(ChannelConfig, Box<dyn duban_outbound::Channel>), String>;
 /// HTTP and SMTP timeouts are 15 s), short enough that a row whose server died goes out
 /// soon after another server, or the same one restarted, looks again.
 const CLAIM_MS: i64 = 20_000;
+
+/// The longest one attempt may take, within the claim.
+const SEND_LIMIT: std::time::Duration = std::time::Duration::from_secs(17);
 
 /// Channels served at once by one deliverer (each channel's messages go in order, one at a
 /// time, so that its rate is kept and a group reads them in the order they were written).
@@ -438,9 +438,18 @@ async fn deliver_channel(
     let console = Console::open();
     let mut opened: Option<Opened> = None;
     for d in rows {
+        // Each row is claimed at the time it is taken (a pass may last a while), with a
+        // token of this pass, and recorded only while the claim is still this pass's.
+        let at = now.max(duban_store::now_ms());
+        let token = format!(
+            "{}:{}:{:x}",
+            crate::jobs::instance(),
+            d.id,
+            rand::random::<u64>()
+        );
         {
             let mut w = console.write(db).await?;
-            let took = store::claim(w.tx(), d.id, now, now + CLAIM_MS).await?;
+            let took = store::claim(w.tx(), d.id, at, at + CLAIM_MS, &token).await?;
             let busy = match channel {
                 Some(c) if took => {
                     store::attempts_since(w.tx(), c.id, now - 60_000).await? >= c.per_minute
@@ -478,12 +487,29 @@ async fn deliver_channel(
                     .as_ref()
                     .and_then(|r| r.as_ref().ok())
                     .expect("opened above");
-                ch.send(&outgoing(&d, channel)).await
+                // Never longer than the claim: a slow SMTP dialogue or provider is cut
+                // and tried again, rather than sent twice by another server.
+                match tokio::time::timeout(SEND_LIMIT, ch.send(&outgoing(&d, channel))).await {
+                    Ok(a) => a,
+                    Err(_) => duban_outbound::Attempted {
+                        verdict: Verdict::Retry {
+                            after_s: None,
+                            reason: "timed out".into(),
+                        },
+                        detail: format!("no answer within {} s", SEND_LIMIT.as_secs()),
+                        ms: i64::try_from(SEND_LIMIT.as_millis()).unwrap_or(i64::MAX),
+                    },
+                }
             }
         };
         let o = outcome(&d, &attempt, now, &mut done);
         let mut w = console.write(db).await?;
-        store::record(w.tx(), &d, &o, duban_store::now_ms().max(now)).await?;
+        if !store::record(w.tx(), &d, &o, duban_store::now_ms().max(now), &token).await? {
+            tracing::warn!(
+                delivery = d.id,
+                "a delivery's claim ran out before its attempt was recorded"
+            );
+        }
         w.commit().await?;
     }
     Ok(done)

@@ -199,7 +199,7 @@ pub async fn approval_reminders(db: &Db, today: NaiveDate) -> Result<Sent, AppEr
     let console = Console::open();
     let mut w = console.write(db).await?;
     for (user, (n, oldest, _)) in per {
-        let days = (start - oldest) / 86_400_000;
+        let days = (today - day_of(oldest)).num_days();
         let m = duban_domain::notify::waiting_message(n, days, after);
         w.notify(user, &m, format!("approval_waiting:{user}:{today}"));
         sent.messages += 1;

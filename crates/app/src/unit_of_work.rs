@@ -289,11 +289,14 @@ impl<'a> UnitOfWork<'a> {
             }
         }
         // The same messages for the other channels, in the outbox, in this transaction.
-        crate::delivery::enqueue_in(&mut self.tx, self.db, &written).await?;
+        let queued = crate::delivery::enqueue_in(&mut self.tx, self.db, &written).await?;
         if !self.audit.is_empty() {
             audit::record_many(&mut self.tx, &self.actor, std::mem::take(&mut self.audit)).await?;
         }
         self.tx.commit().await?;
+        if queued > 0 {
+            crate::delivery::wake();
+        }
         if self.stale.projects {
             crate::registry::projects_changed(self.db);
         }

@@ -158,11 +158,35 @@ impl ChannelConfig {
     }
 
     /// An update from the form: a credential left blank (or a robot's address left as it
-    /// was shown, without its key) keeps the stored one.
+    /// was shown, without its key) keeps the stored one — but only while the channel still
+    /// goes to the same place: one pointed elsewhere needs its credential typed again, so
+    /// that nobody can send the stored one to a server of their own.
+    // Each arm states its own condition: folded into guards, the arms would bind the
+    // fields twice over.
+    #[allow(clippy::collapsible_match)]
     pub fn keep_secrets_of(mut self, old: &ChannelConfig) -> ChannelConfig {
         match (&mut self, old) {
-            (ChannelConfig::Email { password, .. }, ChannelConfig::Email { password: o, .. }) => {
-                keep(password, o)
+            (
+                ChannelConfig::Email {
+                    host,
+                    port,
+                    security,
+                    username,
+                    password,
+                    ..
+                },
+                ChannelConfig::Email {
+                    host: oh,
+                    port: op,
+                    security: os,
+                    username: ou,
+                    password: o,
+                    ..
+                },
+            ) => {
+                if host == oh && port == op && security == os && username == ou {
+                    keep(password, o)
+                }
             }
             (ChannelConfig::Wecom { url }, ChannelConfig::Wecom { url: o }) => keep_url(url, o),
             (
@@ -173,20 +197,41 @@ impl ChannelConfig {
                 },
             ) => {
                 keep_url(url, ou);
-                keep(secret, os);
+                if url == ou {
+                    keep(secret, os);
+                }
             }
-            (ChannelConfig::Webhook { secret, .. }, ChannelConfig::Webhook { secret: o, .. }) => {
-                keep(secret, o)
+            (
+                ChannelConfig::Webhook { url, secret },
+                ChannelConfig::Webhook {
+                    url: ou,
+                    secret: os,
+                },
+            ) => {
+                if url == ou {
+                    keep(secret, os)
+                }
             }
             (
                 ChannelConfig::Sms {
-                    access_key_secret, ..
+                    provider,
+                    endpoint,
+                    access_key_id,
+                    access_key_secret,
+                    ..
                 },
                 ChannelConfig::Sms {
+                    provider: op,
+                    endpoint: oe,
+                    access_key_id: oi,
                     access_key_secret: o,
                     ..
                 },
-            ) => keep(access_key_secret, o),
+            ) => {
+                if provider == op && endpoint == oe && access_key_id == oi {
+                    keep(access_key_secret, o)
+                }
+            }
             _ => {}
         }
         self
@@ -1239,6 +1284,27 @@ mod tests {
             }
         );
         assert_eq!(shown.keep_secrets_of(&c), c);
+        // Pointed elsewhere, the stored credential is not carried along.
+        let mail = ChannelConfig::Email {
+            host: "smtp.gov.cn".into(),
+            port: 587,
+            security: SmtpSecurity::Starttls,
+            username: "duban".into(),
+            password: "p".into(),
+            from: "a@b.cn".into(),
+        };
+        let elsewhere = ChannelConfig::Email {
+            host: "evil.example".into(),
+            port: 587,
+            security: SmtpSecurity::Starttls,
+            username: "duban".into(),
+            password: String::new(),
+            from: "a@b.cn".into(),
+        };
+        assert!(matches!(
+            elsewhere.keep_secrets_of(&mail),
+            ChannelConfig::Email { password, .. } if password.is_empty()
+        ));
     }
 
     #[test]

@@ -71,7 +71,15 @@ fn check_zip(bytes: &[u8], limits: Limits) -> Result<(), ReadError> {
             .map(|n| n.to_string())
             .unwrap_or_else(|_| format!("#{i}"));
         let packed = f.compressed_size().max(1);
-        let xml = name.ends_with(".xml") || name.ends_with(".rels");
+        // Every part but pictures is text the parser may read (parts are found whatever
+        // their case or extension, through the relationships).
+        let lower = name.to_lowercase();
+        let xml = !(lower.contains("/media/")
+            || [
+                ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".emf", ".wmf", ".tif", ".tiff",
+            ]
+            .iter()
+            .any(|x| lower.ends_with(x)));
         let mut part = 0u64;
         let mut run = 0usize;
         loop {

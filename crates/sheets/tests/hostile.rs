@@ -134,3 +134,25 @@ fn a_part_beyond_the_limit_is_refused() {
     assert_eq!(e.code(), "too_large");
     assert!(e.en().contains("inflates beyond 4 MiB"), "{}", e.en());
 }
+
+#[test]
+fn a_part_named_otherwise_is_checked_too() {
+    // The same long text in a part whose name is not lower-case ".xml".
+    let bomb = xlsx(&[(
+        "xl/sharedStrings.XML",
+        Box::new(|w: &mut dyn Write| {
+            w.write_all(b"<sst><si><t>").unwrap();
+            w.write_all(&vec![b'A'; 200_000]).unwrap();
+            w.write_all(b"</t></si></sst>").unwrap();
+        }),
+    )]);
+    let e = workbook(
+        &bomb,
+        Limits {
+            max_ratio: u64::MAX,
+            ..Limits::default()
+        },
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "too_large", "{}", e.en());
+}

@@ -280,13 +280,21 @@ pub async fn due(db: &Db, now: i64, limit: i64) -> Result<Vec<Delivery>, StoreEr
     .await
 }
 
-/// Take a message for delivery until `until` (true when this deliverer has it: one
-/// statement, so two cannot both take it).
-pub async fn claim(tx: &mut Tx, id: i64, now: i64, until: i64) -> Result<bool, StoreError> {
+/// Take a message for delivery until `until` with a token of this deliverer's own (true
+/// when it has it: one statement, so two cannot both take it; a message waiting for a
+/// later attempt is not taken before its time).
+pub async fn claim(
+    tx: &mut Tx,
+    id: i64,
+    now: i64,
+    until: i64,
+    token: &str,
+) -> Result<bool, StoreError> {
     Ok(tx
         .execute(
-            "UPDATE deliveries SET claimed_until = $1 WHERE id = $2 AND status = 'pending' AND claimed_until < $3",
-            &[until.into(), id.into(), now.into()],
+            "UPDATE deliveries SET claimed_until = $1, claim_token = $2 WHERE id = $3 AND status = 'pending' \
+             AND claimed_until < $4 AND next_at <= $4",
+            &[until.into(), token.into(), id.into(), now.into()],
         )
         .await?
         == 1)
@@ -315,8 +323,15 @@ pub struct Outcome {
     pub ms: i64,
 }
 
-/// Record an attempt and its consequence for the message.
-pub async fn record(tx: &mut Tx, d: &Delivery, o: &Outcome, now: i64) -> Result<(), StoreError> {
+/// Record an attempt and its consequence for the message, if the claim is still this
+/// deliverer's (`token`); whether it was (the attempt is logged either way).
+pub async fn record(
+    tx: &mut Tx,
+    d: &Delivery,
+    o: &Outcome,
+    now: i64,
+    token: &str,
+) -> Result<bool, StoreError> {
     tx.execute(
         "INSERT INTO delivery_attempts (delivery_id, channel_id, at, outcome, detail, ms) VALUES ($1, $2, $3, $4, $5, $6)",
         &[
@@ -329,19 +344,21 @@ pub async fn record(tx: &mut Tx, d: &Delivery, o: &Outcome, now: i64) -> Result<
         ],
     )
     .await?;
-    tx.execute(
-        "UPDATE deliveries SET status = $1, attempts = attempts + 1, next_at = $2, claimed_until = 0, last_error = $3, \
-         sent_at = CASE WHEN $1 = 'sent' THEN $4 ELSE sent_at END WHERE id = $5",
-        &[
-            o.status.into(),
-            o.next_at.into(),
-            o.error.clone().into(),
-            now.into(),
-            d.id.into(),
-        ],
-    )
-    .await?;
-    Ok(())
+    let n = tx
+        .execute(
+            "UPDATE deliveries SET status = $1, attempts = attempts + 1, next_at = $2, claimed_until = 0, last_error = $3, \
+             sent_at = CASE WHEN $1 = 'sent' THEN $4 ELSE sent_at END WHERE id = $5 AND claim_token = $6",
+            &[
+                o.status.into(),
+                o.next_at.into(),
+                o.error.clone().into(),
+                now.into(),
+                d.id.into(),
+                token.into(),
+            ],
+        )
+        .await?;
+    Ok(n == 1)
 }
 
 /// Attempts on a channel since `since` (its rate over the last minute).

@@ -112,6 +112,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "password_history",
         include_str!("../migrations/0022_password_history.sql"),
     ),
+    (
+        23,
+        "delivery_claims",
+        include_str!("../migrations/0023_delivery_claims.sql"),
+    ),
 ];
 
 /// The latest schema version this build knows.
