@@ -83,48 +83,61 @@ fn throttle_keys(user: Option<i64>, ip: &str) -> (Option<String>, String) {
     (user.map(|u| format!("a:{u}:{ip}")), format!("s:{ip}"))
 }
 
-async fn throttle_of(db: &Db, key: &str) -> Result<security::Throttle, AppError> {
-    Ok(sessions::throttle(db, key)
-        .await?
-        .map(|(failures, locked_until, strikes)| security::Throttle {
-            failures,
-            locked_until,
-            strikes,
-        })
-        .unwrap_or_default())
+/// Count this attempt under the keys before anything is checked (attempts made at once
+/// are all counted, so parallel guesses gain nothing); a lock in force, or more attempts
+/// than allowed already under way, answers before the password is even looked at.
+async fn reserve(db: &Db, keys: &[(&str, i64)], now: i64) -> Result<Option<i64>, AppError> {
+    let mut tx = db.write().await?;
+    let mut refuse = None;
+    for (key, limit) in keys {
+        let (attempts, locked_until, _) = sessions::reserve_throttle(
+            &mut tx,
+            key,
+            now,
+            now - security::FAILURE_WINDOW_MS,
+            now - security::MAX_LOCK_MS,
+        )
+        .await?;
+        if locked_until > now {
+            refuse = refuse.max(Some(locked_until));
+        } else if attempts > *limit {
+            // More attempts under way at once than failures allowed: wait a moment.
+            refuse = refuse.max(Some(now + 60_000));
+        }
+    }
+    tx.commit().await?;
+    Ok(refuse)
 }
 
-/// Count a failed sign-in under the source and, for a known account, under the account
-/// from that source; the end of the lock that follows, if any.
-async fn count_failure(
-    db: &Db,
-    user: Option<i64>,
-    ip: &str,
-    now: i64,
-) -> Result<Option<i64>, AppError> {
-    let (account, source) = throttle_keys(user, ip);
-    let mut locked = None;
+/// The attempt failed: the keys that reached their limit lock; the end of the lock.
+async fn confirm_failure(db: &Db, keys: &[(&str, i64)], now: i64) -> Result<Option<i64>, AppError> {
     let mut tx = db.write().await?;
-    let s = throttle_of(db, &source)
-        .await?
-        .after_failure(now, security::SOURCE_MAX_FAILURES);
-    sessions::set_throttle(
-        &mut tx,
-        &source,
-        (s.failures, s.locked_until, s.strikes),
-        now,
-    )
-    .await?;
-    locked = locked.max(s.locked(now));
-    if let Some(key) = account {
-        let a = throttle_of(db, &key)
-            .await?
-            .after_failure(now, security::MAX_FAILURES);
-        sessions::set_throttle(&mut tx, &key, (a.failures, a.locked_until, a.strikes), now).await?;
-        locked = locked.max(a.locked(now));
+    let mut locked = None;
+    for (key, limit) in keys {
+        locked = locked
+            .max(sessions::confirm_failure(&mut tx, key, now, *limit, security::lock_ms).await?);
     }
     tx.commit().await?;
     Ok(locked)
+}
+
+/// The attempt was not a failure: take it back (and forget the account's failures from
+/// this source when the person is signed in).
+async fn not_a_failure(
+    db: &Db,
+    keys: &[(&str, i64)],
+    signed_in: Option<&str>,
+) -> Result<(), AppError> {
+    let mut tx = db.write().await?;
+    for (key, _) in keys {
+        if Some(*key) == signed_in {
+            sessions::clear_throttle(&mut tx, key).await?;
+        } else {
+            sessions::undo_attempt(&mut tx, key).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Check a login; every attempt is audited with its outcome. Failures lock the account
@@ -137,10 +150,11 @@ pub async fn login(db: &Db, input: &LoginInput, ip: &str) -> Result<LoginOk, App
     let now = now_ms();
     let user = users::by_username(db, name).await?;
     let (account_key, source_key) = throttle_keys(user.as_ref().map(|u| u.id), ip);
-    let mut gate = throttle_of(db, &source_key).await?.locked(now);
+    let mut keys: Vec<(&str, i64)> = vec![(source_key.as_str(), security::SOURCE_MAX_FAILURES)];
     if let Some(k) = &account_key {
-        gate = gate.max(throttle_of(db, k).await?.locked(now));
+        keys.push((k.as_str(), security::MAX_FAILURES));
     }
+    let mut gate = reserve(db, &keys, now).await?;
     if let Some(u) = &user
         && let Gate::Locked(until) = security::gate(
             AccountState {
@@ -158,7 +172,7 @@ pub async fn login(db: &Db, input: &LoginInput, ip: &str) -> Result<LoginOk, App
             audit::event(db, Who { id: None, name, ip }, "login", "locked").await?;
             return Err(AppError::Locked { until });
         }
-        let locked = count_failure(db, None, ip, now).await?;
+        let locked = confirm_failure(db, &keys, now).await?;
         audit::event(db, Who { id: None, name, ip }, "login", "failed").await?;
         return Err(locked.map_or_else(bad_login, |until| AppError::Locked { until }));
     };
@@ -172,7 +186,7 @@ pub async fn login(db: &Db, input: &LoginInput, ip: &str) -> Result<LoginOk, App
         return Err(AppError::Locked { until });
     }
     if !verify_off_thread(&input.password, &u.password_hash).await? {
-        let locked = count_failure(db, Some(u.id), ip, now).await?;
+        let locked = confirm_failure(db, &keys, now).await?;
         audit::event(
             db,
             who,
@@ -187,6 +201,9 @@ pub async fn login(db: &Db, input: &LoginInput, ip: &str) -> Result<LoginOk, App
     }
     if u.totp_enabled {
         let Some(code) = input.totp.as_deref().filter(|c| !c.trim().is_empty()) else {
+            // The first step of two: not a failure, but the account's count stays (the
+            // code is guessed under it).
+            not_a_failure(db, &keys, None).await?;
             audit::event(db, who, "login", "totp_required").await?;
             return Err(AppError::auth(
                 "totp_required",
@@ -196,7 +213,7 @@ pub async fn login(db: &Db, input: &LoginInput, ip: &str) -> Result<LoginOk, App
         };
         // A wrong code counts like a wrong password: codes cannot be tried without end.
         let Some(step) = check_totp(&u, code, now) else {
-            let locked = count_failure(db, Some(u.id), ip, now).await?;
+            let locked = confirm_failure(db, &keys, now).await?;
             audit::event(
                 db,
                 who,
@@ -221,15 +238,13 @@ pub async fn login(db: &Db, input: &LoginInput, ip: &str) -> Result<LoginOk, App
         users::set_totp_step(&mut tx, u.id, step as i64).await?;
         tx.commit().await?;
     }
+    not_a_failure(db, &keys, account_key.as_deref()).await?;
     // Sessions idle past the timeout are dead; clear them out as users come and go.
     let idle_ms = settings::get(db).await?.idle_minutes * 60_000;
     sessions::purge_idle(db, now - idle_ms).await?;
     let session = random_hex(32);
     let csrf = random_hex(16);
     let mut tx = db.write().await?;
-    if let Some(k) = &account_key {
-        sessions::clear_throttle(&mut tx, k).await?;
-    }
     sessions::create(&mut tx, &digest(&session), u.id, &csrf, now, ip).await?;
     let actor = actor_of(&u, ip, None);
     audit::user_action(&mut tx, &actor, "login", u.id).await?;

@@ -59,44 +59,14 @@ pub const SOURCE_MAX_FAILURES: i64 = 20;
 /// The longest lock: each new lock under a key lasts twice the last, up to this.
 pub const MAX_LOCK_MS: i64 = 24 * 60 * 60 * 1000;
 
-/// Failed sign-ins counted under one key: an account from one source, or one source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Throttle {
-    pub failures: i64,
-    /// 0: not locked (or a lock long past).
-    pub locked_until: i64,
-    /// Locks so far: the next lasts `LOCK_MS × 2^strikes`.
-    pub strikes: i64,
-}
+/// Failed sign-ins are counted within this window: older ones are forgotten.
+pub const FAILURE_WINDOW_MS: i64 = 15 * 60 * 1000;
 
-impl Throttle {
-    /// Locked now: until when.
-    pub fn locked(&self, now: i64) -> Option<i64> {
-        (self.locked_until > now).then_some(self.locked_until)
-    }
-
-    /// After one more failure: at `limit` in a row the key locks, each lock twice as long
-    /// as the one before (10 min, 20, 40 … up to a day); a lock that has passed starts a
-    /// fresh count but is remembered.
-    pub fn after_failure(self, now: i64, limit: i64) -> Throttle {
-        let passed = self.locked_until != 0 && self.locked_until <= now;
-        let prior = if passed { 0 } else { self.failures };
-        let n = prior + 1;
-        if n >= limit {
-            let shift = u32::try_from(self.strikes.clamp(0, 20)).unwrap_or(20);
-            Throttle {
-                failures: 0,
-                locked_until: now + LOCK_MS.saturating_mul(1i64 << shift).min(MAX_LOCK_MS),
-                strikes: self.strikes + 1,
-            }
-        } else {
-            Throttle {
-                failures: n,
-                locked_until: if passed { 0 } else { self.locked_until },
-                strikes: self.strikes,
-            }
-        }
-    }
+/// How long the next lock under a key lasts after `strikes` locks: 10 minutes, doubling
+/// with each lock, up to a day. (Strikes are forgotten after a day without attempts.)
+pub fn lock_ms(strikes: i64) -> i64 {
+    let shift = u32::try_from(strikes.clamp(0, 20)).unwrap_or(20);
+    LOCK_MS.saturating_mul(1i64 << shift).min(MAX_LOCK_MS)
 }
 
 /// Has a session been idle too long?
@@ -162,32 +132,19 @@ mod throttle_tests {
     use proptest::prelude::*;
 
     #[test]
-    fn five_failures_lock_ten_minutes_then_twenty() {
-        let mut t = Throttle::default();
-        for _ in 0..4 {
-            t = t.after_failure(0, MAX_FAILURES);
-            assert_eq!(t.locked(0), None);
-        }
-        t = t.after_failure(0, MAX_FAILURES);
-        assert_eq!(t.locked(0), Some(LOCK_MS));
-        // After the lock, five more: twice as long.
-        let later = LOCK_MS + 1;
-        for _ in 0..5 {
-            t = t.after_failure(later, MAX_FAILURES);
-        }
-        assert_eq!(t.locked(later), Some(later + 2 * LOCK_MS));
+    fn locks_double_from_ten_minutes_to_a_day() {
+        assert_eq!(lock_ms(0), LOCK_MS);
+        assert_eq!(lock_ms(1), 2 * LOCK_MS);
+        assert_eq!(lock_ms(2), 4 * LOCK_MS);
+        assert_eq!(lock_ms(40), MAX_LOCK_MS);
     }
 
     proptest! {
         #[test]
-        fn locks_grow_and_are_bounded(strikes in 0i64..60, now in 0i64..1_000_000_000) {
-            let t = Throttle { failures: MAX_FAILURES - 1, locked_until: 0, strikes };
-            let after = t.after_failure(now, MAX_FAILURES);
-            let len = after.locked_until - now;
+        fn locks_grow_and_are_bounded(strikes in 0i64..60) {
+            let len = lock_ms(strikes);
             prop_assert!((LOCK_MS..=MAX_LOCK_MS).contains(&len));
-            let next = Throttle { failures: MAX_FAILURES - 1, locked_until: 0, strikes: strikes + 1 }
-                .after_failure(now, MAX_FAILURES);
-            prop_assert!(next.locked_until - now >= len);
+            prop_assert!(lock_ms(strikes + 1) >= len);
         }
     }
 }

@@ -194,35 +194,78 @@ pub async fn revoke_token(tx: &mut Tx, id: i64, now: i64) -> Result<(), StoreErr
     Ok(())
 }
 
-/// The failed sign-ins counted under a key (`a:USER:IP`, `s:IP`): (failures, locked until,
-/// strikes); none when clean.
-pub async fn throttle(db: &Db, key: &str) -> Result<Option<(i64, i64, i64)>, StoreError> {
-    db.fetch_optional(
-        "SELECT failures, locked_until, strikes FROM login_throttle WHERE key = $1",
-        &[key.into()],
-        |r| {
-            Ok((
-                r.i64("failures")?,
-                r.i64("locked_until")?,
-                r.i64("strikes")?,
-            ))
-        },
+/// Count an attempt under a key before the password is checked, in one statement so that
+/// attempts made at once are all counted: failures older than `window_start` and, after
+/// a day without attempts, past locks are forgotten; a lock in force stays. What the key
+/// holds now: (attempts counted, locked until, strikes).
+pub async fn reserve_throttle(
+    tx: &mut Tx,
+    key: &str,
+    now: i64,
+    window_start: i64,
+    day_ago: i64,
+) -> Result<(i64, i64, i64), StoreError> {
+    tx.fetch_one(
+        "INSERT INTO login_throttle (key, failures, locked_until, strikes, updated_at) VALUES ($1, 1, 0, 0, $2) \
+         ON CONFLICT (key) DO UPDATE SET \
+           failures = CASE WHEN login_throttle.locked_until > $2 THEN login_throttle.failures \
+                           WHEN login_throttle.locked_until <> 0 OR login_throttle.updated_at < $3 THEN 1 \
+                           ELSE login_throttle.failures + 1 END, \
+           strikes = CASE WHEN login_throttle.updated_at < $4 THEN 0 ELSE login_throttle.strikes END, \
+           locked_until = CASE WHEN login_throttle.locked_until > $2 THEN login_throttle.locked_until ELSE 0 END, \
+           updated_at = $2 \
+         RETURNING failures, locked_until, strikes",
+        &[key.into(), now.into(), window_start.into(), day_ago.into()],
+        |r| Ok((r.i64("failures")?, r.i64("locked_until")?, r.i64("strikes")?)),
     )
     .await
 }
 
-/// Store a key's count after a failure.
-pub async fn set_throttle(
+/// An attempt that failed: at `limit` counted attempts the key locks for `lock_ms(strikes)`.
+/// The end of the lock, if one began.
+pub async fn confirm_failure(
     tx: &mut Tx,
     key: &str,
-    (failures, locked_until, strikes): (i64, i64, i64),
     now: i64,
-) -> Result<(), StoreError> {
+    limit: i64,
+    lock_ms: impl Fn(i64) -> i64,
+) -> Result<Option<i64>, StoreError> {
+    let Some((failures, locked_until, strikes)) = tx
+        .fetch_optional(
+            "SELECT failures, locked_until, strikes FROM login_throttle WHERE key = $1",
+            &[key.into()],
+            |r| {
+                Ok((
+                    r.i64("failures")?,
+                    r.i64("locked_until")?,
+                    r.i64("strikes")?,
+                ))
+            },
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    if locked_until > now {
+        return Ok(Some(locked_until));
+    }
+    if failures < limit {
+        return Ok(None);
+    }
+    let until = now + lock_ms(strikes);
     tx.execute(
-        "INSERT INTO login_throttle (key, failures, locked_until, strikes, updated_at) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until, \
-         strikes = excluded.strikes, updated_at = excluded.updated_at",
-        &[key.into(), failures.into(), locked_until.into(), strikes.into(), now.into()],
+        "UPDATE login_throttle SET failures = 0, locked_until = $1, strikes = strikes + 1, updated_at = $2 WHERE key = $3",
+        &[until.into(), now.into(), key.into()],
+    )
+    .await?;
+    Ok(Some(until))
+}
+
+/// Take back one counted attempt (it was not a failure).
+pub async fn undo_attempt(tx: &mut Tx, key: &str) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE login_throttle SET failures = CASE WHEN failures > 0 THEN failures - 1 ELSE 0 END WHERE key = $1",
+        &[key.into()],
     )
     .await?;
     Ok(())

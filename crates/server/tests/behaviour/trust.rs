@@ -193,6 +193,33 @@ async fn lockout_is_no_weapon(db: Db) {
         bearer: t["token"].as_str().map(String::from),
         ..Client::anonymous(&addr)
     };
+    // Guesses sent all at once gain nothing: at most five are checked.
+    user(&db, "victim2", "XJBT", &[(Role::Supervisor, Scope::All)]).await;
+    let guesses = (0..20).map(|i| {
+        let addr = addr.clone();
+        async move {
+            login_from(
+                &addr,
+                "127.0.0.11",
+                "victim2",
+                &format!("Wrong-pass-{i}"),
+                None,
+            )
+            .await
+            .0
+        }
+    });
+    let answers = futures_util::future::join_all(guesses).await;
+    let checked = answers.iter().filter(|s| **s == 401).count();
+    assert!(
+        checked <= 5,
+        "{checked} guesses checked at once: {answers:?}"
+    );
+    assert!(
+        answers.iter().all(|s| *s == 401 || *s == 423),
+        "{answers:?}"
+    );
+
     // An attacker at 127.0.0.9 tries five passwords: the account is locked from there …
     let attacker = "127.0.0.9";
     for _ in 0..4 {
