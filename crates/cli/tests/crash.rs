@@ -3,37 +3,16 @@
 //! moments and restarted. Afterwards every acknowledged submission is present exactly
 //! once, with exactly one audit entry, and the audit chain verifies.
 
+mod common;
+
 use duban_domain::Role;
 use duban_domain::access::{RoleGrant, Scope};
 use duban_testkit::{Client, PASSWORD};
 use rand::{Rng, SeedableRng};
 use serde_json::json;
 use std::collections::BTreeSet;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-fn start(db_url: &str, dir: &std::path::Path, addr: &str) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_duban"))
-        .args(["serve", "--listen", addr, "--db", db_url, "--data-dir"])
-        .arg(dir)
-        .env("DUBAN_LOG", "error")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
-}
-
-async fn wait_up(addr: &str) {
-    let t = Instant::now();
-    while t.elapsed() < Duration::from_secs(30) {
-        if tokio::net::TcpStream::connect(addr).await.is_ok() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("the server did not come up on {addr}");
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn acknowledged_submissions_survive_sigkill() {
@@ -85,8 +64,8 @@ async fn acknowledged_submissions_survive_sigkill() {
         .unwrap()
         .port();
     let addr = format!("127.0.0.1:{port}");
-    let mut server = start(&url, &dir, &addr);
-    wait_up(&addr).await;
+    let mut server = common::serve(&url, &dir, &addr);
+    common::wait_up(&addr).await;
     let client = Client::login(&addr, "clerk").await;
     let projects: Vec<i64> = client.ok("/api/v1/projects?page_size=500").await["items"]
         .as_array()
@@ -153,8 +132,8 @@ async fn acknowledged_submissions_survive_sigkill() {
         server.kill().unwrap(); // SIGKILL
         server.wait().unwrap();
         kills += 1;
-        server = start(&url, &dir, &addr);
-        wait_up(&addr).await;
+        server = common::serve(&url, &dir, &addr);
+        common::wait_up(&addr).await;
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
     stop.store(true, std::sync::atomic::Ordering::Relaxed);

@@ -5,35 +5,14 @@
 //! is delivered, and the webhook accepted none twice: the one sent again after the crash
 //! carried the same Idempotency-Key and was refused as a repeat (409).
 
+mod common;
+
 use duban_domain::Role;
 use duban_domain::access::{RoleGrant, Scope};
 use duban_testkit::{Client, Outside, PASSWORD};
 use serde_json::json;
 use std::collections::BTreeMap;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn start(db_url: &str, dir: &std::path::Path, addr: &str) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_duban"))
-        .args(["serve", "--listen", addr, "--db", db_url, "--data-dir"])
-        .arg(dir)
-        .env("DUBAN_LOG", "error")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
-}
-
-async fn wait_up(addr: &str) {
-    let t = Instant::now();
-    while t.elapsed() < Duration::from_secs(30) {
-        if tokio::net::TcpStream::connect(addr).await.is_ok() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("the server did not come up on {addr}");
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn messages_survive_sigkill_between_commit_and_delivery() {
@@ -95,8 +74,8 @@ async fn messages_survive_sigkill_between_commit_and_delivery() {
         .unwrap()
         .port();
     let addr = format!("127.0.0.1:{port}");
-    let mut server = start(&url, &dir, &addr);
-    wait_up(&addr).await;
+    let mut server = common::serve(&url, &dir, &addr);
+    common::wait_up(&addr).await;
     let admin = Client::login(&addr, "admin").await;
     admin
         .ok_post(
@@ -128,8 +107,8 @@ async fn messages_survive_sigkill_between_commit_and_delivery() {
     );
 
     // Restarted, it delivers the rest; the row in flight goes again once its claim runs out.
-    server = start(&url, &dir, &addr);
-    wait_up(&addr).await;
+    server = common::serve(&url, &dir, &addr);
+    common::wait_up(&addr).await;
     let admin = Client::login(&addr, "admin").await;
     let t = Instant::now();
     loop {

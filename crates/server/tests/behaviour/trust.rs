@@ -294,14 +294,11 @@ async fn lockout_is_no_weapon(db: Db) {
     );
     // An administrator's unlock clears the account's locks from every source.
     let admin = Client::login(&addr, "admin").await;
-    let id = admin.ok("/api/v1/users").await["items"]
-        .as_array()
+    let id = duban_store::users::by_username(&db, "victim")
+        .await
         .unwrap()
-        .iter()
-        .find(|u| u["username"] == "victim")
-        .unwrap()["id"]
-        .as_i64()
-        .unwrap();
+        .unwrap()
+        .id;
     admin
         .ok_post(&format!("/api/v1/users/{id}/unlock"), json!({}))
         .await;
