@@ -16,6 +16,8 @@ pub struct Doc {
     query: Vec<Value>,
     public: bool,
     raw_body: bool,
+    /// The answer is a file of one of these types, not JSON.
+    files: Vec<&'static str>,
 }
 
 pub fn doc(tag: &'static str, summary: &'static str) -> Doc {
@@ -26,6 +28,7 @@ pub fn doc(tag: &'static str, summary: &'static str) -> Doc {
         query: Vec::new(),
         public: false,
         raw_body: false,
+        files: Vec::new(),
     }
 }
 
@@ -84,6 +87,11 @@ impl Doc {
         self.raw_body = true;
         self
     }
+    /// The answer is a file of one of these media types (not JSON).
+    pub fn file(mut self, types: &[&'static str]) -> Self {
+        self.files.extend_from_slice(types);
+        self
+    }
 }
 
 impl Api {
@@ -118,6 +126,19 @@ impl Api {
         }
         if d.public {
             op["security"] = json!([]);
+        }
+        if !d.files.is_empty() {
+            let content: Map<String, Value> = d
+                .files
+                .iter()
+                .map(|t| {
+                    (
+                        t.to_string(),
+                        json!({ "schema": { "type": "string", "format": "binary" } }),
+                    )
+                })
+                .collect();
+            op["responses"]["200"] = json!({ "description": "The file", "content": content });
         }
         let entry = self
             .paths

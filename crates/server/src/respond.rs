@@ -23,6 +23,7 @@ pub fn done() -> Res {
 
 /// The media type of `.xlsx` files.
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
 /// `Content-Disposition` for a download: the name percent-encoded as RFC 5987 says, so
 /// Chinese file names arrive intact and the header stays ASCII; `fallback` is for

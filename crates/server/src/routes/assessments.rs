@@ -58,7 +58,8 @@ pub fn routes(x: &mut Api) {
         doc(
             "assessments",
             "The ranking and every point's explanation as a workbook",
-        ),
+        )
+        .file(&[crate::respond::XLSX]),
     );
     x.op(
         "post",

@@ -39,7 +39,7 @@ pub fn routes(x: &mut Api) {
         "get",
         "/api/v1/attachments/{id}",
         get(download),
-        doc("attachments", "Download a file"),
+        doc("attachments", "Download a file").file(&["application/octet-stream"]),
     );
 }
 

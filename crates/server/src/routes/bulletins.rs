@@ -43,7 +43,7 @@ pub fn routes(x: &mut Api) {
         "get",
         "/api/v1/bulletins/{id}/html",
         get(html),
-        doc("bulletins", "The bulletin as an HTML page"),
+        doc("bulletins", "The bulletin as an HTML page").file(&["text/html"]),
     );
     x.op(
         "get",
@@ -52,7 +52,8 @@ pub fn routes(x: &mut Api) {
         doc(
             "bulletins",
             "The bulletin as a Word document in the official style",
-        ),
+        )
+        .file(&[crate::respond::DOCX]),
     );
     x.op(
         "get",
@@ -61,7 +62,8 @@ pub fn routes(x: &mut Api) {
         doc(
             "bulletins",
             "Every table of the bulletin, in full, as a workbook (the annex)",
-        ),
+        )
+        .file(&[crate::respond::XLSX]),
     );
     x.op(
         "post",
@@ -111,7 +113,7 @@ async fn docx(State(s): State<AppState>, Allowed(can): Read, id: Ids) -> Res {
     let name = format!("{}.docx", b.document.title);
     Ok(download(
         duban_render::bulletin_docx(&b.document),
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        crate::respond::DOCX,
         &name,
         "bulletin.docx",
     ))

@@ -21,7 +21,8 @@ pub fn routes(x: &mut Api) {
         "exports",
         "A list as a file with its own query (scope and filters as on screen): projects, reports, problems, dispatch, missing, audit, users, units",
     )
-    .query::<FileQuery>(x);
+    .query::<FileQuery>(x)
+    .file(&[crate::respond::XLSX, "text/csv", "application/json"]);
     x.op("get", "/api/v1/export/{list}", get(export), d);
 }
 

@@ -18,7 +18,8 @@ pub fn routes(x: &mut Api) {
         "imports",
         "An import template (.xlsx), optionally pre-filled",
     )
-    .query::<TemplateQuery>(x);
+    .query::<TemplateQuery>(x)
+    .file(&[crate::respond::XLSX]);
     x.op("get", "/api/v1/imports/template", get(template), d);
     let d = doc(
         "imports",

@@ -47,7 +47,8 @@ pub fn routes(x: &mut Api) {
         "registry",
         "The current view of the registry (its filters and order, every page) as CSV for Excel",
     )
-    .query::<ProjectQuery>(x);
+    .query::<ProjectQuery>(x)
+    .file(&["text/csv"]);
     x.op("get", "/api/v1/projects/export.csv", get(export), d);
     let d = doc("registry", "Create a project (supervisor)").body::<ProjectInput>(x);
     x.op("post", "/api/v1/projects", post(create_project), d);

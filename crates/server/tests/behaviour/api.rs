@@ -119,6 +119,42 @@ async fn api_contract(db: Db) {
         let name = r.split('"').next().unwrap();
         assert!(schemas.contains_key(name), "$ref {name} resolves");
     }
+    // Files are documented as the files they are, and served as documented.
+    let file_types = |path: &str| -> Vec<String> {
+        doc["paths"][path]["get"]["responses"]["200"]["content"]
+            .as_object()
+            .map(|c| c.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    for (path, want) in [
+        ("/api/v1/bulletins/{id}/docx", "wordprocessingml"),
+        ("/api/v1/bulletins/{id}/html", "text/html"),
+        ("/api/v1/bulletins/{id}/xlsx", "spreadsheetml"),
+        ("/api/v1/assessments/{id}/xlsx", "spreadsheetml"),
+        ("/api/v1/imports/template", "spreadsheetml"),
+        ("/api/v1/projects/export.csv", "text/csv"),
+        ("/api/v1/export/{list}", "text/csv"),
+        ("/api/v1/attachments/{id}", "octet-stream"),
+    ] {
+        let types = file_types(path);
+        assert!(
+            types.iter().any(|t| t.contains(want))
+                && !types
+                    .iter()
+                    .any(|t| t == "application/json" && !path.contains("{list}")),
+            "{path}: {types:?}"
+        );
+    }
+    let r = c
+        .send("GET", "/api/v1/projects/export.csv?page_size=1", None)
+        .await;
+    let served = r.header("content-type").unwrap_or_default().to_string();
+    assert!(
+        file_types("/api/v1/projects/export.csv")
+            .iter()
+            .any(|t| served.starts_with(t.as_str())),
+        "{served}"
+    );
     let login = &doc["paths"]["/api/v1/auth/login"]["post"];
     assert_eq!(login["security"], serde_json::json!([]));
     let body = login["requestBody"]["content"]["application/json"]["schema"]["$ref"]
