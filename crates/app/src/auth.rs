@@ -80,7 +80,41 @@ fn bad_login() -> AppError {
 /// The keys failed sign-ins are counted under: the account from this source, and the
 /// source whatever account it tries.
 fn throttle_keys(user: Option<i64>, ip: &str) -> (Option<String>, String) {
-    (user.map(|u| format!("a:{u}:{ip}")), format!("s:{ip}"))
+    let source = source_of(ip);
+    (
+        user.map(|u| format!("a:{u}:{source}")),
+        format!("s:{source}"),
+    )
+}
+
+/// The source failures are counted under: an IPv4 address, or an IPv6 address's /64
+/// (one subscriber's network: its addresses are too many to count one by one).
+fn source_of(ip: &str) -> String {
+    match ip.parse::<std::net::IpAddr>().map(|a| a.to_canonical()) {
+        Ok(std::net::IpAddr::V6(v6)) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Ok(v4) => v4.to_string(),
+        Err(_) => ip.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod source_tests {
+    #[test]
+    fn an_ipv6_network_counts_as_one_source() {
+        assert_eq!(super::source_of("203.0.113.5"), "203.0.113.5");
+        assert_eq!(super::source_of("::ffff:203.0.113.5"), "203.0.113.5");
+        assert_eq!(
+            super::source_of("2001:db8:1:2:aaaa::1"),
+            super::source_of("2001:db8:1:2:bbbb::9")
+        );
+        assert_ne!(
+            super::source_of("2001:db8:1:2::1"),
+            super::source_of("2001:db8:1:3::1")
+        );
+    }
 }
 
 /// Count this attempt under the keys before anything is checked (attempts made at once
