@@ -715,6 +715,28 @@ pub async fn channels(db: &Db, _can: &Can<ManageUsers>) -> Result<Vec<ChannelVie
         .collect())
 }
 
+/// A channel as stored from a checked form: its settings sealed, the provider's rate when
+/// none is given; the rest (id, kind, times) from `base`.
+fn stored(f: &ChannelForm, base: store::Channel) -> Result<store::Channel, AppError> {
+    Ok(store::Channel {
+        name: f.name.trim().into(),
+        unit_id: f.unit_id,
+        sealed: sealer()?.seal(&serde_json::to_vec(&f.config).expect("config serialises")),
+        per_minute: f
+            .per_minute
+            .unwrap_or_else(|| i64::from(f.config.kind().default_per_minute())),
+        enabled: f.enabled,
+        events: f.events.clone(),
+        ..base
+    })
+}
+
+/// What the audit log keeps of a channel: its settings with every credential blanked.
+fn audited(c: &store::Channel, f: &ChannelForm) -> serde_json::Value {
+    serde_json::json!({"name": c.name, "kind": c.kind, "unit_id": c.unit_id, "enabled": c.enabled,
+        "per_minute": c.per_minute, "events": c.events, "config": f.config.redacted()})
+}
+
 /// Make a channel (administrators); its id.
 pub async fn create_channel(
     db: &Db,
@@ -729,22 +751,22 @@ pub async fn create_channel(
             )
         })?;
     }
-    let kind = f.config.kind();
     let now = duban_store::now_ms();
-    let c = store::Channel {
-        id: 0,
-        kind: kind.code().into(),
-        name: f.name.trim().into(),
-        unit_id: f.unit_id,
-        sealed: sealer()?.seal(&serde_json::to_vec(&f.config).expect("config serialises")),
-        per_minute: f
-            .per_minute
-            .unwrap_or_else(|| i64::from(kind.default_per_minute())),
-        enabled: f.enabled,
-        events: f.events.clone(),
-        created_at: now,
-        updated_at: now,
-    };
+    let c = stored(
+        &f,
+        store::Channel {
+            id: 0,
+            kind: f.config.kind().code().into(),
+            name: String::new(),
+            unit_id: None,
+            sealed: String::new(),
+            per_minute: 0,
+            enabled: true,
+            events: vec![],
+            created_at: now,
+            updated_at: now,
+        },
+    )?;
     let mut w = can.write(db).await?;
     let id = store::insert_channel(w.tx(), &c).await?;
     w.audit(
@@ -752,10 +774,7 @@ pub async fn create_channel(
         "channel",
         id,
         crate::audit::NONE,
-        Some(
-            &serde_json::json!({"name": c.name, "kind": c.kind, "unit_id": c.unit_id,
-            "per_minute": c.per_minute, "events": c.events, "config": f.config.redacted()}),
-        ),
+        Some(&audited(&c, &f)),
     );
     w.commit().await?;
     Ok(id)
@@ -787,19 +806,13 @@ pub async fn update_channel(
     }
     let f = ChannelForm { config, ..f };
     check_form(&f)?;
-    let kind = f.config.kind();
-    let c = store::Channel {
-        name: f.name.trim().into(),
-        unit_id: f.unit_id,
-        sealed: sealer()?.seal(&serde_json::to_vec(&f.config).expect("config serialises")),
-        per_minute: f
-            .per_minute
-            .unwrap_or_else(|| i64::from(kind.default_per_minute())),
-        enabled: f.enabled,
-        events: f.events.clone(),
-        updated_at: duban_store::now_ms(),
-        ..old.clone()
-    };
+    let c = stored(
+        &f,
+        store::Channel {
+            updated_at: duban_store::now_ms(),
+            ..old.clone()
+        },
+    )?;
     store::update_channel(w.tx(), &c).await?;
     w.audit(
         "channel.update",
@@ -808,10 +821,7 @@ pub async fn update_channel(
         Some(
             &serde_json::json!({"name": old.name, "enabled": old.enabled, "unit_id": old.unit_id}),
         ),
-        Some(
-            &serde_json::json!({"name": c.name, "enabled": c.enabled, "unit_id": c.unit_id,
-            "per_minute": c.per_minute, "events": c.events, "config": f.config.redacted()}),
-        ),
+        Some(&audited(&c, &f)),
     );
     w.commit().await?;
     Ok(())

@@ -260,28 +260,19 @@ impl ChannelConfig {
                 }
                 Ok(())
             }
-            ChannelConfig::Wecom { url } => {
-                web_address("url", url)?;
-                if !url.contains("key=") {
-                    return Err(FieldError::new(
-                        "url",
-                        "robot_key",
-                        "企业微信机器人地址应含 key=…（在群机器人的“Webhook 地址”中复制）",
-                        "a WeCom robot address carries key=… (copy its webhook address)",
-                    ));
-                }
-                Ok(())
-            }
+            ChannelConfig::Wecom { url } => robot_address(
+                url,
+                "key=",
+                "企业微信机器人地址应含 key=…（在群机器人的“Webhook 地址”中复制）",
+                "a WeCom robot address carries key=… (copy its webhook address)",
+            ),
             ChannelConfig::Dingtalk { url, secret } => {
-                web_address("url", url)?;
-                if !url.contains("access_token=") {
-                    return Err(FieldError::new(
-                        "url",
-                        "robot_token",
-                        "钉钉机器人地址应含 access_token=…",
-                        "a DingTalk robot address carries access_token=…",
-                    ));
-                }
+                robot_address(
+                    url,
+                    "access_token=",
+                    "钉钉机器人地址应含 access_token=…",
+                    "a DingTalk robot address carries access_token=…",
+                )?;
                 required("secret", secret)
             }
             ChannelConfig::Webhook { url, secret } => {
@@ -335,6 +326,16 @@ fn keep_url(new: &mut String, old: &str) {
 
 fn cut_query(url: &str) -> String {
     url.split('?').next().unwrap_or_default().to_string()
+}
+
+/// A robot's webhook address: a web address that carries its credential (`param`).
+fn robot_address(url: &str, param: &str, zh: &str, en: &str) -> Result<(), FieldError> {
+    web_address("url", url)?;
+    if url.contains(param) {
+        Ok(())
+    } else {
+        Err(FieldError::new("url", "robot_key", zh, en))
+    }
 }
 
 fn web_address(field: &'static str, url: &str) -> Result<(), FieldError> {
@@ -554,6 +555,15 @@ pub fn percent_encode(s: &str) -> String {
     out
 }
 
+/// `k=v&k=v`, each name and value percent-encoded (RFC 3986).
+fn query_string(params: &[(String, String)]) -> String {
+    params
+        .iter()
+        .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 /// 钉钉's signature of a robot request: HMAC-SHA256 keyed by the secret over
 /// `timestamp + "\n" + secret`, in base64, URL-encoded.
 pub fn dingtalk_sign(secret: &str, timestamp_ms: i64) -> String {
@@ -575,13 +585,9 @@ pub fn webhook_signature(secret: &str, timestamp_s: i64, body: &[u8]) -> String 
 /// Aliyun's RPC signature: HMAC-SHA1 keyed by `secret + "&"` over
 /// `METHOD&%2F&percent(sorted, percent-encoded query)`, in base64.
 pub fn aliyun_signature(secret: &str, method: &str, params: &[(String, String)]) -> String {
-    let mut sorted: Vec<&(String, String)> = params.iter().collect();
+    let mut sorted: Vec<(String, String)> = params.to_vec();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
-    let query = sorted
-        .iter()
-        .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
-        .collect::<Vec<_>>()
-        .join("&");
+    let query = query_string(&sorted);
     let to_sign = format!(
         "{method}&{}&{}",
         percent_encode("/"),
@@ -768,11 +774,7 @@ pub fn http_request(
             .collect();
             let sig = aliyun_signature(access_key_secret, "POST", &q);
             q.push(("Signature".into(), sig));
-            let body = q
-                .iter()
-                .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
-                .collect::<Vec<_>>()
-                .join("&");
+            let body = query_string(&q);
             Some(HttpRequest {
                 url: if endpoint.is_empty() {
                     "https://dysmsapi.aliyuncs.com/".into()

@@ -117,6 +117,12 @@ pub async fn spawn_with(db: Db, secure_cookies: bool) -> String {
     addr
 }
 
+/// An instant of the office's clock (Beijing time), as the routine's tests tick it.
+pub fn beijing(y: i32, m: u32, d: u32, hour: u32, minute: u32) -> i64 {
+    duban_app::clock::day_start_ms(chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap())
+        + i64::from(hour * 60 + minute) * 60_000
+}
+
 /// The key that seals channels' credentials in tests (one per process).
 pub fn install_test_key() {
     duban_app::delivery::install_key(duban_outbound::Sealer::new([42; 32]));

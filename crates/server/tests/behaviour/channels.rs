@@ -22,13 +22,7 @@ duban_testkit::on_both!(
 
 /// 09:05 in Beijing on a day of December 2025, as milliseconds.
 fn at(day: u32) -> i64 {
-    chrono::NaiveDate::from_ymd_opt(2025, 12, day)
-        .unwrap()
-        .and_hms_opt(9, 5, 0)
-        .unwrap()
-        .and_utc()
-        .timestamp_millis()
-        - 8 * 3_600_000
+    common::beijing(2025, 12, day, 9, 5)
 }
 
 /// The busiest leaf unit with November reports missing, and its parent: (unit code,

@@ -17,13 +17,7 @@ duban_testkit::on_both!(60, the_other_events);
 
 /// Beijing `hour`:`minute` on a day, as milliseconds.
 fn at(y: i32, m: u32, d: u32, hour: u32, minute: u32) -> i64 {
-    chrono::NaiveDate::from_ymd_opt(y, m, d)
-        .unwrap()
-        .and_hms_opt(hour, minute, 0)
-        .unwrap()
-        .and_utc()
-        .timestamp_millis()
-        - 8 * 3_600_000
+    common::beijing(y, m, d, hour, minute)
 }
 
 async fn events_of(c: &Client) -> Vec<String> {

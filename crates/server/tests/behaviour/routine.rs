@@ -15,13 +15,7 @@ duban_testkit::on_both!(120, a_month_of_reminders);
 
 /// 09:05 in Beijing on a day of December 2025, as milliseconds.
 fn at(day: u32, hour: u32) -> i64 {
-    chrono::NaiveDate::from_ymd_opt(2025, 12, day)
-        .unwrap()
-        .and_hms_opt(hour, 5, 0)
-        .unwrap()
-        .and_utc()
-        .timestamp_millis()
-        - 8 * 3_600_000
+    common::beijing(2025, 12, day, hour, 5)
 }
 
 /// (event, link) of each of a person's messages, oldest first.
