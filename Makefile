@@ -6,7 +6,7 @@ CARGO ?= cargo
 NPM ?= npm
 SHELL := /bin/bash
 
-.PHONY: demo test web web-deps lint test-rust test-web e2e chromium office haproxy bench bench-pg clean python
+.PHONY: demo test web web-deps oidc-deps lint test-rust test-web e2e chromium office haproxy bench bench-pg clean python
 
 demo: web
 	$(CARGO) build --release -p duban-cli
@@ -15,6 +15,12 @@ demo: web
 web-deps: web/node_modules/.installed
 web/node_modules/.installed: web/package.json web/package-lock.json
 	cd web && $(NPM) ci --no-audit --no-fund
+	touch $@
+
+# The identity platform of the sign-in tests: node-oidc-provider, run on loopback.
+oidc-deps: crates/testkit/oidc/node_modules/.installed
+crates/testkit/oidc/node_modules/.installed: crates/testkit/oidc/package.json crates/testkit/oidc/package-lock.json
+	cd crates/testkit/oidc && $(NPM) ci --no-audit --no-fund
 	touch $@
 
 web: web-deps
@@ -31,8 +37,9 @@ test-web: web-deps
 	cd web && npx vitest run
 
 # Rust unit and integration tests on SQLite and on a throwaway PostgreSQL; the bulletin's
-# documents are opened by LibreOffice and rendered by poppler.
-test-rust: office haproxy python
+# documents are opened by LibreOffice and rendered by poppler; the sign-in through an
+# identity platform meets a real OpenID Connect provider (node).
+test-rust: office haproxy python oidc-deps
 	DUBAN_REQUIRE_PG=1 DUBAN_REQUIRE_SOFFICE=1 ./scripts/with-postgres.sh $(CARGO) test --workspace
 
 # Python 3 plays the outside world in the channel tests (SMTP, robots, webhooks, SMS).
@@ -51,7 +58,7 @@ haproxy:
 chromium:
 	@{ command -v chromium >/dev/null && fc-list :lang=zh | grep -q .; } || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; }
 
-e2e: web chromium
+e2e: web chromium oidc-deps
 	$(CARGO) build -p duban-cli
 	cd web && node e2e/run.mjs
 

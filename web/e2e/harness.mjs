@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createServer } from 'node:net'
+import { createHmac } from 'node:crypto'
 
 export const root = resolve(import.meta.dirname, '../..')
 export const bin = process.env.DUBAN_BIN ?? join(root, 'target/debug/duban')
@@ -82,13 +83,57 @@ export async function fitsWidth(page, what) {
   const [sw, w] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth])
   if (sw > w + 1) throw new Error(`${what}: ${sw}px wide in a ${w}px window`)
 }
-// Sign a page in through the login form.
+// The second factor of the accounts whose role requires one (administrators and
+// auditors): the key shown at set-up, the recovery codes, the last time step used.
+const factors = new Map()
+function totpAt(key, step) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
+  let bits = ''
+  for (const ch of key.replace(/\s+/g, '').toUpperCase()) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0')
+  const bytes = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)))
+  const msg = Buffer.alloc(8)
+  msg.writeBigUInt64BE(BigInt(step))
+  const h = createHmac('sha1', bytes).update(msg).digest()
+  const o = h[h.length - 1] & 15
+  return String((h.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, '0')
+}
+// A code for the next sign-in of an account with a second factor: the app's code of a
+// time step not used yet, or (inside the same 30 s) one of the recovery codes.
+export { totpAt }
+export function secondFactor(user) {
+  const f = factors.get(user)
+  if (!f) return null
+  const step = Math.floor(Date.now() / 30000)
+  if (step > f.last) {
+    f.last = step
+    return totpAt(f.key, step)
+  }
+  return f.codes.shift()
+}
+async function enrol(page, user) {
+  const key = (await page.locator('[data-test=totp-secret]').textContent()).trim()
+  const step = Math.floor(Date.now() / 30000)
+  await page.locator('input[data-test=totp-code], [data-test=totp-code] input').fill(totpAt(key, step))
+  await page.locator('[data-test=totp-confirm]').click()
+  await page.locator('[data-test=recovery-codes] li').first().waitFor()
+  const codes = (await page.locator('[data-test=recovery-codes] li').allTextContents()).map((c) => c.trim())
+  factors.set(user, { key, codes, last: step })
+  await page.locator('[data-test=codes-saved]').click()
+}
+
+// Sign a page in through the login form (with the second factor, when the account has one).
 export async function signIn(page, path = '/projects', user = 'e2e-sup') {
   await page.goto(base + path)
   await page.waitForURL('**/login**')
   await page.locator('input[data-test=username], [data-test=username] input').fill(user)
   await page.locator('input[data-test=password], [data-test=password] input').fill(password)
   await page.locator('[data-test=login-submit]').click()
+  if (factors.has(user)) {
+    const code = page.locator('input[data-test=totp], [data-test=totp] input')
+    await code.waitFor()
+    await code.fill(secondFactor(user))
+    await page.locator('[data-test=login-submit]').click()
+  }
   const want = new URL(base + path).pathname
   await page.waitForURL((u) => u.pathname === want)
 }
@@ -107,11 +152,20 @@ export async function firstSignIn(page, name, initial, path) {
   await page.locator('input[data-test=new-password], [data-test=new-password] input').fill(password)
   await page.locator('input[data-test=new-password-again], [data-test=new-password-again] input').fill(password)
   await page.locator('[data-test=change-submit]').click()
-  await page.waitForURL((u) => u.pathname === new URL(base + path).pathname)
+  const want = new URL(base + path).pathname
+  // A role that requires a second factor sets it up now.
+  const setup = page.locator('[data-test=totp-setup]')
+  await Promise.race([setup.waitFor(), page.waitForURL((u) => u.pathname === want)])
+  if (await setup.isVisible()) {
+    await page.locator('[data-test=totp-secret]').filter({ hasText: /\w/ }).waitFor()
+    await enrol(page, name)
+  }
+  await page.waitForURL((u) => u.pathname === want)
 }
 // Another user's own API session (for what a spec prepares outside the browser).
 export async function sessionOf(username, pw = password) {
-  const r = await fetch(base + '/api/v1/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password: pw }) })
+  const totp = factors.has(username) ? secondFactor(username) : undefined
+  const r = await fetch(base + '/api/v1/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password: pw, totp }) })
   if (!r.ok) throw new Error(`login ${username}: ${r.status} ${await r.text()}`)
   const c = r.headers.get('set-cookie').split(';')[0]
   const token = (await r.json()).csrf_token

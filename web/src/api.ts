@@ -90,6 +90,12 @@ export interface Me {
   id: number; username: string; display_name: string; unit_id: number
   roles: { role: string; scope: { kind: string; units?: number[] } }[]
   capabilities: string[]; password_change_required: boolean; totp_enabled: boolean
+  /** The role requires a second factor and none is set up yet. */
+  totp_required?: boolean
+  recovery_codes_left?: number
+  signed_in_via?: 'password' | 'sso'
+  /** The session's CSRF token (a page opened after the identity platform's redirect). */
+  csrf_token?: string
   /** Reports are approved at two levels and this user's unit gives the second. */
   second_approver?: boolean
   /** Reports are approved at two levels in this office. */

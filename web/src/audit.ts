@@ -2,7 +2,10 @@
 // entry's before/after JSON as rows of field, before, after.
 
 const ACTIONS: Record<string, [string, string]> = {
-  login: ['登录', 'Sign-in'], logout: ['退出', 'Sign-out'],
+  login: ['登录', 'Sign-in'], logout: ['退出', 'Sign-out'], login_sso: ['统一身份认证登录', 'Sign-in through the identity platform'],
+  'user.sso_link': ['绑定统一身份认证账号', 'Identity-platform account linked'], 'user.recovery_codes': ['重新生成恢复码', 'Recovery codes renewed'],
+  'user.totp_enable': ['启用动态口令', 'Authenticator turned on'], 'user.totp_disable': ['关闭动态口令', 'Authenticator turned off'],
+  'login.unblock_source': ['解除来源地址锁定', 'Source address unblocked'],
   'system.init': ['系统初始化', 'System set up'], 'system.first_run': ['首次使用验证', 'First-run attempt'],
   'user.create': ['新建用户', 'User created'], 'user.update': ['修改用户', 'User changed'], 'user.lock': ['锁定账号', 'Account locked'],
   'user.unlock': ['解锁账号', 'Account unlocked'], 'user.reset_password': ['重置密码', 'Password reset'], 'user.password': ['修改本人密码', 'Own password changed'],

@@ -29,11 +29,12 @@ const router = createRouter({
   ],
 })
 
-// Every page but the login needs a user whose password is in order.
+// Every page but the login needs a user whose password (and second factor, where the
+// role requires one) is in order.
 router.beforeEach(async (to) => {
   if (to.meta.public) return true
   const me = session.checked ? session.user : await loadMe()
-  if (!me || me.password_change_required) return { path: '/login', query: { redirect: to.fullPath } }
+  if (!me || me.password_change_required || me.totp_required) return { path: '/login', query: { redirect: to.fullPath } }
   if (to.path === '/') return home(me)
   // Those who read no business data (the auditor) start on what they may read.
   if (to.path === '/cockpit' && !me.capabilities.includes('read_registry')) {

@@ -21,6 +21,8 @@ function remember(me: Me | null) {
 export async function loadMe(): Promise<Me | null> {
   try {
     session.user = await get<Me>('/api/v1/auth/me')
+    // Back from the identity platform, the page has not seen the login's answer.
+    if (session.user.csrf_token) setCsrf(session.user.csrf_token)
     session.offline = false
   } catch (e) {
     if (unreachable(e)) {

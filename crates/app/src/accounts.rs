@@ -416,6 +416,23 @@ pub async fn admin_list(
         .collect())
 }
 
+/// Lift the lock on a source address (a shared office exit where someone mistyped too
+/// often): its own count and the counts of every account from it.
+pub async fn unblock_source(console: &Console, db: &Db, ip: &str) -> Result<(), AppError> {
+    let source = crate::auth::source_of(ip);
+    let mut w = console.write(db).await?;
+    duban_store::sessions::clear_source_throttle(w.tx(), &source).await?;
+    w.audit(
+        "login.unblock_source",
+        "source",
+        &source,
+        crate::audit::NONE,
+        crate::audit::NONE,
+    );
+    w.commit().await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

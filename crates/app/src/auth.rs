@@ -60,6 +60,17 @@ pub struct Me {
     pub roles: Vec<duban_domain::access::RoleGrant>,
     pub capabilities: Vec<duban_domain::access::Capability>,
     pub password_change_required: bool,
+    /// The person's role requires a second factor and they have none yet: they must set
+    /// one up before anything else.
+    pub totp_required: bool,
+    /// Unused recovery codes of the second factor.
+    pub recovery_codes_left: i64,
+    /// `password` or `sso`.
+    pub signed_in_via: &'static str,
+    /// The session's CSRF token, for a page opened after a sign-in it did not make itself
+    /// (back from the identity platform).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub csrf_token: Option<String>,
     pub totp_enabled: bool,
     /// Where reports are approved at two levels: whether this user's unit gives the
     /// second, last approval (their inbox holds the reports with a first approval).
@@ -89,7 +100,7 @@ fn throttle_keys(user: Option<i64>, ip: &str) -> (Option<String>, String) {
 
 /// The source failures are counted under: an IPv4 address, or an IPv6 address's /64
 /// (one subscriber's network: its addresses are too many to count one by one).
-fn source_of(ip: &str) -> String {
+pub(crate) fn source_of(ip: &str) -> String {
     match ip.parse::<std::net::IpAddr>().map(|a| a.to_canonical()) {
         Ok(std::net::IpAddr::V6(v6)) => {
             let s = v6.segments();
@@ -182,6 +193,14 @@ async fn not_a_failure(
 pub async fn login(db: &Db, input: &LoginInput, ip: &str) -> Result<LoginOk, AppError> {
     let name = input.username.trim();
     let now = now_ms();
+    if !settings::get(db).await?.sign_in.password_login {
+        audit::event(db, Who { id: None, name, ip }, "login", "password_off").await?;
+        return Err(AppError::auth(
+            "password_login_off",
+            "passwords are switched off here: sign in through the identity platform",
+            "本系统已停用密码登录，请使用统一身份认证登录",
+        ));
+    }
     let user = users::by_username(db, name).await?;
     let (account_key, source_key) = throttle_keys(user.as_ref().map(|u| u.id), ip);
     let mut keys: Vec<(&str, i64)> = vec![(source_key.as_str(), security::SOURCE_MAX_FAILURES)];
@@ -246,7 +265,21 @@ pub async fn login(db: &Db, input: &LoginInput, ip: &str) -> Result<LoginOk, App
             ));
         };
         // A wrong code counts like a wrong password: codes cannot be tried without end.
-        let Some(step) = check_totp(&u, code, now) else {
+        // A recovery code stands in for the app's code once.
+        let used = if let Some(step) = check_totp(&u, code, now) {
+            let mut tx = db.write().await?;
+            users::set_totp_step(&mut tx, u.id, step as i64).await?;
+            tx.commit().await?;
+            Some("ok")
+        } else if let Some(d) = recovery_digest(u.id, code)? {
+            let mut tx = db.write().await?;
+            let ok = sessions::use_recovery_code(&mut tx, u.id, &d, now).await?;
+            tx.commit().await?;
+            ok.then_some("recovery_code")
+        } else {
+            None
+        };
+        let Some(how) = used else {
             let locked = confirm_failure(db, &keys, now).await?;
             audit::event(
                 db,
@@ -268,31 +301,63 @@ pub async fn login(db: &Db, input: &LoginInput, ip: &str) -> Result<LoginOk, App
                 ),
             });
         };
-        let mut tx = db.write().await?;
-        users::set_totp_step(&mut tx, u.id, step as i64).await?;
-        tx.commit().await?;
+        if how == "recovery_code" {
+            audit::event(db, who, "login", "recovery_code").await?;
+        }
     }
     not_a_failure(db, &keys, account_key.as_deref()).await?;
+    open_session(db, &u, ip, Via::Password, async |_, _| Ok(())).await
+}
+
+/// How a session was opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// The local password (and the second factor, when the account has one).
+    Password,
+    /// The office's identity platform, which vouched for the person and their factors.
+    Sso,
+}
+
+impl Via {
+    fn code(self) -> &'static str {
+        match self {
+            Via::Password => "password",
+            Via::Sso => "sso",
+        }
+    }
+}
+
+/// Open a session for a person whose sign-in succeeded; `also` writes in the same
+/// transaction (the first link of an external identity).
+pub(crate) async fn open_session(
+    db: &Db,
+    u: &User,
+    ip: &str,
+    via: Via,
+    also: impl AsyncFnOnce(&mut duban_store::db::Tx, &Actor) -> Result<(), AppError>,
+) -> Result<LoginOk, AppError> {
+    let now = now_ms();
+    let s = settings::get(db).await?;
     // Sessions idle past the timeout are dead; clear them out as users come and go.
-    let idle_ms = settings::get(db).await?.idle_minutes * 60_000;
-    sessions::purge_idle(db, now - idle_ms).await?;
+    sessions::purge_idle(db, now - s.idle_minutes * 60_000).await?;
     let session = random_hex(32);
     let csrf = random_hex(16);
+    let actor = actor_of(u, ip, None);
     let mut tx = db.write().await?;
-    sessions::create(&mut tx, &digest(&session), u.id, &csrf, now, ip).await?;
-    let actor = actor_of(&u, ip, None);
-    audit::user_action(&mut tx, &actor, "login", u.id).await?;
+    also(&mut tx, &actor).await?;
+    sessions::create(&mut tx, &digest(&session), u.id, &csrf, now, ip, via.code()).await?;
+    let action = match via {
+        Via::Password => "login",
+        Via::Sso => "login_sso",
+    };
+    audit::user_action(&mut tx, &actor, action, u.id).await?;
     tx.commit().await?;
     let caller = Caller::resolve(db, actor, u.grants.clone()).await?;
+    let left = sessions::recovery_codes_left(db, u.id).await?;
     Ok(LoginOk {
         session,
         csrf_token: csrf,
-        user: me_of(
-            &u,
-            &caller,
-            now,
-            settings::get(db).await?.second_approval_unit,
-        ),
+        user: me_of(u, &caller, now, &s, via, left),
     })
 }
 
@@ -309,6 +374,44 @@ fn check_totp(u: &User, code: &str, now: i64) -> Option<u64> {
     let step = security::totp_check(&secret, code, (now / 1000) as u64)?;
     // A code is good once.
     (u.totp_last_step.is_none_or(|last| step as i64 > last)).then_some(step)
+}
+
+/// How many recovery codes a second factor comes with.
+pub const RECOVERY_CODES: usize = 10;
+
+/// A recovery code as typed (`k7qm-x2pd`, spaces, dashes and case ignored): the stored
+/// digest it would have, or `None` when the text is no recovery code.
+fn recovery_digest(user: i64, typed: &str) -> Result<Option<String>, AppError> {
+    let code: String = typed
+        .chars()
+        .filter(|c| !matches!(c, '-' | ' '))
+        .flat_map(char::to_lowercase)
+        .collect();
+    if code.len() != 8 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Ok(None);
+    }
+    crate::secrets::keyed_digest("duban recovery code", &format!("{user}:{code}")).map(Some)
+}
+
+/// New recovery codes for an account: shown once, stored as keyed digests.
+async fn issue_recovery_codes(
+    w: &mut crate::unit_of_work::UnitOfWork<'_>,
+    user: i64,
+) -> Result<Vec<String>, AppError> {
+    let mut shown = Vec::with_capacity(RECOVERY_CODES);
+    let mut digests = Vec::with_capacity(RECOVERY_CODES);
+    while shown.len() < RECOVERY_CODES {
+        let mut b = [0u8; 5];
+        OsRng.fill_bytes(&mut b);
+        let code = data_encoding::BASE32_NOPAD.encode(&b).to_lowercase();
+        let d = recovery_digest(user, &code)?.expect("eight base32 characters");
+        if !digests.contains(&d) {
+            shown.push(format!("{}-{}", &code[..4], &code[4..]));
+            digests.push(d);
+        }
+    }
+    sessions::set_recovery_codes(w.tx(), user, &digests).await?;
+    Ok(shown)
 }
 
 /// What only the person signed in may do (their credentials, their tokens): never an API
@@ -332,7 +435,35 @@ fn actor_of(u: &User, ip: &str, token_id: Option<i64>) -> Actor {
     }
 }
 
-fn me_of(u: &User, caller: &Caller, now: i64, second_approval_unit: Option<i64>) -> Me {
+/// What a person signed in must do before anything else: change the password (initial,
+/// or too old), set up the second factor (their role requires one). Neither applies to a
+/// sign-in through the identity platform, which keeps the person's credentials.
+fn obligations(u: &User, s: &settings::Settings, via: Via, now: i64) -> (bool, bool) {
+    if via == Via::Sso {
+        return (false, false);
+    }
+    let password =
+        security::password_change_due(u.must_change_password, u.password_changed_at, now);
+    (password, !u.totp_enabled && requires_totp(u, s))
+}
+
+/// Whether one of the person's roles requires a second factor here.
+fn requires_totp(u: &User, s: &settings::Settings) -> bool {
+    u.grants
+        .iter()
+        .any(|g| s.sign_in.totp_roles.contains(&g.role))
+}
+
+fn me_of(
+    u: &User,
+    caller: &Caller,
+    now: i64,
+    s: &settings::Settings,
+    via: Via,
+    recovery_codes_left: i64,
+) -> Me {
+    let second_approval_unit = s.second_approval_unit;
+    let (password_change_required, totp_required) = obligations(u, s, via, now);
     Me {
         id: u.id,
         username: u.username.clone(),
@@ -340,11 +471,11 @@ fn me_of(u: &User, caller: &Caller, now: i64, second_approval_unit: Option<i64>)
         unit_id: u.unit_id,
         roles: u.grants.clone(),
         capabilities: caller.capabilities(),
-        password_change_required: security::password_change_due(
-            u.must_change_password,
-            u.password_changed_at,
-            now,
-        ),
+        password_change_required,
+        totp_required,
+        recovery_codes_left,
+        signed_in_via: via.code(),
+        csrf_token: None,
         totp_enabled: u.totp_enabled,
         two_level_approval: second_approval_unit.is_some(),
         second_approver: second_approval_unit == Some(u.unit_id)
@@ -361,6 +492,8 @@ pub struct Authenticated {
     /// The session's CSRF token; `None` for API tokens (no cookie, no CSRF risk).
     pub csrf: Option<String>,
     pub password_change_required: bool,
+    /// A second factor must be set up before anything else.
+    pub totp_required: bool,
 }
 
 fn expired() -> AppError {
@@ -395,12 +528,14 @@ pub async fn session(db: &Db, secret: &str, ip: &str) -> Result<Authenticated, A
         sessions::touch(db, &key, now).await?;
     }
     let u = active_user(db, s.user_id, now).await?;
-    let change = security::password_change_due(u.must_change_password, u.password_changed_at, now);
+    let (password_change_required, totp_required) =
+        obligations(&u, &settings::get(db).await?, via_of(&s.via), now);
     let caller = Caller::resolve(db, actor_of(&u, ip, None), u.grants.clone()).await?;
     Ok(Authenticated {
         caller,
         csrf: Some(s.csrf),
-        password_change_required: change,
+        password_change_required,
+        totp_required,
     })
 }
 
@@ -437,6 +572,7 @@ pub async fn token(db: &Db, secret: &str, ip: &str) -> Result<Authenticated, App
         caller,
         csrf: None,
         password_change_required: false,
+        totp_required: false,
     })
 }
 
@@ -455,14 +591,26 @@ pub async fn logout(db: &Db, secret: &str, caller: &Caller) -> Result<(), AppErr
     .await
 }
 
-pub async fn me(db: &Db, caller: &Caller) -> Result<Me, AppError> {
+fn via_of(code: &str) -> Via {
+    if code == "sso" {
+        Via::Sso
+    } else {
+        Via::Password
+    }
+}
+
+/// The caller as the UI sees it; `session`: the cookie's secret, for how it was opened.
+pub async fn me(db: &Db, caller: &Caller, session: Option<&str>) -> Result<Me, AppError> {
     let u = users::get(db, caller.actor.user_id.get()).await?;
-    Ok(me_of(
-        &u,
-        caller,
-        now_ms(),
-        settings::get(db).await?.second_approval_unit,
-    ))
+    let session = match session {
+        Some(secret) => sessions::get(db, &digest(secret)).await?,
+        None => None,
+    };
+    let via = session.as_ref().map_or(Via::Password, |s| via_of(&s.via));
+    let left = sessions::recovery_codes_left(db, u.id).await?;
+    let mut me = me_of(&u, caller, now_ms(), &settings::get(db).await?, via, left);
+    me.csrf_token = session.map(|s| s.csrf);
+    Ok(me)
 }
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
@@ -587,7 +735,7 @@ pub async fn totp_confirm(
     caller: &Caller,
     code: &str,
     enable: bool,
-) -> Result<(), AppError> {
+) -> Result<RecoveryCodes, AppError> {
     person_only(caller)?;
     let u = users::get(db, caller.actor.user_id.get()).await?;
     if u.totp_secret.is_none() || u.totp_enabled == enable {
@@ -598,13 +746,21 @@ pub async fn totp_confirm(
         }));
     }
     let step = check_totp(&u, code, now_ms()).ok_or_else(bad_code)?;
+    if !enable && requires_totp(&u, &settings::get(db).await?) {
+        return Err(AppError::Conflict(
+            "your role requires a second factor: it cannot be turned off (您的角色须使用动态口令，不能关闭)".into(),
+        ));
+    }
     let mut w = caller.write_own(db).await?;
-    if enable {
+    let codes = if enable {
         users::set_totp(w.tx(), u.id, u.totp_secret.as_deref(), true).await?;
         users::set_totp_step(w.tx(), u.id, step as i64).await?;
+        issue_recovery_codes(&mut w, u.id).await?
     } else {
         users::set_totp(w.tx(), u.id, None, false).await?;
-    }
+        sessions::set_recovery_codes(w.tx(), u.id, &[]).await?;
+        Vec::new()
+    };
     let action = if enable {
         "user.totp_enable"
     } else {
@@ -612,7 +768,39 @@ pub async fn totp_confirm(
     };
     w.audit(action, "user", u.id, audit::NONE, audit::NONE);
     w.commit().await?;
-    Ok(())
+    Ok(RecoveryCodes { codes })
+}
+
+/// Recovery codes, shown once: each stands in for the app's code at one sign-in.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecoveryCodes {
+    pub codes: Vec<String>,
+}
+
+/// New recovery codes (the old ones stop working), with a current code of the app.
+pub async fn renew_recovery_codes(
+    db: &Db,
+    caller: &Caller,
+    code: &str,
+) -> Result<RecoveryCodes, AppError> {
+    person_only(caller)?;
+    let u = users::get(db, caller.actor.user_id.get()).await?;
+    if !u.totp_enabled {
+        return Err(AppError::Conflict("TOTP is not enabled".into()));
+    }
+    let step = check_totp(&u, code, now_ms()).ok_or_else(bad_code)?;
+    let mut w = caller.write_own(db).await?;
+    users::set_totp_step(w.tx(), u.id, step as i64).await?;
+    let codes = issue_recovery_codes(&mut w, u.id).await?;
+    w.audit(
+        "user.recovery_codes",
+        "user",
+        u.id,
+        audit::NONE,
+        audit::NONE,
+    );
+    w.commit().await?;
+    Ok(RecoveryCodes { codes })
 }
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]

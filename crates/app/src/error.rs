@@ -29,6 +29,9 @@ pub enum AppError {
     /// The password must be changed before anything else.
     #[error("the password must be changed first (initial password, or older than 90 days)")]
     PasswordChange,
+    /// The person's role requires a second factor, and they have none yet.
+    #[error("your role requires a second factor (TOTP): set it up first")]
+    TotpSetup,
     /// An API token may not do this (mint tokens, change the password, set up a second
     /// factor): only a signed-in person may.
     #[error("an API token cannot do this; sign in as the person")]
@@ -68,6 +71,7 @@ impl AppError {
             AppError::Locked { .. } => "account_locked",
             AppError::PasswordChange => "password_change_required",
             AppError::SessionOnly => "session_required",
+            AppError::TotpSetup => "totp_setup_required",
             AppError::Forbidden { .. } => "forbidden",
             AppError::TooLarge { .. } => "too_large",
             AppError::Unsupported(_) => "unsupported_media_type",
@@ -100,6 +104,7 @@ impl AppError {
             ),
             AppError::PasswordChange => "初始密码或密码已超过90天，请先修改密码".into(),
             AppError::SessionOnly => "API 令牌不能执行此操作，请本人登录后操作".into(),
+            AppError::TotpSetup => "您的角色须使用动态口令（双因素认证），请先完成设置".into(),
             AppError::Forbidden { .. } => "您的角色无权进行此操作".into(),
             AppError::TooLarge { limit } => {
                 format!("文件超过大小上限（{} MB）", limit / 1024 / 1024)

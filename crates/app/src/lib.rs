@@ -34,6 +34,7 @@ pub mod routine;
 pub mod secrets;
 pub mod settings;
 pub mod setup;
+pub mod sso;
 pub mod unit_of_work;
 pub mod work;
 

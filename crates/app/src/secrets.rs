@@ -42,3 +42,13 @@ pub(crate) fn open_text(stored: &str) -> Option<String> {
 pub(crate) fn anchor_key() -> Result<Vec<u8>, AppError> {
     Ok(sealer()?.derive("duban audit anchor"))
 }
+
+/// A keyed digest (HMAC-SHA256 under a key derived for `label`): what is stored of a
+/// one-time secret, so that a copy of the database cannot be searched for it offline.
+pub(crate) fn keyed_digest(label: &str, data: &str) -> Result<String, AppError> {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&sealer()?.derive(label))
+        .expect("HMAC takes any key length");
+    mac.update(data.as_bytes());
+    Ok(data_encoding::HEXLOWER.encode(&mac.finalize().into_bytes()))
+}

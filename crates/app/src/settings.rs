@@ -47,6 +47,32 @@ pub struct Settings {
     /// the templates.
     #[serde(default)]
     pub delivery: crate::delivery::DeliverySettings,
+    /// How people sign in: local passwords, and the roles that must have a second factor.
+    #[serde(default)]
+    pub sign_in: SignIn,
+}
+
+/// How people sign in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct SignIn {
+    /// Local passwords are accepted. Where the office signs in through its identity
+    /// platform (统一身份认证), an administrator may switch them off; the console
+    /// (`duban settings password-login on`) switches them back on.
+    pub password_login: bool,
+    /// Holders of these roles must sign in with a second factor (TOTP): until they set
+    /// one up, they may do nothing else. By default the administrators and auditors.
+    #[schemars(with = "Vec<String>")]
+    pub totp_roles: Vec<duban_domain::Role>,
+}
+
+impl Default for SignIn {
+    fn default() -> Self {
+        SignIn {
+            password_login: true,
+            totp_roles: vec![duban_domain::Role::Admin, duban_domain::Role::Auditor],
+        }
+    }
 }
 
 /// Where the office wants a site photo with every monthly report: all projects, or the
@@ -107,6 +133,7 @@ impl Default for Settings {
             second_approval_unit: None,
             routine: Default::default(),
             delivery: Default::default(),
+            sign_in: Default::default(),
         }
     }
 }
@@ -197,8 +224,25 @@ pub async fn get(db: &Db) -> Result<Settings, AppError> {
     })
 }
 
-pub async fn put(db: &Db, can: &Can<ManageUsers>, s: &Settings) -> Result<Settings, AppError> {
+/// Store new settings. `sso_configured`: whether this server signs people in through an
+/// identity platform (local passwords may be switched off only then, or nobody could
+/// sign in).
+pub async fn put(
+    db: &Db,
+    can: &Can<ManageUsers>,
+    s: &Settings,
+    sso_configured: bool,
+) -> Result<Settings, AppError> {
     s.validate()?;
+    if !s.sign_in.password_login && !sso_configured {
+        return Err(FieldError::new(
+            "sign_in.password_login",
+            "no_sso",
+            "未配置统一身份认证（OIDC），不能关闭密码登录，否则无人能够登录",
+            "no identity platform (OIDC) is configured: switching passwords off would leave nobody able to sign in",
+        )
+        .into());
+    }
     if let Some(u) = s.second_approval_unit
         && duban_store::units::get(db, u).await.is_err()
     {
@@ -231,4 +275,45 @@ pub(crate) async fn write(
     )
     .await?;
     Ok(())
+}
+
+/// Change settings from the server's console, audited as the console's.
+async fn change_on_console(
+    console: &crate::unit_of_work::Console,
+    db: &Db,
+    change: impl FnOnce(&mut Settings),
+) -> Result<(), AppError> {
+    let before = get(db).await?;
+    let mut s = before.clone();
+    change(&mut s);
+    let mut w = console.write(db).await?;
+    write(&mut w, &s).await?;
+    w.audit("settings.update", "settings", KEY, Some(&before), Some(&s));
+    w.commit().await?;
+    Ok(())
+}
+
+/// Set the roles that must sign in with a second factor, from the server's console.
+pub async fn set_totp_roles(
+    console: &crate::unit_of_work::Console,
+    db: &Db,
+    roles: &[duban_domain::Role],
+) -> Result<(), AppError> {
+    change_on_console(console, db, |s| s.sign_in.totp_roles = roles.to_vec()).await
+}
+
+/// Switch local passwords on or off from the server's console (the way back when the
+/// identity platform is down, or a mistake locked everyone out of the web page).
+pub async fn set_password_login(
+    console: &crate::unit_of_work::Console,
+    db: &Db,
+    on: bool,
+    sso_configured: bool,
+) -> Result<(), AppError> {
+    if !on && !sso_configured {
+        return Err(AppError::Config(
+            "no [oidc] identity platform is configured: switching passwords off would leave nobody able to sign in".into(),
+        ));
+    }
+    change_on_console(console, db, |s| s.sign_in.password_login = on).await
 }

@@ -5,7 +5,6 @@
 
 use crate::AppError;
 use crate::accounts::{grant, hash_password, random_password};
-use crate::settings::Settings;
 use crate::unit_of_work::Console;
 use duban_domain::access::Scope;
 use duban_domain::unit::{NewUnit, UnitInput};
@@ -130,7 +129,8 @@ pub async fn init(console: &Console, db: &Db, i: &InitInput) -> Result<Initialis
             (p.clone(), true, Some(p))
         }
     };
-    let mut s = Settings::default();
+    // The defaults, or what was set on the console before the first run.
+    let mut s = crate::settings::get(db).await?;
     if let Some(d) = i.report_deadline_day {
         s.report_deadline_day = d;
     }

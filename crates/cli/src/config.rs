@@ -26,6 +26,61 @@ pub struct FileConfig {
     pub backup_dir: Option<PathBuf>,
     pub backup_every: Option<String>,
     pub backup_keep: Option<usize>,
+    /// Sign-in through the office's identity platform (统一身份认证), OpenID Connect.
+    pub oidc: Option<OidcFile>,
+}
+
+/// `[oidc]` in `duban.toml`. The client secret may come from `DUBAN_OIDC_CLIENT_SECRET`
+/// instead, to keep it out of the file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcFile {
+    /// The platform's issuer, exactly as its discovery document names it.
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: Option<String>,
+    /// duban's callback as registered at the platform:
+    /// `https://<duban's address>/api/v1/auth/sso/callback`.
+    pub redirect_url: String,
+    /// The claim holding the duban user name on first sign-in (default
+    /// `preferred_username`).
+    pub username_claim: Option<String>,
+    /// Scopes asked for (default `openid profile`).
+    pub scopes: Option<String>,
+    /// The sign-in page's button (default 统一身份认证登录).
+    pub label: Option<String>,
+}
+
+impl OidcFile {
+    /// The relying party this configuration describes, checked.
+    pub fn client(&self) -> anyhow::Result<duban_app::sso::Sso> {
+        let secret = std::env::var("DUBAN_OIDC_CLIENT_SECRET")
+            .ok()
+            .or_else(|| self.client_secret.clone())
+            .unwrap_or_default();
+        let cfg = duban_outbound::oidc::OidcConfig {
+            issuer: self.issuer.clone(),
+            client_id: self.client_id.clone(),
+            client_secret: secret,
+            redirect_url: self.redirect_url.clone(),
+            username_claim: self
+                .username_claim
+                .clone()
+                .unwrap_or_else(|| "preferred_username".into()),
+            scopes: self
+                .scopes
+                .clone()
+                .unwrap_or_else(|| "openid profile".into()),
+        };
+        Ok(duban_app::sso::Sso {
+            client: duban_outbound::oidc::OidcClient::new(cfg)
+                .map_err(|e| anyhow::anyhow!("[oidc] in the configuration: {e}"))?,
+            label: self
+                .label
+                .clone()
+                .unwrap_or_else(|| "统一身份认证登录".into()),
+        })
+    }
 }
 
 /// The backup schedule, when a folder is set: every day and 14 kept unless told.
@@ -75,6 +130,8 @@ pub struct Settings {
     pub secure_cookies: bool,
     pub metrics_token: Option<String>,
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The identity platform people sign in through, when configured.
+    pub sso: Option<std::sync::Arc<duban_app::sso::Sso>>,
 }
 
 /// What the command line (flags and `DUBAN_*` variables) set.
@@ -122,11 +179,16 @@ impl Settings {
                     .with_context(|| format!("trusted_proxies: '{p}' is not an IP address"))
             })
             .collect::<anyhow::Result<Vec<std::net::IpAddr>>>()?;
+        let sso = match &file.oidc {
+            Some(o) => Some(std::sync::Arc::new(o.client()?)),
+            None => None,
+        };
         Ok(Settings {
             db,
             data_dir,
             listen,
             trusted_proxies,
+            sso,
             secure_cookies: flags
                 .secure_cookies
                 .or(file.secure_cookies)

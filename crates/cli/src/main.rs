@@ -335,7 +335,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 };
                 generate::run(&s.db, *projects, *seed, as_of).await
             }
-            Command::User { action } => user::run(&existing().await?, action).await,
+            Command::User { action } => {
+                user::run(&existing().await?, action, s.sso.is_some()).await
+            }
             Command::Init {
                 unit_code,
                 unit_name,

@@ -6,6 +6,8 @@
 //! backups.
 #![forbid(unsafe_code)]
 
+pub mod oidc;
+
 use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use duban_domain::channel::{

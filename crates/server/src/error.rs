@@ -60,9 +60,10 @@ impl From<AppError> for ApiError {
             AppError::Conflict(_) | AppError::Stale { .. } => StatusCode::CONFLICT,
             AppError::Auth { .. } => StatusCode::UNAUTHORIZED,
             AppError::Locked { .. } => StatusCode::LOCKED,
-            AppError::PasswordChange | AppError::SessionOnly | AppError::Forbidden { .. } => {
-                StatusCode::FORBIDDEN
-            }
+            AppError::PasswordChange
+            | AppError::SessionOnly
+            | AppError::TotpSetup
+            | AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
             AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Config(_) | AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,

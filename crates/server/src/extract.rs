@@ -246,8 +246,12 @@ pub async fn client_address(
 }
 
 pub fn cookie(parts: &Parts, name: &str) -> Option<String> {
-    parts
-        .headers
+    cookie_in(&parts.headers, name)
+}
+
+/// A cookie's value among the request's headers.
+pub fn cookie_in(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -262,6 +266,14 @@ const WHILE_CHANGING_PASSWORD: &[&str] = &[
     "/api/v1/auth/me",
     "/api/v1/auth/password",
     "/api/v1/auth/logout",
+];
+
+/// Paths a user who must set up the second factor may still call.
+const WHILE_SETTING_UP_TOTP: &[&str] = &[
+    "/api/v1/auth/me",
+    "/api/v1/auth/logout",
+    "/api/v1/auth/totp/setup",
+    "/api/v1/auth/totp/enable",
 ];
 
 /// The authenticated caller: from a session cookie (with a CSRF token on every write)
@@ -310,6 +322,12 @@ impl FromRequestParts<AppState> for Auth {
         }
         if a.password_change_required && !WHILE_CHANGING_PASSWORD.contains(&parts.uri.path()) {
             return Err(AppError::PasswordChange.into());
+        }
+        if a.totp_required
+            && !a.password_change_required
+            && !WHILE_SETTING_UP_TOTP.contains(&parts.uri.path())
+        {
+            return Err(AppError::TotpSetup.into());
         }
         Ok(Auth {
             caller: a.caller,

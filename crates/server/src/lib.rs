@@ -40,6 +40,8 @@ pub struct AppState {
     /// Deliver the outbox to the channels while serving; tests that deliver by hand turn
     /// it off.
     pub deliver: bool,
+    /// The office's identity platform, when people sign in through it (OpenID Connect).
+    pub sso: Option<std::sync::Arc<duban_app::sso::Sso>>,
     metrics: metrics::Shared,
 }
 
@@ -56,6 +58,7 @@ impl AppState {
                 std::net::IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
             ],
             deliver: true,
+            sso: None,
             metrics: Default::default(),
         }
     }

@@ -18,6 +18,8 @@ pub struct Doc {
     raw_body: bool,
     /// The answer is a file of one of these types, not JSON.
     files: Vec<&'static str>,
+    /// The answer sends the browser elsewhere (303 with a Location).
+    redirect: bool,
 }
 
 pub fn doc(tag: &'static str, summary: &'static str) -> Doc {
@@ -29,6 +31,7 @@ pub fn doc(tag: &'static str, summary: &'static str) -> Doc {
         public: false,
         raw_body: false,
         files: Vec::new(),
+        redirect: false,
     }
 }
 
@@ -88,6 +91,12 @@ impl Doc {
         self
     }
     /// The answer is a file of one of these media types (not JSON).
+    /// The answer is a redirect of the browser (303 See Other), not JSON.
+    pub fn redirect(mut self) -> Self {
+        self.redirect = true;
+        self
+    }
+
     pub fn file(mut self, types: &[&'static str]) -> Self {
         self.files.extend_from_slice(types);
         self
@@ -139,6 +148,9 @@ impl Api {
                 })
                 .collect();
             op["responses"]["200"] = json!({ "description": "The file", "content": content });
+        }
+        if d.redirect {
+            op["responses"] = json!({ "303": { "description": "The browser is sent on", "headers": { "Location": { "schema": { "type": "string" } } } } });
         }
         let entry = self
             .paths

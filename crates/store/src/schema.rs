@@ -117,6 +117,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "delivery_claims",
         include_str!("../migrations/0023_delivery_claims.sql"),
     ),
+    (
+        24,
+        "sign_in",
+        include_str!("../migrations/0024_sign_in.sql"),
+    ),
 ];
 
 /// The latest schema version this build knows.

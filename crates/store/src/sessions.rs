@@ -10,6 +10,8 @@ pub struct Session {
     pub csrf: String,
     pub created_at: i64,
     pub last_seen: i64,
+    /// How it was opened: `password` or `sso`.
+    pub via: String,
 }
 
 pub async fn create(
@@ -19,10 +21,11 @@ pub async fn create(
     csrf: &str,
     now: i64,
     ip: &str,
+    via: &str,
 ) -> Result<(), StoreError> {
     tx.execute(
-        "INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen, ip) VALUES ($1, $2, $3, $4, $4, $5)",
-        &[token_hash.into(), user_id.into(), csrf.into(), now.into(), ip.into()],
+        "INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen, ip, via) VALUES ($1, $2, $3, $4, $4, $5, $6)",
+        &[token_hash.into(), user_id.into(), csrf.into(), now.into(), ip.into(), via.into()],
     )
     .await?;
     Ok(())
@@ -30,7 +33,7 @@ pub async fn create(
 
 pub async fn get(db: &Db, token_hash: &str) -> Result<Option<Session>, StoreError> {
     db.fetch_optional(
-        "SELECT user_id, csrf, created_at, last_seen FROM sessions WHERE token_hash = $1",
+        "SELECT user_id, csrf, created_at, last_seen, via FROM sessions WHERE token_hash = $1",
         &[token_hash.into()],
         |r| {
             Ok(Session {
@@ -38,6 +41,7 @@ pub async fn get(db: &Db, token_hash: &str) -> Result<Option<Session>, StoreErro
                 csrf: r.str("csrf")?,
                 created_at: r.i64("created_at")?,
                 last_seen: r.i64("last_seen")?,
+                via: r.str("via")?,
             })
         },
     )
@@ -283,6 +287,138 @@ pub async fn clear_account_throttle(tx: &mut Tx, user: i64) -> Result<(), StoreE
     tx.execute(
         "DELETE FROM login_throttle WHERE key LIKE $1",
         &[format!("a:{user}:%").into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// A sign-in leaving for the identity platform; purges those left unfinished before
+/// `stale_before`.
+pub async fn sso_pending_put(
+    tx: &mut Tx,
+    state_hash: &str,
+    nonce: &str,
+    verifier: &str,
+    now: i64,
+    stale_before: i64,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "DELETE FROM sso_pending WHERE created_at < $1",
+        &[stale_before.into()],
+    )
+    .await?;
+    tx.execute(
+        "INSERT INTO sso_pending (state_hash, nonce, verifier, created_at) VALUES ($1, $2, $3, $4)",
+        &[state_hash.into(), nonce.into(), verifier.into(), now.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Take a pending sign-in by its state's hash: once only (nonce, verifier, created_at).
+pub async fn sso_pending_take(
+    tx: &mut Tx,
+    state_hash: &str,
+) -> Result<Option<(String, String, i64)>, StoreError> {
+    tx.fetch_optional(
+        "DELETE FROM sso_pending WHERE state_hash = $1 RETURNING nonce, verifier, created_at",
+        &[state_hash.into()],
+        |r| Ok((r.str("nonce")?, r.str("verifier")?, r.i64("created_at")?)),
+    )
+    .await
+}
+
+/// The duban account an external identity is linked to.
+pub async fn external_user(
+    db: &Db,
+    issuer: &str,
+    subject: &str,
+) -> Result<Option<i64>, StoreError> {
+    db.fetch_optional(
+        "SELECT user_id FROM external_identities WHERE issuer = $1 AND subject = $2",
+        &[issuer.into(), subject.into()],
+        |r| r.i64("user_id"),
+    )
+    .await
+}
+
+/// Whether an account is linked to an identity of this issuer already.
+pub async fn has_external(db: &Db, issuer: &str, user: i64) -> Result<bool, StoreError> {
+    Ok(db
+        .scalar(
+            "SELECT COUNT(*) AS v FROM external_identities WHERE issuer = $1 AND user_id = $2",
+            &[issuer.into(), user.into()],
+        )
+        .await?
+        > 0)
+}
+
+pub async fn link_external(
+    tx: &mut Tx,
+    issuer: &str,
+    subject: &str,
+    user: i64,
+    now: i64,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO external_identities (issuer, subject, user_id, linked_at) VALUES ($1, $2, $3, $4)",
+        &[issuer.into(), subject.into(), user.into(), now.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Replace an account's recovery codes with new ones (their digests).
+pub async fn set_recovery_codes(
+    tx: &mut Tx,
+    user: i64,
+    digests: &[String],
+) -> Result<(), StoreError> {
+    tx.execute(
+        "DELETE FROM recovery_codes WHERE user_id = $1",
+        &[user.into()],
+    )
+    .await?;
+    for d in digests {
+        tx.execute(
+            "INSERT INTO recovery_codes (user_id, digest) VALUES ($1, $2)",
+            &[user.into(), d.as_str().into()],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Use a recovery code: true when it was the account's and not used before.
+pub async fn use_recovery_code(
+    tx: &mut Tx,
+    user: i64,
+    digest: &str,
+    now: i64,
+) -> Result<bool, StoreError> {
+    Ok(tx
+        .execute(
+            "UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND digest = $3 AND used_at IS NULL",
+            &[now.into(), user.into(), digest.into()],
+        )
+        .await?
+        > 0)
+}
+
+/// How many unused recovery codes an account has.
+pub async fn recovery_codes_left(db: &Db, user: i64) -> Result<i64, StoreError> {
+    db.scalar(
+        "SELECT COUNT(*) AS v FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL",
+        &[user.into()],
+    )
+    .await
+}
+
+/// Forget the failures from one source: its own and those of every account from it.
+pub async fn clear_source_throttle(tx: &mut Tx, source: &str) -> Result<(), StoreError> {
+    tx.execute(
+        "DELETE FROM login_throttle WHERE key = $1 OR key LIKE $2",
+        &[format!("s:{source}").into(), format!("a:%:{source}").into()],
     )
     .await?;
     Ok(())

@@ -28,7 +28,10 @@ pub async fn prepare(url: &str, as_of: Period) -> anyhow::Result<Db> {
             a.password
         );
     }
-    println!("\n Passwords are new at every start; none is fixed.\n");
+    println!("\n Passwords are new at every start; none is fixed.");
+    println!(
+        " The administrator and the auditor set up a second factor at their first sign-in\n (any TOTP authenticator app: scan the code or type the key shown).\n"
+    );
     Ok(db)
 }
 

@@ -34,6 +34,7 @@ pub async fn run(
     state.secure_cookies = s.secure_cookies;
     state.metrics_token = s.metrics_token.clone();
     state.trusted_proxies = s.trusted_proxies.clone();
+    state.sso = s.sso.clone();
     duban_server::serve(listener, state)
         .await
         .context("server stopped")?;

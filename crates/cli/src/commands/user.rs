@@ -25,9 +25,22 @@ pub enum UserAction {
     Lock { username: String },
     /// Unlock an account and clear its failed-login count.
     Unlock { username: String },
+    /// Lift the lock on a source address after too many failed sign-ins from it (an
+    /// office's shared exit), and the locks of every account from it.
+    Unblock { address: String },
+    /// Switch local passwords on or off for everyone (off only with an [oidc] identity
+    /// platform configured): the way back when the web page cannot be reached.
+    PasswordLogin {
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+    },
 }
 
-pub async fn run(db: &duban_app::Db, action: &UserAction) -> anyhow::Result<()> {
+pub async fn run(
+    db: &duban_app::Db,
+    action: &UserAction,
+    sso_configured: bool,
+) -> anyhow::Result<()> {
     use duban_app::accounts;
     // Commands on the server's console act as the console, and are audited as such.
     let console = duban_app::unit_of_work::Console::open();
@@ -77,6 +90,21 @@ pub async fn run(db: &duban_app::Db, action: &UserAction) -> anyhow::Result<()> 
                 bail!("no user is called '{username}'");
             }
             println!("{username} {}", if lock { "locked" } else { "unlocked" });
+        }
+        UserAction::Unblock { address } => {
+            if address.parse::<std::net::IpAddr>().is_err() {
+                bail!("'{address}' is not an IP address");
+            }
+            accounts::unblock_source(&console, db, address).await?;
+            println!("sign-ins from {address} are no longer blocked");
+        }
+        UserAction::PasswordLogin { state } => {
+            let on = state == "on";
+            duban_app::settings::set_password_login(&console, db, on, sso_configured).await?;
+            println!(
+                "local passwords are {}",
+                if on { "accepted" } else { "switched off" }
+            );
         }
     }
     Ok(())

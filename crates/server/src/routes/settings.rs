@@ -58,7 +58,7 @@ async fn put_settings(
     Allowed(can): Allowed<ManageUsers>,
     Body(b): Body<settings::Settings>,
 ) -> Res {
-    ok(settings::put(&s.db, &can, &b).await?)
+    ok(settings::put(&s.db, &can, &b, s.sso.is_some()).await?)
 }
 async fn light_rules(State(s): State<AppState>, _: Allowed<ManageUsers>) -> Res {
     ok(analytics::rules(&s.db).await?)

@@ -22,6 +22,7 @@ mod operate;
 mod registry;
 mod routine;
 mod setup;
+mod sign_in;
 mod trust;
 mod unit_of_work;
 mod workflows;

@@ -139,7 +139,7 @@ async fn check(db: &Db, who: &Who, month: u32, defs: &Definitions) {
     .unwrap();
     let mut s = settings::get(db).await.unwrap();
     s.definitions = defs.clone();
-    settings::put(db, &admin.can::<ManageUsers>().unwrap(), &s)
+    settings::put(db, &admin.can::<ManageUsers>().unwrap(), &s, false)
         .await
         .unwrap();
 
