@@ -110,7 +110,7 @@ export function secondFactor(user) {
   }
   return f.codes.shift()
 }
-async function enrol(page, user) {
+export async function enrol(page, user) {
   const key = (await page.locator('[data-test=totp-secret]').textContent()).trim()
   const step = Math.floor(Date.now() / 30000)
   await page.locator('input[data-test=totp-code], [data-test=totp-code] input').fill(totpAt(key, step))

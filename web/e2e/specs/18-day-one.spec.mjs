@@ -4,7 +4,7 @@
 // out their initial passwords; a supervisor loads the registry, this year's and last
 // year's plans and the past months (补录); the leader opens the cockpit and reads this
 // office's figures, with growth over last year.
-import { bin, shots, test, expectEq, password } from '../harness.mjs'
+import { bin, shots, test, expectEq, password, enrol } from '../harness.mjs'
 import ExcelJS from 'exceljs'
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -90,6 +90,9 @@ await test('day one: an empty database becomes an office with its units, users, 
     await input(page, 'username').fill('chief')
     await input(page, 'password').fill('Plan-office-2026')
     await page.locator('[data-test=login-submit]').click()
+    // The administrator's role requires a second factor: set up on the first sign-in.
+    await page.locator('[data-test=totp-secret]').filter({ hasText: /\w/ }).waitFor()
+    await enrol(page, 'chief')
     // The administrator starts on administration.
     await page.waitForURL((u) => u.pathname === '/admin')
 
