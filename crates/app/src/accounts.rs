@@ -154,8 +154,11 @@ pub const LOCKED_FOREVER: i64 = 253_402_300_799_000;
 #[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserInput {
+    #[schemars(regex(pattern = r"^\s*[A-Za-z0-9._-]{2,32}\s*$"))]
     pub username: String,
+    #[schemars(length(min = 1, max = 50), regex(pattern = r"\S"))]
     pub display_name: String,
+    #[schemars(range(min = 1))]
     pub unit_id: UnitId,
     pub roles: Vec<GrantInput>,
     /// Only on update: archive (true) or restore (false) the account.
@@ -166,6 +169,7 @@ pub struct UserInput {
 #[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GrantInput {
+    #[schemars(with = "duban_domain::Role")]
     pub role: String,
     /// own | subtree | units | all (the user's organisation) | global (every organisation)
     pub scope: String,

@@ -806,12 +806,14 @@ pub async fn renew_recovery_codes(
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenInput {
+    #[schemars(length(min = 1, max = 100), regex(pattern = r"\S"))]
     pub name: String,
     /// A subset of the caller's roles (all of them when empty).
     #[serde(default)]
     pub roles: Vec<String>,
     /// Days until it expires (1..=366); none for no expiry.
     #[serde(default)]
+    #[schemars(range(min = 1, max = 366))]
     pub expires_in_days: Option<i64>,
 }
 

@@ -26,6 +26,7 @@ pub struct BulletinView {
 #[serde(deny_unknown_fields)]
 pub struct GenerateInput {
     /// YYYY-MM
+    #[schemars(regex(pattern = r"^(19\d\d|[2-9]\d{3})-(0?[1-9]|1[0-2])$"))]
     pub period: String,
     /// The issuing unit (default: the top of the caller's scope).
     #[serde(default)]

@@ -45,7 +45,9 @@ pub struct DeliverySettings {
     pub allowed: Vec<String>,
     /// Group robots and webhooks are quiet between these times (HH:MM, office time);
     /// equal: never quiet.
+    #[schemars(regex(pattern = r"^([01]\d|2[0-3]):[0-5]\d$"))]
     pub quiet_from: String,
+    #[schemars(regex(pattern = r"^([01]\d|2[0-3]):[0-5]\d$"))]
     pub quiet_to: String,
     /// The words of each message per event code (or "*" for every event) and channel
     /// kind; a missing one uses the default.
@@ -637,12 +639,15 @@ pub struct ChannelView {
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChannelForm {
+    #[schemars(regex(pattern = r"\S"))]
     pub name: String,
     /// The unit whose work group a robot is in (None: the whole office).
     #[serde(default)]
+    #[schemars(range(min = 1))]
     pub unit_id: Option<i64>,
     /// Messages a minute at most (default: the provider's limit).
     #[serde(default)]
+    #[schemars(range(min = 1, max = 600))]
     pub per_minute: Option<i64>,
     #[serde(default = "yes")]
     pub enabled: bool,
@@ -1004,8 +1009,10 @@ pub struct PrefsForm {
     pub channels: Vec<String>,
     /// HH:MM; equal ends: no quiet hours.
     #[serde(default = "midnight")]
+    #[schemars(regex(pattern = r"^([01]\d|2[0-3]):[0-5]\d$"))]
     pub quiet_from: String,
     #[serde(default = "midnight")]
+    #[schemars(regex(pattern = r"^([01]\d|2[0-3]):[0-5]\d$"))]
     pub quiet_to: String,
     #[serde(default)]
     pub lang: Lang,

@@ -71,6 +71,7 @@ pub async fn list(
 pub struct FindingInput {
     #[serde(default)]
     pub project_id: Option<ProjectId>,
+    #[schemars(length(min = 1, max = 2000), regex(pattern = r"\S"))]
     pub description: String,
     /// Turn the finding into a problem at once: category, lead unit and deadline.
     #[serde(default)]
@@ -80,12 +81,15 @@ pub struct FindingInput {
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FindingProblem {
+    #[schemars(with = "duban_domain::codes::ProblemCategory")]
     pub category: String,
     #[serde(default)]
+    #[schemars(range(min = 1))]
     pub lead_unit_id: Option<i64>,
     #[serde(default)]
     pub assisting_unit_ids: Vec<i64>,
     #[serde(default)]
+    #[schemars(extend("format" = "date"))]
     pub deadline: Option<String>,
     #[serde(default)]
     pub responsible: Option<String>,

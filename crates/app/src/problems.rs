@@ -20,18 +20,23 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields)]
 pub struct ProblemInput {
     /// report | inspection | dispatch | leader
+    #[schemars(with = "duban_domain::codes::ProblemSource")]
     pub source: String,
     /// land | energy | water | funding | approval | demolition | labour | quality | other
+    #[schemars(with = "duban_domain::codes::ProblemCategory")]
     pub category: String,
+    #[schemars(length(min = 1, max = 2000), regex(pattern = r"\S"))]
     pub description: String,
     #[serde(default)]
     pub project_id: Option<ProjectId>,
     /// When given with a deadline, the problem is assigned at once.
     #[serde(default)]
+    #[schemars(range(min = 1))]
     pub lead_unit_id: Option<i64>,
     #[serde(default)]
     pub assisting_unit_ids: Vec<i64>,
     #[serde(default)]
+    #[schemars(extend("format" = "date"))]
     pub deadline: Option<String>,
     #[serde(default)]
     pub responsible: Option<String>,
@@ -40,9 +45,11 @@ pub struct ProblemInput {
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignInput {
+    #[schemars(range(min = 1))]
     pub lead_unit_id: i64,
     #[serde(default)]
     pub assisting_unit_ids: Vec<i64>,
+    #[schemars(extend("format" = "date"))]
     pub deadline: String,
     #[serde(default)]
     pub responsible: Option<String>,
@@ -468,8 +475,12 @@ pub async fn close(
     db: &Db,
     can: &Can<Supervise>,
     id: ProblemId,
-    s: &StepInput,
+    n: &NoteInput,
 ) -> Result<ProblemView, AppError> {
+    let s = &StepInput {
+        note: n.note.clone(),
+        ..Default::default()
+    };
     supervisor_step(db, can, id, s, "close", |_| ProblemAction::Close {
         by: can.actor().user_id,
     })
@@ -507,7 +518,7 @@ pub async fn note<C: Cap>(
     db: &Db,
     can: &Can<C>,
     id: ProblemId,
-    s: &StepInput,
+    s: &NoteInput,
 ) -> Result<ProblemView, AppError> {
     let p = load(db, can, id).await?;
     let note = text::field("note", &s.note, 2000, true)?;
@@ -528,9 +539,20 @@ pub async fn note<C: Cap>(
     view(db, p).await
 }
 
+/// A note that must say something: a progress note, the reason a problem is closed (销号).
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoteInput {
+    /// Required; a missing note is refused naming the field, as an empty one is.
+    #[serde(default)]
+    #[schemars(required, length(min = 1, max = 2000), regex(pattern = r"\S"))]
+    pub note: String,
+}
+
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExtensionInput {
+    #[schemars(extend("format" = "date"))]
     pub requested: String,
     pub reason: String,
 }
@@ -832,6 +854,7 @@ pub async fn list(
 pub struct RaiseInput {
     /// The category (default: other).
     #[serde(default)]
+    #[schemars(with = "Option<duban_domain::codes::ProblemCategory>")]
     pub category: Option<String>,
 }
 

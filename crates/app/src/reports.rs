@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 pub struct NewReportInput {
     pub project_id: ProjectId,
     /// YYYY-MM
+    #[schemars(regex(pattern = r"^(19\d\d|[2-9]\d{3})-(0?[1-9]|1[0-2])$"))]
     pub period: String,
     #[serde(default)]
     pub figures: ReportFigures,

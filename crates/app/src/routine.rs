@@ -23,11 +23,14 @@ use std::collections::{BTreeMap, BTreeSet};
 #[serde(deny_unknown_fields, default)]
 pub struct RoutineSettings {
     /// The time of day the daily reminders go out (HH:MM, Beijing time).
+    #[schemars(regex(pattern = r"^([01]\d|2[0-3]):[0-5]\d$"))]
     pub reminders_at: String,
     pub reminders: ReminderRules,
     /// The weekly dispatch digest to supervisors: the day (1 Monday … 7 Sunday; 0: none)
     /// and the time.
+    #[schemars(range(max = 7))]
     pub digest_weekday: u32,
+    #[schemars(regex(pattern = r"^([01]\d|2[0-3]):[0-5]\d$"))]
     pub digest_at: String,
 }
 

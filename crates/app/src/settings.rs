@@ -14,14 +14,18 @@ const KEY: &str = "business";
 #[serde(deny_unknown_fields, default)]
 pub struct Settings {
     /// A report for month M is late after this day of month M+1 (1..=28).
+    #[schemars(range(min = 1, max = 28))]
     pub report_deadline_day: u32,
     /// Refuse a submission that raises warnings (otherwise they are shown only).
     pub block_on_warnings: bool,
     /// A problem is "due soon" this many days before its deadline.
+    #[schemars(range(min = 0, max = 30))]
     pub due_soon_days: i64,
     /// Sessions end after this many idle minutes (5..=30, MLPS level 3 asks for ≤ 30).
+    #[schemars(range(min = 5, max = 30))]
     pub idle_minutes: i64,
     /// Largest attachment, in MiB (1..=200).
+    #[schemars(range(min = 1, max = 200))]
     pub max_upload_mib: u64,
     /// Deadlines that differ from the rule for some periods (e.g. after the Spring
     /// Festival): period `YYYY-MM` → last day to submit, `YYYY-MM-DD`.
@@ -29,6 +33,7 @@ pub struct Settings {
     /// Twelve monthly weights of construction work, used to spread an annual plan over
     /// the months when no monthly curve is given (default: northern China, little built
     /// from December to February).
+    #[schemars(length(min = 12, max = 12))]
     pub seasonal_profile: Vec<u32>,
     /// How the measures offices define differently are defined here (口径): time
     /// progress, missing reports, overdue problems, the start rate, the 红黑榜.
@@ -62,7 +67,6 @@ pub struct SignIn {
     pub password_login: bool,
     /// Holders of these roles must sign in with a second factor (TOTP): until they set
     /// one up, they may do nothing else. By default the administrators and auditors.
-    #[schemars(with = "Vec<String>")]
     pub totp_roles: Vec<duban_domain::Role>,
 }
 

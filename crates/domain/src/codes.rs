@@ -47,6 +47,24 @@ macro_rules! coded {
                 f.write_str(self.code())
             }
         }
+
+        /// In the API's document: one of the codes (the Chinese and English labels are
+        /// accepted too, as spreadsheets write them).
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                let codes: Vec<&str> = $name::ALL.iter().map(|v| v.code()).collect();
+                let labels: Vec<String> =
+                    $name::ALL.iter().map(|v| format!("{} {}", v.code(), v.zh())).collect();
+                schemars::json_schema!({
+                    "type": "string",
+                    "enum": codes,
+                    "description": labels.join(", "),
+                })
+            }
+        }
     };
 }
 

@@ -21,7 +21,7 @@ macro_rules! ids {
         )]
         #[serde(transparent)]
         #[schemars(transparent)]
-        pub struct $name(i64);
+        pub struct $name(#[schemars(range(min = 1))] i64);
 
         impl $name {
             pub const fn new(v: i64) -> Self {

@@ -12,9 +12,12 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields)]
 pub struct InspectionInput {
     /// The unit inspected.
+    #[schemars(range(min = 1))]
     pub unit_id: UnitId,
     /// The date of the visit (YYYY-MM-DD).
+    #[schemars(extend("format" = "date"))]
     pub visited_on: String,
+    #[schemars(length(min = 1, max = 200), regex(pattern = r"\S"))]
     pub title: String,
     pub inspectors: Vec<String>,
     #[serde(default)]

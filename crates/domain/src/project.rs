@@ -92,21 +92,29 @@ pub struct ProjectInput {
     /// On update: the version the change is based on (optimistic concurrency).
     #[serde(default)]
     pub version: Option<i64>,
+    #[schemars(length(min = 1, max = 40), regex(pattern = r"^\s*[A-Za-z0-9_-]+\s*$"))]
     pub code: String,
+    #[schemars(length(min = 1, max = 200), regex(pattern = r"\S"))]
     pub name: String,
     pub unit_id: Option<UnitId>,
     pub builder: Option<String>,
     pub leader: Option<String>,
     pub chain_id: Option<ChainId>,
+    #[schemars(with = "crate::codes::Category")]
     pub category: String,
+    #[schemars(with = "crate::codes::Nature")]
     pub nature: String,
+    #[schemars(with = "crate::codes::Level")]
     pub level: String,
+    #[schemars(with = "crate::codes::ProjectStatus")]
     pub status: String,
     pub location: Option<String>,
     pub lon: Option<f64>,
     pub lat: Option<f64>,
     pub content: Option<String>,
+    #[schemars(range(min = 1990, max = 2100))]
     pub start_year: Option<i32>,
+    #[schemars(range(min = 1990, max = 2100))]
     pub end_year: Option<i32>,
     pub total_investment_wan: String,
     #[serde(default)]

@@ -32,8 +32,11 @@ pub struct UnitInput {
     #[serde(default)]
     pub version: Option<i64>,
     pub parent_id: Option<UnitId>,
+    #[schemars(length(min = 1, max = 32), regex(pattern = r"^\s*[A-Za-z0-9_-]+\s*$"))]
     pub code: String,
+    #[schemars(length(min = 1, max = 100), regex(pattern = r"\S"))]
     pub name: String,
+    #[schemars(with = "crate::codes::UnitKind")]
     pub kind: String,
     pub series: Option<String>,
 }

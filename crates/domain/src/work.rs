@@ -24,18 +24,25 @@ crate::codes::coded!(
 #[serde(deny_unknown_fields)]
 pub struct WorkItemInput {
     /// key | highlight | difficult | indicator (or the Chinese name)
+    #[schemars(with = "WorkList")]
     pub list: String,
+    #[schemars(range(min = 1))]
     pub unit_id: UnitId,
+    #[schemars(range(min = 2000, max = 2100))]
     pub year: i32,
+    #[schemars(length(min = 1, max = 200), regex(pattern = r"\S"))]
     pub title: String,
     /// The quantified target, as a sentence.
+    #[schemars(length(min = 1, max = 2000), regex(pattern = r"\S"))]
     pub target: String,
     /// The unit of measure of `target_value` (e.g. 万元, 人, %).
     #[serde(default)]
     pub measure: String,
     #[serde(default)]
+    #[schemars(range(min = 0))]
     pub target_value: Option<i64>,
     #[serde(default)]
+    #[schemars(extend("format" = "date"))]
     pub due_on: Option<String>,
 }
 
@@ -96,11 +103,14 @@ impl NewWorkItem {
 #[serde(deny_unknown_fields)]
 pub struct ProgressInput {
     /// YYYY-MM
+    #[schemars(regex(pattern = r"^(19\d\d|[2-9]\d{3})-(0?[1-9]|1[0-2])$"))]
     pub period: String,
     /// The figure reached so far, in the item's measure.
     #[serde(default)]
+    #[schemars(range(min = 0))]
     pub value: Option<i64>,
     /// What was done (required).
+    #[schemars(length(min = 1, max = 2000), regex(pattern = r"\S"))]
     pub text: String,
 }
 

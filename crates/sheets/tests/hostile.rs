@@ -26,6 +26,15 @@ fn text(s: &'static str) -> Part {
 }
 
 fn skeleton(shared: Part) -> Vec<u8> {
+    book(
+        text(
+            r#"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>"#,
+        ),
+        shared,
+    )
+}
+
+fn book(sheet: Part, shared: Part) -> Vec<u8> {
     xlsx(&[
         (
             "[Content_Types].xml",
@@ -51,12 +60,7 @@ fn skeleton(shared: Part) -> Vec<u8> {
                 r#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#,
             ),
         ),
-        (
-            "xl/worksheets/sheet1.xml",
-            text(
-                r#"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>"#,
-            ),
-        ),
+        ("xl/worksheets/sheet1.xml", sheet),
         ("xl/sharedStrings.xml", shared),
     ])
 }
@@ -155,4 +159,51 @@ fn a_part_named_otherwise_is_checked_too() {
     )
     .unwrap_err();
     assert_eq!(e.code(), "too_large", "{}", e.en());
+}
+
+/// A full-height sheet (Excel's 1,048,576 rows) cost the server about 2 GiB: a sheet is
+/// refused at the first row past the limit, as it is read, naming the limit.
+#[test]
+fn a_sheet_past_the_row_limit_is_refused_as_it_is_read() {
+    let limit = Limits::default().max_rows;
+    let sheet: Part = Box::new(move |w| {
+        w.write_all(br#"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#).unwrap();
+        for r in 1..=1_048_576 {
+            write!(w, r#"<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>"#).unwrap();
+        }
+        w.write_all(b"</sheetData></worksheet>").unwrap();
+    });
+    let shared = text(
+        r#"<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" uniqueCount="0"></sst>"#,
+    );
+    let e = workbook(&book(sheet, shared), Limits::default()).unwrap_err();
+    assert_eq!(e.code(), "too_large");
+    assert!(e.en().contains(&format!("{}", limit + 1)), "{}", e.en());
+    assert!(e.zh().contains(&format!("{limit}")), "{}", e.zh());
+}
+
+/// The cells of all sheets together are bounded too (a wide sheet within the rows).
+#[test]
+fn too_many_cells_are_refused() {
+    let sheet: Part = Box::new(|w| {
+        w.write_all(br#"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#).unwrap();
+        for r in 1..=20 {
+            write!(w, r#"<row r="{r}">"#).unwrap();
+            for c in 0..10 {
+                write!(w, r#"<c r="{}{r}"><v>1</v></c>"#, (b'A' + c) as char).unwrap();
+            }
+            w.write_all(b"</row>").unwrap();
+        }
+        w.write_all(b"</sheetData></worksheet>").unwrap();
+    });
+    let shared = text(
+        r#"<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" uniqueCount="0"></sst>"#,
+    );
+    let limits = Limits {
+        max_cells: 150,
+        ..Limits::default()
+    };
+    let e = workbook(&book(sheet, shared), limits).unwrap_err();
+    assert_eq!(e.code(), "too_large");
+    assert!(e.en().contains("150 cells"), "{}", e.en());
 }

@@ -160,8 +160,17 @@ fn sha256(bytes: &[u8]) -> String {
     data_encoding::HEXLOWER.encode(&Sha256::digest(bytes))
 }
 
+/// Workbooks read at once on this server: one. Reading a large sheet takes a second or
+/// two and up to about 200 MiB; a second upload waits for the first instead of doubling
+/// what the server holds, and the rest of the server (other users' pages) goes on.
+static READING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+
 /// Read the workbook off the async threads (100,000 rows take a while).
-async fn read(bytes: Vec<u8>) -> Result<Vec<duban_domain::sheet::Grid>, AppError> {
+async fn read(bytes: std::sync::Arc<Vec<u8>>) -> Result<Vec<duban_domain::sheet::Grid>, AppError> {
+    let _turn = READING
+        .acquire()
+        .await
+        .map_err(|e| AppError::internal("import queue", e))?;
     tokio::task::spawn_blocking(move || duban_sheets::workbook(&bytes, Limits::default()))
         .await
         .map_err(|e| AppError::internal("background task", e))?
@@ -189,6 +198,7 @@ pub async fn preview(
     checked_size(db, &bytes).await?;
     let filename = duban_domain::text::field("filename", filename, 200, true)?;
     let sha = sha256(&bytes);
+    let bytes = std::sync::Arc::new(bytes);
     let grids = read(bytes.clone()).await?;
     let plan = plan::plan(db, caller, &grids, kind).await?;
     let id = if keep {
@@ -222,7 +232,7 @@ pub async fn commit(db: &Db, caller: &Caller, id: i64) -> Result<Preview, AppErr
         )));
     }
     let bytes = store::content(db, id).await?;
-    let grids = read(bytes).await?;
+    let grids = read(std::sync::Arc::new(bytes)).await?;
     let kind = row.kind;
     let plan = plan::plan(db, caller, &grids, kind).await?;
     if !plan.errors.is_empty() {
@@ -258,7 +268,7 @@ pub async fn run(
     dry_run: bool,
 ) -> Result<Preview, AppError> {
     let sha = sha256(&bytes);
-    let grids = read(bytes).await?;
+    let grids = read(std::sync::Arc::new(bytes)).await?;
     let plan = plan::plan(db, caller, &grids, kind).await?;
     if dry_run || !plan.errors.is_empty() {
         return Ok(Preview::of(plan, 0, filename, &sha, Stage::Previewed));

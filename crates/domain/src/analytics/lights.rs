@@ -60,6 +60,7 @@ impl Light {
 pub struct ProgressRule {
     /// Compare with the project's own plan curve (`plan`) or with calendar time (`calendar`).
     #[serde(default = "plan_basis")]
+    #[schemars(extend("enum" = ["plan", "calendar"]))]
     pub basis: String,
     pub yellow_behind_bp: i64,
     pub red_behind_bp: i64,

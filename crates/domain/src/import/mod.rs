@@ -233,6 +233,11 @@ fn is_total(texts: &[String]) -> bool {
     })
 }
 
+/// Errors of one sheet kept at most: past them the sheet is not read further (a wrong
+/// file of 200,000 rows would otherwise give a million messages), and one more error
+/// says so.
+pub const MAX_ERRORS: usize = 1_000;
+
 /// Read a sheet as `kind`. None when its header cannot be found.
 pub fn read(kind: Kind, g: &Grid) -> Option<SheetRead> {
     let header = header::find(kind, g)?;
@@ -292,8 +297,20 @@ pub fn read(kind: Kind, g: &Grid) -> Option<SheetRead> {
         .iter()
         .position(|c| c.key == "code")
         .and_then(|i| header.columns[i].as_ref().map(|(c, _)| *c));
+    let mut row_errors = 0;
     for (r, cells) in g.rows.iter().enumerate().skip(header.data_row) {
         let line = r + 1;
+        if row_errors >= MAX_ERRORS {
+            errors.push(sheet_error(
+                "too_many_errors",
+                "",
+                format!("错误超过{MAX_ERRORS}处，第{line}行起未再检查：请先改正以上错误或确认选对了文件"),
+                format!(
+                    "more than {MAX_ERRORS} errors: rows from {line} on were not checked; fix those above, or check that this is the right file"
+                ),
+            ));
+            break;
+        }
         let filled: Vec<String> = cells
             .iter()
             .filter(|c| !c.is_empty())
@@ -369,6 +386,7 @@ pub fn read(kind: Kind, g: &Grid) -> Option<SheetRead> {
                 Err(e) => row.errors.push(err(e)),
             }
         }
+        row_errors += row.errors.len();
         rows.push(row);
     }
     Some(SheetRead {

@@ -355,3 +355,35 @@ fn template_sheet_names_decide_the_kind() {
     let g = Grid::of_text("填表说明", &[&["说明"], &["请按模板填写"]]);
     assert_eq!(detect(&g), None);
 }
+
+#[test]
+fn a_wrong_file_stops_at_a_thousand_errors() {
+    // 5,000 rows of which every one has six bad cells: the first rows' errors are kept
+    // and one more says the rest was not checked.
+    let bad = ["", "甲", "2025-13", "abc", "120", "也许", "昨天"];
+    let mut rows: Vec<&[&str]> = vec![&[
+        "项目代码",
+        "项目名称",
+        "填报年月",
+        "本月完成投资",
+        "形象进度（%）",
+        "是否开工",
+        "实际开工时间",
+    ]];
+    rows.extend(std::iter::repeat_n(&bad[..], 5_000));
+    let g = Grid::of_text("进度填报", &rows);
+    let s = read(Kind::Progress, &g).unwrap();
+    let row_errors: usize = s.rows.iter().map(|r| r.errors.len()).sum();
+    assert!(
+        (MAX_ERRORS..MAX_ERRORS + 7).contains(&row_errors),
+        "{row_errors}"
+    );
+    assert!(s.rows.len() < 200, "{} rows read", s.rows.len());
+    let last = s.errors.last().unwrap();
+    assert_eq!(last.code, "too_many_errors");
+    assert!(
+        last.zh.contains("1000") && last.en.contains("1000"),
+        "{}",
+        last.zh
+    );
+}

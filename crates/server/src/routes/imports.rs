@@ -80,7 +80,7 @@ async fn preview(
             ))
         })?),
     };
-    ok(imports::preview(&s.db, &a.caller, &q.filename, body.to_vec(), kind, true).await?)
+    ok(imports::preview(&s.db, &a.caller, &q.filename, Vec::from(body), kind, true).await?)
 }
 
 async fn commit(State(s): State<AppState>, a: Auth, id: Ids) -> Res {

@@ -9,7 +9,8 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use duban_app::access::{ReadRegistry, Supervise, WorkProblems};
 use duban_app::problems::{
-    self, AssignInput, DecisionInput, ExtensionInput, ProblemInput, ProblemQuery, StepInput,
+    self, AssignInput, DecisionInput, ExtensionInput, NoteInput, ProblemInput, ProblemQuery,
+    StepInput,
 };
 
 pub fn routes(x: &mut Api) {
@@ -44,7 +45,7 @@ pub fn routes(x: &mut Api) {
         post(start),
         doc("problems", "Start rectification (lead unit)"),
     );
-    let d = doc("problems", "Add a progress note").body::<StepInput>(x);
+    let d = doc("problems", "Add a progress note").body::<NoteInput>(x);
     x.op("post", "/api/v1/problems/{id}/notes", post(note), d);
     let d = doc("problems", "Resolve with evidence (lead unit)").body::<StepInput>(x);
     x.op("post", "/api/v1/problems/{id}/resolve", post(resolve), d);
@@ -52,7 +53,7 @@ pub fn routes(x: &mut Api) {
         "problems",
         "Close (销号) by a supervisor other than the resolver",
     )
-    .body::<StepInput>(x);
+    .body::<NoteInput>(x);
     x.op("post", "/api/v1/problems/{id}/close", post(close), d);
     let d = doc("problems", "Reopen with a reason (supervisor)").body::<StepInput>(x);
     x.op("post", "/api/v1/problems/{id}/reopen", post(reopen), d);
@@ -109,7 +110,7 @@ async fn start(State(s): State<AppState>, Allowed(can): Allowed<WorkProblems>, i
 }
 /// Notes come from the units working on the problem (`WorkProblems`) or from
 /// supervisors (`Supervise`): the handler tries the first, then the second.
-async fn note(State(s): State<AppState>, a: Auth, id: Ids, Body(b): Body<StepInput>) -> Res {
+async fn note(State(s): State<AppState>, a: Auth, id: Ids, Body(b): Body<NoteInput>) -> Res {
     match a.caller.can::<WorkProblems>() {
         Ok(can) => ok(problems::note(&s.db, &can, id.one(), &b).await?),
         Err(_) => ok(problems::note(&s.db, &a.caller.can::<Supervise>()?, id.one(), &b).await?),
@@ -127,7 +128,7 @@ async fn close(
     State(s): State<AppState>,
     Allowed(can): Allowed<Supervise>,
     id: Ids,
-    Body(b): Body<StepInput>,
+    Body(b): Body<NoteInput>,
 ) -> Res {
     ok(problems::close(&s.db, &can, id.one(), &b).await?)
 }

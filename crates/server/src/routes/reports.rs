@@ -143,7 +143,9 @@ async fn revisions(State(s): State<AppState>, Allowed(can): Allowed<ReadRegistry
 #[serde(deny_unknown_fields)]
 pub struct MissingQuery {
     /// YYYY-MM
+    #[schemars(regex(pattern = r"^(19\d\d|[2-9]\d{3})-(0?[1-9]|1[0-2])$"))]
     pub period: String,
+    #[schemars(range(min = 1))]
     pub unit: Option<i64>,
 }
 

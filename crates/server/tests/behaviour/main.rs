@@ -11,6 +11,7 @@ mod backup;
 mod bad_input;
 mod bulletins;
 mod channels;
+mod contract;
 mod day_one;
 mod events;
 mod exports;
