@@ -170,7 +170,9 @@ pub struct AuditQuery {
     pub from: Option<i64>,
     /// Unix ms, exclusive.
     pub to: Option<i64>,
+    #[schemars(range(min = 1, max = 1_000_000))]
     pub page: Option<i64>,
+    #[schemars(range(min = 1, max = crate::MAX_PAGE_SIZE))]
     pub page_size: Option<i64>,
 }
 

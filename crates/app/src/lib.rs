@@ -61,6 +61,19 @@ pub fn paging(page: Option<i64>, page_size: Option<i64>) -> Result<(i64, i64), A
     e.into_result(|| p).map_err(AppError::from)
 }
 
+/// An id given to filter a list: a positive number (0 or less names nothing, and says
+/// the client is confused).
+pub fn positive_id_in(e: &mut duban_domain::ValidationErrors, field: &str, id: Option<i64>) {
+    if id.is_some_and(|i| i < 1) {
+        e.push(duban_domain::FieldError::new(
+            field,
+            "range",
+            "编号应为正整数",
+            "an id is a positive number",
+        ));
+    }
+}
+
 /// [`paging`] that adds its errors to those of the rest of a query.
 pub fn paging_in(
     e: &mut duban_domain::ValidationErrors,

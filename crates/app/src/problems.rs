@@ -725,6 +725,7 @@ pub async fn decide_extension(
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProblemQuery {
+    #[schemars(with = "Option<duban_domain::problem::ProblemState>")]
     pub state: Option<String>,
     pub project: Option<ProjectId>,
     pub lead_unit: Option<i64>,
@@ -734,14 +735,19 @@ pub struct ProblemQuery {
     /// unit in scope assists or whose project it owns.
     pub led: Option<bool>,
     /// overdue | due_soon
+    #[schemars(extend("enum" = ["overdue", "due_soon"]))]
     pub deadline: Option<String>,
     /// report | inspection | dispatch | leader
+    #[schemars(with = "Option<duban_domain::codes::ProblemSource>")]
     pub source: Option<String>,
     /// YYYY-MM-DD: problems created on or after this day (e.g. this week's dispatch decisions).
+    #[schemars(extend("format" = "date"))]
     pub created_from: Option<String>,
     /// Words in the description, the responsible person, or the project's code or name.
     pub q: Option<String>,
+    #[schemars(range(min = 1, max = 1_000_000))]
     pub page: Option<i64>,
+    #[schemars(range(min = 1, max = crate::MAX_PAGE_SIZE))]
     pub page_size: Option<i64>,
 }
 
@@ -797,6 +803,7 @@ pub async fn list(
         .and_then(|d| e.take(duban_domain::text::date("created_from", d)))
         .map(crate::clock::day_start_ms);
     let (offset, limit) = crate::paging_in(&mut e, q.page, q.page_size);
+    crate::positive_id_in(&mut e, "project", q.project.map(|p| p.get()));
     e.into_result(|| ())?;
     let (total, items) = store::list(
         db,

@@ -396,7 +396,9 @@ pub struct ProjectQuery {
     pub q: Option<String>,
     pub sort: Option<String>,
     pub desc: Option<bool>,
+    #[schemars(range(min = 1, max = 1_000_000))]
     pub page: Option<i64>,
+    #[schemars(range(min = 1, max = crate::MAX_PAGE_SIZE))]
     pub page_size: Option<i64>,
     /// For the CSV export: zh-CN (default) or en, the language of the header and of the
     /// coded columns.
@@ -433,6 +435,7 @@ impl ProjectQuery {
             .and_then(|s| e.take(SortKey::parse("sort", &s)))
             .unwrap_or_default();
         let (offset, limit) = crate::paging_in(&mut e, self.page, self.page_size);
+        crate::positive_id_in(&mut e, "chain", self.chain.map(|c| c.get()));
         e.into_result(|| ProjectFilter {
             reach: Default::default(),
             unit_subtree: self.unit,

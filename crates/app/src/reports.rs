@@ -495,12 +495,16 @@ pub async fn revisions(
 pub struct ReportQuery {
     pub project: Option<ProjectId>,
     /// YYYY-MM
+    #[schemars(regex(pattern = r"^(19\d\d|[2-9]\d{3})-(0?[1-9]|1[0-2])$"))]
     pub period: Option<String>,
     /// draft | submitted | approved | returned
+    #[schemars(with = "Option<duban_domain::report::ReportState>")]
     pub state: Option<String>,
     /// A unit: its projects and those of its sub-units.
     pub unit: Option<i64>,
+    #[schemars(range(min = 1, max = 1_000_000))]
     pub page: Option<i64>,
+    #[schemars(range(min = 1, max = crate::MAX_PAGE_SIZE))]
     pub page_size: Option<i64>,
 }
 
@@ -525,6 +529,7 @@ pub async fn list(
         .as_deref()
         .and_then(|s| e.take(ReportState::parse("state", s)));
     let (offset, limit) = crate::paging_in(&mut e, q.page, q.page_size);
+    crate::positive_id_in(&mut e, "project", q.project.map(|p| p.get()));
     e.into_result(|| ())?;
     let reach = can.reach_within(q.unit);
     // Where the caller also sees drafts: the reach of their reporter/approver roles.

@@ -82,6 +82,7 @@ pub async fn get(db: &Db, can: &Can<ReadRegistry>, id: i64) -> Result<WorkItemVi
 pub struct WorkQuery {
     pub year: Option<i32>,
     /// key | highlight | difficult | indicator
+    #[schemars(with = "Option<duban_domain::work::WorkList>")]
     pub list: Option<String>,
     pub unit: Option<i64>,
 }

@@ -13,7 +13,7 @@ use std::io::Cursor;
 pub struct Limits {
     /// Cells in all sheets together.
     pub max_cells: usize,
-    /// Rows in one sheet.
+    /// Rows in one sheet (in an .xlsx, rows that hold something).
     pub max_rows: usize,
     /// Bytes one part of the zip may inflate to.
     pub max_part_bytes: u64,
@@ -243,6 +243,7 @@ fn read_workbook(bytes: &[u8], limits: Limits) -> Result<Vec<Grid>, ReadError> {
                     // no second copy of the sheet is made on the way.
                     let mut rows: Vec<Vec<Cell>> = Vec::new();
                     let mut last_row = 0;
+                    let mut filled = 0;
                     let mut reader = x.worksheet_cells_reader(&n).map_err(|e| corrupt(&e))?;
                     while let Some(c) = reader.next_cell().map_err(|e| corrupt(&e))? {
                         let (r, col) = c.get_position();
@@ -255,16 +256,19 @@ fn read_workbook(bytes: &[u8], limits: Limits) -> Result<Vec<Grid>, ReadError> {
                             return Err(too_many(limits));
                         }
                         budget -= 1;
-                        if r >= limits.max_rows {
-                            return Err(too_long(&n, r + 1, limits));
-                        }
                         // A row is done when the next begins: give back what its growth
-                        // reserved (cells come row by row).
-                        if r != last_row {
+                        // reserved (cells come row by row). Rows that hold something are
+                        // counted: a stray value at row 1,048,576 costs one row, a sheet
+                        // full to the bottom is refused where it passes the limit.
+                        if r != last_row || filled == 0 {
                             if let Some(done) = rows.get_mut(last_row) {
                                 done.shrink_to_fit();
                             }
                             last_row = r;
+                            filled += 1;
+                            if filled > limits.max_rows {
+                                return Err(too_long(&n, filled, limits));
+                            }
                         }
                         if rows.len() <= r {
                             rows.resize_with(r + 1, Vec::new);

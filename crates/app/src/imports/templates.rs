@@ -20,8 +20,10 @@ use std::collections::HashMap;
 #[serde(deny_unknown_fields)]
 pub struct TemplateQuery {
     /// projects | plans | progress | problems
+    #[schemars(extend("enum" = ["projects", "plans", "progress", "history", "problems", "units", "users"]))]
     pub kind: String,
     /// For progress: the month (default: last month).
+    #[schemars(regex(pattern = r"^(19\d\d|[2-9]\d{3})-(0?[1-9]|1[0-2])$"))]
     pub period: Option<String>,
     /// For plans: the year (default: this year).
     pub year: Option<i32>,

@@ -71,10 +71,12 @@ pub fn routes(x: &mut Api) {
 #[serde(deny_unknown_fields)]
 pub struct StatsQuery {
     /// YYYY-MM (default: last month)
+    #[schemars(regex(pattern = r"^(19\d\d|[2-9]\d{3})-(0?[1-9]|1[0-2])$"))]
     pub as_of: Option<String>,
     /// A unit: it and its sub-units.
     pub unit: Option<i64>,
     /// For breakdowns: unit | chain | category | nature | funding
+    #[schemars(extend("enum" = ["unit", "chain", "category", "nature", "funding"]))]
     pub by: Option<String>,
     /// For rankings: completion | gap (default: the office's list rule)
     pub measure: Option<String>,

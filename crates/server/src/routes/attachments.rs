@@ -47,6 +47,7 @@ pub fn routes(x: &mut Api) {
 #[serde(deny_unknown_fields)]
 pub struct UploadQuery {
     /// report | problem | inspection
+    #[schemars(extend("enum" = ["report", "problem", "inspection"]))]
     pub object_type: String,
     pub object_id: i64,
     /// The file name (its extension decides the accepted type).

@@ -19,7 +19,9 @@ pub struct LogQuery {
     pub channel: Option<i64>,
     /// pending | sent | failed
     pub status: Option<String>,
+    #[schemars(range(min = 1, max = 1_000_000))]
     pub page: Option<i64>,
+    #[schemars(range(min = 1, max = duban_app::MAX_PAGE_SIZE))]
     pub page_size: Option<i64>,
 }
 

@@ -29,6 +29,7 @@ pub fn routes(x: &mut Api) {
 #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
 pub struct FileQuery {
     /// xlsx (default) or csv
+    #[schemars(extend("enum" = ["xlsx", "csv"]))]
     pub format: Option<String>,
     /// zh-CN (default) or en: the language of the headers and of coded values
     pub lang: Option<String>,

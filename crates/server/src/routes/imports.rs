@@ -56,9 +56,11 @@ async fn template(State(s): State<AppState>, a: Auth, Q(q): Q<TemplateQuery>) ->
 #[serde(deny_unknown_fields)]
 pub struct UploadQuery {
     /// The file's name, as the user chose it.
+    #[schemars(length(min = 1, max = 200), regex(pattern = r"\S"))]
     pub filename: String,
     /// Read every sheet as this kind (projects, plans, milestones, progress, problems)
     /// instead of recognising it.
+    #[schemars(extend("enum" = ["projects", "plans", "milestones", "progress", "history", "problems", "units", "users"]))]
     pub kind: Option<String>,
 }
 

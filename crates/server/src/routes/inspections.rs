@@ -38,7 +38,9 @@ pub fn routes(x: &mut Api) {
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
     pub unit: Option<i64>,
+    #[schemars(range(min = 1, max = 1_000_000))]
     pub page: Option<i64>,
+    #[schemars(range(min = 1, max = duban_app::MAX_PAGE_SIZE))]
     pub page_size: Option<i64>,
 }
 

@@ -16,7 +16,9 @@ use serde_json::json;
 pub struct InboxQuery {
     /// Only the unread ones.
     pub unread: Option<bool>,
+    #[schemars(range(min = 1, max = 1_000_000))]
     pub page: Option<i64>,
+    #[schemars(range(min = 1, max = duban_app::MAX_PAGE_SIZE))]
     pub page_size: Option<i64>,
 }
 

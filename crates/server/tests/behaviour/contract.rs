@@ -149,6 +149,66 @@ async fn the_document_says_what_the_server_requires(db: Db) {
             continue;
         }
         for (method, op) in ops.as_object().unwrap() {
+            let url = path.replace("{id}", "1").replace(['{', '}'], "");
+            // The query's parameters, each at its edges, the required ones given.
+            let params: Vec<&Value> = op["parameters"]
+                .as_array()
+                .map(|ps| ps.iter().filter(|p| p["in"] == "query").collect())
+                .unwrap_or_default();
+            let encode = |v: &Value| match v {
+                Value::String(s) => url::form_urlencoded::byte_serialize(s.as_bytes()).collect(),
+                v => v.to_string(),
+            };
+            let base: Vec<String> = params
+                .iter()
+                .filter(|p| p["required"] == true)
+                .map(|p| {
+                    format!(
+                        "{}={}",
+                        p["name"].as_str().unwrap(),
+                        encode(&d.sample(&p["schema"]))
+                    )
+                })
+                .collect();
+            for p in &params {
+                let name = p["name"].as_str().unwrap();
+                let (allowed, forbidden) = edges(d.resolve(&p["schema"]));
+                for (value, should_pass) in allowed
+                    .into_iter()
+                    .map(|v| (v, true))
+                    .chain(forbidden.into_iter().map(|v| (v, false)))
+                {
+                    let mut q: Vec<String> = base
+                        .iter()
+                        .filter(|b| !b.starts_with(&format!("{name}=")))
+                        .cloned()
+                        .collect();
+                    q.push(format!("{name}={}", encode(&value)));
+                    let target = format!("{url}?{}", q.join("&"));
+                    let r = c.send(&method.to_uppercase(), &target, None).await;
+                    probes += 1;
+                    let named = r.status == 400
+                        && serde_json::from_slice::<Value>(&r.body).is_ok_and(|e| {
+                            e["details"].as_array().is_some_and(|ds| {
+                                ds.iter().any(|d| {
+                                    d["field"] == name
+                                        && !EXISTENCE.contains(&d["code"].as_str().unwrap_or(""))
+                                })
+                            })
+                        });
+                    if should_pass && named {
+                        mismatches.push(format!(
+                            "{method} {path}?{name}={value}: refused, the document allows it: {}",
+                            String::from_utf8_lossy(&r.body)
+                        ));
+                    }
+                    if !should_pass && r.status < 300 {
+                        mismatches.push(format!(
+                            "{method} {path}?{name}={value}: accepted, the document forbids it"
+                        ));
+                    }
+                }
+            }
             let Some(schema) = op["requestBody"]["content"]["application/json"].get("schema")
             else {
                 continue;
@@ -157,7 +217,6 @@ async fn the_document_says_what_the_server_requires(db: Db) {
             let Some(props) = schema["properties"].as_object() else {
                 continue;
             };
-            let url = path.replace("{id}", "1").replace(['{', '}'], "");
             let base = d.sample(schema);
             // Each field, and each field of a field that is an object.
             let mut targets: Vec<(Vec<String>, &Value)> = Vec::new();

@@ -286,6 +286,12 @@ async fn lockout_is_no_weapon(db: Db) {
     }
     let (s, _) = login_from(&addr, sprayer, "victim", common::PASSWORD, None).await;
     assert_eq!(s, 423, "the source is locked");
+    // An office's shared exit locked by a mistyping colleague: the console lifts it.
+    duban_app::accounts::unblock_source(&duban_app::unit_of_work::Console::open(), &db, sprayer)
+        .await
+        .unwrap();
+    let (s, _) = login_from(&addr, sprayer, "victim", common::PASSWORD, None).await;
+    assert_eq!(s, 200, "the source is unblocked");
     assert_eq!(
         login_from(&addr, "127.0.0.3", "victim", common::PASSWORD, None)
             .await
