@@ -1,22 +1,33 @@
-//! Answers kept for a short while, per database: counts that cost a scan at a million
-//! rows and are asked for on every page view. Each answer is kept with the change
-//! counter it was computed at (`duban_store::changes`), which every write that may
-//! change it bumps in its transaction: a write on any server is seen by the next read on
-//! every server. A write through this process also clears its entries at once.
+//! Answers kept per database: counts that cost a scan at a million rows and are asked
+//! for on every page view. Each answer is kept with the change counter it was computed
+//! at (`duban_store::changes`), which every write that may change it bumps in its
+//! transaction: a write on any server is seen by the next read on every server. A write
+//! through this process also clears its entries at once.
+//!
+//! One request computes a missing answer while the others wait for it (no stampede of
+//! recounts). When another server's write made the kept answer old, the requests that
+//! arrive while it is recomputed get the old one rather than waiting: it was right a
+//! moment ago, and the next read has the new one.
 
 use duban_store::Db;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// An answer: when it was computed, at which change count, and the value.
 type Entry<V> = (Instant, i64, V);
+/// A key: the database and the question.
+type Key = (u64, String);
+/// The turn to compute a key.
+type Turn = Arc<tokio::sync::Mutex<()>>;
 
 pub struct Memo<V> {
     ttl: Duration,
     /// Entries beyond this are dropped, oldest first (filters are many, memory is not).
     cap: usize,
-    map: Mutex<HashMap<(u64, String), Entry<V>>>,
+    map: Mutex<HashMap<Key, Entry<V>>>,
+    /// One computation at a time per key.
+    flights: Mutex<HashMap<Key, Turn>>,
 }
 
 impl<V: Clone> Memo<V> {
@@ -25,6 +36,7 @@ impl<V: Clone> Memo<V> {
             ttl,
             cap,
             map: Mutex::new(HashMap::new()),
+            flights: Mutex::new(HashMap::new()),
         }
     }
 
@@ -60,7 +72,25 @@ impl<V: Clone> Memo<V> {
             .retain(|(id, _), _| *id != db.id());
     }
 
-    /// The cached value computed at `version`, or `make`'s, which is then kept.
+    /// The last answer of `key`, however old (another server wrote since, or it
+    /// outlived its time): what waiting callers get while it is being recomputed.
+    fn stale(&self, db: &Db, key: &str) -> Option<V> {
+        let map = self.map.lock().expect("cache lock");
+        map.get(&(db.id(), key.to_string()))
+            .map(|(_, _, v)| v.clone())
+    }
+
+    fn flight(&self, db: &Db, key: &str) -> Turn {
+        let mut f = self.flights.lock().expect("flight lock");
+        if f.len() > self.cap * 2 {
+            f.retain(|_, m| Arc::strong_count(m) > 1);
+        }
+        f.entry((db.id(), key.to_string())).or_default().clone()
+    }
+
+    /// The cached value computed at `version`, or `make`'s, which is then kept. Only one
+    /// caller computes a key at a time: the others wait for its answer, or take the
+    /// previous answer when there is one (kept from before another server's write).
     pub async fn get_or<E>(
         &self,
         db: &Db,
@@ -68,6 +98,23 @@ impl<V: Clone> Memo<V> {
         version: i64,
         make: impl AsyncFnOnce() -> Result<V, E>,
     ) -> Result<V, E> {
+        if let Some(v) = self.get(db, &key, version) {
+            return Ok(v);
+        }
+        let flight = self.flight(db, &key);
+        let _turn = match flight.try_lock() {
+            Ok(turn) => turn,
+            Err(_) => {
+                if let Some(v) = self.stale(db, &key) {
+                    return Ok(v);
+                }
+                let turn = flight.lock().await;
+                if let Some(v) = self.get(db, &key, version) {
+                    return Ok(v);
+                }
+                turn
+            }
+        };
         if let Some(v) = self.get(db, &key, version) {
             return Ok(v);
         }
@@ -112,5 +159,40 @@ mod tests {
         let short: Memo<i64> = Memo::new(Duration::ZERO, 3);
         short.put(&a, "x".into(), 0, 1);
         assert_eq!(short.get(&a, "x", 0), None);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn one_computes_while_the_others_wait_or_take_the_last_answer() {
+        let db = Db::connect("sqlite::memory:").await.unwrap();
+        let m: Arc<Memo<i64>> = Arc::new(Memo::new(Duration::from_secs(60), 8));
+        let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let ask = |version: i64, answer: i64| {
+            let (m, db, calls) = (m.clone(), db.clone(), calls.clone());
+            tokio::spawn(async move {
+                m.get_or(&db, "k".into(), version, async || {
+                    calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    Ok::<i64, ()>(answer)
+                })
+                .await
+            })
+        };
+        // Twenty at once on an empty cache: one computes, all get its answer.
+        let first: Vec<_> = (0..20).map(|_| ask(0, 7)).collect();
+        for h in first {
+            assert_eq!(h.await.unwrap(), Ok(7));
+        }
+        assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 1);
+        // Another server wrote (version 1): one recomputes; the others, meanwhile, get
+        // the last answer instead of waiting.
+        let computing = ask(1, 8);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let meanwhile: Vec<_> = (0..10).map(|_| ask(1, 9)).collect();
+        for h in meanwhile {
+            assert_eq!(h.await.unwrap(), Ok(7));
+        }
+        assert_eq!(computing.await.unwrap(), Ok(8));
+        assert_eq!(ask(1, 9).await.unwrap(), Ok(8));
+        assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 2);
     }
 }
