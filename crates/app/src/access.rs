@@ -70,16 +70,14 @@ pub struct Can<C: Cap> {
 impl Caller {
     /// Load the unit tree and build a caller (grants already narrowed for tokens).
     pub async fn resolve(db: &Db, actor: Actor, roles: Vec<RoleGrant>) -> Result<Caller, AppError> {
-        let list = units::list_all_links(db).await?;
-        let tree = UnitTree::build(list)
-            .map_err(|e| AppError::internal("the unit tree", e.to_string()))?;
+        let tree = unit_tree(db).await?;
         Ok(Caller {
             grants: Grants {
                 unit: actor.unit_id,
                 roles,
             },
             actor: Arc::new(actor),
-            tree: Arc::new(tree),
+            tree,
         })
     }
 
@@ -187,4 +185,24 @@ impl<C: Cap> Can<C> {
             .into())
         }
     }
+}
+
+/// The unit tree every request's permissions are resolved against, kept in memory at the
+/// units' change count: a request reads the counter, not the thousands of units (a unit
+/// written on any server counts itself in its transaction).
+static UNIT_TREES: std::sync::LazyLock<crate::cache::Memo<Arc<UnitTree>>> =
+    std::sync::LazyLock::new(|| {
+        crate::cache::Memo::fresh_only(std::time::Duration::from_secs(600), 16)
+    });
+
+pub(crate) async fn unit_tree(db: &Db) -> Result<Arc<UnitTree>, AppError> {
+    let version = duban_store::changes::version(db, "units").await?;
+    UNIT_TREES
+        .get_or(db, String::new(), version, async || {
+            let list = units::list_all_links(db).await?;
+            UnitTree::build(list)
+                .map(Arc::new)
+                .map_err(|e| AppError::internal("the unit tree", e.to_string()))
+        })
+        .await
 }

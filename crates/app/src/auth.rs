@@ -519,8 +519,8 @@ pub async fn session(db: &Db, secret: &str, ip: &str) -> Result<Authenticated, A
     let Some(s) = sessions::get(db, &key).await? else {
         return Err(expired());
     };
-    let idle_ms = settings::get(db).await?.idle_minutes * 60_000;
-    if security::idle_expired(s.last_seen, now, idle_ms) {
+    let rules = settings::get(db).await?;
+    if security::idle_expired(s.last_seen, now, rules.idle_minutes * 60_000) {
         sessions::delete(db, &key).await?;
         return Err(expired());
     }
@@ -528,8 +528,7 @@ pub async fn session(db: &Db, secret: &str, ip: &str) -> Result<Authenticated, A
         sessions::touch(db, &key, now).await?;
     }
     let u = active_user(db, s.user_id, now).await?;
-    let (password_change_required, totp_required) =
-        obligations(&u, &settings::get(db).await?, via_of(&s.via), now);
+    let (password_change_required, totp_required) = obligations(&u, &rules, via_of(&s.via), now);
     let caller = Caller::resolve(db, actor_of(&u, ip, None), u.grants.clone()).await?;
     Ok(Authenticated {
         caller,

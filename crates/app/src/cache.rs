@@ -28,6 +28,9 @@ pub struct Memo<V> {
     map: Mutex<HashMap<Key, Entry<V>>>,
     /// One computation at a time per key.
     flights: Mutex<HashMap<Key, Turn>>,
+    /// Whether callers may take the last answer while a new one is computed (not for
+    /// what decides access: the unit tree).
+    serve_stale: bool,
 }
 
 impl<V: Clone> Memo<V> {
@@ -37,6 +40,15 @@ impl<V: Clone> Memo<V> {
             cap,
             map: Mutex::new(HashMap::new()),
             flights: Mutex::new(HashMap::new()),
+            serve_stale: true,
+        }
+    }
+
+    /// A memo whose callers always wait for the answer of the current change count.
+    pub fn fresh_only(ttl: Duration, cap: usize) -> Memo<V> {
+        Memo {
+            serve_stale: false,
+            ..Memo::new(ttl, cap)
         }
     }
 
@@ -105,7 +117,9 @@ impl<V: Clone> Memo<V> {
         let _turn = match flight.try_lock() {
             Ok(turn) => turn,
             Err(_) => {
-                if let Some(v) = self.stale(db, &key) {
+                if self.serve_stale
+                    && let Some(v) = self.stale(db, &key)
+                {
                     return Ok(v);
                 }
                 let turn = flight.lock().await;

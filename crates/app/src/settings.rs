@@ -220,12 +220,26 @@ impl Settings {
     }
 }
 
+/// The settings, kept in memory at the settings' change count: every request reads them
+/// (the session's timeout, the sign-in rules), and reads only the counter (settings
+/// written on any server count themselves in their transaction).
+static KEPT: std::sync::LazyLock<crate::cache::Memo<std::sync::Arc<Settings>>> =
+    std::sync::LazyLock::new(|| {
+        crate::cache::Memo::fresh_only(std::time::Duration::from_secs(600), 16)
+    });
+
 pub async fn get(db: &Db) -> Result<Settings, AppError> {
-    Ok(match settings::get(db, KEY).await? {
-        Some(t) => serde_json::from_str(&t)
-            .map_err(|e| AppError::internal("stored settings do not parse", e))?,
-        None => Settings::default(),
-    })
+    let version = duban_store::changes::version(db, "settings").await?;
+    let kept = KEPT
+        .get_or(db, String::new(), version, async || {
+            Ok::<_, AppError>(std::sync::Arc::new(match settings::get(db, KEY).await? {
+                Some(t) => serde_json::from_str(&t)
+                    .map_err(|e| AppError::internal("stored settings do not parse", e))?,
+                None => Settings::default(),
+            }))
+        })
+        .await?;
+    Ok(Settings::clone(&kept))
 }
 
 /// Store new settings. `sso_configured`: whether this server signs people in through an

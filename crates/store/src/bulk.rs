@@ -49,6 +49,7 @@ pub(crate) async fn insert_rows(
 }
 
 pub async fn units(tx: &mut Tx, units: &[Unit]) -> Result<u64, StoreError> {
+    crate::changes::bump(tx, "units").await?;
     insert_rows(
         tx,
         "units",

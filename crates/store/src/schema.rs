@@ -122,6 +122,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "sign_in",
         include_str!("../migrations/0024_sign_in.sql"),
     ),
+    (
+        25,
+        "more_counters",
+        include_str!("../migrations/0025_more_counters.sql"),
+    ),
 ];
 
 /// The latest schema version this build knows.

@@ -23,6 +23,7 @@ pub async fn get_in(tx: &mut Tx, key: &str) -> Result<Option<String>, StoreError
 }
 
 pub async fn set(tx: &mut Tx, key: &str, value: &str) -> Result<(), StoreError> {
+    crate::changes::bump(tx, "settings").await?;
     tx.execute(
         "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         &[key.into(), value.into()],
@@ -34,6 +35,7 @@ pub async fn set(tx: &mut Tx, key: &str, value: &str) -> Result<(), StoreError> 
 /// Store a key that must not exist yet: a second writer gets `Duplicate` (a one-time
 /// step, such as setting up an empty database, taken once even by concurrent servers).
 pub async fn insert_once(tx: &mut Tx, key: &str, value: &str) -> Result<(), StoreError> {
+    crate::changes::bump(tx, "settings").await?;
     tx.execute(
         "INSERT INTO settings (key, value) VALUES ($1, $2)",
         &[key.into(), value.into()],
@@ -44,6 +46,7 @@ pub async fn insert_once(tx: &mut Tx, key: &str, value: &str) -> Result<(), Stor
 
 /// Remove a key (absent is fine).
 pub async fn delete(tx: &mut Tx, key: &str) -> Result<(), StoreError> {
+    crate::changes::bump(tx, "settings").await?;
     tx.execute("DELETE FROM settings WHERE key = $1", &[key.into()])
         .await?;
     Ok(())

@@ -33,6 +33,7 @@ pub(crate) fn unit_vals(u: &Unit) -> Vec<Val> {
 }
 
 pub async fn insert(tx: &mut Tx, u: &NewUnit, sort: i64) -> Result<UnitId, StoreError> {
+    crate::changes::bump(tx, "units").await?;
     tx.scalar(
         "INSERT INTO units (parent_id, code, name, kind, series, sort) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id AS v",
         &[u.parent_id.into(), u.code.clone().into(), u.name.clone().into(), u.kind.code().into(), u.series.clone().into(), sort.into()],
@@ -46,6 +47,7 @@ pub async fn move_to(
     id: UnitId,
     new_parent: Option<UnitId>,
 ) -> Result<(), StoreError> {
+    crate::changes::bump(tx, "units").await?;
     let old = tx
         .fetch_one(
             "SELECT parent_id FROM units WHERE id = $1",
@@ -74,6 +76,7 @@ pub async fn update(
     expected_version: i64,
     u: &NewUnit,
 ) -> Result<i64, StoreError> {
+    crate::changes::bump(tx, "units").await?;
     let old_parent = tx
         .fetch_optional(
             "SELECT parent_id FROM units WHERE id = $1",
@@ -108,6 +111,7 @@ pub async fn update(
 
 /// Archive a unit that has no active sub-units, projects or users.
 pub async fn archive(tx: &mut Tx, id: UnitId, expected_version: i64) -> Result<i64, StoreError> {
+    crate::changes::bump(tx, "units").await?;
     let used = tx
         .scalar(
             "SELECT (SELECT COUNT(*) FROM units WHERE parent_id = $1 AND archived = FALSE) \
