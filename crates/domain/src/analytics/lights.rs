@@ -282,6 +282,18 @@ pub struct MonthFacts {
 
 /// The light of one month before escalation, with every reason that is not green.
 pub fn evaluate(r: &RuleSet, f: &MonthFacts) -> (Light, Vec<Reason>) {
+    evaluate_with(r, f, true)
+}
+
+/// A reason's words, written only when someone will read them: the full recomputation
+/// of a million projects needs the lights, not twelve million sentences.
+fn say(explain: bool, words: impl FnOnce() -> String) -> String {
+    if explain { words() } else { String::new() }
+}
+
+/// [`evaluate`], with the reasons' words and facts (`explain`) or with their rules and
+/// lights only.
+pub fn evaluate_with(r: &RuleSet, f: &MonthFacts, explain: bool) -> (Light, Vec<Reason>) {
     let mut reasons = Vec::new();
     if let Some(p) = &r.progress {
         let should = if p.basis == "calendar" {
@@ -302,24 +314,32 @@ pub fn evaluate(r: &RuleSet, f: &MonthFacts) -> (Light, Vec<Reason>) {
                 reasons.push(Reason {
                     rule: "progress",
                     light,
-                    zh: format!(
-                        "完成年度计划{}，应达{}，落后{}个百分点",
-                        super::progress::pct1(done),
-                        super::progress::pct1(should),
-                        super::progress::points(behind)
-                    ),
-                    en: format!(
-                        "{} of the annual plan done against {} due: {} points behind",
-                        super::progress::pct1(done),
-                        super::progress::pct1(should),
-                        super::progress::points(behind)
-                    ),
-                    facts: vec![
-                        ("completion_bp", done),
-                        ("due_bp", should),
-                        ("yellow_behind_bp", p.yellow_behind_bp),
-                        ("red_behind_bp", p.red_behind_bp),
-                    ],
+                    zh: say(explain, || {
+                        format!(
+                            "完成年度计划{}，应达{}，落后{}个百分点",
+                            super::progress::pct1(done),
+                            super::progress::pct1(should),
+                            super::progress::points(behind)
+                        )
+                    }),
+                    en: say(explain, || {
+                        format!(
+                            "{} of the annual plan done against {} due: {} points behind",
+                            super::progress::pct1(done),
+                            super::progress::pct1(should),
+                            super::progress::points(behind)
+                        )
+                    }),
+                    facts: if explain {
+                        vec![
+                            ("completion_bp", done),
+                            ("due_bp", should),
+                            ("yellow_behind_bp", p.yellow_behind_bp),
+                            ("red_behind_bp", p.red_behind_bp),
+                        ]
+                    } else {
+                        Vec::new()
+                    },
                 });
             }
         }
@@ -339,16 +359,24 @@ pub fn evaluate(r: &RuleSet, f: &MonthFacts) -> (Light, Vec<Reason>) {
         reasons.push(Reason {
             rule: "start",
             light,
-            zh: format!("计划{planned}月开工，至{}月仍未开工", f.month),
-            en: format!(
-                "planned to start in month {planned}, not started by month {}",
-                f.month
-            ),
-            facts: vec![
-                ("planned_start_month", i64::from(planned)),
-                ("month", i64::from(f.month)),
-                ("red_after_months", i64::from(s.red_after_months)),
-            ],
+            zh: say(explain, || {
+                format!("计划{planned}月开工，至{}月仍未开工", f.month)
+            }),
+            en: say(explain, || {
+                format!(
+                    "planned to start in month {planned}, not started by month {}",
+                    f.month
+                )
+            }),
+            facts: if explain {
+                vec![
+                    ("planned_start_month", i64::from(planned)),
+                    ("month", i64::from(f.month)),
+                    ("red_after_months", i64::from(s.red_after_months)),
+                ]
+            } else {
+                Vec::new()
+            },
         });
     }
     if let (Some(s), Some(waited)) = (&r.stats_entry, f.months_since_start)
@@ -366,9 +394,15 @@ pub fn evaluate(r: &RuleSet, f: &MonthFacts) -> (Light, Vec<Reason>) {
             reasons.push(Reason {
                 rule: "stats_entry",
                 light,
-                zh: format!("开工{waited}个月仍未入库纳统"),
-                en: format!("started {waited} months ago and not yet entered in the statistics"),
-                facts: vec![("months_since_start", i64::from(waited))],
+                zh: say(explain, || format!("开工{waited}个月仍未入库纳统")),
+                en: say(explain, || {
+                    format!("started {waited} months ago and not yet entered in the statistics")
+                }),
+                facts: if explain {
+                    vec![("months_since_start", i64::from(waited))]
+                } else {
+                    Vec::new()
+                },
             });
         }
     }
@@ -378,23 +412,31 @@ pub fn evaluate(r: &RuleSet, f: &MonthFacts) -> (Light, Vec<Reason>) {
             reasons.push(Reason {
                 rule: "funds",
                 light: Light::Red,
-                zh: format!(
-                    "资金拨付（{}）落后形象进度（{}）{}个百分点",
-                    super::progress::pct1(paid),
-                    super::progress::pct1(f.progress_bp),
-                    super::progress::points(behind)
-                ),
-                en: format!(
-                    "disbursed share ({}) trails physical progress ({}) by {} points",
-                    super::progress::pct1(paid),
-                    super::progress::pct1(f.progress_bp),
-                    super::progress::points(behind)
-                ),
-                facts: vec![
-                    ("disbursed_bp", paid),
-                    ("progress_bp", f.progress_bp),
-                    ("red_behind_bp", fr.red_behind_bp),
-                ],
+                zh: say(explain, || {
+                    format!(
+                        "资金拨付（{}）落后形象进度（{}）{}个百分点",
+                        super::progress::pct1(paid),
+                        super::progress::pct1(f.progress_bp),
+                        super::progress::points(behind)
+                    )
+                }),
+                en: say(explain, || {
+                    format!(
+                        "disbursed share ({}) trails physical progress ({}) by {} points",
+                        super::progress::pct1(paid),
+                        super::progress::pct1(f.progress_bp),
+                        super::progress::points(behind)
+                    )
+                }),
+                facts: if explain {
+                    vec![
+                        ("disbursed_bp", paid),
+                        ("progress_bp", f.progress_bp),
+                        ("red_behind_bp", fr.red_behind_bp),
+                    ]
+                } else {
+                    Vec::new()
+                },
             });
         }
     }
@@ -414,9 +456,13 @@ pub fn evaluate(r: &RuleSet, f: &MonthFacts) -> (Light, Vec<Reason>) {
         reasons.push(Reason {
             rule: "slippage",
             light,
-            zh: format!("节点滞后{d}天"),
-            en: format!("a milestone is {d} days late"),
-            facts: vec![("slippage_days", d)],
+            zh: say(explain, || format!("节点滞后{d}天")),
+            en: say(explain, || format!("a milestone is {d} days late")),
+            facts: if explain {
+                vec![("slippage_days", d)]
+            } else {
+                Vec::new()
+            },
         });
     }
     let light = reasons
@@ -428,7 +474,7 @@ pub fn evaluate(r: &RuleSet, f: &MonthFacts) -> (Light, Vec<Reason>) {
 }
 
 /// Apply escalation over a year of monthly lights: `n` consecutive yellows make red.
-pub fn escalate(r: &RuleSet, lights: &mut [Light], reasons: &mut [Vec<Reason>]) {
+pub fn escalate(r: &RuleSet, lights: &mut [Light], reasons: &mut [Vec<Reason>], explain: bool) {
     let n = r.escalate_after_yellows as usize;
     if n == 0 {
         return;
@@ -440,9 +486,13 @@ pub fn escalate(r: &RuleSet, lights: &mut [Light], reasons: &mut [Vec<Reason>]) 
             reasons[i].push(Reason {
                 rule: "escalation",
                 light: Light::Red,
-                zh: format!("连续{n}个月黄灯，升为红灯"),
-                en: format!("{n} yellow months in a row make red"),
-                facts: vec![("consecutive_yellows", n as i64)],
+                zh: say(explain, || format!("连续{n}个月黄灯，升为红灯")),
+                en: say(explain, || format!("{n} yellow months in a row make red")),
+                facts: if explain {
+                    vec![("consecutive_yellows", n as i64)]
+                } else {
+                    Vec::new()
+                },
             });
         }
     }
@@ -611,7 +661,7 @@ mod tests {
             Light::Yellow,
         ];
         let mut why = vec![Vec::new(); 5];
-        escalate(&r, &mut l, &mut why);
+        escalate(&r, &mut l, &mut why, true);
         assert_eq!(
             l,
             vec![
@@ -666,7 +716,7 @@ mod tests {
         // Escalation off.
         let off: RuleSet = serde_json::from_str(r#"{ "escalate_after_yellows": 0, "progress": { "yellow_behind_bp": 1000, "red_behind_bp": 3000 } }"#).unwrap();
         let mut l = vec![Light::Yellow; 3];
-        escalate(&off, &mut l, &mut vec![Vec::new(); 3]);
+        escalate(&off, &mut l, &mut vec![Vec::new(); 3], true);
         assert_eq!(l, vec![Light::Yellow; 3]);
         // Nonsense thresholds are refused with the field named.
         let bad: RuleSet = serde_json::from_str(
@@ -691,6 +741,49 @@ mod tests {
             let worse = evaluate(&r, &f).0;
             f.completion_bp = Some(hi);
             prop_assert!(evaluate(&r, &f).0 <= worse);
+        }
+    }
+
+    proptest::proptest! {
+        /// The lights are the same whether the reasons are written out or not: the
+        /// full recomputation skips the words, the project page shows them.
+        #[test]
+        fn the_words_do_not_change_the_light(
+            month in 1u32..=12,
+            completion in proptest::option::of(0i64..=12_000),
+            plan in proptest::option::of(0i64..=10_000),
+            calendar in 0i64..=10_000,
+            in_construction: bool,
+            planned_start in proptest::option::of(1u32..=12),
+            started in proptest::option::of(0u32..=12),
+            since in proptest::option::of(0u32..=60),
+            entered: bool,
+            progress in 0i64..=10_000,
+            disbursed in proptest::option::of(0i64..=10_000),
+            slippage in 0i64..=400,
+        ) {
+            let f = MonthFacts {
+                month,
+                completion_bp: completion,
+                plan_bp: plan,
+                calendar_bp: calendar,
+                in_construction,
+                planned_start_month: planned_start,
+                started_month: started,
+                months_since_start: since,
+                stats_entered: entered,
+                progress_bp: progress,
+                disbursed_bp: disbursed,
+                slippage_days: slippage,
+            };
+            let r = RuleSet::yinchuan();
+            let (l1, why) = evaluate_with(&r, &f, true);
+            let (l2, bare) = evaluate_with(&r, &f, false);
+            proptest::prop_assert_eq!(l1, l2);
+            let rules = |v: &[Reason]| v.iter().map(|x| (x.rule, x.light)).collect::<Vec<_>>();
+            proptest::prop_assert_eq!(rules(&why), rules(&bare));
+            proptest::prop_assert!(why.iter().all(|x| !x.zh.is_empty() && !x.en.is_empty()));
+            proptest::prop_assert!(bare.iter().all(|x| x.zh.is_empty() && x.facts.is_empty()));
         }
     }
 }

@@ -212,6 +212,12 @@ pub fn slippage_days(milestones: &[crate::plan::Milestone], year: i32, m: u32) -
 
 /// Compute a project's year, and the reasons behind every month's light.
 pub fn project_year_explained(i: &YearInputs) -> (ProjectYear, Vec<Vec<Reason>>) {
+    project_year_with(i, true)
+}
+
+/// The year, with the reasons' words (`explain`) or without them (the lights are the
+/// same either way).
+fn project_year_with(i: &YearInputs, explain: bool) -> (ProjectYear, Vec<Vec<Reason>>) {
     let mut months: Vec<&ApprovedMonth> = i
         .months
         .iter()
@@ -270,16 +276,16 @@ pub fn project_year_explained(i: &YearInputs) -> (ProjectYear, Vec<Vec<Reason>>)
         if i.rules.slippage.is_some() {
             f.slippage_days = slippage_days(milestones, i.year, m);
         }
-        let (light, why) = lights::evaluate(i.rules, &f);
+        let (light, why) = lights::evaluate_with(i.rules, &f, explain);
         y.lights[idx] = light;
         reasons[idx] = why;
     }
-    lights::escalate(i.rules, &mut y.lights, &mut reasons);
+    lights::escalate(i.rules, &mut y.lights, &mut reasons, explain);
     (y, reasons)
 }
 
 pub fn project_year(i: &YearInputs) -> ProjectYear {
-    project_year_explained(i).0
+    project_year_with(i, false).0
 }
 
 #[cfg(test)]
