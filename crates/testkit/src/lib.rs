@@ -132,7 +132,15 @@ fn spawn_on(
     configure: impl FnOnce(&mut duban_server::AppState),
 ) {
     let addr = listener.local_addr().unwrap().to_string();
-    let dir = std::env::temp_dir().join(format!("duban_files_{}", addr.replace([':', '.'], "_")));
+    // A data directory of this server alone: a port is reused by later tests, and the
+    // anchors of another database's audit chain must not be read as this one's.
+    let dir = std::env::temp_dir().join(format!(
+        "duban_files_{}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst),
+        addr.replace([':', '.'], "_")
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
     let mut state = duban_server::AppState::new(db, dir);
     configure(&mut state);
     // The tests drive the clock themselves (`routine::tick`, `standing_catch_up`) and
