@@ -98,6 +98,10 @@ fn refused(code: &'static str) -> AppError {
             "the duban account of this name is linked to another identity already; ask the administrator",
             "本系统中同名账号已绑定其他统一身份认证账号，请联系管理员",
         ),
+        "sso_privileged" => (
+            "this account's role signs in with its password and second factor, not through the platform",
+            "该账号的角色须使用本系统密码和动态口令登录，不能通过统一身份认证登录",
+        ),
         "sso_disabled" => (
             "your duban account is locked or archived",
             "您在本系统的账号已被锁定或停用",
@@ -182,6 +186,21 @@ pub async fn finish(
                 };
                 return fail(who, "sso_conflict", &ident).await;
             }
+            // An account whose role needs a second factor (administrators, auditors by
+            // default) is never taken by a name the platform gives: it signs in with its
+            // password and its code.
+            let rules = crate::settings::get(db).await?;
+            if u.grants
+                .iter()
+                .any(|g| rules.sign_in.totp_roles.contains(&g.role))
+            {
+                let who = Who {
+                    id: Some(u.id),
+                    name: &u.username,
+                    ip,
+                };
+                return fail(who, "sso_privileged", &ident).await;
+            }
             (u, true)
         }
     };
@@ -196,7 +215,13 @@ pub async fn finish(
     let (issuer, subject, uid) = (id.issuer.clone(), id.subject.clone(), user.id);
     open_session(db, &user, ip, Via::Sso, async move |tx, actor| {
         if first {
-            sessions::link_external(tx, &issuer, &subject, uid, now_ms()).await?;
+            // Two first sign-ins naming one account at once: the second finds it linked.
+            sessions::link_external(tx, &issuer, &subject, uid, now_ms())
+                .await
+                .map_err(|e| match e {
+                    duban_store::StoreError::Duplicate(_) => refused("sso_conflict"),
+                    e => e.into(),
+                })?;
             audit::record(
                 tx,
                 actor,

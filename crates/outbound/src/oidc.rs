@@ -79,6 +79,8 @@ const ALGORITHMS: [Algorithm; 8] = [
 
 /// The longest answer read from the platform.
 const MAX_ANSWER: usize = 1 << 20;
+/// How long the platform's keys are trusted before they are fetched again.
+const KEYS_KEPT: Duration = Duration::from_secs(3600);
 /// Clock difference tolerated between duban and the platform.
 const LEEWAY_S: u64 = 60;
 
@@ -205,11 +207,13 @@ impl OidcClient {
         let fresh = {
             let g = self.keys.read().await;
             match &*g {
-                Some((set, _)) if find(set).is_some() => {
+                // Keys older than an hour are fetched again: a key the platform retired
+                // (after a compromise, say) stops verifying within the hour.
+                Some((set, at)) if find(set).is_some() && at.elapsed() < KEYS_KEPT => {
                     return DecodingKey::from_jwk(&find(set).expect("found"))
                         .map_err(|e| OidcError::Token("signature", e.to_string()));
                 }
-                Some((_, at)) => at.elapsed() > Duration::from_secs(60),
+                Some((set, at)) => at.elapsed() > Duration::from_secs(60) || find(set).is_some(),
                 None => true,
             }
         };

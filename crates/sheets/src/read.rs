@@ -190,6 +190,9 @@ impl ReadError {
 }
 
 const ZIP: &[u8] = b"PK\x03\x04";
+/// The size of an Excel sheet.
+const EXCEL_ROWS: usize = 1_048_576;
+const EXCEL_COLUMNS: usize = 16_384;
 const CFB: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
 /// What the first bytes of a file that is not a workbook say it is.
@@ -252,10 +255,23 @@ fn read_workbook(bytes: &[u8], limits: Limits) -> Result<Vec<Grid>, ReadError> {
                         if v == Cell::Empty {
                             continue;
                         }
-                        if budget == 0 {
+                        // Beyond Excel's grid no cell is real; inside it, what a cell's
+                        // position makes us hold (the empty cells before it in its row)
+                        // is charged to the budget, so a few cells far to the right
+                        // cannot cost gigabytes.
+                        if r >= EXCEL_ROWS || col >= EXCEL_COLUMNS {
+                            return Err(ReadError::Corrupt(format!(
+                                "a cell lies outside the sheet's 1,048,576 rows and 16,384 columns (row {}, column {})",
+                                r + 1,
+                                col + 1
+                            )));
+                        }
+                        let held = rows.get(r).map_or(0, Vec::len);
+                        let cost = (col + 1).saturating_sub(held).max(1);
+                        if budget < cost {
                             return Err(too_many(limits));
                         }
-                        budget -= 1;
+                        budget -= cost;
                         // A row is done when the next begins: give back what its growth
                         // reserved (cells come row by row). Rows that hold something are
                         // counted: a stray value at row 1,048,576 costs one row, a sheet

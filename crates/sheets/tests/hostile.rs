@@ -207,3 +207,29 @@ fn too_many_cells_are_refused() {
     assert_eq!(e.code(), "too_large");
     assert!(e.en().contains("150 cells"), "{}", e.en());
 }
+
+/// What a cell's position makes the reader hold is what it costs: cells far to the right
+/// in many rows (20,000 of them at column XFD took 10 GB), or a row number beyond
+/// Excel's sheet (A50000000 took 1.2 GB), are refused from a small file.
+#[test]
+fn far_away_cells_cost_what_they_hold() {
+    let empty_sst = || {
+        text(
+            r#"<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" uniqueCount="0"></sst>"#,
+        )
+    };
+    let wide: Part = Box::new(|w| {
+        w.write_all(br#"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#).unwrap();
+        for r in 1..=20_000 {
+            write!(w, r#"<row r="{r}"><c r="XFD{r}"><v>1</v></c></row>"#).unwrap();
+        }
+        w.write_all(b"</sheetData></worksheet>").unwrap();
+    });
+    let e = workbook(&book(wide, empty_sst()), Limits::default()).unwrap_err();
+    assert_eq!(e.code(), "too_large", "{}", e.en());
+    let deep: Part = Box::new(|w| {
+        w.write_all(br#"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="50000000"><c r="A50000000"><v>1</v></c></row></sheetData></worksheet>"#).unwrap();
+    });
+    let e = workbook(&book(deep, empty_sst()), Limits::default()).unwrap_err();
+    assert!(e.en().contains("outside the sheet"), "{}", e.en());
+}

@@ -17,7 +17,8 @@ CREATE TABLE external_identities (
     linked_at BIGINT NOT NULL,
     PRIMARY KEY (issuer, subject)
 );
-CREATE INDEX external_identities_user ON external_identities(user_id);
+-- One identity per account and platform.
+CREATE UNIQUE INDEX external_identities_user ON external_identities(issuer, user_id);
 -- One-time recovery codes for an account with TOTP, kept as keyed digests (the key is
 -- outside the database); a used code keeps its row with the time it was used.
 CREATE TABLE recovery_codes (

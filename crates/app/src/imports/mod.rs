@@ -167,14 +167,19 @@ static READING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
 
 /// Read the workbook off the async threads (100,000 rows take a while).
 async fn read(bytes: std::sync::Arc<Vec<u8>>) -> Result<Vec<duban_domain::sheet::Grid>, AppError> {
-    let _turn = READING
+    let turn = READING
         .acquire()
         .await
         .map_err(|e| AppError::internal("import queue", e))?;
-    tokio::task::spawn_blocking(move || duban_sheets::workbook(&bytes, Limits::default()))
-        .await
-        .map_err(|e| AppError::internal("background task", e))?
-        .map_err(|e| duban_domain::FieldError::new("file", e.code(), e.zh(), e.en()).into())
+    // The turn goes with the reading: a client that hangs up does not free it while the
+    // parse it started goes on.
+    tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        duban_sheets::workbook(&bytes, Limits::default())
+    })
+    .await
+    .map_err(|e| AppError::internal("background task", e))?
+    .map_err(|e| duban_domain::FieldError::new("file", e.code(), e.zh(), e.en()).into())
 }
 
 async fn checked_size(db: &Db, bytes: &[u8]) -> Result<(), AppError> {

@@ -125,6 +125,19 @@ async fn sign_in_through_the_identity_platform(db: Db) {
     // Nor one without an account here.
     let back = sign_in(&addr, &idp, "ext-0002", "ghost").await;
     assert_eq!(back.location, "/login?sso_error=sso_no_account");
+    // An account whose role needs a second factor is never taken by the name the
+    // platform gives: it keeps its password and code.
+    user(&db, "chief", "XJBT", &[(Role::Admin, Scope::Global)]).await;
+    duban_app::settings::set_totp_roles(
+        &duban_app::unit_of_work::Console::open(),
+        &db,
+        &[Role::Admin, Role::Auditor],
+    )
+    .await
+    .unwrap();
+    let back = sign_in(&addr, &idp, "ext-0003", "chief").await;
+    assert_eq!(back.location, "/login?sso_error=sso_privileged");
+    assert!(back.session.is_none());
 
     // A locked account stays locked, whoever vouches for it.
     duban_app::accounts::set_locked(
