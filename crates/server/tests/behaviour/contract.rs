@@ -25,6 +25,30 @@ fn skipped(path: &str) -> bool {
 /// caller's reach), not that the value's form is wrong.
 const EXISTENCE: &[&str] = &["unknown", "not_found", "out_of_scope"];
 
+/// How the server's answer to one probe disagrees with the document, if it does: it
+/// refused, naming the field, a value the document allows (refusals of a reference to
+/// what does not exist excepted: no schema can say those), or it accepted a value the
+/// document forbids (a 404 for the probe's id is no acceptance).
+fn judge(r: &common::Resp, field: &str, allowed: bool) -> Option<String> {
+    let named = r.status == 400
+        && serde_json::from_slice::<Value>(&r.body).is_ok_and(|e| {
+            e["details"].as_array().is_some_and(|ds| {
+                ds.iter().any(|d| {
+                    let f = d["field"].as_str().unwrap_or_default();
+                    (f == field || f.starts_with(&format!("{field}.")))
+                        && !EXISTENCE.contains(&d["code"].as_str().unwrap_or(""))
+                })
+            })
+        });
+    if allowed && named {
+        return Some(format!(
+            "refused, the document allows it: {}",
+            String::from_utf8_lossy(&r.body)
+        ));
+    }
+    (!allowed && r.status < 300).then(|| "accepted, the document forbids it".to_string())
+}
+
 struct Doc<'a> {
     schemas: &'a Map<String, Value>,
 }
@@ -187,25 +211,8 @@ async fn the_document_says_what_the_server_requires(db: Db) {
                     let target = format!("{url}?{}", q.join("&"));
                     let r = c.send(&method.to_uppercase(), &target, None).await;
                     probes += 1;
-                    let named = r.status == 400
-                        && serde_json::from_slice::<Value>(&r.body).is_ok_and(|e| {
-                            e["details"].as_array().is_some_and(|ds| {
-                                ds.iter().any(|d| {
-                                    d["field"] == name
-                                        && !EXISTENCE.contains(&d["code"].as_str().unwrap_or(""))
-                                })
-                            })
-                        });
-                    if should_pass && named {
-                        mismatches.push(format!(
-                            "{method} {path}?{name}={value}: refused, the document allows it: {}",
-                            String::from_utf8_lossy(&r.body)
-                        ));
-                    }
-                    if !should_pass && r.status < 300 {
-                        mismatches.push(format!(
-                            "{method} {path}?{name}={value}: accepted, the document forbids it"
-                        ));
+                    if let Some(m) = judge(&r, name, should_pass) {
+                        mismatches.push(format!("{method} {path}?{name}={value}: {m}"));
                     }
                 }
             }
@@ -241,30 +248,8 @@ async fn the_document_says_what_the_server_requires(db: Db) {
                     *slot = value.clone();
                     let r = c.send(&method.to_uppercase(), &url, Some(&body)).await;
                     probes += 1;
-                    // Refusals of the value's form (not of a reference to what does not
-                    // exist, which no schema can say).
-                    let named = r.status == 400
-                        && serde_json::from_slice::<Value>(&r.body).is_ok_and(|e| {
-                            e["details"].as_array().is_some_and(|ds| {
-                                ds.iter().any(|d| {
-                                    let f = d["field"].as_str().unwrap_or_default();
-                                    (f == field || f.starts_with(&format!("{field}.")))
-                                        && !EXISTENCE.contains(&d["code"].as_str().unwrap_or(""))
-                                })
-                            })
-                        });
-                    if should_pass && named {
-                        mismatches.push(format!(
-                            "{method} {path} {field} = {value}: refused, the document allows it: {}",
-                            String::from_utf8_lossy(&r.body)
-                        ));
-                    }
-                    // A forbidden value on a request the server takes up at all (not a
-                    // 404 for the probe's id) must be refused.
-                    if !should_pass && r.status < 300 {
-                        mismatches.push(format!(
-                            "{method} {path} {field} = {value}: accepted, the document forbids it"
-                        ));
+                    if let Some(m) = judge(&r, &field, should_pass) {
+                        mismatches.push(format!("{method} {path} {field} = {value}: {m}"));
                     }
                 }
             }
