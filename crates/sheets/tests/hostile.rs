@@ -34,6 +34,15 @@ fn skeleton(shared: Part) -> Vec<u8> {
     )
 }
 
+/// A worksheet whose rows `body` writes.
+fn rows(body: impl Fn(&mut dyn Write) + 'static) -> Part {
+    Box::new(move |w| {
+        w.write_all(br#"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#).unwrap();
+        body(w);
+        w.write_all(b"</sheetData></worksheet>").unwrap();
+    })
+}
+
 fn book(sheet: Part, shared: Part) -> Vec<u8> {
     xlsx(&[
         (
@@ -166,12 +175,10 @@ fn a_part_named_otherwise_is_checked_too() {
 #[test]
 fn a_sheet_past_the_row_limit_is_refused_as_it_is_read() {
     let limit = Limits::default().max_rows;
-    let sheet: Part = Box::new(move |w| {
-        w.write_all(br#"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#).unwrap();
+    let sheet = rows(move |w| {
         for r in 1..=1_048_576 {
             write!(w, r#"<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>"#).unwrap();
         }
-        w.write_all(b"</sheetData></worksheet>").unwrap();
     });
     let shared = text(
         r#"<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" uniqueCount="0"></sst>"#,
@@ -185,8 +192,7 @@ fn a_sheet_past_the_row_limit_is_refused_as_it_is_read() {
 /// The cells of all sheets together are bounded too (a wide sheet within the rows).
 #[test]
 fn too_many_cells_are_refused() {
-    let sheet: Part = Box::new(|w| {
-        w.write_all(br#"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#).unwrap();
+    let sheet = rows(|w| {
         for r in 1..=20 {
             write!(w, r#"<row r="{r}">"#).unwrap();
             for c in 0..10 {
@@ -194,7 +200,6 @@ fn too_many_cells_are_refused() {
             }
             w.write_all(b"</row>").unwrap();
         }
-        w.write_all(b"</sheetData></worksheet>").unwrap();
     });
     let shared = text(
         r#"<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" uniqueCount="0"></sst>"#,
@@ -218,12 +223,10 @@ fn far_away_cells_cost_what_they_hold() {
             r#"<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" uniqueCount="0"></sst>"#,
         )
     };
-    let wide: Part = Box::new(|w| {
-        w.write_all(br#"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#).unwrap();
+    let wide = rows(|w| {
         for r in 1..=20_000 {
             write!(w, r#"<row r="{r}"><c r="XFD{r}"><v>1</v></c></row>"#).unwrap();
         }
-        w.write_all(b"</sheetData></worksheet>").unwrap();
     });
     let e = workbook(&book(wide, empty_sst()), Limits::default()).unwrap_err();
     assert_eq!(e.code(), "too_large", "{}", e.en());

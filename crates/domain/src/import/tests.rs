@@ -4,6 +4,17 @@ use crate::period::Period;
 use crate::sheet::{Cell, Grid, Merge};
 use chrono::NaiveDate;
 
+/// The Chinese header of a short progress sheet.
+const PROGRESS_HEADER: &[&str] = &[
+    "项目代码",
+    "项目名称",
+    "填报年月",
+    "本月完成投资",
+    "形象进度（%）",
+    "是否开工",
+    "实际开工时间",
+];
+
 fn text(s: &str) -> Cell {
     Cell::Text(s.into())
 }
@@ -236,15 +247,7 @@ fn every_bad_cell_is_named() {
     let mut g = Grid::of_text(
         "进度填报",
         &[
-            &[
-                "项目代码",
-                "项目名称",
-                "填报年月",
-                "本月完成投资",
-                "形象进度（%）",
-                "是否开工",
-                "实际开工时间",
-            ],
+            PROGRESS_HEADER,
             &[
                 "Project code",
                 "Project name",
@@ -361,15 +364,7 @@ fn a_wrong_file_stops_at_a_thousand_errors() {
     // 5,000 rows of which every one has six bad cells: the first rows' errors are kept
     // and one more says the rest was not checked.
     let bad = ["", "甲", "2025-13", "abc", "120", "也许", "昨天"];
-    let mut rows: Vec<&[&str]> = vec![&[
-        "项目代码",
-        "项目名称",
-        "填报年月",
-        "本月完成投资",
-        "形象进度（%）",
-        "是否开工",
-        "实际开工时间",
-    ]];
+    let mut rows: Vec<&[&str]> = vec![PROGRESS_HEADER];
     rows.extend(std::iter::repeat_n(&bad[..], 5_000));
     let g = Grid::of_text("进度填报", &rows);
     let s = read(Kind::Progress, &g).unwrap();
