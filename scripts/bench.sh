@@ -9,7 +9,8 @@
 #   5. the import of a BENCH_PROJECTS-row progress sheet (dry run, commit, re-import) with
 #      calamine's raw read of the same file beside it, and the registry's exports (CSV,
 #      Excel, OC4IDS) at BENCH_LARGE;
-#   6. the routine at BENCH_PROJECTS: each daily job on the days of December 2025 that send
+#   6. the monthly bulletin at BENCH_LARGE (time, peak memory, stored snapshot);
+#   7. the routine at BENCH_PROJECTS: each daily job on the days of December 2025 that send
 #      the most, and the outbox delivered to a 企业微信 robot per unit on loopback.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,6 +53,17 @@ rm -f target/bench/routine.sqlite-wal target/bench/routine.sqlite-shm
 
 gen "$LARGE"
 DB=target/bench/gen-$LARGE.sqlite
+
+echo "== the monthly bulletin at $LARGE projects: generated, stored and written out (.docx, .xlsx annex, HTML, text, snapshot)"
+cp "$DB" target/bench/bulletin.sqlite
+rm -f target/bench/bulletin.sqlite-wal target/bench/bulletin.sqlite-shm
+[ -f "$DB-wal" ] && cp "$DB-wal" target/bench/bulletin.sqlite-wal
+/usr/bin/time -f "%e s elapsed, %M KiB peak resident memory" \
+  $B --log error bulletin --period $AS_OF --out target/bench/bulletin --db sqlite://target/bench/bulletin.sqlite 2>&1 \
+  | grep -v '^wrote' | tee target/bench/bulletin-$LARGE.txt
+python3 -c "import sqlite3; print('stored snapshot: %.1f MB' % (sqlite3.connect('target/bench/bulletin.sqlite').execute('SELECT MAX(LENGTH(snapshot)) FROM bulletins').fetchone()[0] / 1e6))" \
+  | tee -a target/bench/bulletin-$LARGE.txt
+rm -f target/bench/bulletin.sqlite target/bench/bulletin.sqlite-wal target/bench/bulletin.sqlite-shm
 
 echo "== dashboard latency at $LARGE projects, SQLite, concurrent load on loopback"
 PW=$($B --log warn user add bench --role leader --unit XJBT --scope all --db "sqlite://$DB" | sed 's/.*: //')

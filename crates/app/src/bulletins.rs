@@ -6,9 +6,7 @@ use crate::access::{Can, ReadRegistry, Supervise};
 use crate::{AppError, audit};
 use chrono::Duration;
 use duban_domain::access::Reach;
-use duban_domain::bulletin::{
-    self, Bulletin, ProjectLabel, SnapProject, SnapUnit, Snapshot, Stage, Step,
-};
+use duban_domain::bulletin::{self, Bulletin, SnapUnit, Snapshot, Stage, Step};
 use duban_domain::{Period, Role};
 use duban_store::bulletins::{self as store, BulletinRow};
 use duban_store::{Db, now_ms, units};
@@ -43,26 +41,13 @@ pub async fn snapshot(
 ) -> Result<Snapshot, AppError> {
     can.check(unit, "unit")?;
     let tree = can.caller().tree();
-    let reach = Reach::Units(tree.subtree(unit).into_iter().collect()).intersect(can.reach());
+    let reach = can.reach().within(tree, unit);
     let (year, month) = (period.year(), period.month());
     let d = crate::analytics::definitions(db).await?;
-    // Every project's entry from the analytics read model: the dashboards' own figures.
-    let projects: Vec<SnapProject> = duban_store::analytics::labelled_years(db, year, &reach)
-        .await?
-        .into_iter()
-        .map(|l| {
-            SnapProject::of(
-                &l.year,
-                month,
-                ProjectLabel {
-                    code: l.code,
-                    name: l.name,
-                    leader: l.leader,
-                    end_year: l.end_year,
-                },
-            )
-        })
-        .collect();
+    // Every project's entry from the analytics read model (the dashboards' own figures).
+    let (groups, reporting) =
+        duban_store::analytics::month_groups(db, year, month, &reach, d.missing.column()).await?;
+    let lagging = duban_store::analytics::month_lagging(db, year, month, &reach).await?;
     let cutoff =
         chrono::DateTime::from_timestamp_millis(cutoff_ms).unwrap_or_default() + Duration::hours(8);
     let overdue = store::overdue_problems(
@@ -88,8 +73,10 @@ pub async fn snapshot(
         cutoff: cutoff.format("%Y-%m-%d %H:%M").to_string(),
         root_unit_id: unit,
         units,
-        reporting: bulletin::reporting(&projects, &d),
-        projects,
+        groups,
+        lagging,
+        projects: Vec::new(),
+        reporting,
         overdue_problems: overdue,
         definitions: d,
     })
@@ -105,14 +92,13 @@ pub async fn generate(
     let unit = can.issuing_unit(i.unit_id);
     let cutoff = now_ms();
     let snap = snapshot(db, can, period, unit, cutoff).await?;
-    let json = serde_json::to_string(&snap).expect("a snapshot serialises");
     let mut w = can.write(db).await?;
     let (id, version) = store::insert(
         w.tx(),
         &period.to_string(),
         unit,
         cutoff,
-        &json,
+        &snap,
         can.actor().user_id.get(),
     )
     .await?;
@@ -123,7 +109,7 @@ pub async fn generate(
         audit::NONE,
         Some(&serde_json::json!({
             "period": period.to_string(), "unit_id": unit, "version": version,
-            "projects": snap.projects.len(), "cutoff_at": cutoff
+            "projects": snap.whole().projects, "cutoff_at": cutoff
         })),
     );
     // The issuing unit's other supervisors review it.

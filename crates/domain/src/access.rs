@@ -169,10 +169,12 @@ impl Reach {
     pub fn is_empty(&self) -> bool {
         matches!(self, Reach::Units(u) if u.is_empty())
     }
-    /// Narrow to one unit subtree (a filter the caller chose); never widens.
+    /// Narrow to one unit subtree (a filter the caller chose); never widens. The whole
+    /// tree stays `All`, which queries read without a list of every unit.
     pub fn within(&self, tree: &UnitTree, root: UnitId) -> Reach {
         let sub: BTreeSet<UnitId> = tree.subtree(root).into_iter().collect();
         match self {
+            Reach::All if sub.len() == tree.len() => Reach::All,
             Reach::All => Reach::Units(sub),
             Reach::Units(u) => Reach::Units(u.intersection(&sub).copied().collect()),
         }
@@ -325,6 +327,15 @@ mod tests {
             Some(Reach::All) => vec![0],
             None => vec![],
         }
+    }
+
+    #[test]
+    fn the_whole_tree_is_all() {
+        let t = tree();
+        assert_eq!(Reach::All.within(&t, 1), Reach::All);
+        assert_eq!(units(Some(Reach::All.within(&t, 2))), vec![2, 4, 5]);
+        let some = Reach::Units([2, 3, 6].into_iter().collect());
+        assert_eq!(units(Some(some.within(&t, 1))), vec![2, 3, 6]);
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! The monthly bulletin (通报, DESIGN §6), composed from a frozen snapshot.
 //!
 //! A [`Snapshot`] holds, for one period and one issuing unit, every figure the bulletin
-//! uses, as the approved data stood at the cut-off. It is stored with the bulletin, and
+//! uses, as the approved data stood at the cut-off: the projects' contributions summed by
+//! unit and kind ([`SnapGroup`]), the projects it names ([`SnapLagging`]), the overdue
+//! problems and the reporting counts. It is folded one project at a time ([`Tally`]), so
+//! gathering it holds no more than what it keeps. It is stored with the bulletin, and
 //! [`compose`] is a pure function of it: the same snapshot gives the same document years
 //! later, whatever was corrected since. The document is a list of [`Block`]s (numbered
 //! headings, paragraphs, tables) that the renderers (text, HTML, docx, xlsx) lay out.
@@ -29,7 +32,8 @@ pub struct SnapUnit {
     pub series: String,
 }
 
-/// One project at the period's month, as the analytics read model holds it.
+/// One project at the period's month, as the analytics read model holds it: what a
+/// [`Tally`] folds. (Snapshots stored before 2026-12 kept one of these per project.)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SnapProject {
     pub id: ProjectId,
@@ -82,6 +86,122 @@ impl SnapProject {
     }
 }
 
+/// The projects of one unit, of one nature, completing this year or not: their
+/// contributions summed. Every total, rate and count of a bulletin is a sum of groups.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapGroup {
+    pub unit_id: i64,
+    /// `new`, `continuing` or `preparatory`.
+    pub nature: String,
+    pub completes_this_year: bool,
+    #[serde(flatten)]
+    pub totals: Totals,
+}
+
+/// A project not green at the month: a row of the 滞后项目 list, with the figures its rates
+/// are computed from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapLagging {
+    pub id: ProjectId,
+    pub name: String,
+    pub unit_id: i64,
+    pub leader: String,
+    pub light: Light,
+    pub annual_plan: i64,
+    pub plan_to_date: i64,
+    pub actual_ytd: i64,
+}
+
+impl SnapLagging {
+    /// Its completion and its gap to its own monthly plan (basis points): what its light
+    /// was judged by.
+    pub fn rates(&self, month: u32) -> (Option<i64>, Option<i64>) {
+        let t = Totals {
+            annual_plan: self.annual_plan,
+            plan_to_date: self.plan_to_date,
+            actual_ytd: self.actual_ytd,
+            ..Totals::ZERO
+        };
+        let (c, _, g) = Figures::rates(&t, month, TimeBasis::Plan);
+        (c, g)
+    }
+}
+
+/// Folds projects, one at a time, into what a snapshot keeps of them.
+#[derive(Debug)]
+pub struct Tally<'a> {
+    definitions: &'a Definitions,
+    groups: HashMap<(i64, String, bool), Totals>,
+    lagging: Vec<SnapLagging>,
+    reporting: std::collections::BTreeMap<i64, SnapReporting>,
+}
+
+impl<'a> Tally<'a> {
+    pub fn new(definitions: &'a Definitions) -> Tally<'a> {
+        Tally {
+            definitions,
+            groups: HashMap::new(),
+            lagging: Vec::new(),
+            reporting: Default::default(),
+        }
+    }
+
+    pub fn add(&mut self, p: SnapProject) {
+        let r = self.reporting.entry(p.unit_id).or_insert(SnapReporting {
+            unit_id: p.unit_id,
+            due: 0,
+            missing: 0,
+            late: 0,
+            on_time: Some(0),
+        });
+        let missing = p.missing(self.definitions);
+        r.due += 1;
+        r.missing += i64::from(missing);
+        r.late += i64::from(p.entry.late);
+        *r.on_time.get_or_insert(0) += i64::from(!missing && !p.entry.late);
+        *self
+            .groups
+            .entry((p.unit_id, p.nature, p.completes_this_year))
+            .or_default() += Totals::of_entry(&p.entry);
+        if p.entry.light != Light::Green {
+            self.lagging.push(SnapLagging {
+                id: p.id,
+                name: p.name,
+                unit_id: p.unit_id,
+                leader: p.leader,
+                light: p.entry.light,
+                annual_plan: p.entry.annual_plan,
+                plan_to_date: p.entry.plan_to_date,
+                actual_ytd: p.entry.actual_ytd,
+            });
+        }
+    }
+
+    /// The groups (in a stable order), the lagging projects and each unit's reporting.
+    pub fn finish(self) -> (Vec<SnapGroup>, Vec<SnapLagging>, Vec<SnapReporting>) {
+        let mut groups: Vec<SnapGroup> = self
+            .groups
+            .into_iter()
+            .map(
+                |((unit_id, nature, completes_this_year), totals)| SnapGroup {
+                    unit_id,
+                    nature,
+                    completes_this_year,
+                    totals,
+                },
+            )
+            .collect();
+        groups.sort_by(|a, b| {
+            (a.unit_id, &a.nature, a.completes_this_year).cmp(&(
+                b.unit_id,
+                &b.nature,
+                b.completes_this_year,
+            ))
+        });
+        (groups, self.lagging, self.reporting.into_values().collect())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SnapProblem {
     pub id: i64,
@@ -121,6 +241,15 @@ pub struct Snapshot {
     pub cutoff: String,
     pub root_unit_id: i64,
     pub units: Vec<SnapUnit>,
+    /// The projects' contributions by unit, nature and completion this year.
+    #[serde(default)]
+    pub groups: Vec<SnapGroup>,
+    /// The projects not green at the month.
+    #[serde(default)]
+    pub lagging: Vec<SnapLagging>,
+    /// Every project: kept only by snapshots stored before the groups were, which
+    /// [`Snapshot::compacted`] folds into groups and lagging projects.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub projects: Vec<SnapProject>,
     pub overdue_problems: Vec<SnapProblem>,
     pub reporting: Vec<SnapReporting>,
@@ -130,24 +259,42 @@ pub struct Snapshot {
     pub definitions: Definitions,
 }
 
+impl Snapshot {
+    /// The snapshot as groups and lagging projects: itself, or (a snapshot that kept every
+    /// project) its projects folded, with the reporting counts it stored.
+    pub fn compacted(&self) -> std::borrow::Cow<'_, Snapshot> {
+        if self.projects.is_empty() {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let mut tally = Tally::new(&self.definitions);
+        for p in &self.projects {
+            tally.add(p.clone());
+        }
+        let (mut groups, lagging, _) = tally.finish();
+        groups.extend(self.groups.iter().cloned());
+        let mut lag = self.lagging.clone();
+        lag.extend(lagging);
+        std::borrow::Cow::Owned(Snapshot {
+            groups,
+            lagging: lag,
+            projects: Vec::new(),
+            ..self.clone()
+        })
+    }
+
+    /// Every project's contribution together.
+    pub fn whole(&self) -> Totals {
+        self.groups.iter().map(|g| g.totals).sum()
+    }
+}
+
 /// Each unit's reports of the period under the definitions: due, missing and late.
 pub fn reporting(projects: &[SnapProject], d: &Definitions) -> Vec<SnapReporting> {
-    let mut by: std::collections::BTreeMap<i64, SnapReporting> = Default::default();
+    let mut tally = Tally::new(d);
     for p in projects {
-        let r = by.entry(p.unit_id).or_insert(SnapReporting {
-            unit_id: p.unit_id,
-            due: 0,
-            missing: 0,
-            late: 0,
-            on_time: Some(0),
-        });
-        let missing = p.missing(d);
-        r.due += 1;
-        r.missing += i64::from(missing);
-        r.late += i64::from(p.entry.late);
-        *r.on_time.get_or_insert(0) += i64::from(!missing && !p.entry.late);
+        tally.add(p.clone());
     }
-    by.into_values().collect()
+    tally.finish().2
 }
 
 /// Where a version of a bulletin is in its life: drafted from a frozen snapshot, reviewed,
@@ -247,7 +394,9 @@ pub struct Bulletin {
     pub title: String,
     pub subtitle: String,
     pub blocks: Vec<Block>,
-    /// Every table in full, for the .xlsx annex.
+    /// Every table in full, for the .xlsx annex. Not in the JSON view: at a million
+    /// projects its list of lagging projects alone runs to tens of megabytes.
+    #[serde(skip_serializing)]
     pub annex: Vec<Table>,
 }
 
@@ -260,8 +409,8 @@ fn yi(yuan: i64) -> String {
     Yuan::new(yuan).yi()
 }
 
-fn totals<'a>(ps: impl Iterator<Item = &'a SnapProject>) -> Totals {
-    ps.map(SnapProject::totals).sum()
+fn totals<'a>(gs: impl Iterator<Item = &'a SnapGroup>) -> Totals {
+    gs.map(|g| g.totals).sum()
 }
 
 /// The months a year-to-date figure covers, as bulletins write them: "1月", "1—10月".
@@ -273,8 +422,8 @@ fn months_of(month: u32) -> String {
 }
 
 /// The standard opening sentences for a group of projects ("今年安排重点项目N项…").
-pub fn opening(lead: &str, period: Period, ps: &[&SnapProject], d: &Definitions) -> String {
-    let f = Figures::of(totals(ps.iter().copied()), period.month(), None, d);
+pub fn opening(lead: &str, period: Period, t: Totals, d: &Definitions) -> String {
+    let f = Figures::of(t, period.month(), None, d);
     let t = &f.totals;
     let months = months_of(period.month());
     let mut s = format!(
@@ -382,14 +531,15 @@ fn definitions_note(d: &Definitions, month: u32) -> String {
 /// The figures of each unit directly under the issuing one (its projects and those of
 /// its sub-units) at the snapshot's month.
 pub fn unit_figures(s: &Snapshot) -> HashMap<i64, Figures> {
+    let s = &*s.compacted();
     let parent: HashMap<i64, Option<i64>> = s.units.iter().map(|u| (u.id, u.parent_id)).collect();
     let mut by_unit: HashMap<i64, Totals> = HashMap::new();
-    for p in &s.projects {
-        if p.unit_id == s.root_unit_id {
+    for g in &s.groups {
+        if g.unit_id == s.root_unit_id {
             continue;
         }
-        if let Some(u) = ranked_unit(&parent, s.root_unit_id, p.unit_id) {
-            *by_unit.entry(u).or_default() += p.totals();
+        if let Some(u) = ranked_unit(&parent, s.root_unit_id, g.unit_id) {
+            *by_unit.entry(u).or_default() += g.totals;
         }
     }
     by_unit
@@ -401,7 +551,7 @@ pub fn unit_figures(s: &Snapshot) -> HashMap<i64, Figures> {
 /// The figures of every project of a snapshot together.
 pub fn overall(s: &Snapshot) -> Figures {
     Figures::of(
-        totals(s.projects.iter()),
+        s.compacted().whole(),
         s.period.month(),
         None,
         &s.definitions,
@@ -410,6 +560,7 @@ pub fn overall(s: &Snapshot) -> Figures {
 
 /// Compose the bulletin of a snapshot.
 pub fn compose(s: &Snapshot) -> Bulletin {
+    let s = &*s.compacted();
     let name: HashMap<i64, &str> = s.units.iter().map(|u| (u.id, u.name.as_str())).collect();
     let unit_name = |id: i64| name.get(&id).copied().unwrap_or("").to_string();
     let parent: HashMap<i64, Option<i64>> = s.units.iter().map(|u| (u.id, u.parent_id)).collect();
@@ -428,35 +579,28 @@ pub fn compose(s: &Snapshot) -> Bulletin {
     let d = &s.definitions;
     // 一、总体情况: all projects, then the new, continuing and completing groups.
     heading(&mut blocks, "总体推进情况");
-    let all: Vec<&SnapProject> = s.projects.iter().collect();
+    let whole = s.whole();
     blocks.push(Block::Paragraph {
-        text: opening(&format!("{y}年安排重点项目"), s.period, &all, d),
+        text: opening(&format!("{y}年安排重点项目"), s.period, whole, d),
     });
     for (lead, pick) in [
         (
             "其中，新建项目",
-            &(|p: &SnapProject| p.nature == "new") as &dyn Fn(&SnapProject) -> bool,
+            &(|g: &SnapGroup| g.nature == "new") as &dyn Fn(&SnapGroup) -> bool,
         ),
-        ("续建项目", &|p: &SnapProject| p.nature == "continuing"),
-        ("计划竣工项目", &|p: &SnapProject| {
-            p.completes_this_year
-        }),
+        ("续建项目", &|g: &SnapGroup| g.nature == "continuing"),
+        ("计划竣工项目", &|g: &SnapGroup| g.completes_this_year),
     ] {
-        let group: Vec<&SnapProject> = s.projects.iter().filter(|p| pick(p)).collect();
-        if !group.is_empty() {
+        let t = totals(s.groups.iter().filter(|g| pick(g)));
+        if t.projects > 0 {
             blocks.push(Block::Paragraph {
-                text: opening(lead, s.period, &group, d),
+                text: opening(lead, s.period, t, d),
             });
         }
     }
     // Preparatory projects: counted, not measured by investment (they invest once started).
-    let prep: Vec<&SnapProject> = s
-        .projects
-        .iter()
-        .filter(|p| p.nature == "preparatory")
-        .collect();
-    if !prep.is_empty() {
-        let t = totals(prep.iter().copied());
+    let t = totals(s.groups.iter().filter(|g| g.nature == "preparatory"));
+    if t.projects > 0 {
         blocks.push(Block::Paragraph {
             text: format!(
                 "前期项目{}项，总投资{}亿元，年度计划投资{}亿元，处于前期工作阶段。",
@@ -466,7 +610,6 @@ pub fn compose(s: &Snapshot) -> Bulletin {
             ),
         });
     }
-    let whole = totals(s.projects.iter());
     blocks.push(Block::Paragraph {
         text: format!(
             "按红黄绿灯预警，绿灯{}项、黄灯{}项、橙灯{}项、红灯{}项。",
@@ -551,16 +694,16 @@ pub fn compose(s: &Snapshot) -> Bulletin {
     // 四、滞后项目: red, then orange and yellow, the furthest behind first in each.
     heading(&mut blocks, "滞后项目");
     // Each project against its own monthly plan: what its light was judged by.
-    let mut lagging: Vec<(&SnapProject, Option<i64>, Option<i64>)> = s
-        .projects
+    let mut lagging: Vec<(&SnapLagging, Option<i64>, Option<i64>)> = s
+        .lagging
         .iter()
-        .filter(|p| p.entry.light != Light::Green)
+        .filter(|p| p.light != Light::Green)
         .map(|p| {
-            let (c, _, g) = Figures::rates(&p.totals(), m, TimeBasis::Plan);
+            let (c, g) = p.rates(m);
             (p, c, g)
         })
         .collect();
-    lagging.sort_by_key(|(p, _, g)| (std::cmp::Reverse(p.entry.light), g.unwrap_or(0), p.id));
+    lagging.sort_by_key(|(p, _, g)| (std::cmp::Reverse(p.light), g.unwrap_or(0), p.id));
     let rows: Vec<Vec<String>> = lagging
         .iter()
         .enumerate()
@@ -570,7 +713,7 @@ pub fn compose(s: &Snapshot) -> Bulletin {
                 p.name.clone(),
                 unit_name(p.unit_id),
                 p.leader.clone(),
-                light_zh(p.entry.light).into(),
+                light_zh(p.light).into(),
                 c.map(crate::analytics::progress::pct1)
                     .unwrap_or_else(|| "—".into()),
                 g.map(|g| {

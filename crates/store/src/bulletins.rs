@@ -55,7 +55,7 @@ pub async fn insert(
     period: &str,
     unit_id: i64,
     cutoff_at: i64,
-    snapshot: &str,
+    snapshot: &impl serde::Serialize,
     by: i64,
 ) -> Result<(i64, i64), StoreError> {
     let version = tx
@@ -81,12 +81,12 @@ pub async fn insert(
     Ok((id, version))
 }
 
-/// Snapshots are JSON of every project of a period: gzip keeps a version of 100,000
-/// projects near a tenth of its 51 MB.
-fn pack(json: &str) -> Vec<u8> {
-    use std::io::Write;
-    let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    z.write_all(json.as_bytes()).expect("writing to memory");
+/// Snapshots are stored as gzipped JSON, written straight into the compressor: a
+/// snapshot of a million projects (its sums, about 190,000 lagging projects and 115,000
+/// overdue problems) is 59 MB of JSON and 7.7 MB stored.
+fn pack(snapshot: &impl serde::Serialize) -> Vec<u8> {
+    let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    serde_json::to_writer(&mut z, snapshot).expect("a snapshot serialises into memory");
     z.finish().expect("writing to memory")
 }
 

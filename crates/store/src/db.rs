@@ -252,12 +252,35 @@ macro_rules! query_methods {
                 $pg => Ok(bind_all!(sqlx::query(sql), params).execute($pe).await?.rows_affected()),
             }
         }
-        /// Fetch every row, mapped by `f`.
+        /// Fetch every row, mapped by `f` as it arrives (the engine's rows are not held).
         pub async fn fetch_all<T>(&$($m)* $self, sql: &str, params: &[Val], f: impl Fn(&dyn Cols) -> Result<T, StoreError>) -> Result<Vec<T>, StoreError> {
+            let mut out = Vec::new();
+            $self.fetch_each(sql, params, |r| {
+                out.push(f(r)?);
+                Ok(())
+            })
+            .await?;
+            Ok(out)
+        }
+        /// Visit every row in order, mapped by `f`, without holding them all (the reads
+        /// that cover every project).
+        pub async fn fetch_each(&$($m)* $self, sql: &str, params: &[Val], mut f: impl FnMut(&dyn Cols) -> Result<(), StoreError>) -> Result<(), StoreError> {
+            use futures_util::TryStreamExt;
             match $self.as_exec() {
-                $sqlite => bind_all!(sqlx::query(sql), params).fetch_all($se).await?.iter().map(|r| f(r)).collect(),
-                $pg => bind_all!(sqlx::query(sql), params).fetch_all($pe).await?.iter().map(|r| f(r)).collect(),
+                $sqlite => {
+                    let mut rows = bind_all!(sqlx::query(sql), params).fetch($se);
+                    while let Some(r) = rows.try_next().await? {
+                        f(&r)?;
+                    }
+                }
+                $pg => {
+                    let mut rows = bind_all!(sqlx::query(sql), params).fetch($pe);
+                    while let Some(r) = rows.try_next().await? {
+                        f(&r)?;
+                    }
+                }
             }
+            Ok(())
         }
         /// Fetch at most one row.
         pub async fn fetch_optional<T>(&$($m)* $self, sql: &str, params: &[Val], f: impl Fn(&dyn Cols) -> Result<T, StoreError>) -> Result<Option<T>, StoreError> {
@@ -339,7 +362,8 @@ impl Db {
                     .synchronous(SqliteSynchronous::Full)
                     .busy_timeout(Duration::from_secs(10))
                     .foreign_keys(true)
-                    .pragma("cache_size", "-65536");
+                    .pragma("cache_size", "-65536")
+                    .row_buffer_size(512);
                 let pool = SqlitePoolOptions::new()
                     .max_connections(8)
                     .acquire_timeout(Duration::from_secs(30))

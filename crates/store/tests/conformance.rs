@@ -77,6 +77,7 @@ conformance!(
     users_and_settings,
     bulk_load_then_normal_inserts,
     foreign_keys_are_enforced,
+    a_month_of_the_read_model_is_what_the_year_gives,
 );
 
 async fn unit(db: &Db, parent: Option<i64>, code: &str, name: &str, kind: &str) -> i64 {
@@ -931,4 +932,99 @@ async fn foreign_keys_are_enforced(db: Db) {
     .await
     .unwrap_err();
     assert!(matches!(err, StoreError::Db(_)), "{err:?}");
+}
+
+/// The bulletin's reads of one month give what the domain's fold of each project's entry
+/// at that month (`SnapProject::of`, `Tally`) gives: the same sums, reporting counts and
+/// lagging projects, on both engines.
+async fn a_month_of_the_read_model_is_what_the_year_gives(db: Db) {
+    use duban_domain::analytics::lights::Light;
+    use duban_domain::analytics::measure::MissingBasis;
+    use duban_domain::analytics::year::{ProjectMeta, ProjectYear};
+    use duban_domain::bulletin::{ProjectLabel, SnapProject, Tally};
+    let u = unit(&db, None, "M", "月读", "division").await;
+    let v = unit(&db, Some(u), "M2", "月读二", "division").await;
+    let mut ids = Vec::new();
+    for i in 0..12 {
+        let nature = ["新建", "续建", "前期"][i % 3];
+        let mut p = project_input(
+            &format!("M-{i}"),
+            &format!("项目{i}"),
+            [u, v][i % 2],
+            "500",
+            "在建",
+        );
+        p.nature = Nature::parse("nature", nature).unwrap();
+        p.end_year = 2025 + (i as i32 / 2) % 2;
+        p.leader = format!("领导{i}");
+        ids.push((project(&db, &p).await, p));
+    }
+    let pattern =
+        |seed: usize| -> [bool; 12] { std::array::from_fn(|m| (m * 7 + seed).is_multiple_of(3)) };
+    let years: Vec<ProjectYear> = ids
+        .iter()
+        .enumerate()
+        .map(|(k, (id, p))| ProjectYear {
+            year: 2025,
+            meta: ProjectMeta {
+                id: *id,
+                unit_id: p.unit_id,
+                chain_id: None,
+                category: p.category,
+                nature: p.nature,
+                total_investment: Yuan::from_wan(500 + k as i64),
+                funding: vec![],
+            },
+            annual_plan: Yuan::from_wan(120 + k as i64),
+            plan: std::array::from_fn(|m| Yuan::from_wan(10 * (m as i64 + 1))),
+            actual: std::array::from_fn(|m| Yuan::from_wan(7 * (m as i64 + 1) + k as i64)),
+            reported: pattern(k),
+            submitted: pattern(k + 1),
+            late: pattern(k + 2),
+            milestone_overdue: pattern(k + 3),
+            new_planned: k % 3 == 0,
+            started: std::array::from_fn(|m| m >= 3 + k % 5),
+            due_to_start: std::array::from_fn(|m| m >= 2 + k % 4),
+            lights: std::array::from_fn(|m| Light::ALL[(m + k) % 4]),
+        })
+        .collect();
+    let mut tx = db.write().await.unwrap();
+    duban_store::analytics::insert_years(&mut tx, &years)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    for basis in [MissingBasis::NotSubmitted, MissingBasis::NotApproved] {
+        let d = duban_domain::analytics::measure::Definitions {
+            missing: basis,
+            ..Default::default()
+        };
+        for m in 1..=12 {
+            let mut tally = Tally::new(&d);
+            for (y, (_, p)) in years.iter().zip(&ids) {
+                tally.add(SnapProject::of(
+                    y,
+                    m,
+                    ProjectLabel {
+                        code: p.code.as_str().into(),
+                        name: p.name.clone(),
+                        leader: p.leader.clone(),
+                        end_year: p.end_year,
+                    },
+                ));
+            }
+            let (groups, mut lagging, reporting) = tally.finish();
+            let got =
+                duban_store::analytics::month_groups(&db, 2025, m, &Reach::All, basis.column())
+                    .await
+                    .unwrap();
+            assert_eq!(got, (groups, reporting), "month {m}, {basis:?}");
+            let mut got = duban_store::analytics::month_lagging(&db, 2025, m, &Reach::All)
+                .await
+                .unwrap();
+            got.sort_by_key(|p| p.id);
+            lagging.sort_by_key(|p| p.id);
+            assert!(!lagging.is_empty());
+            assert_eq!(got, lagging, "month {m}");
+        }
+    }
 }

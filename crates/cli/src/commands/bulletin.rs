@@ -31,39 +31,42 @@ pub async fn run(
         b.row.id,
     )
     .await?;
-    let files: [(String, Vec<u8>); 5] = [
-        (
-            format!("{stem}.docx"),
-            duban_render::bulletin_docx(&b.document),
-        ),
-        (
-            format!("{stem}-annex.xlsx"),
-            duban_render::tables_xlsx(&b.document.annex)?,
-        ),
-        (
-            format!("{stem}.html"),
-            duban_domain::bulletin::render_html(&b.document).into_bytes(),
-        ),
-        (
-            format!("{stem}.txt"),
-            duban_domain::bulletin::render_text(&b.document).into_bytes(),
-        ),
-        (
-            format!("{stem}.snapshot.json"),
-            serde_json::to_vec_pretty(&snap)?,
-        ),
-    ];
-    for (name, bytes) in &files {
+    // One file at a time, each buffer gone before the next is made.
+    let write = |name: String, bytes: &[u8]| -> anyhow::Result<()> {
         let path = out.join(name);
         std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
         println!("wrote {}", path.display());
-    }
+        Ok(())
+    };
+    write(
+        format!("{stem}.docx"),
+        &duban_render::bulletin_docx(&b.document),
+    )?;
+    write(
+        format!("{stem}-annex.xlsx"),
+        &duban_render::tables_xlsx(&b.document.annex)?,
+    )?;
+    write(
+        format!("{stem}.html"),
+        duban_domain::bulletin::render_html(&b.document).as_bytes(),
+    )?;
+    write(
+        format!("{stem}.txt"),
+        duban_domain::bulletin::render_text(&b.document).as_bytes(),
+    )?;
+    let path = out.join(format!("{stem}.snapshot.json"));
+    let file =
+        std::fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
+    let mut w = std::io::BufWriter::new(file);
+    serde_json::to_writer_pretty(&mut w, &snap)?;
+    std::io::Write::flush(&mut w).with_context(|| format!("cannot write {}", path.display()))?;
+    println!("wrote {}", path.display());
     println!(
         "bulletin {} version {} (id {}): {} projects, {} overdue problems; generated in {:.2} s, {:.2} s in all",
         b.row.period,
         b.row.version,
         b.row.id,
-        snap.projects.len(),
+        snap.whole().projects,
         snap.overdue_problems.len(),
         generated.as_secs_f64(),
         t.elapsed().as_secs_f64()

@@ -11,7 +11,7 @@ use std::ops::{Add, AddAssign, Neg, Sub};
 /// Declares `Totals` with its fields, `ZERO`, `+` and unary `-` over every field.
 macro_rules! totals {
     ($($(#[$doc:meta])* $f:ident),* $(,)?) => {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
         pub struct Totals {
             $($(#[$doc])* pub $f: i64,)*
             /// Projects by light: green, yellow, orange, red.

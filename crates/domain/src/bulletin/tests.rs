@@ -37,6 +37,10 @@ fn project(
     }
 }
 
+fn sum(ps: &[&SnapProject]) -> Totals {
+    ps.iter().map(|p| p.totals()).sum()
+}
+
 fn unit(id: i64, parent: Option<i64>, name: &str, series: &str) -> SnapUnit {
     SnapUnit {
         id,
@@ -59,6 +63,8 @@ fn bare() -> Snapshot {
             unit(4, Some(1), "第二师", "师市"),
             unit(5, Some(1), "发展改革委", "部门"),
         ],
+        groups: vec![],
+        lagging: vec![],
         projects: vec![
             project(
                 1,
@@ -119,7 +125,7 @@ fn the_opening_paragraph_matches_the_hand_computation() {
     // year: P1, P3, P4; started: P1 and P4 (P4 ahead of its plan) → 2/3 = 66.7%; due by
     // October: P1 and P3, of which P3 has not started.
     assert_eq!(
-        opening("2025年安排重点项目", s.period, &all, &d),
+        opening("2025年安排重点项目", s.period, sum(&all), &d),
         "2025年安排重点项目4项，总投资2.00亿元，年度计划投资0.45亿元。1—10月累计完成投资0.22亿元，\
          占年度计划48.9%，落后时间进度34.4个百分点。计划新开工3项，已开工2项（其中提前开工1项），\
          开工率66.7%；应开未开1项。"
@@ -132,7 +138,7 @@ fn the_opening_paragraph_matches_the_hand_computation() {
         ..Default::default()
     };
     assert_eq!(
-        opening("2025年安排重点项目", s.period, &all, &plan),
+        opening("2025年安排重点项目", s.period, sum(&all), &plan),
         "2025年安排重点项目4项，总投资2.00亿元，年度计划投资0.45亿元。1—10月累计完成投资0.22亿元，\
          占年度计划48.9%，落后时间进度22.2个百分点。截至10月应开工2项，已开工1项，开工率50.0%；\
          应开未开1项。"
@@ -144,7 +150,7 @@ fn the_opening_paragraph_matches_the_hand_computation() {
         .filter(|p| p.nature == "continuing")
         .collect();
     assert_eq!(
-        opening("续建项目", Period::new(2025, 1).unwrap(), &cont, &d),
+        opening("续建项目", Period::new(2025, 1).unwrap(), sum(&cont), &d),
         "续建项目1项，总投资1.00亿元，年度计划投资0.20亿元。1月累计完成投资0.12亿元，占年度计划60.0%，\
          超过时间进度51.7个百分点。"
     );
@@ -288,18 +294,76 @@ fn a_snapshot_stored_before_the_definitions_reads_as_it_did() {
     let all: Vec<&SnapProject> = old.projects.iter().collect();
     // By the plan curves and the starts due by the month, as bulletins were composed then.
     assert!(
-        opening("2025年安排重点项目", old.period, &all, &old.definitions)
-            .contains("落后时间进度22.2个百分点。截至10月应开工2项，已开工1项，开工率50.0%")
+        opening(
+            "2025年安排重点项目",
+            old.period,
+            sum(&all),
+            &old.definitions
+        )
+        .contains("落后时间进度22.2个百分点。截至10月应开工2项，已开工1项，开工率50.0%")
     );
 }
 
 #[test]
 fn the_same_snapshot_renders_the_same_document_after_a_round_trip() {
     let s = small();
-    let stored = serde_json::to_string(&s).unwrap();
-    let back: Snapshot = serde_json::from_str(&stored).unwrap();
-    assert_eq!(render_text(&compose(&back)), render_text(&compose(&s)));
-    assert_eq!(render_html(&compose(&back)), render_html(&compose(&s)));
+    // As it is stored now (groups and lagging projects), and as snapshots that kept every
+    // project were stored.
+    let compact = s.compacted().into_owned();
+    for stored in [
+        serde_json::to_string(&compact).unwrap(),
+        serde_json::to_string(&s).unwrap(),
+    ] {
+        let back: Snapshot = serde_json::from_str(&stored).unwrap();
+        assert_eq!(render_text(&compose(&back)), render_text(&compose(&s)));
+        assert_eq!(render_html(&compose(&back)), render_html(&compose(&s)));
+    }
+}
+
+#[test]
+fn a_snapshot_keeps_sums_and_the_projects_it_names() {
+    // Many projects in few groups: what is kept grows with the units and the lagging
+    // projects, not with the projects.
+    let mut s = small();
+    for i in 0..400 {
+        let light = if i % 10 == 0 {
+            Light::Orange
+        } else {
+            Light::Green
+        };
+        let nature = ["new", "continuing", "preparatory"][i as usize % 3];
+        s.projects.push(project(
+            100 + i,
+            2 + i % 4,
+            nature,
+            [100 + i, 100, 80, 10 + i % 90],
+            i % 2 == 0,
+            i % 3 == 0,
+            light,
+        ));
+    }
+    s.reporting = reporting(&s.projects, &s.definitions);
+    let compact = s.compacted().into_owned();
+    assert!(compact.projects.is_empty());
+    assert_eq!(compact.lagging.len(), 2 + 40);
+    assert!(compact.lagging.iter().all(|p| p.light != Light::Green));
+    assert!(compact.groups.len() <= 4 * 3 * 2);
+    assert_eq!(compact.whole().projects, 404);
+    let each: Totals = s.projects.iter().map(SnapProject::totals).sum();
+    assert_eq!(compact.whole(), each);
+    // The stored text: under a fifth of what keeping every project took.
+    let (small_json, full_json) = (
+        serde_json::to_string(&compact).unwrap(),
+        serde_json::to_string(&s).unwrap(),
+    );
+    assert!(
+        small_json.len() * 5 < full_json.len(),
+        "{} vs {}",
+        small_json.len(),
+        full_json.len()
+    );
+    assert_eq!(render_text(&compose(&compact)), render_text(&compose(&s)));
+    assert_eq!(unit_figures(&compact), unit_figures(&s));
 }
 
 #[test]
