@@ -9,8 +9,10 @@
 #   5. the import of a BENCH_PROJECTS-row progress sheet (dry run, commit, re-import) with
 #      calamine's raw read of the same file beside it, and the registry's exports (CSV,
 #      Excel, OC4IDS) at BENCH_LARGE;
-#   6. the monthly bulletin at BENCH_LARGE (time, peak memory, stored snapshot);
-#   7. the routine at BENCH_PROJECTS: each daily job on the days of December 2025 that send
+#   6. writes at BENCH_PROJECTS: report submissions and approvals over HTTP, beside raw
+#      single-row SQLite transactions with the same durability;
+#   7. the monthly bulletin at BENCH_LARGE (time, peak memory, stored snapshot);
+#   8. the routine at BENCH_PROJECTS: each daily job on the days of December 2025 that send
 #      the most, and the outbox delivered to a 企业微信 robot per unit on loopback.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,6 +52,25 @@ cp "target/bench/gen-${BENCH_PROJECTS:-100000}.sqlite" target/bench/routine.sqli
 rm -f target/bench/routine.sqlite-wal target/bench/routine.sqlite-shm
 [ -f "target/bench/gen-${BENCH_PROJECTS:-100000}.sqlite-wal" ] && cp "target/bench/gen-${BENCH_PROJECTS:-100000}.sqlite-wal" target/bench/routine.sqlite-wal
 ./target/release/duban-remind-bench --db sqlite://target/bench/routine.sqlite | tee target/bench/routine-${BENCH_PROJECTS:-100000}.txt
+
+echo "== writes at ${BENCH_PROJECTS:-100000} projects: report submissions and approvals over HTTP by ${BENCH_WRITERS:-8} clients, beside raw SQLite transactions"
+W=target/bench/write.sqlite
+cp "target/bench/gen-${BENCH_PROJECTS:-100000}.sqlite" $W
+rm -f $W-wal $W-shm
+[ -f "target/bench/gen-${BENCH_PROJECTS:-100000}.sqlite-wal" ] && cp "target/bench/gen-${BENCH_PROJECTS:-100000}.sqlite-wal" $W-wal
+CLERK_PW=$($B --log warn user add wclerk --role reporter --unit XJBT --scope all --db "sqlite://$W" | sed 's/.*: //')
+APPROVER_PW=$($B --log warn user add wapprover --role approver --unit XJBT --scope all --db "sqlite://$W" | sed 's/.*: //')
+IDS=$(python3 -c "import sqlite3; print(' '.join(str(r[0]) for r in sqlite3.connect('$W').execute('SELECT id FROM projects WHERE archived = 0 ORDER BY id LIMIT ${BENCH_WRITES:-2000}')))")
+WPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+$B --log error serve --listen 127.0.0.1:$WPORT --db "sqlite://$W" >/dev/null &
+WSERVER=$!
+trap 'kill $WSERVER 2>/dev/null || true' EXIT
+for _ in $(seq 100); do curl -sf http://127.0.0.1:$WPORT/healthz >/dev/null && break; sleep 0.1; done
+./target/release/duban-write-bench --addr 127.0.0.1:$WPORT --clerk wclerk --clerk-password "$CLERK_PW" \
+  --approver wapprover --approver-password "$APPROVER_PW" --period 2025-11 --concurrency "${BENCH_WRITERS:-8}" \
+  --raw-db target/bench/raw-writes.sqlite $IDS | tee target/bench/writes-${BENCH_PROJECTS:-100000}.txt
+kill $WSERVER; trap - EXIT
+rm -f $W $W-wal $W-shm
 
 gen "$LARGE"
 DB=target/bench/gen-$LARGE.sqlite

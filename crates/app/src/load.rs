@@ -47,7 +47,8 @@ const LOADED_TABLES: [&str; 6] = [
 /// and give its query planner fresh statistics of what was loaded.
 pub async fn resync_ids(db: &Db) -> Result<(), AppError> {
     schema::resync_ids(db, &LOADED_TABLES).await?;
-    Ok(schema::analyze(db).await?)
+    schema::analyze(db).await?;
+    Ok(schema::checkpoint(db).await?)
 }
 
 /// Refuse to load into a database that already holds projects.
@@ -100,6 +101,39 @@ pub async fn generate(
         units: write_skeleton(db, &sk).await?,
         ..Default::default()
     };
+    // Into an empty database: the tables' secondary indexes are built once at the end.
+    let deferred = bulk::defer_indexes(db, &BULK_TABLES).await?;
+    let loaded = load_batches(db, &params, &sk, start, &mut total, &mut progress).await;
+    deferred.restore(db).await?;
+    loaded?;
+    resync_ids(db).await?;
+    total.elapsed = start.elapsed();
+    Ok((sk, total))
+}
+
+/// The tables whose secondary indexes a load builds at the end, once, from the rows in
+/// place: the registry's sort indexes (name, code, investment …) would otherwise take
+/// every row at a random place, and even the reports' index by month costs more kept
+/// up row by row (at a million projects, 450,000 were loaded in 51 s that way, against
+/// 41 s with every index deferred, and the ten million reports' index then builds in
+/// 10.8 s).
+const BULK_TABLES: [&str; 5] = [
+    "projects",
+    "annual_plans",
+    "milestones",
+    "reports",
+    "problems",
+];
+
+async fn load_batches(
+    db: &Db,
+    params: &Params,
+    sk: &Skeleton,
+    start: Instant,
+    total: &mut LoadStats,
+    progress: &mut impl FnMut(&LoadStats),
+) -> Result<(), AppError> {
+    let params = *params;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Batch>(2);
     let sk2 = sk.clone();
     let producer = std::thread::spawn(move || {
@@ -119,12 +153,9 @@ pub async fn generate(
         let s = write_batch(db, &b).await?;
         total.add(&s);
         total.elapsed = start.elapsed();
-        progress(&total);
+        progress(total);
     }
     producer
         .join()
-        .map_err(|_| AppError::bug("generator thread panicked"))?;
-    resync_ids(db).await?;
-    total.elapsed = start.elapsed();
-    Ok((sk, total))
+        .map_err(|_| AppError::bug("generator thread panicked"))
 }

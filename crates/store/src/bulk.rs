@@ -195,3 +195,60 @@ pub async fn ytd_of_month(db: &crate::db::Db, year: i32, month: u32) -> Result<i
     )
     .await
 }
+
+/// The secondary indexes of the tables a load fills, dropped before it so that rows go in
+/// without a random insert into each index (the registry's sort indexes by name, code
+/// and investment are in no order the generator writes in), and built once after it from
+/// the rows in place. Unique indexes and keys stay: they are the tables' rules.
+#[derive(Debug)]
+#[must_use = "the indexes must be built again with `restore`"]
+pub struct DeferredIndexes(Vec<String>);
+
+/// Drop the secondary indexes of `tables`, keeping what builds them again.
+pub async fn defer_indexes(
+    db: &crate::db::Db,
+    tables: &[&str],
+) -> Result<DeferredIndexes, StoreError> {
+    let list = crate::sql_list(tables);
+    let found = match db.backend() {
+        crate::Backend::Sqlite => {
+            db.fetch_all(
+                &format!(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
+                     AND tbl_name IN ({list}) AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name"
+                ),
+                &[],
+                |r| Ok((r.str("name")?, r.str("sql")?)),
+            )
+            .await?
+        }
+        crate::Backend::Postgres => {
+            db.fetch_all(
+                &format!(
+                    "SELECT indexname AS name, indexdef AS sql FROM pg_indexes \
+                     WHERE schemaname = current_schema() AND tablename IN ({list}) \
+                     AND indexdef NOT LIKE 'CREATE UNIQUE%' ORDER BY indexname"
+                ),
+                &[],
+                |r| Ok((r.str("name")?, r.str("sql")?)),
+            )
+            .await?
+        }
+    };
+    for (name, _) in &found {
+        db.execute(&format!("DROP INDEX {name}"), &[]).await?;
+    }
+    Ok(DeferredIndexes(
+        found.into_iter().map(|(_, sql)| sql).collect(),
+    ))
+}
+
+impl DeferredIndexes {
+    /// Build the dropped indexes again.
+    pub async fn restore(self, db: &crate::db::Db) -> Result<usize, StoreError> {
+        for sql in &self.0 {
+            db.execute(sql, &[]).await?;
+        }
+        Ok(self.0.len())
+    }
+}

@@ -12,6 +12,7 @@ use sqlx::sqlite::{
 use sqlx::{PgPool, Row, SqlitePool};
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Which engine a URL names.
@@ -247,6 +248,7 @@ macro_rules! query_methods {
     ($self:ident, [$($m:tt)*], $sqlite:pat => $se:expr, $pg:pat => $pe:expr) => {
         /// Run a statement; returns the number of rows it changed.
         pub async fn execute(&$($m)* $self, sql: &str, params: &[Val]) -> Result<u64, StoreError> {
+            let _turn = $self.write_turn(sql).await?;
             match $self.as_exec() {
                 $sqlite => Ok(bind_all!(sqlx::query(sql), params).execute($se).await?.rows_affected()),
                 $pg => Ok(bind_all!(sqlx::query(sql), params).execute($pe).await?.rows_affected()),
@@ -306,7 +308,18 @@ macro_rules! query_methods {
 pub struct Db {
     pool: Pool,
     id: u64,
+    /// One writer at a time in this process, its turn taken before a connection is: a
+    /// request waiting to write waits here without holding one of the pool's
+    /// connections, so the writer that holds the lock can always get a connection for its
+    /// reads. (Waiting on the database's lock instead, the waiting writers held every
+    /// connection while the one holding the lock waited for one: on SQLite every write of
+    /// a burst failed after the busy timeout, on PostgreSQL after the pool's. Every write
+    /// updates the audit chain's head, so writes were one at a time anyway.)
+    writers: Arc<tokio::sync::Semaphore>,
 }
+
+/// How long a write waits for its turn: SQLite's busy timeout.
+const WRITE_WAIT: Duration = Duration::from_secs(10);
 
 #[derive(Clone, Debug)]
 enum Pool {
@@ -321,6 +334,7 @@ impl Db {
         Db {
             pool,
             id: NEXT_DB.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            writers: Arc::new(tokio::sync::Semaphore::new(1)),
         }
     }
     /// Unique to this pool within the process.
@@ -362,8 +376,7 @@ impl Db {
                     .synchronous(SqliteSynchronous::Full)
                     .busy_timeout(Duration::from_secs(10))
                     .foreign_keys(true)
-                    .pragma("cache_size", "-65536")
-                    .row_buffer_size(512);
+                    .pragma("cache_size", "-65536");
                 let pool = SqlitePoolOptions::new()
                     .max_connections(8)
                     .acquire_timeout(Duration::from_secs(30))
@@ -416,8 +429,14 @@ impl Db {
     /// transaction which reads before it writes can never fail to upgrade its lock.
     pub async fn write(&self) -> Result<Tx, StoreError> {
         Ok(match &self.pool {
-            Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
-            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Pool::Sqlite(p) => {
+                let turn = self.turn().await?;
+                Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?, Some(turn))
+            }
+            Pool::Postgres(p) => {
+                let turn = self.turn().await?;
+                Tx::Postgres(p.begin().await?, Some(turn))
+            }
         })
     }
 
@@ -425,9 +444,31 @@ impl Db {
     /// it is a deferred `BEGIN`, which takes no write lock.
     pub async fn read(&self) -> Result<Tx, StoreError> {
         Ok(match &self.pool {
-            Pool::Sqlite(p) => Tx::Sqlite(p.begin().await?),
-            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Pool::Sqlite(p) => Tx::Sqlite(p.begin().await?, None),
+            Pool::Postgres(p) => Tx::Postgres(p.begin().await?, None),
         })
+    }
+
+    /// The turn to write, within SQLite's busy timeout.
+    async fn turn(&self) -> Result<tokio::sync::OwnedSemaphorePermit, StoreError> {
+        tokio::time::timeout(WRITE_WAIT, self.writers.clone().acquire_owned())
+            .await
+            .map_err(|_| StoreError::Db(sqlx::Error::PoolTimedOut))?
+            .map_err(|_| StoreError::Db(sqlx::Error::PoolClosed))
+    }
+
+    /// A statement run on the pool that changes rows takes the turn to write for its
+    /// duration (others, `VACUUM INTO` for a backup among them, do not).
+    async fn write_turn(
+        &self,
+        sql: &str,
+    ) -> Result<Option<tokio::sync::OwnedSemaphorePermit>, StoreError> {
+        let verb = sql.trim_start().get(..6).unwrap_or("").to_ascii_uppercase();
+        if ["INSERT", "UPDATE", "DELETE"].contains(&verb.as_str()) {
+            Ok(Some(self.turn().await?))
+        } else {
+            Ok(None)
+        }
     }
 
     pub async fn close(&self) {
@@ -440,8 +481,15 @@ impl Db {
 
 /// A write transaction; dropped without `commit` it rolls back.
 pub enum Tx {
-    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
-    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+    /// With the turn to write, when it is a write transaction.
+    Sqlite(
+        sqlx::Transaction<'static, sqlx::Sqlite>,
+        Option<tokio::sync::OwnedSemaphorePermit>,
+    ),
+    Postgres(
+        sqlx::Transaction<'static, sqlx::Postgres>,
+        Option<tokio::sync::OwnedSemaphorePermit>,
+    ),
 }
 
 enum TxRef<'a> {
@@ -452,24 +500,29 @@ enum TxRef<'a> {
 impl Tx {
     fn as_exec(&mut self) -> TxRef<'_> {
         match self {
-            Tx::Sqlite(t) => TxRef::Sqlite(t),
-            Tx::Postgres(t) => TxRef::Postgres(t),
+            Tx::Sqlite(t, _) => TxRef::Sqlite(t),
+            Tx::Postgres(t, _) => TxRef::Postgres(t),
         }
     }
 
     query_methods!(self, [mut], TxRef::Sqlite(c) => c, TxRef::Postgres(c) => c);
 
+    /// Inside a transaction the turn is already held (or not needed).
+    async fn write_turn(&self, _sql: &str) -> Result<Option<()>, StoreError> {
+        Ok(None)
+    }
+
     pub fn backend(&self) -> Backend {
         match self {
-            Tx::Sqlite(_) => Backend::Sqlite,
-            Tx::Postgres(_) => Backend::Postgres,
+            Tx::Sqlite(..) => Backend::Sqlite,
+            Tx::Postgres(..) => Backend::Postgres,
         }
     }
 
     pub async fn commit(self) -> Result<(), StoreError> {
         match self {
-            Tx::Sqlite(t) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
+            Tx::Sqlite(t, _turn) => t.commit().await?,
+            Tx::Postgres(t, _turn) => t.commit().await?,
         }
         Ok(())
     }

@@ -78,6 +78,8 @@ conformance!(
     bulk_load_then_normal_inserts,
     foreign_keys_are_enforced,
     a_month_of_the_read_model_is_what_the_year_gives,
+    deferred_indexes_come_back,
+    a_burst_of_writers_does_not_starve_the_one_writing,
 );
 
 async fn unit(db: &Db, parent: Option<i64>, code: &str, name: &str, kind: &str) -> i64 {
@@ -1026,5 +1028,76 @@ async fn a_month_of_the_read_model_is_what_the_year_gives(db: Db) {
             assert!(!lagging.is_empty());
             assert_eq!(got, lagging, "month {m}");
         }
+    }
+}
+
+/// A load drops the secondary indexes of its tables and builds them again, every one as
+/// it was; unique indexes stay throughout.
+async fn deferred_indexes_come_back(db: Db) {
+    let indexes = |db: Db| async move {
+        let sql = match db.backend() {
+            Backend::Sqlite => {
+                "SELECT name AS n FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('projects', 'reports') ORDER BY name"
+            }
+            Backend::Postgres => {
+                "SELECT indexname AS n FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ('projects', 'reports') ORDER BY indexname"
+            }
+        };
+        db.fetch_all(sql, &[], |r| r.str("n")).await.unwrap()
+    };
+    let before = indexes(db.clone()).await;
+    assert!(
+        before.iter().any(|n| n == "projects_live_name"),
+        "{before:?}"
+    );
+    let deferred = bulk::defer_indexes(&db, &["projects", "reports"])
+        .await
+        .unwrap();
+    let during = indexes(db.clone()).await;
+    assert!(
+        !during
+            .iter()
+            .any(|n| n == "projects_live_name" || n == "reports_period")
+    );
+    assert!(!during.is_empty(), "the unique indexes stay");
+    let n = deferred.restore(&db).await.unwrap();
+    assert_eq!(n, before.len() - during.len());
+    assert_eq!(indexes(db.clone()).await, before);
+}
+
+/// Thirty writers at once, each reading on the pool while it holds its transaction (as a
+/// unit of work reads the people to notify), beside thirty single statements: every one
+/// succeeds. On SQLite the waiting writers used to hold every connection of the pool
+/// while the one with the lock waited for a connection, until the busy timeout failed
+/// them all ("database is locked").
+async fn a_burst_of_writers_does_not_starve_the_one_writing(db: Db) {
+    let u = unit(&db, None, "W", "并发", "division").await;
+    let mut tasks = Vec::new();
+    for i in 0..30 {
+        let db1 = db.clone();
+        tasks.push(tokio::spawn(async move {
+            let db = db1;
+            let mut tx = db.write().await?;
+            tx.execute(
+                "UPDATE units SET name = $1 WHERE id = $2",
+                &[format!("并发{i}").into(), u.into()],
+            )
+            .await?;
+            db.scalar("SELECT COUNT(*) AS v FROM units", &[]).await?;
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            tx.commit().await
+        }));
+        let db2 = db.clone();
+        tasks.push(tokio::spawn(async move {
+            db2.execute(
+                "UPDATE units SET sort = $1 WHERE id = $2",
+                &[i64::from(i).into(), u.into()],
+            )
+            .await
+            .map(|_| ())
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap().unwrap();
     }
 }

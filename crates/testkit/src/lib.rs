@@ -390,6 +390,32 @@ impl Client {
         })
     }
 
+    /// Sign in an account made by `duban user add` for a benchmark: with its initial
+    /// password, changing it to `new_password` as the first sign-in must; or with
+    /// `new_password` when an earlier run changed it.
+    pub async fn login_for_bench(
+        addr: &str,
+        username: &str,
+        password: &str,
+        new_password: &str,
+    ) -> Client {
+        let client = match Client::login_with(addr, username, password).await {
+            Ok(c) => c,
+            Err(_) => Client::login_with(addr, username, new_password)
+                .await
+                .unwrap_or_else(|e| panic!("login of {username} failed: {e}")),
+        };
+        if client.ok("/api/v1/auth/me").await["password_change_required"] == true {
+            client
+                .ok_post(
+                    "/api/v1/auth/password",
+                    json!({ "old_password": password, "new_password": new_password }),
+                )
+                .await;
+        }
+        client
+    }
+
     fn headers(&self) -> Vec<(&'static str, String)> {
         let mut h = vec![("Accept", "application/json".to_string())];
         if let Some(c) = &self.cookie {

@@ -41,22 +41,7 @@ async fn main() {
         .collect();
     assert!(!paths.is_empty(), "give at least one path to request");
     let new_password = arg(&args, "--new-password", "Bench-load-2026!");
-    // The initial password, or the one an earlier run changed it to.
-    let client = match Client::login_with(&addr, &user, &password).await {
-        Ok(c) => c,
-        Err(_) => Client::login_with(&addr, &user, &new_password)
-            .await
-            .unwrap_or_else(|e| panic!("login failed: {e}")),
-    };
-    // An account from `duban user add` must change its initial password first.
-    if client.ok("/api/v1/auth/me").await["password_change_required"] == true {
-        client
-            .ok_post(
-                "/api/v1/auth/password",
-                serde_json::json!({ "old_password": password, "new_password": new_password }),
-            )
-            .await;
-    }
+    let client = Client::login_for_bench(&addr, &user, &password, &new_password).await;
     let samples: Arc<Mutex<Vec<Vec<Duration>>>> =
         Arc::new(Mutex::new(vec![Vec::new(); paths.len()]));
     let errors = Arc::new(std::sync::atomic::AtomicU64::new(0));
