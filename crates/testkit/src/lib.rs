@@ -753,3 +753,26 @@ impl Drop for Idp {
         let _ = self.child.wait();
     }
 }
+
+/// What the benchmark binaries share: their flags and their percentiles.
+pub mod bench {
+    use std::time::Duration;
+
+    /// The value after `--name`, or the default.
+    pub fn arg(args: &[String], name: &str, default: &str) -> String {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+            .unwrap_or_else(|| default.to_string())
+    }
+
+    /// The `p` percentile (0..=1) of sorted durations, in milliseconds (0 when empty).
+    pub fn percentile_ms(sorted: &[Duration], p: f64) -> f64 {
+        if sorted.is_empty() {
+            return 0.0;
+        }
+        let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+        sorted[i].as_secs_f64() * 1000.0
+    }
+}

@@ -11,15 +11,8 @@ use duban_domain::access::{RoleGrant, Scope};
 use duban_domain::import::Kind;
 use duban_domain::sheet::Cell;
 use duban_sheets::{Template, template};
+use duban_testkit::bench::arg;
 use std::time::Instant;
-
-fn arg(args: &[String], name: &str, default: &str) -> String {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .cloned()
-        .unwrap_or_else(|| default.to_string())
-}
 
 fn secs(t: Instant) -> String {
     format!("{:.2} s", t.elapsed().as_secs_f64())

@@ -4,25 +4,10 @@
 //!
 //! duban-load --addr 127.0.0.1:8080 --user u --password p --concurrency 16 --seconds 20 PATH...
 
+use duban_testkit::bench::{arg, percentile_ms as pct};
 use duban_testkit::{Client, exchange};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-fn arg(args: &[String], name: &str, default: &str) -> String {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .cloned()
-        .unwrap_or_else(|| default.to_string())
-}
-
-fn pct(sorted: &[Duration], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i].as_secs_f64() * 1000.0
-}
 
 #[tokio::main]
 async fn main() {

@@ -12,18 +12,11 @@
 //! approval is one request.
 
 use duban_testkit::Client;
+use duban_testkit::bench::{arg, percentile_ms};
 use serde_json::{Value, json};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-fn arg(args: &[String], name: &str, default: &str) -> String {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .cloned()
-        .unwrap_or_else(|| default.to_string())
-}
 
 /// What one phase measured: operations done, wall time, and each one's latency.
 struct Phase {
@@ -38,11 +31,7 @@ impl Phase {
         self.done as f64 / self.wall.as_secs_f64()
     }
     fn pct(&self, p: f64) -> f64 {
-        let s = &self.latencies;
-        if s.is_empty() {
-            return 0.0;
-        }
-        s[((s.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1000.0
+        percentile_ms(&self.latencies, p)
     }
     fn print(&self, raw: Option<f64>) {
         println!(
@@ -98,6 +87,34 @@ where
         done: latencies.len(),
         wall,
         latencies,
+    }
+}
+
+/// A report's workflow step (`submit`, `approve`) as one timed request; `None` when it
+/// fails, said on stderr.
+fn step(
+    client: &Client,
+    verb: &'static str,
+) -> impl Fn(usize, i64) -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<Duration>> + Send>>
++ Send
++ Sync
++ Clone
++ 'static {
+    let client = client.clone();
+    move |_, id| {
+        let client = client.clone();
+        Box::pin(async move {
+            let t = Instant::now();
+            let (status, body) = client
+                .post(&format!("/api/v1/reports/{id}/{verb}"), json!({}))
+                .await;
+            if status == 200 {
+                Some(t.elapsed())
+            } else {
+                eprintln!("{verb} {id}: {status} {body}");
+                None
+            }
+        })
     }
 }
 
@@ -181,40 +198,8 @@ async fn main() {
         .await
     };
     let ids = drafts.lock().unwrap().clone();
-    let submitted = {
-        let clerk = clerk.clone();
-        phase("submit", workers, ids.clone(), move |_, id| {
-            let clerk = clerk.clone();
-            async move {
-                let t = Instant::now();
-                let (status, body) = clerk
-                    .post(&format!("/api/v1/reports/{id}/submit"), json!({}))
-                    .await;
-                (status == 200).then(|| t.elapsed()).or_else(|| {
-                    eprintln!("submit {id}: {status} {body}");
-                    None
-                })
-            }
-        })
-        .await
-    };
-    let approved = {
-        let approver = approver.clone();
-        phase("approve", workers, ids.clone(), move |_, id| {
-            let approver = approver.clone();
-            async move {
-                let t = Instant::now();
-                let (status, body) = approver
-                    .post(&format!("/api/v1/reports/{id}/approve"), json!({}))
-                    .await;
-                (status == 200).then(|| t.elapsed()).or_else(|| {
-                    eprintln!("approve {id}: {status} {body}");
-                    None
-                })
-            }
-        })
-        .await
-    };
+    let submitted = phase("submit", workers, ids.clone(), step(&clerk, "submit")).await;
+    let approved = phase("approve", workers, ids.clone(), step(&approver, "approve")).await;
 
     // The baseline: as many single-row transactions on duban's own SQLite settings.
     for f in ["", "-wal", "-shm"] {
