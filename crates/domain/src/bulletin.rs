@@ -98,6 +98,13 @@ pub struct SnapGroup {
     pub totals: Totals,
 }
 
+impl SnapGroup {
+    /// The order groups are kept in: by unit, nature, then completion this year.
+    pub fn key(&self) -> (i64, &str, bool) {
+        (self.unit_id, &self.nature, self.completes_this_year)
+    }
+}
+
 /// A project not green at the month: a row of the 滞后项目 list, with the figures its rates
 /// are computed from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -147,13 +154,10 @@ impl<'a> Tally<'a> {
     }
 
     pub fn add(&mut self, p: SnapProject) {
-        let r = self.reporting.entry(p.unit_id).or_insert(SnapReporting {
-            unit_id: p.unit_id,
-            due: 0,
-            missing: 0,
-            late: 0,
-            on_time: Some(0),
-        });
+        let r = self
+            .reporting
+            .entry(p.unit_id)
+            .or_insert_with(|| SnapReporting::none(p.unit_id));
         let missing = p.missing(self.definitions);
         r.due += 1;
         r.missing += i64::from(missing);
@@ -191,13 +195,7 @@ impl<'a> Tally<'a> {
                 },
             )
             .collect();
-        groups.sort_by(|a, b| {
-            (a.unit_id, &a.nature, a.completes_this_year).cmp(&(
-                b.unit_id,
-                &b.nature,
-                b.completes_this_year,
-            ))
-        });
+        groups.sort_by(|a, b| a.key().cmp(&b.key()));
         (groups, self.lagging, self.reporting.into_values().collect())
     }
 }
@@ -227,6 +225,17 @@ pub struct SnapReporting {
 }
 
 impl SnapReporting {
+    /// A unit with no report counted yet (on time counted from here on).
+    pub fn none(unit_id: i64) -> SnapReporting {
+        SnapReporting {
+            unit_id,
+            due: 0,
+            missing: 0,
+            late: 0,
+            on_time: Some(0),
+        }
+    }
+
     /// Reports on time: kept, or (older snapshots) what the counts allow.
     pub fn on_time(&self) -> i64 {
         self.on_time

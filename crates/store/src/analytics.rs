@@ -829,13 +829,9 @@ pub async fn month_groups(
             let unit_id = r.i64("unit_id")?;
             let totals = totals_row(r)?;
             let nature = decode("project_years.nature", r.str("nature")?, Nature::from_code)?;
-            let rep = reporting.entry(unit_id).or_insert(SnapReporting {
-                unit_id,
-                due: 0,
-                missing: 0,
-                late: 0,
-                on_time: Some(0),
-            });
+            let rep = reporting
+                .entry(unit_id)
+                .or_insert_with(|| SnapReporting::none(unit_id));
             rep.due += totals.projects;
             rep.missing += r.i64("missing")?;
             rep.late += totals.late;
@@ -850,13 +846,7 @@ pub async fn month_groups(
         },
     )
     .await?;
-    groups.sort_by(|a, b| {
-        (a.unit_id, &a.nature, a.completes_this_year).cmp(&(
-            b.unit_id,
-            &b.nature,
-            b.completes_this_year,
-        ))
-    });
+    groups.sort_by(|a, b| a.key().cmp(&b.key()));
     Ok((groups, reporting.into_values().collect()))
 }
 
