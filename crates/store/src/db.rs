@@ -15,6 +15,9 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+mod readers;
+use readers::Readers;
+
 /// Which engine a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -268,6 +271,9 @@ macro_rules! query_methods {
         /// that cover every project).
         pub async fn fetch_each(&$($m)* $self, sql: &str, params: &[Val], mut f: impl FnMut(&dyn Cols) -> Result<(), StoreError>) -> Result<(), StoreError> {
             use futures_util::TryStreamExt;
+            if let Some(r) = $self.reader(sql) {
+                return in_place(|| r.each(sql, params, &mut |row| f(row).map(|()| true)));
+            }
             match $self.as_exec() {
                 $sqlite => {
                     let mut rows = bind_all!(sqlx::query(sql), params).fetch($se);
@@ -286,6 +292,14 @@ macro_rules! query_methods {
         }
         /// Fetch at most one row.
         pub async fn fetch_optional<T>(&$($m)* $self, sql: &str, params: &[Val], f: impl Fn(&dyn Cols) -> Result<T, StoreError>) -> Result<Option<T>, StoreError> {
+            if let Some(r) = $self.reader(sql) {
+                let mut first = None;
+                r.each(sql, params, &mut |row| {
+                    first = Some(f(row)?);
+                    Ok(false)
+                })?;
+                return Ok(first);
+            }
             match $self.as_exec() {
                 $sqlite => bind_all!(sqlx::query(sql), params).fetch_optional($se).await?.as_ref().map(|r| f(r)).transpose(),
                 $pg => bind_all!(sqlx::query(sql), params).fetch_optional($pe).await?.as_ref().map(|r| f(r)).transpose(),
@@ -307,6 +321,8 @@ macro_rules! query_methods {
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: Pool,
+    /// On SQLite, the connections that read outside transactions (`readers`).
+    readers: Option<Arc<Readers>>,
     id: u64,
     /// One writer at a time in this process, its turn taken before a connection is: a
     /// request waiting to write waits here without holding one of the pool's
@@ -316,6 +332,17 @@ pub struct Db {
     /// a burst failed after the busy timeout, on PostgreSQL after the pool's. Every write
     /// updates the audit chain's head, so writes were one at a time anyway.)
     writers: Arc<tokio::sync::Semaphore>,
+}
+
+/// Run a long read on this thread, letting the runtime move its other tasks to another
+/// thread meanwhile (a runtime of one thread, as in tests, simply waits).
+fn in_place<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(f)
+        }
+        _ => f(),
+    }
 }
 
 /// How long a write waits for its turn: SQLite's busy timeout.
@@ -330,9 +357,10 @@ enum Pool {
 static NEXT_DB: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl Db {
-    fn new(pool: Pool) -> Db {
+    fn new(pool: Pool, readers: Option<Readers>) -> Db {
         Db {
             pool,
+            readers: readers.map(Arc::new),
             id: NEXT_DB.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             writers: Arc::new(tokio::sync::Semaphore::new(1)),
         }
@@ -388,7 +416,7 @@ impl Db {
                             path.display()
                         ))
                     })?;
-                Ok(Db::new(Pool::Sqlite(pool)))
+                Ok(Db::new(Pool::Sqlite(pool), Some(Readers::new(path))))
             }
             DbUrl::Postgres(u) => {
                 let opts = PgConnectOptions::from_str(&u)
@@ -404,7 +432,7 @@ impl Db {
                             redact(&u)
                         ))
                     })?;
-                Ok(Db::new(Pool::Postgres(pool)))
+                Ok(Db::new(Pool::Postgres(pool), None))
             }
         }
     }
@@ -424,6 +452,11 @@ impl Db {
     }
 
     query_methods!(self, [], ExecRef::Sqlite(p) => p, ExecRef::Postgres(p) => p);
+
+    /// Where a statement outside a transaction reads on SQLite (see `readers`).
+    fn reader(&self, sql: &str) -> Option<&Readers> {
+        self.readers.as_deref().filter(|_| readers::reads_only(sql))
+    }
 
     /// Start a write transaction. On SQLite it is `BEGIN IMMEDIATE`, so that a
     /// transaction which reads before it writes can never fail to upgrade its lock.
@@ -472,6 +505,9 @@ impl Db {
     }
 
     pub async fn close(&self) {
+        if let Some(r) = &self.readers {
+            r.close();
+        }
         match &self.pool {
             Pool::Sqlite(p) => p.close().await,
             Pool::Postgres(p) => p.close().await,
@@ -510,6 +546,11 @@ impl Tx {
     /// Inside a transaction the turn is already held (or not needed).
     async fn write_turn(&self, _sql: &str) -> Result<Option<()>, StoreError> {
         Ok(None)
+    }
+
+    /// A transaction reads on its own connection: it must see its own writes.
+    fn reader(&self, _sql: &str) -> Option<&Readers> {
+        None
     }
 
     pub fn backend(&self) -> Backend {

@@ -80,6 +80,7 @@ conformance!(
     a_month_of_the_read_model_is_what_the_year_gives,
     deferred_indexes_come_back,
     a_burst_of_writers_does_not_starve_the_one_writing,
+    parameters_are_taken_by_number,
 );
 
 async fn unit(db: &Db, parent: Option<i64>, code: &str, name: &str, kind: &str) -> i64 {
@@ -1100,4 +1101,29 @@ async fn a_burst_of_writers_does_not_starve_the_one_writing(db: Db) {
     for t in tasks {
         t.await.unwrap().unwrap();
     }
+}
+
+/// `$n` is the n-th value wherever it stands and however often, columns are found by
+/// name in any order, and a long `IN` list binds: on the pool (SQLite's own read
+/// connections) and inside a transaction alike.
+async fn parameters_are_taken_by_number(db: Db) {
+    let sql = "SELECT $2 AS a, $1 AS b, $2 AS c, NULL AS d";
+    let params: Vec<Val> = vec!["x".into(), 7_i64.into()];
+    let read = |r: &dyn Cols| Ok((r.opt_i64("d")?, r.i64("c")?, r.str("b")?, r.i64("a")?));
+    let want = (None, 7, "x".to_string(), 7);
+    assert_eq!(db.fetch_one(sql, &params, read).await.unwrap(), want);
+    let mut tx = db.read().await.unwrap();
+    assert_eq!(tx.fetch_one(sql, &params, read).await.unwrap(), want);
+    drop(tx);
+    let u = unit(&db, None, "P", "参数", "division").await;
+    let mut ids: Vec<Val> = (1..300_i64).map(|i| Val::from(-i)).collect();
+    ids.push(u.into());
+    let list = (1..=ids.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!("SELECT COUNT(*) AS v FROM units WHERE id IN ({list})");
+    assert_eq!(db.scalar(&sql, &ids).await.unwrap(), 1);
+    // Too few values is an error, not a NULL.
+    assert!(db.scalar(&sql, &ids[..10]).await.is_err());
 }

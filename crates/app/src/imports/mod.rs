@@ -129,14 +129,8 @@ impl Preview {
     fn of(plan: Plan, id: i64, filename: &str, sha256: &str, state: Stage) -> Preview {
         let counts = plan.counts();
         let errors_total = plan.errors.len();
-        let items_total = plan.items.len();
-        let mut items = plan.items;
-        items.sort_by_key(|i| match i.action {
-            Action::Rejected => 0,
-            Action::Create | Action::Update => 1,
-            Action::Unchanged => 2,
-        });
-        items.truncate(SHOWN);
+        let items_total = plan.items.total();
+        let items = plan.items.listed();
         let mut errors = plan.errors;
         errors.truncate(SHOWN);
         Preview {

@@ -92,23 +92,80 @@ pub enum Op {
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
     pub sheets: Vec<SheetView>,
-    pub items: Vec<Item>,
+    pub items: Items,
     pub errors: Vec<CellError>,
     pub ops: Vec<Op>,
 }
 
 impl Plan {
     pub fn counts(&self) -> Counts {
-        let mut c = Counts::default();
-        for i in &self.items {
-            match i.action {
-                Action::Create => c.create += 1,
-                Action::Update => c.update += 1,
-                Action::Unchanged => c.unchanged += 1,
-                Action::Rejected => c.rejected += 1,
-            }
+        self.items.counts
+    }
+}
+
+/// The plan's rows as the preview lists them: rejected rows first, then those that
+/// change something, then those left as they are, at most [`SHOWN`](super::SHOWN) in
+/// all. Every row is counted; of each outcome only the first `SHOWN` are kept, since
+/// no more can be listed (100,000 rows' changes, described in both languages, were
+/// most of a large dry run's time and memory).
+#[derive(Debug, Clone, Default)]
+pub struct Items {
+    counts: Counts,
+    rejected: Vec<Item>,
+    changed: Vec<Item>,
+    unchanged: Vec<Item>,
+}
+
+impl Items {
+    fn class(&mut self, a: Action) -> &mut Vec<Item> {
+        match a {
+            Action::Rejected => &mut self.rejected,
+            Action::Create | Action::Update => &mut self.changed,
+            Action::Unchanged => &mut self.unchanged,
         }
-        c
+    }
+
+    /// Whether a row of this outcome would still be listed.
+    pub fn keeps(&self, a: Action) -> bool {
+        let listed = match a {
+            Action::Rejected => self.rejected.len(),
+            Action::Create | Action::Update => self.changed.len(),
+            Action::Unchanged => self.unchanged.len(),
+        };
+        listed < super::SHOWN
+    }
+
+    /// Count a row that will not be listed.
+    pub fn count(&mut self, a: Action) {
+        let c = &mut self.counts;
+        match a {
+            Action::Create => c.create += 1,
+            Action::Update => c.update += 1,
+            Action::Unchanged => c.unchanged += 1,
+            Action::Rejected => c.rejected += 1,
+        }
+    }
+
+    pub fn push(&mut self, item: Item) {
+        self.count(item.action);
+        if self.keeps(item.action) {
+            self.class(item.action).push(item);
+        }
+    }
+
+    /// Rows planned, listed or not.
+    pub fn total(&self) -> usize {
+        let c = self.counts;
+        c.create + c.update + c.unchanged + c.rejected
+    }
+
+    /// The rows listed, in the preview's order.
+    pub fn listed(self) -> Vec<Item> {
+        let mut out = self.rejected;
+        out.extend(self.changed);
+        out.extend(self.unchanged);
+        out.truncate(super::SHOWN);
+        out
     }
 }
 
@@ -408,6 +465,10 @@ impl Planner<'_> {
         label: String,
         changes: Vec<Change>,
     ) {
+        if !self.plan.items.keeps(action) {
+            self.plan.items.count(action);
+            return;
+        }
         self.plan.items.push(Item {
             sheet: s.sheet.clone(),
             row: r.line,
@@ -527,5 +588,60 @@ impl Planner<'_> {
                 format!("no project has the code '{code}'; import it into the registry first"),
             )),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::imports::SHOWN;
+
+    fn item(action: Action, row: usize) -> Item {
+        Item {
+            sheet: "进度".into(),
+            row,
+            kind: Kind::Progress,
+            action,
+            key: format!("P{row}"),
+            label: String::new(),
+            changes: Vec::new(),
+        }
+    }
+
+    /// Every row is counted; the list is what sorting all of them (rejected, changed,
+    /// unchanged, each in file order) and keeping the first `SHOWN` would give.
+    #[test]
+    fn the_preview_lists_what_a_full_sort_would() {
+        let mut items = Items::default();
+        let mut all = Vec::new();
+        for row in 0..3 * SHOWN {
+            let action = match row % 7 {
+                0 => Action::Unchanged,
+                3 if row > 2 * SHOWN => Action::Rejected,
+                4 => Action::Update,
+                _ => Action::Create,
+            };
+            if !items.keeps(action) {
+                items.count(action);
+            } else {
+                items.push(item(action, row));
+            }
+            all.push(item(action, row));
+        }
+        assert_eq!(items.total(), 3 * SHOWN);
+        let c = items.counts;
+        assert_eq!(
+            c.rejected,
+            all.iter().filter(|i| i.action == Action::Rejected).count()
+        );
+        assert_eq!(c.create + c.update + c.unchanged + c.rejected, 3 * SHOWN);
+        all.sort_by_key(|i| match i.action {
+            Action::Rejected => 0,
+            Action::Create | Action::Update => 1,
+            Action::Unchanged => 2,
+        });
+        all.truncate(SHOWN);
+        let rows = |v: &[Item]| v.iter().map(|i| (i.row, i.action)).collect::<Vec<_>>();
+        assert_eq!(rows(&items.listed()), rows(&all));
     }
 }

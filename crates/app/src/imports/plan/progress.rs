@@ -89,6 +89,15 @@ fn report_changes(a: &ReportFigures, b: &ReportFigures) -> Vec<Change> {
 }
 
 impl Planner<'_> {
+    /// What a row changes, described when the preview will list it.
+    fn changes(&self, a: Action, before: &ReportFigures, after: &ReportFigures) -> Vec<Change> {
+        if self.plan.items.keeps(a) {
+            report_changes(before, after)
+        } else {
+            Vec::new()
+        }
+    }
+
     /// Progress rows become drafts (`Kind::Progress`), or, loaded as history
     /// (`Kind::History`), approved reports of their own earlier month.
     pub(super) async fn progress(&mut self, db: &Db, s: &SheetRead) -> Result<(), AppError> {
@@ -292,7 +301,7 @@ impl Planner<'_> {
             planned.insert((code.clone(), period), figures.clone());
             match stored {
                 None if history => {
-                    let changes = report_changes(&ReportFigures::default(), &figures);
+                    let changes = self.changes(Action::Create, &ReportFigures::default(), &figures);
                     self.item(s, r, Action::Create, key, label, changes);
                     self.plan.ops.push(Op::BackfillReport {
                         project: target,
@@ -301,7 +310,7 @@ impl Planner<'_> {
                     });
                 }
                 None => {
-                    let changes = report_changes(&ReportFigures::default(), &figures);
+                    let changes = self.changes(Action::Create, &ReportFigures::default(), &figures);
                     self.item(s, r, Action::Create, key, label, changes);
                     self.plan.ops.push(Op::CreateReport {
                         project: target,
@@ -313,7 +322,7 @@ impl Planner<'_> {
                     self.item(s, r, Action::Unchanged, key, label, vec![])
                 }
                 Some(x) => {
-                    let changes = report_changes(&x.figures, &figures);
+                    let changes = self.changes(Action::Update, &x.figures, &figures);
                     self.item(s, r, Action::Update, key, label, changes);
                     self.plan.ops.push(Op::EditReport {
                         id: x.id,
