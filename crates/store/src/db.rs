@@ -15,8 +15,8 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-mod readers;
-use readers::Readers;
+mod lite;
+use lite::{Lite, LiteTx};
 
 /// Which engine a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -246,15 +246,29 @@ macro_rules! bind_all {
     }};
 }
 
+/// Where a statement runs: on SQLite's own connections (`lite`), or through sqlx.
+enum Via<'a> {
+    /// Outside a transaction: a reader, or the write connection.
+    Lite(&'a Lite),
+    /// Inside a transaction on SQLite.
+    LiteTx(&'a LiteTx),
+    SqlitePool(&'a SqlitePool),
+    PgPool(&'a PgPool),
+    PgTx(&'a mut sqlx::PgConnection),
+}
+
 /// The query methods, implemented once for pools and once for transactions.
 macro_rules! query_methods {
-    ($self:ident, [$($m:tt)*], $sqlite:pat => $se:expr, $pg:pat => $pe:expr) => {
+    ($self:ident, [$($m:tt)*]) => {
         /// Run a statement; returns the number of rows it changed.
         pub async fn execute(&$($m)* $self, sql: &str, params: &[Val]) -> Result<u64, StoreError> {
             let _turn = $self.write_turn(sql).await?;
-            match $self.as_exec() {
-                $sqlite => Ok(bind_all!(sqlx::query(sql), params).execute($se).await?.rows_affected()),
-                $pg => Ok(bind_all!(sqlx::query(sql), params).execute($pe).await?.rows_affected()),
+            match $self.via(sql) {
+                Via::Lite(l) => l.execute(sql, params),
+                Via::LiteTx(t) => t.execute(sql, params),
+                Via::SqlitePool(p) => Ok(bind_all!(sqlx::query(sql), params).execute(p).await?.rows_affected()),
+                Via::PgPool(p) => Ok(bind_all!(sqlx::query(sql), params).execute(p).await?.rows_affected()),
+                Via::PgTx(c) => Ok(bind_all!(sqlx::query(sql), params).execute(c).await?.rows_affected()),
             }
         }
         /// Fetch every row, mapped by `f` as it arrives (the engine's rows are not held).
@@ -271,39 +285,48 @@ macro_rules! query_methods {
         /// that cover every project).
         pub async fn fetch_each(&$($m)* $self, sql: &str, params: &[Val], mut f: impl FnMut(&dyn Cols) -> Result<(), StoreError>) -> Result<(), StoreError> {
             use futures_util::TryStreamExt;
-            if let Some(r) = $self.reader(sql) {
-                return in_place(|| r.each(sql, params, &mut |row| f(row).map(|()| true)));
-            }
-            match $self.as_exec() {
-                $sqlite => {
-                    let mut rows = bind_all!(sqlx::query(sql), params).fetch($se);
+            let mut each = |row: &dyn Cols| f(row).map(|()| true);
+            match $self.via(sql) {
+                Via::Lite(l) => in_place(|| l.each(sql, params, &mut each)),
+                Via::LiteTx(t) => in_place(|| t.each(sql, params, &mut each)),
+                Via::SqlitePool(p) => {
+                    let mut rows = bind_all!(sqlx::query(sql), params).fetch(p);
                     while let Some(r) = rows.try_next().await? {
-                        f(&r)?;
+                        each(&r)?;
                     }
+                    Ok(())
                 }
-                $pg => {
-                    let mut rows = bind_all!(sqlx::query(sql), params).fetch($pe);
+                Via::PgPool(p) => {
+                    let mut rows = bind_all!(sqlx::query(sql), params).fetch(p);
                     while let Some(r) = rows.try_next().await? {
-                        f(&r)?;
+                        each(&r)?;
                     }
+                    Ok(())
+                }
+                Via::PgTx(c) => {
+                    let mut rows = bind_all!(sqlx::query(sql), params).fetch(c);
+                    while let Some(r) = rows.try_next().await? {
+                        each(&r)?;
+                    }
+                    Ok(())
                 }
             }
-            Ok(())
         }
         /// Fetch at most one row.
         pub async fn fetch_optional<T>(&$($m)* $self, sql: &str, params: &[Val], f: impl Fn(&dyn Cols) -> Result<T, StoreError>) -> Result<Option<T>, StoreError> {
-            if let Some(r) = $self.reader(sql) {
-                let mut first = None;
-                r.each(sql, params, &mut |row| {
-                    first = Some(f(row)?);
-                    Ok(false)
-                })?;
-                return Ok(first);
+            let mut first = None;
+            let mut take = |row: &dyn Cols| {
+                first = Some(f(row)?);
+                Ok(false)
+            };
+            match $self.via(sql) {
+                Via::Lite(l) => l.each(sql, params, &mut take)?,
+                Via::LiteTx(t) => t.each(sql, params, &mut take)?,
+                Via::SqlitePool(p) => return bind_all!(sqlx::query(sql), params).fetch_optional(p).await?.as_ref().map(|r| f(r)).transpose(),
+                Via::PgPool(p) => return bind_all!(sqlx::query(sql), params).fetch_optional(p).await?.as_ref().map(|r| f(r)).transpose(),
+                Via::PgTx(c) => return bind_all!(sqlx::query(sql), params).fetch_optional(c).await?.as_ref().map(|r| f(r)).transpose(),
             }
-            match $self.as_exec() {
-                $sqlite => bind_all!(sqlx::query(sql), params).fetch_optional($se).await?.as_ref().map(|r| f(r)).transpose(),
-                $pg => bind_all!(sqlx::query(sql), params).fetch_optional($pe).await?.as_ref().map(|r| f(r)).transpose(),
-            }
+            Ok(first)
         }
         /// Fetch exactly one row.
         pub async fn fetch_one<T>(&$($m)* $self, sql: &str, params: &[Val], f: impl Fn(&dyn Cols) -> Result<T, StoreError>) -> Result<T, StoreError> {
@@ -321,8 +344,8 @@ macro_rules! query_methods {
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: Pool,
-    /// On SQLite, the connections that read outside transactions (`readers`).
-    readers: Option<Arc<Readers>>,
+    /// On SQLite, the connections that run reads and writes in place (`lite`).
+    lite: Option<Arc<Lite>>,
     id: u64,
     /// One writer at a time in this process, its turn taken before a connection is: a
     /// request waiting to write waits here without holding one of the pool's
@@ -357,10 +380,10 @@ enum Pool {
 static NEXT_DB: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl Db {
-    fn new(pool: Pool, readers: Option<Readers>) -> Db {
+    fn new(pool: Pool, lite: Option<Lite>) -> Db {
         Db {
             pool,
-            readers: readers.map(Arc::new),
+            lite: lite.map(Arc::new),
             id: NEXT_DB.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             writers: Arc::new(tokio::sync::Semaphore::new(1)),
         }
@@ -376,11 +399,6 @@ impl Db {
             Pool::Postgres(p) => (p.size(), p.num_idle() as u32),
         }
     }
-}
-
-enum ExecRef<'a> {
-    Sqlite(&'a SqlitePool),
-    Postgres(&'a PgPool),
 }
 
 impl Db {
@@ -416,7 +434,7 @@ impl Db {
                             path.display()
                         ))
                     })?;
-                Ok(Db::new(Pool::Sqlite(pool), Some(Readers::new(path))))
+                Ok(Db::new(Pool::Sqlite(pool), Some(Lite::new(path))))
             }
             DbUrl::Postgres(u) => {
                 let opts = PgConnectOptions::from_str(&u)
@@ -444,41 +462,42 @@ impl Db {
         }
     }
 
-    fn as_exec(&self) -> ExecRef<'_> {
-        match &self.pool {
-            Pool::Sqlite(p) => ExecRef::Sqlite(p),
-            Pool::Postgres(p) => ExecRef::Postgres(p),
+    query_methods!(self, []);
+
+    /// Reads and writes of rows on SQLite run in place (`lite`); the rest (schema
+    /// changes, pragmas, `VACUUM INTO`) on the pool.
+    fn via(&self, sql: &str) -> Via<'_> {
+        match (&self.pool, &self.lite) {
+            (Pool::Sqlite(_), Some(l)) if lite::reads_only(sql) || lite::writes(sql) => {
+                Via::Lite(l)
+            }
+            (Pool::Sqlite(p), _) => Via::SqlitePool(p),
+            (Pool::Postgres(p), _) => Via::PgPool(p),
         }
-    }
-
-    query_methods!(self, [], ExecRef::Sqlite(p) => p, ExecRef::Postgres(p) => p);
-
-    /// Where a statement outside a transaction reads on SQLite (see `readers`).
-    fn reader(&self, sql: &str) -> Option<&Readers> {
-        self.readers.as_deref().filter(|_| readers::reads_only(sql))
     }
 
     /// Start a write transaction. On SQLite it is `BEGIN IMMEDIATE`, so that a
     /// transaction which reads before it writes can never fail to upgrade its lock.
     pub async fn write(&self) -> Result<Tx, StoreError> {
-        Ok(match &self.pool {
-            Pool::Sqlite(p) => {
-                let turn = self.turn().await?;
-                Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?, Some(turn))
+        let turn = self.turn().await?;
+        Ok(match (&self.pool, &self.lite) {
+            (Pool::Sqlite(_), Some(l)) => Tx::Sqlite(l.begin(true)?, Some(turn)),
+            (Pool::Sqlite(_), None) => {
+                return Err(StoreError::Config("no SQLite connection".into()));
             }
-            Pool::Postgres(p) => {
-                let turn = self.turn().await?;
-                Tx::Postgres(p.begin().await?, Some(turn))
-            }
+            (Pool::Postgres(p), _) => Tx::Postgres(p.begin().await?, Some(turn)),
         })
     }
 
     /// A read-only transaction: one consistent snapshot for several queries. On SQLite
     /// it is a deferred `BEGIN`, which takes no write lock.
     pub async fn read(&self) -> Result<Tx, StoreError> {
-        Ok(match &self.pool {
-            Pool::Sqlite(p) => Tx::Sqlite(p.begin().await?, None),
-            Pool::Postgres(p) => Tx::Postgres(p.begin().await?, None),
+        Ok(match (&self.pool, &self.lite) {
+            (Pool::Sqlite(_), Some(l)) => Tx::Sqlite(l.begin(false)?, None),
+            (Pool::Sqlite(_), None) => {
+                return Err(StoreError::Config("no SQLite connection".into()));
+            }
+            (Pool::Postgres(p), _) => Tx::Postgres(p.begin().await?, None),
         })
     }
 
@@ -505,8 +524,8 @@ impl Db {
     }
 
     pub async fn close(&self) {
-        if let Some(r) = &self.readers {
-            r.close();
+        if let Some(l) = &self.lite {
+            l.close();
         }
         match &self.pool {
             Pool::Sqlite(p) => p.close().await,
@@ -518,39 +537,26 @@ impl Db {
 /// A write transaction; dropped without `commit` it rolls back.
 pub enum Tx {
     /// With the turn to write, when it is a write transaction.
-    Sqlite(
-        sqlx::Transaction<'static, sqlx::Sqlite>,
-        Option<tokio::sync::OwnedSemaphorePermit>,
-    ),
+    Sqlite(LiteTx, Option<tokio::sync::OwnedSemaphorePermit>),
     Postgres(
         sqlx::Transaction<'static, sqlx::Postgres>,
         Option<tokio::sync::OwnedSemaphorePermit>,
     ),
 }
 
-enum TxRef<'a> {
-    Sqlite(&'a mut sqlx::SqliteConnection),
-    Postgres(&'a mut sqlx::PgConnection),
-}
-
 impl Tx {
-    fn as_exec(&mut self) -> TxRef<'_> {
+    fn via(&mut self, _sql: &str) -> Via<'_> {
         match self {
-            Tx::Sqlite(t, _) => TxRef::Sqlite(t),
-            Tx::Postgres(t, _) => TxRef::Postgres(t),
+            Tx::Sqlite(t, _) => Via::LiteTx(t),
+            Tx::Postgres(t, _) => Via::PgTx(t),
         }
     }
 
-    query_methods!(self, [mut], TxRef::Sqlite(c) => c, TxRef::Postgres(c) => c);
+    query_methods!(self, [mut]);
 
     /// Inside a transaction the turn is already held (or not needed).
     async fn write_turn(&self, _sql: &str) -> Result<Option<()>, StoreError> {
         Ok(None)
-    }
-
-    /// A transaction reads on its own connection: it must see its own writes.
-    fn reader(&self, _sql: &str) -> Option<&Readers> {
-        None
     }
 
     pub fn backend(&self) -> Backend {
@@ -562,7 +568,7 @@ impl Tx {
 
     pub async fn commit(self) -> Result<(), StoreError> {
         match self {
-            Tx::Sqlite(t, _turn) => t.commit().await?,
+            Tx::Sqlite(t, _turn) => t.commit()?,
             Tx::Postgres(t, _turn) => t.commit().await?,
         }
         Ok(())

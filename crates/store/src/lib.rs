@@ -62,9 +62,9 @@ pub enum StoreError {
     Corrupt { column: &'static str, value: String },
     #[error("database error: {0}")]
     Db(sqlx::Error),
-    /// A read on SQLite's own read connections failed (`db::readers`).
+    /// A statement run on SQLite's own connections failed (`db::lite`).
     #[error("database error: {0}")]
-    Read(String),
+    Engine(String),
 }
 
 impl From<sqlx::Error> for StoreError {

@@ -1,0 +1,438 @@
+//! SQLite's statements, run on the calling thread (rusqlite) rather than through sqlx.
+//!
+//! sqlx runs each SQLite connection on a worker thread and hands every statement and
+//! every row across a channel: a wake-up of another thread each time. Measured at
+//! 100,000 projects, an import's lookups spent about 30 µs a row that way, 4–5 times what
+//! the same statements cost read in place, and each write request's dozen statements paid
+//! two wake-ups apiece. Here:
+//!
+//! - reads outside a transaction go to connections of their own, opened `query_only`
+//!   so that a statement that writes fails instead of going round the turn to write;
+//! - write transactions, and single writes outside one, run on the one write connection,
+//!   taken with the process's turn to write;
+//! - read transactions take a reader for their duration.
+//!
+//! sqlx's pool stays for what is neither (schema changes, pragmas, `VACUUM INTO`).
+
+use super::{Cols, Val};
+use crate::StoreError;
+use rusqlite::types::Value;
+use rusqlite::{Connection, OpenFlags};
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Idle connections kept for the next read; more are opened under load and closed after.
+const KEEP: usize = 8;
+
+#[derive(Debug)]
+pub(super) struct Lite {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+    /// The write connection, when no transaction holds it.
+    writer: Mutex<Option<Connection>>,
+    /// Which value each parameter of a statement takes, by statement text. (SQLite finds
+    /// a parameter's name by walking the list of names: asking for each of a long `IN`
+    /// list's names on every run cost more than the lookups themselves.)
+    slots: Mutex<HashMap<String, Arc<[usize]>>>,
+}
+
+/// Statement texts whose parameters are remembered, at most.
+const SLOTS: usize = 4096;
+
+/// Whether a statement only reads (and may go to a reader).
+pub(super) fn reads_only(sql: &str) -> bool {
+    let head = sql.trim_start();
+    ["SELECT", "WITH"].iter().any(|v| {
+        head.get(..v.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(v))
+    })
+}
+
+/// Whether a statement writes rows (and, outside a transaction, takes the turn to write).
+pub(super) fn writes(sql: &str) -> bool {
+    let head = sql.trim_start();
+    ["INSERT", "UPDATE", "DELETE"].iter().any(|v| {
+        head.get(..v.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(v))
+    })
+}
+
+fn err(e: rusqlite::Error) -> StoreError {
+    if let rusqlite::Error::SqliteFailure(f, msg) = &e
+        && matches!(
+            f.extended_code,
+            rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+        )
+    {
+        return StoreError::Duplicate(msg.clone().unwrap_or_else(|| e.to_string()));
+    }
+    StoreError::Engine(e.to_string())
+}
+
+impl Lite {
+    pub(super) fn new(path: PathBuf) -> Lite {
+        Lite {
+            path,
+            idle: Mutex::new(Vec::new()),
+            writer: Mutex::new(None),
+            slots: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn open(&self, write: bool) -> Result<Connection, StoreError> {
+        let c = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(err)?;
+        c.busy_timeout(Duration::from_secs(10)).map_err(err)?;
+        c.execute_batch(if write {
+            // As the pool's: a commit is on disk before it is acknowledged.
+            "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA cache_size = -65536;"
+        } else {
+            "PRAGMA query_only = ON; PRAGMA cache_size = -65536;"
+        })
+        .map_err(err)?;
+        c.set_prepared_statement_cache_capacity(128);
+        Ok(c)
+    }
+
+    /// Close the idle connections (the pool is closing).
+    pub(super) fn close(&self) {
+        lock(&self.idle).clear();
+        lock(&self.writer).take();
+    }
+
+    fn take(&self, write: bool) -> Result<Connection, StoreError> {
+        let kept = if write {
+            lock(&self.writer).take()
+        } else {
+            lock(&self.idle).pop()
+        };
+        match kept {
+            Some(c) => Ok(c),
+            None => self.open(write),
+        }
+    }
+
+    fn give_back(&self, c: Connection, write: bool) {
+        if write {
+            *lock(&self.writer) = Some(c);
+        } else {
+            let mut idle = lock(&self.idle);
+            if idle.len() < KEEP {
+                idle.push(c);
+            }
+        }
+    }
+
+    /// Run a read outside a transaction: give each row to `f` until it returns `false`
+    /// or the rows end.
+    pub(super) fn each(
+        &self,
+        sql: &str,
+        params: &[Val],
+        f: &mut dyn FnMut(&dyn Cols) -> Result<bool, StoreError>,
+    ) -> Result<(), StoreError> {
+        let c = self.take(false)?;
+        let out = self.rows(&c, sql, params, f);
+        self.give_back(c, false);
+        out
+    }
+
+    /// Run a write outside a transaction (the caller holds the turn to write).
+    pub(super) fn execute(&self, sql: &str, params: &[Val]) -> Result<u64, StoreError> {
+        let c = self.take(true)?;
+        let out = self.exec(&c, sql, params);
+        self.give_back(c, true);
+        out
+    }
+
+    /// Begin a transaction: a write transaction (`BEGIN IMMEDIATE`, the caller holds the
+    /// turn to write) on the write connection, or a read on a reader.
+    pub(super) fn begin(self: &Arc<Self>, write: bool) -> Result<LiteTx, StoreError> {
+        let c = self.take(write)?;
+        if let Err(e) = c.execute_batch(if write { "BEGIN IMMEDIATE" } else { "BEGIN" }) {
+            self.give_back(c, write);
+            return Err(err(e));
+        }
+        Ok(LiteTx {
+            conn: Mutex::new(Some(c)),
+            home: self.clone(),
+            write,
+        })
+    }
+
+    /// `$n` names the n-th value wherever it stands, as on the pool (and `?` the next):
+    /// the value of each parameter of the statement, in the statement's order.
+    fn slots(&self, stmt: &rusqlite::Statement, sql: &str) -> Result<Arc<[usize]>, StoreError> {
+        let mut slots = lock(&self.slots);
+        if let Some(s) = slots.get(sql) {
+            return Ok(s.clone());
+        }
+        let found = (1..=stmt.parameter_count())
+            .map(|i| match stmt.parameter_name(i) {
+                // `?`: the next value.
+                None => Ok(i),
+                Some(name) => name
+                    .strip_prefix('$')
+                    .or_else(|| name.strip_prefix('?'))
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .filter(|&n| n >= 1)
+                    .ok_or_else(|| {
+                        StoreError::Engine(format!("parameter {name} is not $n: {sql}"))
+                    }),
+            })
+            .collect::<Result<Arc<[usize]>, _>>()?;
+        if slots.len() >= SLOTS {
+            slots.clear();
+        }
+        slots.insert(sql.to_string(), found.clone());
+        Ok(found)
+    }
+
+    fn bind(
+        &self,
+        stmt: &mut rusqlite::CachedStatement<'_>,
+        sql: &str,
+        params: &[Val],
+    ) -> Result<(), StoreError> {
+        for (i, &n) in self.slots(stmt, sql)?.iter().enumerate() {
+            let v = params.get(n - 1).ok_or_else(|| {
+                StoreError::Engine(format!("${n} has no value ({} given): {sql}", params.len()))
+            })?;
+            stmt.raw_bind_parameter(i + 1, value(v)).map_err(err)?;
+        }
+        Ok(())
+    }
+
+    fn rows(
+        &self,
+        conn: &Connection,
+        sql: &str,
+        params: &[Val],
+        f: &mut dyn FnMut(&dyn Cols) -> Result<bool, StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut stmt = conn.prepare_cached(sql).map_err(err)?;
+        self.bind(&mut stmt, sql, params)?;
+        let names: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
+        let mut rows = stmt.raw_query();
+        while let Some(row) = rows.next().map_err(err)? {
+            let row = Row {
+                row,
+                names: &names,
+                next: Cell::new(0),
+            };
+            if !f(&row)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn exec(&self, conn: &Connection, sql: &str, params: &[Val]) -> Result<u64, StoreError> {
+        if params.is_empty() {
+            // Possibly several statements (a migration's).
+            conn.execute_batch(sql).map_err(err)?;
+            return Ok(conn.changes());
+        }
+        let mut stmt = conn.prepare_cached(sql).map_err(err)?;
+        self.bind(&mut stmt, sql, params)?;
+        Ok(stmt.raw_execute().map_err(err)? as u64)
+    }
+}
+
+/// A transaction on one of [`Lite`]'s connections; dropped without `commit` it rolls
+/// back. The connection goes home either way. (In a mutex only so that a transaction
+/// can be shared by reference across threads: one task uses it at a time.)
+pub struct LiteTx {
+    conn: Mutex<Option<Connection>>,
+    home: Arc<Lite>,
+    write: bool,
+}
+
+impl std::fmt::Debug for LiteTx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LiteTx")
+            .field("write", &self.write)
+            .finish()
+    }
+}
+
+impl LiteTx {
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        match lock(&self.conn).as_ref() {
+            Some(c) => f(c),
+            None => Err(StoreError::Engine("the transaction has ended".into())),
+        }
+    }
+
+    pub(super) fn each(
+        &self,
+        sql: &str,
+        params: &[Val],
+        f: &mut dyn FnMut(&dyn Cols) -> Result<bool, StoreError>,
+    ) -> Result<(), StoreError> {
+        self.with(|c| self.home.rows(c, sql, params, f))
+    }
+
+    pub(super) fn execute(&self, sql: &str, params: &[Val]) -> Result<u64, StoreError> {
+        self.with(|c| self.home.exec(c, sql, params))
+    }
+
+    pub(super) fn commit(self) -> Result<(), StoreError> {
+        let Some(c) = lock(&self.conn).take() else {
+            return Err(StoreError::Engine("the transaction has ended".into()));
+        };
+        let out = c.execute_batch("COMMIT").map_err(err);
+        if out.is_err() {
+            let _ = c.execute_batch("ROLLBACK");
+        }
+        self.home.give_back(c, self.write);
+        out
+    }
+}
+
+impl Drop for LiteTx {
+    fn drop(&mut self) {
+        if let Some(c) = lock(&self.conn).take() {
+            if !c.is_autocommit() {
+                let _ = c.execute_batch("ROLLBACK");
+            }
+            self.home.give_back(c, self.write);
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn value(v: &Val) -> Value {
+    match v {
+        Val::I(i) => Value::Integer(*i),
+        Val::OptI(i) => i.map_or(Value::Null, Value::Integer),
+        Val::S(s) => Value::Text(s.clone()),
+        Val::OptS(s) => s.clone().map_or(Value::Null, Value::Text),
+        Val::B(b) => Value::Integer(i64::from(*b)),
+        Val::OptB(b) => b.map_or(Value::Null, |b| Value::Integer(i64::from(b))),
+        Val::OptF(x) => x.map_or(Value::Null, Value::Real),
+        Val::Bytes(b) => Value::Blob(b.clone()),
+    }
+}
+
+/// A row, its columns found by name. Rows are mostly read in the order of their
+/// columns, so the search starts after the column read last.
+struct Row<'a> {
+    row: &'a rusqlite::Row<'a>,
+    names: &'a [String],
+    next: Cell<usize>,
+}
+
+impl Row<'_> {
+    fn get<T: rusqlite::types::FromSql>(&self, col: &str) -> Result<T, StoreError> {
+        let n = self.names.len();
+        let start = self.next.get();
+        let i = (0..n)
+            .map(|k| (start + k) % n)
+            .find(|&i| self.names[i].eq_ignore_ascii_case(col))
+            .ok_or_else(|| StoreError::Engine(format!("no column {col} in the result")))?;
+        self.next.set(i + 1);
+        self.row
+            .get(i)
+            .map_err(|e| StoreError::Engine(format!("column {col}: {e}")))
+    }
+}
+
+impl Cols for Row<'_> {
+    fn i64(&self, c: &str) -> Result<i64, StoreError> {
+        self.get(c)
+    }
+    fn opt_i64(&self, c: &str) -> Result<Option<i64>, StoreError> {
+        self.get(c)
+    }
+    fn str(&self, c: &str) -> Result<String, StoreError> {
+        self.get(c)
+    }
+    fn opt_str(&self, c: &str) -> Result<Option<String>, StoreError> {
+        self.get(c)
+    }
+    fn bool(&self, c: &str) -> Result<bool, StoreError> {
+        self.get(c)
+    }
+    fn opt_f64(&self, c: &str) -> Result<Option<f64>, StoreError> {
+        self.get(c)
+    }
+    fn bytes(&self, c: &str) -> Result<Vec<u8>, StoreError> {
+        self.get(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_reads_go_to_the_readers() {
+        for sql in [
+            "SELECT 1",
+            "  select x FROM t",
+            "\nWITH a AS (SELECT 1) SELECT * FROM a",
+        ] {
+            assert!(reads_only(sql), "{sql}");
+        }
+        for sql in [
+            "INSERT INTO t VALUES (1)",
+            "UPDATE t SET a = 1",
+            "PRAGMA x",
+            "SEL",
+            "",
+        ] {
+            assert!(!reads_only(sql), "{sql}");
+        }
+    }
+
+    /// A statement that writes, sent to a reader, fails: it cannot go round the turn to
+    /// write.
+    #[test]
+    fn a_reader_refuses_to_write() {
+        let path =
+            std::env::temp_dir().join(format!("duban_readers_{}.sqlite", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let c = Connection::open(&path).unwrap();
+        c.execute_batch(
+            "PRAGMA journal_mode = WAL; CREATE TABLE t (a INTEGER); INSERT INTO t VALUES (1);",
+        )
+        .unwrap();
+        let r = Lite::new(path.clone());
+        let mut n = 0;
+        r.each("SELECT a FROM t", &[], &mut |row| {
+            n += row.i64("a")?;
+            Ok(true)
+        })
+        .unwrap();
+        assert_eq!(n, 1);
+        let err = r
+            .each(
+                "WITH x AS (SELECT 2) INSERT INTO t SELECT * FROM x RETURNING a",
+                &[],
+                &mut |_| Ok(true),
+            )
+            .unwrap_err();
+        assert!(err.to_string().contains("readonly"), "{err}");
+        let left: i64 = c
+            .query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(left, 1);
+        drop(c);
+        r.close();
+        let _ = std::fs::remove_file(&path);
+    }
+}
