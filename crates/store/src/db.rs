@@ -287,7 +287,10 @@ macro_rules! query_methods {
             use futures_util::TryStreamExt;
             let mut each = |row: &dyn Cols| f(row).map(|()| true);
             match $self.via(sql) {
-                Via::Lite(l) => in_place(|| l.each(sql, params, &mut each)),
+                Via::Lite(l) => {
+                    let _seat = l.seat().await?;
+                    in_place(|| l.each(sql, params, &mut each))
+                }
                 Via::LiteTx(t) => in_place(|| t.each(sql, params, &mut each)),
                 Via::SqlitePool(p) => {
                     let mut rows = bind_all!(sqlx::query(sql), params).fetch(p);
@@ -320,7 +323,10 @@ macro_rules! query_methods {
                 Ok(false)
             };
             match $self.via(sql) {
-                Via::Lite(l) => l.each(sql, params, &mut take)?,
+                Via::Lite(l) => {
+                    let _seat = l.seat().await?;
+                    l.each(sql, params, &mut take)?
+                }
                 Via::LiteTx(t) => t.each(sql, params, &mut take)?,
                 Via::SqlitePool(p) => return bind_all!(sqlx::query(sql), params).fetch_optional(p).await?.as_ref().map(|r| f(r)).transpose(),
                 Via::PgPool(p) => return bind_all!(sqlx::query(sql), params).fetch_optional(p).await?.as_ref().map(|r| f(r)).transpose(),
@@ -481,7 +487,7 @@ impl Db {
     pub async fn write(&self) -> Result<Tx, StoreError> {
         let turn = self.turn().await?;
         Ok(match (&self.pool, &self.lite) {
-            (Pool::Sqlite(_), Some(l)) => Tx::Sqlite(l.begin(true)?, Some(turn)),
+            (Pool::Sqlite(_), Some(l)) => Tx::Sqlite(l.begin(true, None)?, Some(turn)),
             (Pool::Sqlite(_), None) => {
                 return Err(StoreError::Config("no SQLite connection".into()));
             }
@@ -493,7 +499,7 @@ impl Db {
     /// it is a deferred `BEGIN`, which takes no write lock.
     pub async fn read(&self) -> Result<Tx, StoreError> {
         Ok(match (&self.pool, &self.lite) {
-            (Pool::Sqlite(_), Some(l)) => Tx::Sqlite(l.begin(false)?, None),
+            (Pool::Sqlite(_), Some(l)) => Tx::Sqlite(l.begin(false, Some(l.seat().await?))?, None),
             (Pool::Sqlite(_), None) => {
                 return Err(StoreError::Config("no SQLite connection".into()));
             }
