@@ -22,7 +22,7 @@ echo "== full recomputation of lights and rollups: $N projects"
 /usr/bin/time -f "%e s elapsed, %M KiB peak resident memory" \
   $B --log error stats --refresh --as-of $AS_OF --db "$DB" 2>target/bench/pg-rebuild.err >/dev/null
 cat target/bench/pg-rebuild.err
-PW='Bench-load-2026!'
+PW='Under-load-2026!q'
 $B --log error user add bench --role leader --unit XJBT --scope all --db "$DB" >/dev/null
 P1=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 P2=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

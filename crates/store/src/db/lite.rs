@@ -99,7 +99,7 @@ impl Lite {
             // As the pool's: a commit is on disk before it is acknowledged.
             "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA cache_size = -65536;"
         } else {
-            "PRAGMA query_only = ON; PRAGMA cache_size = -65536; PRAGMA mmap_size = 2147483648;"
+            "PRAGMA query_only = ON; PRAGMA cache_size = -65536;"
         })
         .map_err(err)?;
         c.set_prepared_statement_cache_capacity(128);

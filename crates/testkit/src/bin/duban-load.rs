@@ -25,7 +25,7 @@ async fn main() {
         .cloned()
         .collect();
     assert!(!paths.is_empty(), "give at least one path to request");
-    let new_password = arg(&args, "--new-password", "Bench-load-2026!");
+    let new_password = arg(&args, "--new-password", "Under-load-2026!q");
     let client = Client::login_for_bench(&addr, &user, &password, &new_password).await;
     let samples: Arc<Mutex<Vec<Vec<Duration>>>> =
         Arc::new(Mutex::new(vec![Vec::new(); paths.len()]));
