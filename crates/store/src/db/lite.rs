@@ -149,17 +149,22 @@ impl Lite {
         params: &[Val],
         f: &mut dyn FnMut(&dyn Cols) -> Result<bool, StoreError>,
     ) -> Result<(), StoreError> {
-        let c = self.take(false)?;
-        let out = self.rows(&c, sql, params, f);
-        self.give_back(c, false);
-        out
+        self.lend(false, |c| self.rows(c, sql, params, f))
     }
 
     /// Run a write outside a transaction (the caller holds the turn to write).
     pub(super) fn execute(&self, sql: &str, params: &[Val]) -> Result<u64, StoreError> {
-        let write = writes(sql);
+        self.lend(writes(sql), |c| self.exec(c, sql, params))
+    }
+
+    /// A reader, or the write connection, for one statement.
+    fn lend<T>(
+        &self,
+        write: bool,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         let c = self.take(write)?;
-        let out = self.exec(&c, sql, params);
+        let out = f(&c);
         self.give_back(c, write);
         out
     }
