@@ -350,8 +350,6 @@ macro_rules! query_methods {
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: Pool,
-    /// On SQLite, the connections that run reads and writes in place (`lite`).
-    lite: Option<Arc<Lite>>,
     id: u64,
     /// One writer at a time in this process, its turn taken before a connection is: a
     /// request waiting to write waits here without holding one of the pool's
@@ -379,17 +377,18 @@ const WRITE_WAIT: Duration = Duration::from_secs(10);
 
 #[derive(Clone, Debug)]
 enum Pool {
-    Sqlite(SqlitePool),
+    /// sqlx's pool (schema changes, pragmas) and the connections that run the rows'
+    /// reads and writes in place (`lite`).
+    Sqlite(SqlitePool, Arc<Lite>),
     Postgres(PgPool),
 }
 
 static NEXT_DB: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl Db {
-    fn new(pool: Pool, lite: Option<Lite>) -> Db {
+    fn new(pool: Pool) -> Db {
         Db {
             pool,
-            lite: lite.map(Arc::new),
             id: NEXT_DB.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             writers: Arc::new(tokio::sync::Semaphore::new(1)),
         }
@@ -401,7 +400,7 @@ impl Db {
     /// Connections open in the pool, and of those how many are idle.
     pub fn pool_state(&self) -> (u32, u32) {
         match &self.pool {
-            Pool::Sqlite(p) => (p.size(), p.num_idle() as u32),
+            Pool::Sqlite(p, _) => (p.size(), p.num_idle() as u32),
             Pool::Postgres(p) => (p.size(), p.num_idle() as u32),
         }
     }
@@ -440,7 +439,7 @@ impl Db {
                             path.display()
                         ))
                     })?;
-                Ok(Db::new(Pool::Sqlite(pool), Some(Lite::new(path))))
+                Ok(Db::new(Pool::Sqlite(pool, Arc::new(Lite::new(path)))))
             }
             DbUrl::Postgres(u) => {
                 let opts = PgConnectOptions::from_str(&u)
@@ -456,14 +455,14 @@ impl Db {
                             redact(&u)
                         ))
                     })?;
-                Ok(Db::new(Pool::Postgres(pool), None))
+                Ok(Db::new(Pool::Postgres(pool)))
             }
         }
     }
 
     pub fn backend(&self) -> Backend {
         match &self.pool {
-            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Sqlite(..) => Backend::Sqlite,
             Pool::Postgres(_) => Backend::Postgres,
         }
     }
@@ -473,12 +472,10 @@ impl Db {
     /// Reads and writes of rows on SQLite run in place (`lite`); the rest (schema
     /// changes, pragmas, `VACUUM INTO`) on the pool.
     fn via(&self, sql: &str) -> Via<'_> {
-        match (&self.pool, &self.lite) {
-            (Pool::Sqlite(_), Some(l)) if lite::reads_only(sql) || lite::writes(sql) => {
-                Via::Lite(l)
-            }
-            (Pool::Sqlite(p), _) => Via::SqlitePool(p),
-            (Pool::Postgres(p), _) => Via::PgPool(p),
+        match &self.pool {
+            Pool::Sqlite(_, l) if lite::reads_only(sql) || lite::writes(sql) => Via::Lite(l),
+            Pool::Sqlite(p, _) => Via::SqlitePool(p),
+            Pool::Postgres(p) => Via::PgPool(p),
         }
     }
 
@@ -486,24 +483,18 @@ impl Db {
     /// transaction which reads before it writes can never fail to upgrade its lock.
     pub async fn write(&self) -> Result<Tx, StoreError> {
         let turn = self.turn().await?;
-        Ok(match (&self.pool, &self.lite) {
-            (Pool::Sqlite(_), Some(l)) => Tx::Sqlite(l.begin(true, None)?, Some(turn)),
-            (Pool::Sqlite(_), None) => {
-                return Err(StoreError::Config("no SQLite connection".into()));
-            }
-            (Pool::Postgres(p), _) => Tx::Postgres(p.begin().await?, Some(turn)),
+        Ok(match &self.pool {
+            Pool::Sqlite(_, l) => Tx::Sqlite(l.begin(true, None)?, Some(turn)),
+            Pool::Postgres(p) => Tx::Postgres(p.begin().await?, Some(turn)),
         })
     }
 
     /// A read-only transaction: one consistent snapshot for several queries. On SQLite
     /// it is a deferred `BEGIN`, which takes no write lock.
     pub async fn read(&self) -> Result<Tx, StoreError> {
-        Ok(match (&self.pool, &self.lite) {
-            (Pool::Sqlite(_), Some(l)) => Tx::Sqlite(l.begin(false, Some(l.seat().await?))?, None),
-            (Pool::Sqlite(_), None) => {
-                return Err(StoreError::Config("no SQLite connection".into()));
-            }
-            (Pool::Postgres(p), _) => Tx::Postgres(p.begin().await?, None),
+        Ok(match &self.pool {
+            Pool::Sqlite(_, l) => Tx::Sqlite(l.begin(false, Some(l.seat().await?))?, None),
+            Pool::Postgres(p) => Tx::Postgres(p.begin().await?, None),
         })
     }
 
@@ -530,11 +521,11 @@ impl Db {
     }
 
     pub async fn close(&self) {
-        if let Some(l) = &self.lite {
-            l.close();
-        }
         match &self.pool {
-            Pool::Sqlite(p) => p.close().await,
+            Pool::Sqlite(p, l) => {
+                l.close();
+                p.close().await
+            }
             Pool::Postgres(p) => p.close().await,
         }
     }
