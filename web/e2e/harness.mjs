@@ -44,6 +44,10 @@ export async function test(name, fn) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 720 } })
   const errors = []
   page.on('pageerror', (e) => errors.push(String(e)))
+  // What the server refused or never answered, said when the test fails.
+  const refused = []
+  page.on('response', (r) => { if (r.status() >= 400 && r.url().includes('/api/')) refused.push(`${r.status()} ${r.request().method()} ${r.url().replace(base, '')}`) })
+  page.on('requestfailed', (r) => { if (r.url().includes('/api/')) refused.push(`failed (${r.failure()?.errorText}) ${r.method()} ${r.url().replace(base, '')}`) })
   try {
     await fn(page)
     if (errors.length) throw new Error('page errors: ' + errors.join('; '))
@@ -52,6 +56,9 @@ export async function test(name, fn) {
   } catch (e) {
     failed++
     console.log(`FAILED - ${name}: ${e.stack ?? e}`)
+    console.log(`  at ${page.url()}; the API's refusals: ${refused.slice(-10).join(' | ') || 'none'}`)
+    const text = await page.locator('body').innerText({ timeout: 2000 }).catch(() => '')
+    console.log(`  the page says: ${text.replace(/\s+/g, ' ').slice(0, 400)}`)
     await page.screenshot({ path: join(shots, `FAILED-${name.replace(/\W+/g, '_')}.png`) }).catch(() => {})
   } finally {
     await page.close()
@@ -63,12 +70,12 @@ export const expectEq = (a, b, what) => { if (a !== b) throw new Error(`${what}:
 let cookie = ''
 let csrf = ''
 export async function api(path) {
-  const r = await fetch(base + path, { headers: { Cookie: cookie } })
+  const r = await fetch(base + path, { headers: { Cookie: cookie }, signal: AbortSignal.timeout(60000) })
   if (!r.ok) throw new Error(`${path}: ${r.status}`)
   return r.json()
 }
 export async function apiSend(method, path, body, type = 'application/json') {
-  const r = await fetch(base + path, { method, headers: { Cookie: cookie, 'X-CSRF-Token': csrf, 'Content-Type': type }, body: type === 'application/json' ? JSON.stringify(body) : body })
+  const r = await fetch(base + path, { method, headers: { Cookie: cookie, 'X-CSRF-Token': csrf, 'Content-Type': type }, body: type === 'application/json' ? JSON.stringify(body) : body, signal: AbortSignal.timeout(60000) })
   if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`)
   return r.json()
 }
@@ -170,7 +177,7 @@ export async function sessionOf(username, pw = password) {
   const c = r.headers.get('set-cookie').split(';')[0]
   const token = (await r.json()).csrf_token
   const call = async (method, path, body) => {
-    const res = await fetch(base + path, { method, headers: { Cookie: c, 'X-CSRF-Token': token, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
+    const res = await fetch(base + path, { method, headers: { Cookie: c, 'X-CSRF-Token': token, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(60000) })
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`)
     return res.json()
   }

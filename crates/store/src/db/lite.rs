@@ -30,6 +30,10 @@ use std::time::Duration;
 /// served a tenth as many requests).
 const READERS: usize = 8;
 
+/// How long a read waits for a reader before it fails (a read held up this long is a
+/// fault to report, not a queue to join).
+const SEAT_WAIT: Duration = Duration::from_secs(30);
+
 #[derive(Debug)]
 pub(super) struct Lite {
     path: PathBuf,
@@ -132,12 +136,17 @@ impl Lite {
         }
     }
 
-    /// A seat for a read: held while it uses a reader.
+    /// A seat for a read: held while it uses a reader. A read that finds every seat
+    /// taken for `SEAT_WAIT` fails rather than waiting on.
     pub(super) async fn seat(&self) -> Result<tokio::sync::OwnedSemaphorePermit, StoreError> {
-        self.seats
-            .clone()
-            .acquire_owned()
+        tokio::time::timeout(SEAT_WAIT, self.seats.clone().acquire_owned())
             .await
+            .map_err(|_| {
+                StoreError::Engine(format!(
+                    "every reader was busy for {} s",
+                    SEAT_WAIT.as_secs()
+                ))
+            })?
             .map_err(|_| StoreError::Engine("the database is closed".into()))
     }
 
@@ -458,5 +467,22 @@ mod tests {
         drop(c);
         r.close();
         let _ = std::fs::remove_file(&path);
+    }
+
+    /// A read that finds every reader taken fails after `SEAT_WAIT` instead of hanging,
+    /// and a seat given back is taken again.
+    #[tokio::test(start_paused = true)]
+    async fn a_read_waits_for_a_seat_but_not_forever() {
+        let r = Lite::new(std::env::temp_dir().join("duban_seats_unused.sqlite"));
+        let mut held = Vec::new();
+        for _ in 0..READERS {
+            held.push(r.seat().await.unwrap());
+        }
+        let started = tokio::time::Instant::now();
+        let err = r.seat().await.unwrap_err();
+        assert!(err.to_string().contains("every reader was busy"), "{err}");
+        assert_eq!(started.elapsed(), SEAT_WAIT);
+        held.pop();
+        assert!(r.seat().await.is_ok());
     }
 }
