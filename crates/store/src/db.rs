@@ -512,8 +512,7 @@ impl Db {
         &self,
         sql: &str,
     ) -> Result<Option<tokio::sync::OwnedSemaphorePermit>, StoreError> {
-        let verb = sql.trim_start().get(..6).unwrap_or("").to_ascii_uppercase();
-        if ["INSERT", "UPDATE", "DELETE"].contains(&verb.as_str()) {
+        if lite::writes(sql) {
             Ok(Some(self.turn().await?))
         } else {
             Ok(None)

@@ -53,17 +53,18 @@ const SLOTS: usize = 4096;
 
 /// Whether a statement only reads (and may go to a reader).
 pub(super) fn reads_only(sql: &str) -> bool {
-    let head = sql.trim_start();
-    ["SELECT", "WITH"].iter().any(|v| {
-        head.get(..v.len())
-            .is_some_and(|h| h.eq_ignore_ascii_case(v))
-    })
+    begins_with(sql, &["SELECT", "WITH"])
 }
 
 /// Whether a statement writes rows (and, outside a transaction, takes the turn to write).
 pub(super) fn writes(sql: &str) -> bool {
+    begins_with(sql, &["INSERT", "UPDATE", "DELETE"])
+}
+
+/// Whether a statement's first word is one of `verbs` (in any case).
+fn begins_with(sql: &str, verbs: &[&str]) -> bool {
     let head = sql.trim_start();
-    ["INSERT", "UPDATE", "DELETE"].iter().any(|v| {
+    verbs.iter().any(|v| {
         head.get(..v.len())
             .is_some_and(|h| h.eq_ignore_ascii_case(v))
     })
