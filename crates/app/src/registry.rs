@@ -36,12 +36,26 @@ pub async fn units(db: &Db, caller: &Caller) -> Result<Vec<Unit>, AppError> {
 }
 
 /// Every unit by id (for names and ranking series).
-pub async fn units_by_id(db: &Db) -> Result<std::collections::HashMap<i64, Unit>, AppError> {
-    Ok(units::list(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect())
+pub type UnitsById = std::collections::HashMap<i64, Unit>;
+
+/// Every unit by id, kept in memory at the units' change count as the unit tree is: a
+/// ranking or a page of names reads the counter, not the hundreds of units (every write
+/// of a unit, on any server, counts itself in its transaction).
+static UNITS_BY_ID: std::sync::LazyLock<crate::cache::Memo<std::sync::Arc<UnitsById>>> =
+    std::sync::LazyLock::new(|| {
+        crate::cache::Memo::fresh_only(std::time::Duration::from_secs(600), 16)
+    });
+
+pub async fn units_by_id(db: &Db) -> Result<std::sync::Arc<UnitsById>, AppError> {
+    let version = duban_store::changes::version(db, "units").await?;
+    UNITS_BY_ID
+        .get_or(db, String::new(), version, async || {
+            let list = units::list(db).await?;
+            Ok(std::sync::Arc::new(
+                list.into_iter().map(|u| (u.id, u)).collect(),
+            ))
+        })
+        .await
 }
 
 pub async fn chains(db: &Db, caller: &Caller) -> Result<Vec<Chain>, AppError> {

@@ -264,6 +264,8 @@ impl<'a> UnitOfWork<'a> {
                     }
                 }
             }
+            // The dashboards' kept sums are of the totals just changed.
+            duban_store::changes::bump(&mut self.tx, "totals").await?;
             let projects: BTreeSet<ProjectId> = self.refresh.iter().map(|(p, _)| *p).collect();
             // A light that changed makes the registry's counts by light stale; a project that
             // turned red is told to its unit and its liaison leader.

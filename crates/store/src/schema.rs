@@ -132,6 +132,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "totals_in_key_order",
         include_str!("../migrations/0026_totals_in_key_order.sql"),
     ),
+    (
+        27,
+        "totals_counter",
+        include_str!("../migrations/0027_totals_counter.sql"),
+    ),
 ];
 
 /// The latest schema version this build knows.

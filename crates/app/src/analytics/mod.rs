@@ -1,7 +1,9 @@
 //! The dashboards (领导驾驶舱 and every figure of the routine), as one concept across the
 //! crates (`duban_domain::analytics` computes, `duban_store::analytics` keeps the read
-//! model): `upkeep` keeps the read model current, `queries` answer the pages.
+//! model): `upkeep` keeps the read model current, `kept` keeps the sums the pages read in
+//! memory at the totals' change count, `queries` answer the pages.
 
+mod kept;
 mod queries;
 pub mod upkeep;
 

@@ -59,7 +59,7 @@ fn year_before(p: Period) -> Period {
 }
 
 async fn sum(db: &Db, p: Period, reach: &Reach) -> Result<Totals, AppError> {
-    Ok(store::sum_totals(db, p.year(), p.month(), reach).await?)
+    super::kept::sum(db, p, reach).await
 }
 
 #[derive(Debug, Serialize)]
@@ -125,8 +125,8 @@ pub async fn breakdown(
     let rows = match by {
         Dimension::Unit => {
             let tree = can.caller().tree();
-            let own_now = store::unit_totals(db, p.year(), p.month(), &reach).await?;
-            let own_last = store::unit_totals(db, ly.year(), ly.month(), &reach).await?;
+            let own_now = super::kept::by_unit(db, p, &reach).await?;
+            let own_last = super::kept::by_unit(db, ly, &reach).await?;
             let (now, last) = (roll_up_tree(&own_now, tree), roll_up_tree(&own_last, tree));
             let problems = problems_by_unit(db, &reach, &d).await?;
             let (parent, keys) = top_units(can, unit);
@@ -159,21 +159,15 @@ pub async fn breakdown(
             rows
         }
         dim => {
-            let now: HashMap<String, Totals> =
-                store::totals_by_key(db, p.year(), p.month(), dim.code(), &reach)
-                    .await?
-                    .into_iter()
-                    .collect();
-            let last: HashMap<String, Totals> =
-                store::totals_by_key(db, ly.year(), ly.month(), dim.code(), &reach)
-                    .await?
-                    .into_iter()
-                    .collect();
+            let now = super::kept::by_key(db, p, dim.code(), &reach).await?;
+            let before = super::kept::by_key(db, ly, dim.code(), &reach).await?;
+            let last: HashMap<&str, &Totals> =
+                before.iter().map(|(k, t)| (k.as_str(), t)).collect();
             let mut v: Vec<Row> = now
-                .into_iter()
+                .iter()
                 .map(|(k, t)| Row {
-                    figures: Figures::of(t, p.month(), last.get(&k), &d),
-                    key: k,
+                    figures: Figures::of(*t, p.month(), last.get(k.as_str()).copied(), &d),
+                    key: k.clone(),
                     own: false,
                     problems_open: None,
                     problems_overdue: None,
@@ -192,11 +186,10 @@ pub async fn breakdown(
     Ok(rows)
 }
 
-/// Open and overdue problems per lead unit within a reach.
-/// Pending-problem counts per lead unit, cached per database for a few seconds: the
-/// count scans every pending problem (tens of milliseconds at a million projects) and
-/// every dashboard asks for it. Problem writes through this process clear the cache;
-/// other instances see a change within 15 seconds.
+/// Pending-problem counts per lead unit, kept per database at the problems' change count:
+/// the count scans every pending problem (tens of milliseconds at a million projects) and
+/// every dashboard asks for it. A problem written on any server counts itself; while one
+/// request recounts, the others take the last count.
 type Counts = std::sync::Arc<HashMap<i64, (i64, i64)>>;
 static PROBLEM_COUNTS: std::sync::LazyLock<crate::cache::Memo<Counts>> =
     std::sync::LazyLock::new(|| crate::cache::Memo::new(std::time::Duration::from_secs(15), 64));
@@ -312,10 +305,10 @@ pub async fn curve(
     unit: Option<i64>,
 ) -> Result<Vec<CurvePoint>, AppError> {
     let reach = can.reach_within(unit);
-    Ok(store::monthly(db, year, &reach)
+    Ok(super::kept::monthly(db, year, &reach)
         .await?
-        .into_iter()
-        .map(|(month, t)| CurvePoint {
+        .iter()
+        .map(|&(month, t)| CurvePoint {
             month,
             plan_to_date: t.plan_to_date,
             actual_ytd: t.actual_ytd,

@@ -157,6 +157,8 @@ async fn rebuild_in(
         lo += CHUNK;
     }
     let n = store::insert_totals(tx, year, &cells).await?;
+    // Every server's kept sums see the new totals at their next read.
+    duban_store::changes::bump(tx, "totals").await?;
     Ok(Rebuilt {
         year,
         projects: done,

@@ -270,7 +270,8 @@ pub async fn plan(
         reach_users: caller.can::<ManageUsers>().ok().map(|c| c.reach().clone()),
         units: crate::registry::units_by_id(db)
             .await?
-            .into_values()
+            .values()
+            .cloned()
             .collect(),
         chains: duban_store::units::chains(db).await?,
         profile: crate::settings::get(db).await?.profile()?,
