@@ -22,6 +22,19 @@ mkdir -p target/bench
 B=./target/release/duban
 AS_OF=2025-10
 
+# A server's first start on a new database rewrites the registry standing for its month
+# and runs the routine's jobs of the day; what is timed is a server that has settled (its
+# CPU idle for 2 s). Says how long that took.
+settle() {
+  local pid=$1 t0 prev=0 now
+  t0=$(date +%s)
+  for _ in $(seq 300); do
+    sleep 2; now=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+    [ "$prev" -gt 0 ] && [ $((now - prev)) -lt 10 ] && break; prev=$now
+  done
+  echo "the server settled $(( $(date +%s) - t0 )) s after it started (first-start catch-up)"
+}
+
 gen() {
   local n=$1 db=target/bench/gen-$1.sqlite
   rm -f "$db" "$db-wal" "$db-shm"
@@ -67,6 +80,7 @@ $B --log error serve --listen 127.0.0.1:$WPORT --db "sqlite://$W" >/dev/null &
 WSERVER=$!
 trap 'kill $WSERVER 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -sf http://127.0.0.1:$WPORT/healthz >/dev/null && break; sleep 0.1; done
+settle $WSERVER
 ./target/release/duban-write-bench --addr 127.0.0.1:$WPORT --clerk wclerk --clerk-password "$CLERK_PW" \
   --approver wapprover --approver-password "$APPROVER_PW" --period 2025-11 --concurrency "${BENCH_WRITERS:-8}" \
   --raw-db target/bench/raw-writes.sqlite $IDS | tee target/bench/writes-${BENCH_PROJECTS:-100000}.txt
@@ -94,14 +108,7 @@ $B --log error serve --listen 127.0.0.1:$PORT --db "sqlite://$DB" >/dev/null &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.1; done
-# A server's first start on a new database rewrites the registry standing for its month;
-# the latencies below are of a server that has settled (its CPU idle for 2 s).
-T0=$(date +%s); PREV=0
-for _ in $(seq 300); do
-  sleep 2; NOW=$(awk '{print $14 + $15}' /proc/$SERVER/stat)
-  [ "$PREV" -gt 0 ] && [ $((NOW - PREV)) -lt 10 ] && break; PREV=$NOW
-done
-echo "the server settled $(( $(date +%s) - T0 )) s after it started (first-start catch-up)"
+settle $SERVER
 D1=$(python3 -c "import sqlite3; print(sqlite3.connect('$DB').execute(\"SELECT id FROM units WHERE code = 'D01'\").fetchone()[0])")
 PATHS=("/api/v1/stats/overview?as_of=$AS_OF" "/api/v1/stats/breakdown?as_of=$AS_OF&by=unit"
   "/api/v1/stats/breakdown?as_of=$AS_OF&by=chain" "/api/v1/stats/curve?year=2025"

@@ -244,11 +244,8 @@ pub async fn submit(
     // Where the office wants a site photo with every report, a report without one is
     // not sent.
     if !attachments.iter().any(|a| a.mime.starts_with("image/"))
-        && s.photos_required.applies(
-            project.id.get(),
-            project.spec.unit_id,
-            &duban_store::units::list_all_links(db).await?,
-        )
+        && s.photos_required
+            .applies(project.id.get(), project.spec.unit_id, can.caller().tree())
     {
         return Err(duban_domain::FieldError::new(
             "photos",
@@ -276,7 +273,7 @@ pub async fn submit(
         late: Some(late),
         ..Default::default()
     };
-    store::set_state(w.tx(), id, r.state, to, &stamp)
+    let now_r = store::set_state(w.tx(), id, r.state, to, &stamp)
         .await
         .or_stale(&r)?;
     w.audit("report.submit", "report", id, Some(&r.state.code()), Some(&serde_json::json!({ "state": to.code(), "late": late, "warnings": warnings.iter().map(|w| w.code).collect::<Vec<_>>() })));
@@ -284,7 +281,7 @@ pub async fn submit(
     w.refresh(r.project_id, r.period.year());
     w.commit().await?;
     Ok(ReportView {
-        report: store::get(db, id).await?,
+        report: now_r,
         warnings,
         beside,
         attachments,
@@ -307,7 +304,7 @@ pub async fn decide(
     id: ReportId,
     reason: Option<&str>,
 ) -> Result<ReportView, AppError> {
-    let (r, _) = load(db, can, id).await?;
+    let (r, project) = load_with_project(db, can, id).await?;
     let second = settings::get(db).await?.second_approval_unit;
     let me = can.caller().actor.clone();
     if r.state == ReportState::Checked {
@@ -357,7 +354,7 @@ pub async fn decide(
         },
     };
     let mut w = can.write(db).await?;
-    store::set_state(w.tx(), id, r.state, to, &stamp)
+    let now_r = store::set_state(w.tx(), id, r.state, to, &stamp)
         .await
         .or_stale(&r)?;
     let verb = match action {
@@ -374,12 +371,11 @@ pub async fn decide(
     );
     // A returned report: its unit's clerks are told why, with the change.
     if let ReportAction::Return { reason } = &action {
-        let unit = projects::unit_of(db, r.project_id)
+        let m = duban_domain::notify::returned_message(&project.spec.name, r.period, reason);
+        for user in w
+            .people_of(project.spec.unit_id, &[duban_domain::Role::Reporter])
             .await?
-            .unwrap_or_default();
-        let name = projects::get(db, r.project_id).await?.spec.name;
-        let m = duban_domain::notify::returned_message(&name, r.period, reason);
-        for user in w.people_of(unit, &[duban_domain::Role::Reporter]).await? {
+        {
             w.notify(
                 user,
                 &m,
@@ -391,7 +387,7 @@ pub async fn decide(
     // again), in the same transaction.
     w.refresh(r.project_id, r.period.year());
     w.commit().await?;
-    get_any(db, id).await
+    view(db, now_r, &project).await
 }
 
 /// Open a correction of an approved report: a new draft revision with the same figures.

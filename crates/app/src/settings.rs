@@ -93,30 +93,12 @@ pub struct PhotoRule {
 }
 
 impl PhotoRule {
-    /// Whether a project (of a unit, in the tree given as (unit, parent) links) needs
-    /// a photo.
-    pub fn applies(&self, project: i64, unit: i64, links: &[(i64, Option<i64>)]) -> bool {
-        if self.all || self.projects.contains(&project) {
-            return true;
-        }
-        if self.units.is_empty() {
-            return false;
-        }
-        let parent: std::collections::HashMap<i64, Option<i64>> =
-            links.iter().map(|(u, p)| (*u, *p)).collect();
-        let mut at = Some(unit);
-        let mut steps = 0;
-        while let Some(u) = at {
-            if self.units.contains(&u) {
-                return true;
-            }
-            at = parent.get(&u).copied().flatten();
-            steps += 1;
-            if steps > 64 {
-                break;
-            }
-        }
-        false
+    /// Whether a project (of a unit, in the unit tree) needs a photo: named itself, or
+    /// of a named unit or of a unit below one.
+    pub fn applies(&self, project: i64, unit: i64, tree: &duban_domain::unit::UnitTree) -> bool {
+        self.all
+            || self.projects.contains(&project)
+            || self.units.iter().any(|u| tree.is_within(unit, *u))
     }
 }
 
@@ -334,4 +316,40 @@ pub async fn set_password_login(
         ));
     }
     change_on_console(console, db, |s| s.sign_in.password_login = on).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PhotoRule;
+    use duban_domain::unit::UnitTree;
+
+    #[test]
+    fn a_photo_is_wanted_for_named_projects_and_units_and_below_them() {
+        // 1 ─ 2 ─ 3, and 4 beside them.
+        let tree = UnitTree::build([(1, None), (2, Some(1)), (3, Some(2)), (4, None)]).unwrap();
+        let by_unit = PhotoRule {
+            units: vec![2],
+            ..Default::default()
+        };
+        assert!(by_unit.applies(10, 2, &tree));
+        assert!(by_unit.applies(10, 3, &tree));
+        assert!(!by_unit.applies(10, 1, &tree));
+        assert!(!by_unit.applies(10, 4, &tree));
+        // A unit the tree does not know: only the unit itself.
+        assert!(!by_unit.applies(10, 99, &tree));
+        let by_project = PhotoRule {
+            projects: vec![10],
+            ..Default::default()
+        };
+        assert!(by_project.applies(10, 4, &tree));
+        assert!(!by_project.applies(11, 4, &tree));
+        assert!(
+            PhotoRule {
+                all: true,
+                ..Default::default()
+            }
+            .applies(11, 4, &tree)
+        );
+        assert!(!PhotoRule::default().applies(10, 3, &tree));
+    }
 }

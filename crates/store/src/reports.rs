@@ -186,39 +186,38 @@ pub struct TransitionStamp {
     pub checked: Option<(i64, i64)>,
 }
 
-/// Move a report from `from` to `to` if it is still in `from` (else `Stale`).
+/// Move a report from `from` to `to` if it is still in `from` (else `Stale`), and give it
+/// back as it now is (no second read).
 pub async fn set_state(
     tx: &mut Tx,
     id: ReportId,
     from: ReportState,
     to: ReportState,
     s: &TransitionStamp,
-) -> Result<(), StoreError> {
-    let n = tx
-        .execute(
+) -> Result<Report, StoreError> {
+    tx.fetch_optional(
+        &format!(
             "UPDATE reports SET state = $1, returned_reason = $2, submitted_at = COALESCE($3, submitted_at), \
              approved_at = COALESCE($4, approved_at), late = COALESCE($5, late), \
              checked_by = CASE WHEN $1 IN ('checked', 'approved') THEN COALESCE($8, checked_by) END, \
              checked_at = CASE WHEN $1 IN ('checked', 'approved') THEN COALESCE($9, checked_at) END \
-             WHERE id = $6 AND state = $7",
-            &[
-                to.code().into(),
-                s.returned_reason.clone().into(),
-                s.submitted_at.into(),
-                s.approved_at.into(),
-                s.late.into(),
-                id.into(),
-                from.code().into(),
-                s.checked.map(|c| c.0).into(),
-                s.checked.map(|c| c.1).into(),
-            ],
-        )
-        .await?;
-    if n == 0 {
-        Err(StoreError::Stale)
-    } else {
-        Ok(())
-    }
+             WHERE id = $6 AND state = $7 RETURNING {COLS}"
+        ),
+        &[
+            to.code().into(),
+            s.returned_reason.clone().into(),
+            s.submitted_at.into(),
+            s.approved_at.into(),
+            s.late.into(),
+            id.into(),
+            from.code().into(),
+            s.checked.map(|c| c.0).into(),
+            s.checked.map(|c| c.1).into(),
+        ],
+        row,
+    )
+    .await?
+    .ok_or(StoreError::Stale)
 }
 
 pub async fn get(db: &Db, id: ReportId) -> Result<Report, StoreError> {
