@@ -289,9 +289,9 @@ macro_rules! query_methods {
             match $self.via(sql) {
                 Via::Lite(l) => {
                     let _seat = l.seat().await?;
-                    in_place(|| l.each(sql, params, &mut each))
+                    read_rows(sql, || l.each(sql, params, &mut each))
                 }
-                Via::LiteTx(t) => in_place(|| t.each(sql, params, &mut each)),
+                Via::LiteTx(t) => read_rows(sql, || t.each(sql, params, &mut each)),
                 Via::SqlitePool(p) => {
                     let mut rows = bind_all!(sqlx::query(sql), params).fetch(p);
                     while let Some(r) = rows.try_next().await? {
@@ -370,6 +370,41 @@ fn in_place<T>(f: impl FnOnce() -> T) -> T {
         }
         _ => f(),
     }
+}
+
+/// A read that took this long once is long: it always runs [`in_place`].
+const LONG_READ: Duration = Duration::from_millis(2);
+
+/// What each statement text (by its hash) took: `true` once it ran long. Bounded: forgotten
+/// all at once past a few thousand texts (some carry a list of ids).
+static READ_LENGTHS: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<u64, bool>>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// Run a read of rows: in place ([`in_place`]) unless its text is known to run short.
+/// Handing a worker's other tasks to another thread costs tens of microseconds and two
+/// thread switches, more than a lookup by key takes; a write's dozen small reads paid it
+/// each time. A text not seen before runs in place; one that ran long once stays there.
+fn read_rows<T>(sql: &str, f: impl FnOnce() -> T) -> T {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    let key = BuildHasherDefault::<DefaultHasher>::default().hash_one(sql);
+    let lengths = || READ_LENGTHS.lock().unwrap_or_else(|e| e.into_inner());
+    let known = lengths().get(&key).copied();
+    let t = std::time::Instant::now();
+    let out = match known {
+        Some(false) => f(),
+        _ => in_place(f),
+    };
+    if known != Some(true) {
+        let long = t.elapsed() >= LONG_READ;
+        if known.is_none() || long {
+            let mut m = lengths();
+            if m.len() >= 4096 {
+                m.clear();
+            }
+            m.insert(key, long);
+        }
+    }
+    out
 }
 
 /// How long a write waits for its turn: SQLite's busy timeout.
@@ -588,6 +623,27 @@ pub fn redact(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn seen_long(sql: &str) -> Option<bool> {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        let key = BuildHasherDefault::<DefaultHasher>::default().hash_one(sql);
+        READ_LENGTHS.lock().unwrap().get(&key).copied()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_read_seen_long_once_runs_in_place_from_then_on() {
+        let (short, long) = ("SELECT 'short read'", "SELECT 'long read'");
+        let slow = || std::thread::sleep(LONG_READ + Duration::from_millis(1));
+        assert_eq!(seen_long(short), None);
+        assert_eq!(read_rows(short, || 7), 7);
+        assert_eq!(seen_long(short), Some(false));
+        read_rows(long, slow);
+        assert_eq!(seen_long(long), Some(true));
+        // Short so far, then long once: long for good, however short it is next.
+        read_rows(short, slow);
+        read_rows(short, || ());
+        assert_eq!(seen_long(short), Some(true));
+    }
     #[test]
     fn urls() {
         assert_eq!(
