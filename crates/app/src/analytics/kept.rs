@@ -52,58 +52,73 @@ fn reach_key(reach: &Reach) -> String {
     }
 }
 
-async fn kept<V: Clone>(
-    memo: &Memo<V>,
-    db: &Db,
-    key: String,
-    make: impl AsyncFnOnce() -> Result<V, duban_store::StoreError>,
-) -> Result<V, AppError> {
-    let version = duban_store::changes::version(db, "totals").await?;
-    memo.get_or(db, key, version, async || Ok::<V, AppError>(make().await?))
+/// The kept sums as of the totals' change count read once: every sum a request asks for
+/// comes from the same count (one read of the counter per request, not one per sum).
+pub(crate) struct Sums<'a> {
+    db: &'a Db,
+    version: i64,
+}
+
+impl<'a> Sums<'a> {
+    pub(crate) async fn now(db: &'a Db) -> Result<Sums<'a>, AppError> {
+        let version = duban_store::changes::version(db, "totals").await?;
+        Ok(Sums { db, version })
+    }
+
+    async fn kept<V: Clone>(
+        &self,
+        memo: &Memo<V>,
+        key: String,
+        make: impl AsyncFnOnce() -> Result<V, duban_store::StoreError>,
+    ) -> Result<V, AppError> {
+        memo.get_or(self.db, key, self.version, async || {
+            Ok::<V, AppError>(make().await?)
+        })
         .await
-}
+    }
 
-/// The overall totals of a month summed over a reach.
-pub(crate) async fn sum(db: &Db, p: Period, reach: &Reach) -> Result<Totals, AppError> {
-    let key = format!("{p} {}", reach_key(reach));
-    kept(&SUMS, db, key, async || {
-        store::sum_totals(db, p.year(), p.month(), reach).await
-    })
-    .await
-}
+    /// The overall totals of a month summed over a reach.
+    pub(crate) async fn sum(&self, p: Period, reach: &Reach) -> Result<Totals, AppError> {
+        let key = format!("{p} {}", reach_key(reach));
+        self.kept(&SUMS, key, async || {
+            store::sum_totals(self.db, p.year(), p.month(), reach).await
+        })
+        .await
+    }
 
-/// Each unit's own totals at a month, within a reach.
-pub(crate) async fn by_unit(db: &Db, p: Period, reach: &Reach) -> Result<ByUnit, AppError> {
-    let key = format!("{p} {}", reach_key(reach));
-    kept(&BY_UNIT, db, key, async || {
-        Ok(Arc::new(
-            store::unit_totals(db, p.year(), p.month(), reach).await?,
-        ))
-    })
-    .await
-}
+    /// Each unit's own totals at a month, within a reach.
+    pub(crate) async fn by_unit(&self, p: Period, reach: &Reach) -> Result<ByUnit, AppError> {
+        let key = format!("{p} {}", reach_key(reach));
+        self.kept(&BY_UNIT, key, async || {
+            Ok(Arc::new(
+                store::unit_totals(self.db, p.year(), p.month(), reach).await?,
+            ))
+        })
+        .await
+    }
 
-/// One dimension's totals at a month summed over a reach, by key (chain, category …).
-pub(crate) async fn by_key(
-    db: &Db,
-    p: Period,
-    dim: &str,
-    reach: &Reach,
-) -> Result<ByKey, AppError> {
-    let key = format!("{p} {dim} {}", reach_key(reach));
-    kept(&BY_KEY, db, key, async || {
-        Ok(Arc::new(
-            store::totals_by_key(db, p.year(), p.month(), dim, reach).await?,
-        ))
-    })
-    .await
-}
+    /// One dimension's totals at a month summed over a reach, by key (chain, category …).
+    pub(crate) async fn by_key(
+        &self,
+        p: Period,
+        dim: &str,
+        reach: &Reach,
+    ) -> Result<ByKey, AppError> {
+        let key = format!("{p} {dim} {}", reach_key(reach));
+        self.kept(&BY_KEY, key, async || {
+            Ok(Arc::new(
+                store::totals_by_key(self.db, p.year(), p.month(), dim, reach).await?,
+            ))
+        })
+        .await
+    }
 
-/// The overall totals of a reach, month by month, for a year.
-pub(crate) async fn monthly(db: &Db, year: i32, reach: &Reach) -> Result<Monthly, AppError> {
-    let key = format!("{year} {}", reach_key(reach));
-    kept(&MONTHLY, db, key, async || {
-        Ok(Arc::new(store::monthly(db, year, reach).await?))
-    })
-    .await
+    /// The overall totals of a reach, month by month, for a year.
+    pub(crate) async fn monthly(&self, year: i32, reach: &Reach) -> Result<Monthly, AppError> {
+        let key = format!("{year} {}", reach_key(reach));
+        self.kept(&MONTHLY, key, async || {
+            Ok(Arc::new(store::monthly(self.db, year, reach).await?))
+        })
+        .await
+    }
 }

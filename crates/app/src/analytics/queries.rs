@@ -22,6 +22,7 @@ use duban_store::analytics::{self as store};
 use serde::Serialize;
 use std::collections::HashMap;
 
+use super::kept::Sums;
 use super::upkeep::{compute, rules};
 use duban_domain::ids::ChainId;
 use duban_domain::ids::ProjectId;
@@ -58,10 +59,6 @@ fn year_before(p: Period) -> Period {
     Period::new(p.year() - 1, p.month()).expect("valid")
 }
 
-async fn sum(db: &Db, p: Period, reach: &Reach) -> Result<Totals, AppError> {
-    super::kept::sum(db, p, reach).await
-}
-
 #[derive(Debug, Serialize)]
 pub struct Overview {
     pub as_of: Period,
@@ -80,8 +77,9 @@ pub async fn overview(
     let p = as_of(as_of_text)?;
     let d = definitions(db).await?;
     let reach = can.reach_within(unit);
-    let now = sum(db, p, &reach).await?;
-    let last = sum(db, year_before(p), &reach).await?;
+    let sums = Sums::now(db).await?;
+    let now = sums.sum(p, &reach).await?;
+    let last = sums.sum(year_before(p), &reach).await?;
     let (open, overdue) = add_counts(problems_by_unit(db, &reach, &d).await?.values());
     Ok(Overview {
         as_of: p,
@@ -125,8 +123,9 @@ pub async fn breakdown(
     let rows = match by {
         Dimension::Unit => {
             let tree = can.caller().tree();
-            let own_now = super::kept::by_unit(db, p, &reach).await?;
-            let own_last = super::kept::by_unit(db, ly, &reach).await?;
+            let sums = Sums::now(db).await?;
+            let own_now = sums.by_unit(p, &reach).await?;
+            let own_last = sums.by_unit(ly, &reach).await?;
             let (now, last) = (roll_up_tree(&own_now, tree), roll_up_tree(&own_last, tree));
             let problems = problems_by_unit(db, &reach, &d).await?;
             let (parent, keys) = top_units(can, unit);
@@ -159,8 +158,9 @@ pub async fn breakdown(
             rows
         }
         dim => {
-            let now = super::kept::by_key(db, p, dim.code(), &reach).await?;
-            let before = super::kept::by_key(db, ly, dim.code(), &reach).await?;
+            let sums = Sums::now(db).await?;
+            let now = sums.by_key(p, dim.code(), &reach).await?;
+            let before = sums.by_key(ly, dim.code(), &reach).await?;
             let last: HashMap<&str, &Totals> =
                 before.iter().map(|(k, t)| (k.as_str(), t)).collect();
             let mut v: Vec<Row> = now
@@ -305,7 +305,9 @@ pub async fn curve(
     unit: Option<i64>,
 ) -> Result<Vec<CurvePoint>, AppError> {
     let reach = can.reach_within(unit);
-    Ok(super::kept::monthly(db, year, &reach)
+    Ok(Sums::now(db)
+        .await?
+        .monthly(year, &reach)
         .await?
         .iter()
         .map(|&(month, t)| CurvePoint {
@@ -446,7 +448,7 @@ pub async fn dispatch_list(
     let (total, years) = store::dispatch_years(db, &q).await?;
     // The counts of the reasons the read model keeps come from the totals (the same
     // figures as the cockpit's); projects with overdue problems are counted by query.
-    let t = sum(db, p, &reach).await?;
+    let t = Sums::now(db).await?.sum(p, &reach).await?;
     let f = Figures::of(t, p.month(), None, &d);
     let mut counts = std::collections::BTreeMap::new();
     counts.insert("light", f.lit);
