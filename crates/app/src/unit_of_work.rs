@@ -293,9 +293,12 @@ impl<'a> UnitOfWork<'a> {
         // The same messages for the other channels, in the outbox, in this transaction.
         let queued = crate::delivery::enqueue_in(&mut self.tx, self.db, &written).await?;
         if !self.audit.is_empty() {
+            let n = self.audit.len();
             audit::record_many(&mut self.tx, &self.actor, std::mem::take(&mut self.audit)).await?;
+            tracing::debug!(entries = n, "unit of work: audited");
         }
         self.tx.commit().await?;
+        tracing::debug!("unit of work: committed");
         if queued > 0 {
             crate::delivery::wake();
         }

@@ -238,73 +238,96 @@ fn read_workbook(bytes: &[u8], limits: Limits) -> Result<Vec<Grid>, ReadError> {
         match calamine::open_workbook_from_rs::<Xlsx<_>, _>(cur.clone()) {
             Ok(mut x) => {
                 let names = x.sheet_names();
-                let mut out = Vec::new();
-                for n in names {
-                    let merged = x.merge_cells_by_sheet_name(&n).map_err(|e| corrupt(&e))?;
-                    // Cell by cell, straight into the rows: a sheet with one stray value
-                    // at XFD1048576 costs its cells, not the area of its bounding box, and
-                    // no second copy of the sheet is made on the way.
-                    let mut rows: Vec<Vec<Cell>> = Vec::new();
-                    let mut last_row = 0;
-                    let mut filled = 0;
-                    let mut reader = x.worksheet_cells_reader(&n).map_err(|e| corrupt(&e))?;
-                    while let Some(c) = reader.next_cell().map_err(|e| corrupt(&e))? {
-                        let (r, col) = c.get_position();
-                        let (r, col) = (r as usize, col as usize);
-                        let v = cell_ref(c.get_value());
-                        if v == Cell::Empty {
-                            continue;
-                        }
-                        // Beyond Excel's grid no cell is real; inside it, what a cell's
-                        // position makes us hold (the empty cells before it in its row)
-                        // is charged to the budget, so a few cells far to the right
-                        // cannot cost gigabytes.
-                        if r >= EXCEL_ROWS || col >= EXCEL_COLUMNS {
-                            return Err(ReadError::Corrupt(format!(
-                                "a cell lies outside the sheet's 1,048,576 rows and 16,384 columns (row {}, column {})",
-                                r + 1,
-                                col + 1
-                            )));
-                        }
-                        let held = rows.get(r).map_or(0, Vec::len);
-                        let cost = (col + 1).saturating_sub(held).max(1);
-                        if budget < cost {
-                            return Err(too_many(limits));
-                        }
-                        budget -= cost;
-                        // A row is done when the next begins: give back what its growth
-                        // reserved (cells come row by row). Rows that hold something are
-                        // counted: a stray value at row 1,048,576 costs one row, a sheet
-                        // full to the bottom is refused where it passes the limit.
-                        if r != last_row || filled == 0 {
-                            if let Some(done) = rows.get_mut(last_row) {
-                                done.shrink_to_fit();
-                            }
-                            last_row = r;
-                            filled += 1;
-                            if filled > limits.max_rows {
-                                return Err(too_long(&n, filled, limits));
-                            }
-                        }
-                        if rows.len() <= r {
-                            rows.resize_with(r + 1, Vec::new);
-                        }
-                        let row = &mut rows[r];
-                        if row.len() <= col {
-                            row.resize(col + 1, Cell::Empty);
-                        }
-                        row[col] = v;
-                    }
-                    drop(reader);
-                    rows.iter_mut().for_each(|r| r.shrink_to_fit());
-                    rows.shrink_to_fit();
-                    out.push(Grid {
-                        name: n,
-                        rows,
-                        merged: merges(&merged),
+                // A sheet lists its merged cells after its cells, so finding them parses
+                // the sheet's XML a second time: that is done on a second reader of the
+                // same bytes, on another thread, while this one reads the cells.
+                std::thread::scope(|scope| {
+                    let merged = scope.spawn(|| -> Result<Vec<Vec<Dimensions>>, XlsxError> {
+                        let mut m =
+                            calamine::open_workbook_from_rs::<Xlsx<_>, _>(Cursor::new(bytes))?;
+                        names
+                            .iter()
+                            .map(|n| m.merge_cells_by_sheet_name(n))
+                            .collect()
                     });
-                }
-                Ok(out)
+                    let mut sheets = Vec::new();
+                    for n in &names {
+                        // Cell by cell, straight into the rows: a sheet with one stray value
+                        // at XFD1048576 costs its cells, not the area of its bounding box, and
+                        // no second copy of the sheet is made on the way.
+                        let mut rows: Vec<Vec<Cell>> = Vec::new();
+                        let mut last_row = 0;
+                        let mut filled = 0;
+                        let mut reader = x.worksheet_cells_reader(n).map_err(|e| corrupt(&e))?;
+                        while let Some(c) = reader.next_cell().map_err(|e| corrupt(&e))? {
+                            let (r, col) = c.get_position();
+                            let (r, col) = (r as usize, col as usize);
+                            let v = cell_ref(c.get_value());
+                            if v == Cell::Empty {
+                                continue;
+                            }
+                            // Beyond Excel's grid no cell is real; inside it, what a cell's
+                            // position makes us hold (the empty cells before it in its row)
+                            // is charged to the budget, so a few cells far to the right
+                            // cannot cost gigabytes.
+                            if r >= EXCEL_ROWS || col >= EXCEL_COLUMNS {
+                                return Err(ReadError::Corrupt(format!(
+                                    "a cell lies outside the sheet's 1,048,576 rows and 16,384 columns (row {}, column {})",
+                                    r + 1,
+                                    col + 1
+                                )));
+                            }
+                            let held = rows.get(r).map_or(0, Vec::len);
+                            let cost = (col + 1).saturating_sub(held).max(1);
+                            if budget < cost {
+                                return Err(too_many(limits));
+                            }
+                            budget -= cost;
+                            // A row is done when the next begins: give back what its growth
+                            // reserved (cells come row by row). Rows that hold something are
+                            // counted: a stray value at row 1,048,576 costs one row, a sheet
+                            // full to the bottom is refused where it passes the limit.
+                            if r != last_row || filled == 0 {
+                                if let Some(done) = rows.get_mut(last_row) {
+                                    done.shrink_to_fit();
+                                }
+                                last_row = r;
+                                filled += 1;
+                                if filled > limits.max_rows {
+                                    return Err(too_long(n, filled, limits));
+                                }
+                            }
+                            if rows.len() <= r {
+                                rows.resize_with(r + 1, Vec::new);
+                            }
+                            let row = &mut rows[r];
+                            if row.len() <= col {
+                                row.resize(col + 1, Cell::Empty);
+                            }
+                            row[col] = v;
+                        }
+                        drop(reader);
+                        rows.iter_mut().for_each(|r| r.shrink_to_fit());
+                        rows.shrink_to_fit();
+                        sheets.push(rows);
+                    }
+                    let merged = merged
+                        .join()
+                        .map_err(|_| {
+                            ReadError::Corrupt("the merged cells could not be read".into())
+                        })?
+                        .map_err(|e| corrupt(&e))?;
+                    Ok(names
+                        .iter()
+                        .zip(sheets)
+                        .zip(merged)
+                        .map(|((n, rows), merged)| Grid {
+                            name: n.clone(),
+                            rows,
+                            merged: merges(&merged),
+                        })
+                        .collect())
+                })
             }
             Err(XlsxError::Password) => Err(ReadError::Password),
             Err(xe) => match calamine::open_workbook_from_rs::<Ods<_>, _>(cur.clone()) {

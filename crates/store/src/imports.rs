@@ -152,48 +152,77 @@ fn placeholders(from: usize, n: usize) -> String {
         .join(", ")
 }
 
-/// A project found by code, with its funding, and whether it is archived.
-#[derive(Debug, Clone)]
+/// A project found by code: which it is, whose, its name, and whether it is archived
+/// (all that a sheet of plans, progress or problems needs to know of it).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Existing {
-    pub project: Project,
+    pub id: ProjectId,
+    pub unit_id: i64,
+    pub name: String,
     pub archived: bool,
 }
 
-/// The projects with these codes (archived ones too), with their funding when `funding`
-/// (only a registry import compares it).
+/// The projects with these codes, archived ones too.
 pub async fn projects_by_code(
     db: &Db,
     codes: &[String],
-    with_funding: bool,
 ) -> Result<HashMap<String, Existing>, StoreError> {
+    let mut out = HashMap::with_capacity(codes.len());
+    for chunk in codes.chunks(BATCH) {
+        let vals: Vec<Val> = chunk.iter().map(|c| c.as_str().into()).collect();
+        db.fetch_each(
+            &format!(
+                "SELECT id, code, unit_id, name, archived FROM projects WHERE code IN ({})",
+                placeholders(1, chunk.len())
+            ),
+            &vals,
+            |r| {
+                out.insert(
+                    r.str("code")?,
+                    Existing {
+                        id: ProjectId::new(r.i64("id")?),
+                        unit_id: r.i64("unit_id")?,
+                        name: r.str("name")?,
+                        archived: r.bool("archived")?,
+                    },
+                );
+                Ok(())
+            },
+        )
+        .await?;
+    }
+    Ok(out)
+}
+
+/// The whole stored projects with these codes, funding included (a registry import
+/// compares every field).
+pub async fn registry_by_code(
+    db: &Db,
+    codes: &[String],
+) -> Result<HashMap<String, Project>, StoreError> {
     let mut out = HashMap::new();
     for chunk in codes.chunks(BATCH) {
         let vals: Vec<Val> = chunk.iter().map(|c| c.as_str().into()).collect();
         let found = db
             .fetch_all(
                 &format!(
-                    "SELECT {}, p.archived FROM projects p WHERE p.code IN ({})",
+                    "SELECT {} FROM projects p WHERE p.code IN ({})",
                     crate::projects::COLS.as_str(),
                     placeholders(1, chunk.len())
                 ),
                 &vals,
-                |r| {
-                    Ok(Existing {
-                        project: crate::projects::row(r)?,
-                        archived: r.bool("archived")?,
-                    })
-                },
+                crate::projects::row,
             )
             .await?;
-        let ids: Vec<Val> = found.iter().map(|e| e.project.id.into()).collect();
-        let mut funding = if ids.is_empty() || !with_funding {
+        let ids: Vec<Val> = found.iter().map(|p| p.id.into()).collect();
+        let mut funding = if ids.is_empty() {
             HashMap::new()
         } else {
             crate::projects::funding_of(db, &ids).await?
         };
-        for mut e in found {
-            e.project.spec.funding = funding.remove(&e.project.id).unwrap_or_default();
-            out.insert(e.project.spec.code.as_str().to_string(), e);
+        for mut p in found {
+            p.spec.funding = funding.remove(&p.id).unwrap_or_default();
+            out.insert(p.spec.code.as_str().to_string(), p);
         }
     }
     Ok(out)
@@ -205,19 +234,47 @@ pub async fn latest_reports(
     project_ids: &[ProjectId],
     period: Period,
 ) -> Result<HashMap<ProjectId, Report>, StoreError> {
+    let ids: Vec<Val> = project_ids.iter().map(|i| Val::from(*i)).collect();
+    latest_of(db, &ids, period, "project_id IN ({})").await
+}
+
+/// [`latest_reports`] of the projects with these codes.
+pub async fn latest_reports_by_code(
+    db: &Db,
+    codes: &[String],
+    period: Period,
+) -> Result<HashMap<ProjectId, Report>, StoreError> {
+    let codes: Vec<Val> = codes.iter().map(|c| c.as_str().into()).collect();
+    latest_of(
+        db,
+        &codes,
+        period,
+        "project_id IN (SELECT id FROM projects WHERE code IN ({}))",
+    )
+    .await
+}
+
+/// The newest report of a period of each project that `keys` pick out in `which` (its
+/// `{}` stands for the keys' placeholders).
+async fn latest_of(
+    db: &Db,
+    keys: &[Val],
+    period: Period,
+    which: &str,
+) -> Result<HashMap<ProjectId, Report>, StoreError> {
     let mut out: HashMap<ProjectId, Report> = HashMap::new();
-    for chunk in project_ids.chunks(BATCH) {
+    for chunk in keys.chunks(BATCH) {
         let mut vals: Vec<Val> = vec![
             i64::from(period.year()).into(),
             i64::from(period.month()).into(),
         ];
-        vals.extend(chunk.iter().map(|i| Val::from(*i)));
+        vals.extend(chunk.iter().cloned());
         let rows = db
             .fetch_all(
                 &format!(
-                    "SELECT {} FROM reports WHERE year = $1 AND month = $2 AND project_id IN ({})",
+                    "SELECT {} FROM reports WHERE year = $1 AND month = $2 AND {}",
                     crate::reports::COLS,
-                    placeholders(3, chunk.len())
+                    which.replace("{}", &placeholders(3, chunk.len()))
                 ),
                 &vals,
                 crate::reports::row,

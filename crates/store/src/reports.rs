@@ -111,24 +111,25 @@ pub async fn insert_many(tx: &mut Tx, rs: &[Report]) -> Result<Vec<ReportId>, St
     let mut ids = Vec::with_capacity(rs.len());
     for chunk in rs.chunks(BATCH) {
         let vals: Vec<Val> = chunk.iter().flat_map(|r| report_vals(r, now)).collect();
-        tx.execute(
-            &format!(
-                "INSERT INTO reports ({INSERT_COLS}) VALUES {}",
-                crate::values_list(chunk.len(), INSERT_WIDTH)
-            ),
-            &vals,
-        )
-        .await?;
-        // Ids by key, not by the order RETURNING would give (neither engine promises it).
-        let keys: Vec<String> = chunk.iter().map(|r| r.project_id.to_string()).collect();
+        // Ids by key, not by the order RETURNING gives (neither engine promises one).
         let mut found: std::collections::HashMap<(ProjectId, i64, i64, i64), ReportId> = tx
             .fetch_all(
                 &format!(
-                    "SELECT id, project_id, year, month, revision FROM reports WHERE project_id IN ({}) AND created_at = $1",
-                    keys.join(", ")
+                    "INSERT INTO reports ({INSERT_COLS}) VALUES {} RETURNING id, project_id, year, month, revision",
+                    crate::values_list(chunk.len(), INSERT_WIDTH)
                 ),
-                &[now.into()],
-                |r| Ok(((crate::db::id(r, "project_id")?, r.i64("year")?, r.i64("month")?, r.i64("revision")?), crate::db::id(r, "id")?)),
+                &vals,
+                |r| {
+                    Ok((
+                        (
+                            crate::db::id(r, "project_id")?,
+                            r.i64("year")?,
+                            r.i64("month")?,
+                            r.i64("revision")?,
+                        ),
+                        crate::db::id(r, "id")?,
+                    ))
+                },
             )
             .await?
             .into_iter()

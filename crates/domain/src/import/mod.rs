@@ -238,8 +238,23 @@ fn is_total(texts: &[String]) -> bool {
 /// says so.
 pub const MAX_ERRORS: usize = 1_000;
 
+/// What one row of a sheet turned out to be.
+enum Line {
+    Empty,
+    Skipped(Skipped),
+    Read(Row),
+}
+
+/// Rows from which a sheet is read in two halves at once.
+const PARALLEL_ROWS: usize = 2_000;
+
 /// Read a sheet as `kind`. None when its header cannot be found.
 pub fn read(kind: Kind, g: &Grid) -> Option<SheetRead> {
+    read_split(kind, g, PARALLEL_ROWS)
+}
+
+/// [`read`], in two halves at once when the sheet has at least `halves_from` data rows.
+fn read_split(kind: Kind, g: &Grid, halves_from: usize) -> Option<SheetRead> {
     let header = header::find(kind, g)?;
     let cols = kind.columns();
     let mut errors = Vec::new();
@@ -291,56 +306,46 @@ pub fn read(kind: Kind, g: &Grid) -> Option<SheetRead> {
             _ => PercentScale::Points,
         })
         .collect();
-    let mut rows = Vec::new();
-    let mut skipped = Vec::new();
     let code_at = cols
         .iter()
         .position(|c| c.key == "code")
         .and_then(|i| header.columns[i].as_ref().map(|(c, _)| *c));
-    let mut row_errors = 0;
-    for (r, cells) in g.rows.iter().enumerate().skip(header.data_row) {
+    let read_line = |r: usize, cells: &[Cell]| -> Line {
         let line = r + 1;
-        if row_errors >= MAX_ERRORS {
-            errors.push(sheet_error(
-                "too_many_errors",
-                "",
-                format!("错误超过{MAX_ERRORS}处，第{line}行起未再检查：请先改正以上错误或确认选对了文件"),
-                format!(
-                    "more than {MAX_ERRORS} errors: rows from {line} on were not checked; fix those above, or check that this is the right file"
-                ),
-            ));
-            break;
-        }
-        let filled: Vec<String> = cells
-            .iter()
-            .filter(|c| !c.is_empty())
-            .map(Cell::display)
-            .collect();
-        if filled.is_empty() {
-            continue;
+        if cells.iter().all(Cell::is_empty) {
+            return Line::Empty;
         }
         let code_empty = code_at.is_none_or(|c| g.cell(r, c).is_empty());
-        if code_empty && is_total(&filled) {
-            skipped.push(Skipped {
+        // The texts of a row are looked at only when it may be a total line (no code):
+        // a sheet of 100,000 projects would otherwise make a string of every cell.
+        let filled = || -> Vec<String> {
+            cells
+                .iter()
+                .filter(|c| !c.is_empty())
+                .map(Cell::display)
+                .collect()
+        };
+        if code_empty && is_total(&filled()) {
+            return Line::Skipped(Skipped {
                 row: line,
                 zh: "合计行",
                 en: "a total line",
             });
-            continue;
         }
-        let mapped_filled = header
-            .columns
-            .iter()
-            .flatten()
-            .filter(|(c, _)| !g.cell(r, *c).is_empty())
-            .count();
-        if code_empty && kind != Kind::Problems && mapped_filled <= 1 {
-            skipped.push(Skipped {
+        let mapped_filled = || {
+            header
+                .columns
+                .iter()
+                .flatten()
+                .filter(|(c, _)| !g.cell(r, *c).is_empty())
+                .count()
+        };
+        if code_empty && kind != Kind::Problems && mapped_filled() <= 1 {
+            return Line::Skipped(Skipped {
                 row: line,
                 zh: "分组标题行",
                 en: "a group heading",
             });
-            continue;
         }
         let mut row = Row {
             line,
@@ -386,8 +391,69 @@ pub fn read(kind: Kind, g: &Grid) -> Option<SheetRead> {
                 Err(e) => row.errors.push(err(e)),
             }
         }
-        row_errors += row.errors.len();
-        rows.push(row);
+        Line::Read(row)
+    };
+    // Rows from..to in order, up to the one that brings their errors to the limit.
+    let read_part = |from: usize, to: usize| -> Vec<(usize, Line)> {
+        let mut out = Vec::new();
+        let mut row_errors = 0;
+        for r in from..to {
+            let l = read_line(r, &g.rows[r]);
+            if let Line::Read(row) = &l {
+                row_errors += row.errors.len();
+            }
+            out.push((r, l));
+            if row_errors >= MAX_ERRORS {
+                break;
+            }
+        }
+        out
+    };
+    // A large sheet is read in two halves at once, one on another thread: what a row
+    // says does not depend on the others.
+    let (from, to) = (header.data_row.min(g.rows.len()), g.rows.len());
+    let lines = if to - from >= halves_from {
+        let mid = from + (to - from) / 2;
+        std::thread::scope(|scope| {
+            let second = scope.spawn(|| read_part(mid, to));
+            let mut lines = read_part(from, mid);
+            lines.extend(
+                second
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            );
+            lines
+        })
+    } else {
+        read_part(from, to)
+    };
+    let mut rows = Vec::new();
+    let mut skipped = Vec::new();
+    let mut row_errors = 0;
+    for (r, l) in lines {
+        match l {
+            Line::Empty => {}
+            Line::Skipped(s) => skipped.push(s),
+            Line::Read(row) => {
+                row_errors += row.errors.len();
+                rows.push(row);
+            }
+        }
+        // Past the limit the rest of the sheet is not looked at.
+        if row_errors >= MAX_ERRORS {
+            if r + 1 < to {
+                let line = r + 2;
+                errors.push(sheet_error(
+                    "too_many_errors",
+                    "",
+                    format!("错误超过{MAX_ERRORS}处，第{line}行起未再检查：请先改正以上错误或确认选对了文件"),
+                    format!(
+                        "more than {MAX_ERRORS} errors: rows from {line} on were not checked; fix those above, or check that this is the right file"
+                    ),
+                ));
+            }
+            break;
+        }
     }
     Some(SheetRead {
         kind,

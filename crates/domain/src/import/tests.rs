@@ -382,3 +382,46 @@ fn a_wrong_file_stops_at_a_thousand_errors() {
         last.zh
     );
 }
+
+#[test]
+fn a_sheet_read_in_two_halves_reads_as_in_one() {
+    // Good rows, rows with bad cells, empty rows, total lines and group headings, in a
+    // pattern that does not repeat with the halves; then the same sheet wrong enough to
+    // stop at the error limit in its first half, at the middle, and in its second half.
+    let good = ["G1", "项目", "2025-10", "12.5", "40", "是", "2025-03-01"];
+    let bad = ["G2", "项目", "2025-13", "abc", "120", "也许", "昨天"];
+    let total = ["", "合计", "", "1200", "", "", ""];
+    let heading = ["", "一、产业项目", "", "", "", "", ""];
+    let empty = [""; 7];
+    let lines: [&[&str]; 7] = [&good, &good, &bad, &empty, &total, &heading, &good];
+    // Which rows are made bad: none, every third, every one, every one in the last
+    // quarter (the limit is then reached in the second half).
+    let patterns: [(&str, fn(usize, usize) -> bool); 4] = [
+        ("none", |_, _| false),
+        ("every third", |i, _| i % 3 == 0),
+        ("every one", |_, _| true),
+        ("the last quarter", |i, n| i >= n * 3 / 4),
+    ];
+    for (what, is_bad) in patterns {
+        for n in [1, 2, 3, 999, 1_000, 1_001, 2_999, 3_000] {
+            let mut rows: Vec<&[&str]> = vec![PROGRESS_HEADER];
+            rows.extend((0..n).map(|i| {
+                if is_bad(i, n) {
+                    &bad[..]
+                } else {
+                    lines[i % lines.len()]
+                }
+            }));
+            let g = Grid::of_text("进度填报", &rows);
+            let whole = read_split(Kind::Progress, &g, usize::MAX).unwrap();
+            let halves = read_split(Kind::Progress, &g, 1).unwrap();
+            assert_eq!(halves, whole, "{n} rows, bad: {what}");
+            // Stopped at the limit, the sheet says from which row on it was not read:
+            // the one after the row that reached the limit.
+            if let Some(e) = whole.errors.iter().find(|e| e.code == "too_many_errors") {
+                let next = whole.rows.last().unwrap().line + 1;
+                assert!(e.zh.contains(&format!("第{next}行")), "{}", e.zh);
+            }
+        }
+    }
+}

@@ -191,7 +191,10 @@ struct Planner<'a> {
     units: Vec<Unit>,
     chains: Vec<Chain>,
     profile: SeasonalProfile,
+    /// The stored projects the file names, by code.
     stored: HashMap<String, Existing>,
+    /// The whole stored projects of the registry sheets' rows, by code.
+    registry: HashMap<String, Project>,
     /// Projects the file creates or updates: code → (unit, name).
     in_file: HashMap<String, (i64, String)>,
     plan: Plan,
@@ -257,10 +260,26 @@ pub async fn plan(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
+    let registry_codes: Vec<String> = reads
+        .iter()
+        .filter(|s| s.kind == Kind::Projects)
+        .flat_map(|s| s.rows.iter())
+        .filter_map(code_of)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
         "import: sheets read"
     );
+    // The stored reports the progress rows build on (of each month they name, and of the
+    // month before for what a new month carries over), read on a second reader while
+    // this one reads the stored projects.
+    let months = progress::months(&reads);
+    let reports = (!months.is_empty()).then(|| {
+        let db = db.clone();
+        tokio::spawn(async move { progress::stored_reports(&db, months).await })
+    });
     let mut pl = Planner {
         caller,
         reach_registry: caller.can::<EditRegistry>().ok().map(|c| c.reach().clone()),
@@ -275,10 +294,20 @@ pub async fn plan(
             .collect(),
         chains: duban_store::units::chains(db).await?,
         profile: crate::settings::get(db).await?.profile()?,
-        stored: store::projects_by_code(db, &codes, reads.iter().any(|s| s.kind == Kind::Projects))
-            .await?,
+        stored: store::projects_by_code(db, &codes).await?,
+        registry: if registry_codes.is_empty() {
+            HashMap::new()
+        } else {
+            store::registry_by_code(db, &registry_codes).await?
+        },
         in_file: HashMap::new(),
         plan: p,
+    };
+    let reports = match reports {
+        Some(r) => r
+            .await
+            .map_err(|e| AppError::internal("background task", e))??,
+        None => HashMap::new(),
     };
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
@@ -313,7 +342,7 @@ pub async fn plan(
         .iter()
         .filter(|s| matches!(s.kind, Kind::Progress | Kind::History))
     {
-        pl.progress(db, s).await?;
+        pl.progress(s, &reports);
     }
     for s in reads.iter().filter(|s| s.kind == Kind::Problems) {
         pl.problems(db, s).await?;
@@ -561,7 +590,7 @@ impl Planner<'_> {
     fn target(&self, kind: Kind, code: &str) -> Result<(Target, i64, String), FieldError> {
         if let Some((unit, name)) = self.in_file.get(code) {
             let t = match self.stored.get(code) {
-                Some(e) => Target::Stored(e.project.id),
+                Some(e) => Target::Stored(e.id),
                 None => Target::New(code.into()),
             };
             if !self.may(kind, *unit) {
@@ -576,11 +605,9 @@ impl Planner<'_> {
                 format!("项目“{code}”已归档"),
                 format!("the project '{code}' is archived"),
             )),
-            Some(e) if self.may(kind, e.project.spec.unit_id) => Ok((
-                Target::Stored(e.project.id),
-                e.project.spec.unit_id,
-                e.project.spec.name.clone(),
-            )),
+            Some(e) if self.may(kind, e.unit_id) => {
+                Ok((Target::Stored(e.id), e.unit_id, e.name.clone()))
+            }
             Some(_) => Err(out_of_scope(code)),
             None => Err(field_error(
                 "code",

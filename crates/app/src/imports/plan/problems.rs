@@ -19,7 +19,7 @@ impl Planner<'_> {
             self.plan.errors.push(forbidden(s, "问题清单", "problems"));
             return Ok(());
         }
-        let ids: Vec<ProjectId> = self.stored.values().map(|e| e.project.id).collect();
+        let ids: Vec<ProjectId> = self.stored.values().map(|e| e.id).collect();
         let mut known: HashSet<(Option<ProjectId>, String)> = store::problem_keys(db, &ids)
             .await?
             .into_iter()

@@ -8,7 +8,7 @@ use crate::AppError;
 use crate::access::DraftReports;
 use duban_domain::ids::ProjectId;
 use duban_domain::import::{Row, SheetRead, Value};
-use duban_domain::report::{ReportFigures, ReportState};
+use duban_domain::report::{Report, ReportFigures, ReportState};
 use duban_domain::{Period, Yuan};
 use duban_store::Db;
 use duban_store::imports as store;
@@ -88,6 +88,42 @@ fn report_changes(a: &ReportFigures, b: &ReportFigures) -> Vec<Change> {
         .collect()
 }
 
+/// The newest stored report of a project for a month.
+pub(super) type StoredReports = HashMap<(ProjectId, Period), Report>;
+
+/// The months the progress and history rows name, each with the codes named for it.
+pub(super) fn months(reads: &[SheetRead]) -> BTreeMap<Period, Vec<String>> {
+    let mut wanted: BTreeMap<Period, Vec<String>> = BTreeMap::new();
+    for s in reads
+        .iter()
+        .filter(|s| matches!(s.kind, Kind::Progress | Kind::History))
+    {
+        for r in &s.rows {
+            if let (Some(code), Some(Value::Month(p))) = (code_of(r), r.get("period")) {
+                wanted.entry(*p).or_default().push(code);
+            }
+        }
+    }
+    wanted
+}
+
+/// The stored reports of those months and of the month before each: what a row finds
+/// in place, and what a new month carries over.
+pub(super) async fn stored_reports(
+    db: &Db,
+    months: BTreeMap<Period, Vec<String>>,
+) -> Result<StoredReports, AppError> {
+    let mut latest = HashMap::new();
+    for (p, codes) in months {
+        for q in [p, p.prev()] {
+            for (pid, rep) in store::latest_reports_by_code(db, &codes, q).await? {
+                latest.insert((pid, q), rep);
+            }
+        }
+    }
+    Ok(latest)
+}
+
 impl Planner<'_> {
     /// What a row changes, described when the preview will list it.
     fn changes(&self, a: Action, before: &ReportFigures, after: &ReportFigures) -> Vec<Change> {
@@ -100,17 +136,17 @@ impl Planner<'_> {
 
     /// Progress rows become drafts (`Kind::Progress`), or, loaded as history
     /// (`Kind::History`), approved reports of their own earlier month.
-    pub(super) async fn progress(&mut self, db: &Db, s: &SheetRead) -> Result<(), AppError> {
+    pub(super) fn progress(&mut self, s: &SheetRead, latest: &StoredReports) {
         let history = s.kind == Kind::History;
         if !history && self.caller.can::<DraftReports>().is_err() {
             self.plan
                 .errors
                 .push(forbidden(s, "进度填报", "progress reports"));
-            return Ok(());
+            return;
         }
         if history && self.caller.can::<crate::access::Supervise>().is_err() {
             self.plan.errors.push(forbidden(s, "历史补录", "history"));
-            return Ok(());
+            return;
         }
         let today = Period::of(crate::clock::today());
         // History months in order, so that each month follows the one before it in the
@@ -123,24 +159,6 @@ impl Planner<'_> {
             });
         }
         let mut planned: HashMap<(String, Period), ReportFigures> = HashMap::new();
-        // The stored reports of every (project, month) of the sheet, and of the month
-        // before, for what a new month carries over.
-        let mut wanted: BTreeMap<Period, Vec<ProjectId>> = BTreeMap::new();
-        for r in &s.rows {
-            if let (Some(code), Some(Value::Month(p))) = (code_of(r), r.get("period"))
-                && let Some(e) = self.stored.get(&code)
-            {
-                wanted.entry(*p).or_default().push(e.project.id);
-            }
-        }
-        let mut latest = HashMap::new();
-        for (p, ids) in wanted {
-            for q in [p, p.prev()] {
-                for (pid, rep) in store::latest_reports(db, &ids, q).await? {
-                    latest.insert((pid, q), rep);
-                }
-            }
-        }
         let mut seen: HashMap<(String, Period), usize> = HashMap::new();
         for r in rows {
             let code = code_of(r);
@@ -333,6 +351,5 @@ impl Planner<'_> {
                 }
             }
         }
-        Ok(())
     }
 }

@@ -152,8 +152,7 @@ impl Planner<'_> {
                 continue;
             }
             let code = code.expect("required and checked");
-            let stored = self.stored.get(&code).cloned();
-            if let Some(e) = &stored {
+            if let Some(e) = self.stored.get(&code) {
                 let err = if e.archived {
                     Some(field_error(
                         "code",
@@ -163,7 +162,7 @@ impl Planner<'_> {
                             "the project '{code}' is archived and cannot be changed by an import"
                         ),
                     ))
-                } else if !self.may(Kind::Projects, e.project.spec.unit_id) {
+                } else if !self.may(Kind::Projects, e.unit_id) {
                     Some(field_error(
                         "code",
                         "out_of_scope",
@@ -181,7 +180,8 @@ impl Planner<'_> {
                     continue;
                 }
             }
-            match self.project_row(r, stored.as_ref().map(|e| &e.project)) {
+            let stored = self.registry.get(&code).cloned();
+            match self.project_row(r, stored.as_ref()) {
                 Err(errs) => {
                     let errs = errs.into_iter().map(|e| s.error(r, e)).collect();
                     self.reject(s, r, key, label, errs);
@@ -196,13 +196,13 @@ impl Planner<'_> {
                             self.plan.ops.push(Op::CreateProject(p));
                         }
                         Some(e) => {
-                            let changes = self.project_changes(&e.project.spec, &p);
+                            let changes = self.project_changes(&e.spec, &p);
                             if changes.is_empty() {
                                 self.item(s, r, Action::Unchanged, key, label, vec![]);
                             } else {
                                 self.item(s, r, Action::Update, key, label, changes);
                                 self.plan.ops.push(Op::UpdateProject {
-                                    before: Box::new(e.project),
+                                    before: Box::new(e),
                                     after: p,
                                 });
                             }
