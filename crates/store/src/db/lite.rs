@@ -34,9 +34,20 @@ const READERS: usize = 8;
 /// fault to report, not a queue to join).
 const SEAT_WAIT: Duration = Duration::from_secs(30);
 
+/// How long the checkpointer lets writes gather after one commits before it copies
+/// them from the log into the database file.
+const CHECKPOINT_PAUSE: Duration = Duration::from_millis(100);
+
+/// Pages of log past which the write connection copies them back itself, should the
+/// checkpointer fall behind or be gone (SQLite's default is 1,000, at every commit
+/// that passes it: a large import's commit then waited for a copy of everything it wrote).
+const CHECKPOINT_FALLBACK_PAGES: u32 = 50_000;
+
 #[derive(Debug)]
 pub(super) struct Lite {
     path: PathBuf,
+    /// Tells the checkpointer that a write has committed (see [`checkpointer`]).
+    checkpoints: Mutex<Option<std::sync::mpsc::SyncSender<()>>>,
     idle: Mutex<Vec<Connection>>,
     /// The write connection, when no transaction holds it.
     writer: Mutex<Option<Connection>>,
@@ -85,6 +96,7 @@ fn err(e: rusqlite::Error) -> StoreError {
 impl Lite {
     pub(super) fn new(path: PathBuf) -> Lite {
         Lite {
+            checkpoints: Mutex::new(checkpointer(path.clone())),
             path,
             idle: Mutex::new(Vec::new()),
             writer: Mutex::new(None),
@@ -94,25 +106,25 @@ impl Lite {
     }
 
     fn open(&self, write: bool) -> Result<Connection, StoreError> {
-        let c = Connection::open_with_flags(
-            &self.path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(err)?;
-        c.busy_timeout(Duration::from_secs(10)).map_err(err)?;
-        c.execute_batch(if write {
-            // As the pool's: a commit is on disk before it is acknowledged.
-            "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA cache_size = -65536;"
+        let c = connect(&self.path)?;
+        if write {
+            // As the pool's: a commit is on disk (in the log) before it is acknowledged.
+            // Copying the log into the database file is the checkpointer's work.
+            c.execute_batch(&format!(
+                "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA cache_size = -65536; \
+                 PRAGMA wal_autocheckpoint = {CHECKPOINT_FALLBACK_PAGES};"
+            ))
         } else {
-            "PRAGMA query_only = ON; PRAGMA cache_size = -65536;"
-        })
+            c.execute_batch("PRAGMA query_only = ON; PRAGMA cache_size = -65536;")
+        }
         .map_err(err)?;
         c.set_prepared_statement_cache_capacity(128);
         Ok(c)
     }
 
-    /// Close the idle connections (the pool is closing).
+    /// Close the idle connections and stop the checkpointer (the pool is closing).
     pub(super) fn close(&self) {
+        lock(&self.checkpoints).take();
         lock(&self.idle).clear();
         lock(&self.writer).take();
     }
@@ -132,6 +144,11 @@ impl Lite {
     fn give_back(&self, c: Connection, write: bool) {
         if write {
             *lock(&self.writer) = Some(c);
+            // A write has ended: what it logged is for the checkpointer (a signal already
+            // waiting covers this one too).
+            if let Some(t) = lock(&self.checkpoints).as_ref() {
+                let _ = t.try_send(());
+            }
         } else {
             lock(&self.idle).push(c);
         }
@@ -345,6 +362,49 @@ impl Drop for LiteTx {
     }
 }
 
+fn connect(path: &std::path::Path) -> Result<Connection, StoreError> {
+    let c = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(err)?;
+    c.busy_timeout(Duration::from_secs(10)).map_err(err)?;
+    Ok(c)
+}
+
+/// The checkpointer: a thread with a connection of its own that copies committed pages
+/// from the write-ahead log into the database file, a moment after writes commit, so
+/// that no write waits for that copy and its sync to disk (with SQLite's automatic
+/// checkpoint, the commit that passes 1,000 pages of log does it before it returns).
+/// A passive checkpoint takes no lock that writers or readers wait for. It stops when
+/// the returned sender is dropped; without it the write connection still checkpoints
+/// past [`CHECKPOINT_FALLBACK_PAGES`].
+fn checkpointer(path: PathBuf) -> Option<std::sync::mpsc::SyncSender<()>> {
+    let (tell, told) = std::sync::mpsc::sync_channel::<()>(1);
+    std::thread::Builder::new()
+        .name("duban-checkpoint".into())
+        .spawn(move || {
+            let mut conn: Option<Connection> = None;
+            while told.recv().is_ok() {
+                std::thread::sleep(CHECKPOINT_PAUSE);
+                // The writes that committed during the pause are copied by this round.
+                let _ = told.try_recv();
+                if conn.is_none() {
+                    conn = connect(&path).ok();
+                }
+                if let Some(c) = &conn
+                    && let Err(e) =
+                        c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(0))
+                {
+                    tracing::warn!(error = %e, "checkpoint of the write-ahead log failed");
+                    conn = None;
+                }
+            }
+        })
+        .ok()
+        .map(|_| tell)
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -435,6 +495,47 @@ mod tests {
 
     /// A statement that writes, sent to a reader, fails: it cannot go round the turn to
     /// write.
+    #[test]
+    fn the_log_is_copied_back_soon_after_a_write_not_by_it() {
+        // 4 MiB written in one transaction: past SQLite's automatic checkpoint (1,000
+        // pages), below the write connection's own fallback. The commit returns with the
+        // pages in the log; the checkpointer copies them into the database file.
+        let path =
+            std::env::temp_dir().join(format!("duban_checkpoint_{}.sqlite", std::process::id()));
+        for f in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{f}", path.display()));
+        }
+        let c = Connection::open(&path).unwrap();
+        c.execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (a BLOB);")
+            .unwrap();
+        let l = Arc::new(Lite::new(path.clone()));
+        let size = || std::fs::metadata(&path).unwrap().len();
+        let before = size();
+        let tx = l.begin(true, None).unwrap();
+        for _ in 0..1024 {
+            tx.execute("INSERT INTO t VALUES (zeroblob($1))", &[Val::I(4096)])
+                .unwrap();
+        }
+        tx.commit().unwrap();
+        assert!(
+            size() < before + (1 << 20),
+            "the commit copied its pages itself"
+        );
+        let waited = std::time::Instant::now();
+        while size() < before + (4 << 20) {
+            assert!(
+                waited.elapsed() < Duration::from_secs(10),
+                "nothing was copied back into the database file"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        drop(c);
+        l.close();
+        for f in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{f}", path.display()));
+        }
+    }
+
     #[test]
     fn a_reader_refuses_to_write() {
         let path =
