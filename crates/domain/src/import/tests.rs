@@ -396,7 +396,8 @@ fn a_sheet_read_in_two_halves_reads_as_in_one() {
     let lines: [&[&str]; 7] = [&good, &good, &bad, &empty, &total, &heading, &good];
     // Which rows are made bad: none, every third, every one, every one in the last
     // quarter (the limit is then reached in the second half).
-    let patterns: [(&str, fn(usize, usize) -> bool); 4] = [
+    type IsBad = fn(usize, usize) -> bool;
+    let patterns: [(&str, IsBad); 4] = [
         ("none", |_, _| false),
         ("every third", |i, _| i % 3 == 0),
         ("every one", |_, _| true),
