@@ -72,7 +72,15 @@ async fn backup_during_writes(db: Db) {
             }
         }));
     }
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Writes acknowledged before the backup begins (however slow the machine).
+    let waiting = Instant::now();
+    while acked.lock().unwrap().len() < 10 {
+        assert!(
+            waiting.elapsed() < Duration::from_secs(60),
+            "the writers wrote nothing for 60 s"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let began = Instant::now();
     let file =
         std::env::temp_dir().join(format!("duban-bk-{}-{}.tar", std::process::id(), db.id()));
