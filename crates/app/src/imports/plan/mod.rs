@@ -253,21 +253,8 @@ pub async fn plan(
         Kind::History => 4,
         Kind::Problems => 5,
     });
-    let codes: Vec<String> = reads
-        .iter()
-        .flat_map(|s| s.rows.iter())
-        .filter_map(code_of)
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    let registry_codes: Vec<String> = reads
-        .iter()
-        .filter(|s| s.kind == Kind::Projects)
-        .flat_map(|s| s.rows.iter())
-        .filter_map(code_of)
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
+    let codes = codes_of(reads.iter());
+    let registry_codes = codes_of(reads.iter().filter(|s| s.kind == Kind::Projects));
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
         "import: sheets read"
@@ -386,6 +373,16 @@ fn view(s: &SheetRead) -> SheetView {
             .collect(),
         skipped: s.skipped.clone(),
     }
+}
+
+/// The project codes the rows of these sheets name, each once.
+fn codes_of<'a>(sheets: impl Iterator<Item = &'a SheetRead>) -> Vec<String> {
+    sheets
+        .flat_map(|s| s.rows.iter())
+        .filter_map(code_of)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect()
 }
 
 fn code_of(r: &Row) -> Option<String> {
