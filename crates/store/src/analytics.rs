@@ -399,18 +399,24 @@ pub async fn load_inputs(
             }
         }
     }
-    let mut months: HashMap<ProjectId, Vec<(i64, ApprovedMonth)>> = HashMap::new();
+    // Every report of the year in one pass: the newest approved revision of each month
+    // (its figures), and per month whether a revision is submitted, checked or approved
+    // and whether the first was late. `kind`: 2 approved, 1 submitted or checked, 0 else.
+    // (`+year` as above.)
     let rows = tx
         .fetch_all(
-            "SELECT project_id, month, revision, invest_ytd, invest_since_start, progress_bp, funds_disbursed, started, started_on, stats_entered \
-             FROM reports WHERE +year = $1 AND state || '' = 'approved' AND project_id >= $2 AND project_id < $3",
+            "SELECT project_id, month, revision, \
+                    CAST(CASE state WHEN 'approved' THEN 2 WHEN 'submitted' THEN 1 WHEN 'checked' THEN 1 ELSE 0 END AS BIGINT) AS kind, late, \
+                    invest_ytd, invest_since_start, progress_bp, funds_disbursed, started, started_on, stats_entered \
+             FROM reports WHERE +year = $1 AND project_id >= $2 AND project_id < $3",
             &[y.into(), lo.into(), hi.into()],
             |r| {
-                Ok((
-                    crate::db::id::<ProjectId>(r, "project_id")?,
-                    r.i64("revision")?,
-                    ApprovedMonth {
-                        month: r.i64("month")? as u32,
+                let kind = r.i64("kind")?;
+                let month = r.i64("month")? as u32;
+                let revision = r.i64("revision")?;
+                let approved = if kind == 2 {
+                    Some(ApprovedMonth {
+                        month,
                         ytd: Yuan::new(r.i64("invest_ytd")?),
                         since_start: Yuan::new(r.i64("invest_since_start")?),
                         progress_bp: r.i64("progress_bp")?,
@@ -418,37 +424,35 @@ pub async fn load_inputs(
                         started: r.bool("started")?,
                         started_on: parse_date("reports.started_on", r.opt_str("started_on")?)?,
                         stats_entered: r.bool("stats_entered")?,
+                    })
+                } else {
+                    None
+                };
+                Ok((
+                    crate::db::id::<ProjectId>(r, "project_id")?,
+                    Submission {
+                        month,
+                        submitted: kind > 0,
+                        late: revision == 1 && r.bool("late")?,
                     },
+                    revision,
+                    approved,
                 ))
             },
         )
         .await?;
-    // Per month: a revision submitted or approved, and the first submission late.
-    // (`+year`, `state || ''` as above.)
+    let mut months: HashMap<ProjectId, Vec<(i64, ApprovedMonth)>> = HashMap::new();
     let mut submissions: HashMap<ProjectId, Vec<Submission>> = HashMap::new();
-    for (pid, s) in tx
-        .fetch_all(
-            "SELECT project_id, month, \
-                    CAST(MAX(CASE WHEN state || '' IN ('submitted', 'checked', 'approved') THEN 1 ELSE 0 END) AS BIGINT) AS submitted, \
-                    CAST(MAX(CASE WHEN revision = 1 AND late THEN 1 ELSE 0 END) AS BIGINT) AS late \
-             FROM reports WHERE +year = $1 AND project_id >= $2 AND project_id < $3 GROUP BY project_id, month",
-            &[y.into(), lo.into(), hi.into()],
-            |r| {
-                Ok((
-                    crate::db::id::<ProjectId>(r, "project_id")?,
-                    Submission {
-                        month: r.i64("month")? as u32,
-                        submitted: r.i64("submitted")? == 1,
-                        late: r.i64("late")? == 1,
-                    },
-                ))
-            },
-        )
-        .await?
-    {
-        submissions.entry(pid).or_default().push(s);
-    }
-    for (pid, rev, m) in rows {
+    for (pid, s, rev, approved) in rows {
+        let subs = submissions.entry(pid).or_default();
+        match subs.iter_mut().find(|x| x.month == s.month) {
+            Some(x) => {
+                x.submitted |= s.submitted;
+                x.late |= s.late;
+            }
+            None => subs.push(s),
+        }
+        let Some(m) = approved else { continue };
         let v = months.entry(pid).or_default();
         // The newest approved revision of each month.
         match v.iter_mut().find(|(_, x)| x.month == m.month) {

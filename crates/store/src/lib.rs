@@ -96,8 +96,9 @@ pub(crate) fn parse_date(
     column: &'static str,
     v: Option<String>,
 ) -> Result<Option<chrono::NaiveDate>, StoreError> {
+    // `FromStr` reads the ISO form (%Y-%m-%d) without parsing a format string first.
     v.map(|s| {
-        chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+        s.parse::<chrono::NaiveDate>()
             .map_err(|_| StoreError::Corrupt { column, value: s })
     })
     .transpose()
@@ -147,4 +148,33 @@ pub(crate) fn values_list(rows: usize, cols: usize) -> String {
         s.push(')');
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_date_is_read_in_its_iso_form_only() {
+        let d = |s: &str| parse_date("t.d", Some(s.to_string()));
+        assert_eq!(
+            d("2025-03-09").unwrap(),
+            chrono::NaiveDate::from_ymd_opt(2025, 3, 9)
+        );
+        assert_eq!(parse_date("t.d", None).unwrap(), None);
+        for bad in [
+            "2025/03/09",
+            "2025-02-30",
+            "",
+            "2025-03-09T00:00:00",
+            "09-03-2025",
+        ] {
+            match d(bad) {
+                Err(StoreError::Corrupt { column, value }) => {
+                    assert_eq!((column, value.as_str()), ("t.d", bad));
+                }
+                other => panic!("{bad:?} read as {other:?}"),
+            }
+        }
+    }
 }

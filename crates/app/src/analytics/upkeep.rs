@@ -46,7 +46,7 @@ pub async fn put_rules(db: &Db, can: &Can<ManageUsers>, r: &RuleSet) -> Result<R
         &serde_json::to_string(r).expect("rules serialise"),
     )
     .await?;
-    rebuild_all(w.tx(), r).await?;
+    rebuild_all(w.tx(), db, r).await?;
     w.audit(
         "settings.light_rules",
         "settings",
@@ -120,8 +120,39 @@ pub struct Rebuilt {
 const CHUNK: i64 = 20_000;
 const STANDING_CHUNK: i64 = 5_000;
 
+/// A rebuild's totals: one entry per (dimension cell, unit), holding the twelve months.
+type Cells = HashMap<(&'static str, String, i64), [Totals; 12]>;
+
+/// Compute the project-years of a chunk of inputs and add them to the totals.
+fn fold(inputs: &[Inputs], year: i32, rules: &RuleSet, cells: &mut Cells) -> Vec<ProjectYear> {
+    let years: Vec<ProjectYear> = inputs
+        .iter()
+        .filter_map(|i| compute(i, year, rules))
+        .collect();
+    for y in &years {
+        let months: [Totals; 12] = std::array::from_fn(|i| Totals::of(y, i as u32 + 1));
+        for (dim, key) in store::cells(y) {
+            let e = cells
+                .entry((dim, key, y.meta.unit_id))
+                .or_insert([Totals::ZERO; 12]);
+            for (a, b) in e.iter_mut().zip(months.iter()) {
+                *a += *b;
+            }
+        }
+    }
+    years
+}
+
+/// Rebuild a year inside `tx`, a write transaction of `db`. On SQLite the inputs are
+/// read, and their project-years computed, by readers of `db` on other threads, ahead of
+/// the writer: sound because `tx` holds SQLite's only write lock from before those
+/// readers begin (no other write can commit in between) and writes none of the inputs
+/// (projects, funding, plans, milestones, reports), so the readers see what `tx` sees. A
+/// caller that changes an input in `tx` before a rebuild must not call this. On
+/// PostgreSQL, where other writers commit meanwhile, `tx` reads them itself.
 async fn rebuild_in(
     tx: &mut Tx,
+    db: &Db,
     year: i32,
     rules: &RuleSet,
     progress: &mut (dyn FnMut(u64) + Send),
@@ -131,31 +162,20 @@ async fn rebuild_in(
     // catch-up.
     settings::delete(tx, standing::PERIOD_KEY).await?;
     let max = store::max_project_id(tx).await?;
-    // One entry per (dimension cell, unit), holding the twelve months.
-    let mut cells: HashMap<(&'static str, String, i64), [Totals; 12]> = HashMap::new();
+    // Sixteen chunks at least, so that the readers and the writer overlap on a small
+    // database too (and its tests go through the hand-over of many chunks).
+    let size = (max / 16).clamp(1, CHUNK);
+    let mut chunks = match tx.backend() {
+        duban_store::Backend::Sqlite => Chunks::ahead(db, year, rules, max, size),
+        duban_store::Backend::Postgres => Chunks::Here { lo: 1, max, size },
+    };
+    let mut cells = Cells::new();
     let mut done = 0u64;
-    let mut lo = 1;
-    while lo <= max {
-        let inputs = store::load_inputs(tx, year, lo, lo + CHUNK).await?;
-        let years: Vec<ProjectYear> = inputs
-            .iter()
-            .filter_map(|i| compute(i, year, rules))
-            .collect();
-        for y in &years {
-            let months: [Totals; 12] = std::array::from_fn(|i| Totals::of(y, i as u32 + 1));
-            for (dim, key) in store::cells(y) {
-                let e = cells
-                    .entry((dim, key, y.meta.unit_id))
-                    .or_insert([Totals::ZERO; 12]);
-                for (a, b) in e.iter_mut().zip(months.iter()) {
-                    *a += *b;
-                }
-            }
-        }
+    while let Some(years) = chunks.next(tx, year, rules, &mut cells).await? {
         done += store::insert_years(tx, &years).await?;
         progress(done);
-        lo += CHUNK;
     }
+    chunks.finish(&mut cells).await?;
     let n = store::insert_totals(tx, year, &cells).await?;
     // Every server's kept sums see the new totals at their next read.
     duban_store::changes::bump(tx, "totals").await?;
@@ -166,9 +186,111 @@ async fn rebuild_in(
     })
 }
 
+type Computed = Result<Vec<ProjectYear>, duban_store::StoreError>;
+
+/// The chunks of a rebuild, by project id: read and computed by the writer itself, or
+/// by readers ahead of it (chunk `k` by reader `k % readers`, each with totals of its own).
+enum Chunks {
+    Here {
+        lo: i64,
+        max: i64,
+        size: i64,
+    },
+    Ahead {
+        chunks: Vec<tokio::sync::mpsc::Receiver<Computed>>,
+        next: usize,
+        readers: Vec<tokio::task::JoinHandle<Cells>>,
+    },
+}
+
+impl Chunks {
+    /// Readers of `db`, as many as the machine has cores (two to four), each one chunk
+    /// ahead; reading stops when the writer stops receiving.
+    fn ahead(db: &Db, year: i32, rules: &RuleSet, max: i64, size: i64) -> Chunks {
+        let n = std::thread::available_parallelism().map_or(2, |c| c.get().clamp(2, 4));
+        let rules = std::sync::Arc::new(rules.clone());
+        let (mut chunks, mut readers) = (Vec::new(), Vec::new());
+        for k in 0..n {
+            let (send, recv) = tokio::sync::mpsc::channel::<Computed>(1);
+            let (db, rules) = (db.clone(), rules.clone());
+            readers.push(tokio::spawn(async move {
+                let mut cells = Cells::new();
+                let mut r = match db.read().await {
+                    Ok(r) => r,
+                    Err(e) => {
+                        let _ = send.send(Err(e)).await;
+                        return cells;
+                    }
+                };
+                let mut lo = 1 + k as i64 * size;
+                while lo <= max {
+                    let chunk = store::load_inputs(&mut r, year, lo, lo + size)
+                        .await
+                        .map(|inputs| fold(&inputs, year, &rules, &mut cells));
+                    let failed = chunk.is_err();
+                    if send.send(chunk).await.is_err() || failed {
+                        break;
+                    }
+                    lo += n as i64 * size;
+                }
+                cells
+            }));
+            chunks.push(recv);
+        }
+        Chunks::Ahead {
+            chunks,
+            next: 0,
+            readers,
+        }
+    }
+
+    async fn next(
+        &mut self,
+        tx: &mut Tx,
+        year: i32,
+        rules: &RuleSet,
+        cells: &mut Cells,
+    ) -> Result<Option<Vec<ProjectYear>>, AppError> {
+        match self {
+            Chunks::Here { lo, max, size } => {
+                if *lo > *max {
+                    return Ok(None);
+                }
+                let inputs = store::load_inputs(tx, year, *lo, *lo + *size).await?;
+                *lo += *size;
+                Ok(Some(fold(&inputs, year, rules, cells)))
+            }
+            Chunks::Ahead { chunks, next, .. } => {
+                // Chunk k comes from reader k % n; the first chunk missing is the end.
+                let k = *next % chunks.len();
+                *next += 1;
+                Ok(chunks[k].recv().await.transpose()?)
+            }
+        }
+    }
+
+    /// Add the readers' totals to the writer's.
+    async fn finish(self, cells: &mut Cells) -> Result<(), AppError> {
+        if let Chunks::Ahead { readers, .. } = self {
+            for r in readers {
+                let theirs = r
+                    .await
+                    .map_err(|e| AppError::internal("a rebuild's reader failed", e))?;
+                for (key, months) in theirs {
+                    let e = cells.entry(key).or_insert([Totals::ZERO; 12]);
+                    for (a, b) in e.iter_mut().zip(months.iter()) {
+                        *a += *b;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Recompute every year that has plans, approved reports or project-years, in the
 /// caller's transaction.
-async fn rebuild_all(tx: &mut Tx, rules: &RuleSet) -> Result<Vec<Rebuilt>, AppError> {
+async fn rebuild_all(tx: &mut Tx, db: &Db, rules: &RuleSet) -> Result<Vec<Rebuilt>, AppError> {
     let years: Vec<i64> = tx
         .fetch_all(
             "SELECT DISTINCT year AS v FROM annual_plans UNION SELECT DISTINCT year AS v FROM reports WHERE state = 'approved' \
@@ -179,7 +301,7 @@ async fn rebuild_all(tx: &mut Tx, rules: &RuleSet) -> Result<Vec<Rebuilt>, AppEr
         .await?;
     let mut done = Vec::new();
     for y in years {
-        done.push(rebuild_in(tx, y as i32, rules, &mut |_| {}).await?);
+        done.push(rebuild_in(tx, db, y as i32, rules, &mut |_| {}).await?);
     }
     Ok(done)
 }
@@ -192,7 +314,7 @@ pub async fn rebuild(
 ) -> Result<Rebuilt, AppError> {
     let rules = rules(db).await?;
     let mut tx = db.write().await?;
-    let r = rebuild_in(&mut tx, year, &rules, progress).await?;
+    let r = rebuild_in(&mut tx, db, year, &rules, progress).await?;
     tx.commit().await?;
     Ok(r)
 }
@@ -218,7 +340,7 @@ pub async fn ensure_built(db: &Db) -> Result<Vec<Rebuilt>, AppError> {
     if settings::get_in(&mut tx, READ_MODEL_KEY).await?.as_deref() == Some(READ_MODEL_VERSION) {
         return Ok(Vec::new());
     }
-    let done = rebuild_all(&mut tx, &rules).await?;
+    let done = rebuild_all(&mut tx, db, &rules).await?;
     settings::set(&mut tx, READ_MODEL_KEY, READ_MODEL_VERSION).await?;
     tx.commit().await?;
     Ok(done)
