@@ -132,15 +132,18 @@ fn fold(inputs: &[Inputs], year: i32, rules: &RuleSet, cells: &mut Cells) -> Vec
     for y in &years {
         let months: [Totals; 12] = std::array::from_fn(|i| Totals::of(y, i as u32 + 1));
         for (dim, key) in store::cells(y) {
-            let e = cells
-                .entry((dim, key, y.meta.unit_id))
-                .or_insert([Totals::ZERO; 12]);
-            for (a, b) in e.iter_mut().zip(months.iter()) {
-                *a += *b;
-            }
+            add(cells, (dim, key, y.meta.unit_id), &months);
         }
     }
     years
+}
+
+/// Add twelve months of totals to a cell's.
+fn add(cells: &mut Cells, key: (&'static str, String, i64), months: &[Totals; 12]) {
+    let e = cells.entry(key).or_insert([Totals::ZERO; 12]);
+    for (a, b) in e.iter_mut().zip(months.iter()) {
+        *a += *b;
+    }
 }
 
 /// Rebuild a year inside `tx`, a write transaction of `db`. On SQLite the inputs are
@@ -277,10 +280,7 @@ impl Chunks {
                     .await
                     .map_err(|e| AppError::internal("a rebuild's reader failed", e))?;
                 for (key, months) in theirs {
-                    let e = cells.entry(key).or_insert([Totals::ZERO; 12]);
-                    for (a, b) in e.iter_mut().zip(months.iter()) {
-                        *a += *b;
-                    }
+                    add(cells, key, &months);
                 }
             }
         }
