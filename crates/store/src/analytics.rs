@@ -10,7 +10,9 @@ use crate::{StoreError, decode, parse_date};
 use duban_domain::access::Reach;
 use duban_domain::analytics::lights::Light;
 use duban_domain::analytics::totals::Totals;
-use duban_domain::analytics::year::{ApprovedMonth, ProjectMeta, ProjectYear, Submission};
+use duban_domain::analytics::year::{
+    ApprovedMonth, ProjectMeta, ProjectYear, ReportedMonths, Submission,
+};
 use duban_domain::bulletin::{SnapGroup, SnapLagging, SnapReporting};
 use duban_domain::ids::ProjectId;
 use duban_domain::plan::{AnnualPlan, MonthlyCurve};
@@ -399,10 +401,10 @@ pub async fn load_inputs(
             }
         }
     }
-    // Every report of the year in one pass: the newest approved revision of each month
-    // (its figures), and per month whether a revision is submitted, checked or approved
-    // and whether the first was late. `kind`: 2 approved, 1 submitted or checked, 0 else.
-    // (`+year` as above.)
+    // Every report of the year in one pass, folded as the domain folds a project's
+    // reports (`ReportedMonths`): the newest approved revision of each month, and each
+    // month's submission and lateness. `kind`: 2 approved, 1 submitted or checked, 0
+    // else. (`+year` as above.)
     let rows = tx
         .fetch_all(
             "SELECT project_id, month, revision, \
@@ -430,49 +432,32 @@ pub async fn load_inputs(
                 };
                 Ok((
                     crate::db::id::<ProjectId>(r, "project_id")?,
-                    Submission {
-                        month,
-                        submitted: kind > 0,
-                        late: revision == 1 && r.bool("late")?,
-                    },
+                    month,
                     revision,
+                    kind > 0,
+                    r.bool("late")?,
                     approved,
                 ))
             },
         )
         .await?;
-    let mut months: HashMap<ProjectId, Vec<(i64, ApprovedMonth)>> = HashMap::new();
-    let mut submissions: HashMap<ProjectId, Vec<Submission>> = HashMap::new();
-    for (pid, s, rev, approved) in rows {
-        let subs = submissions.entry(pid).or_default();
-        match subs.iter_mut().find(|x| x.month == s.month) {
-            Some(x) => {
-                x.submitted |= s.submitted;
-                x.late |= s.late;
-            }
-            None => subs.push(s),
-        }
-        let Some(m) = approved else { continue };
-        let v = months.entry(pid).or_default();
-        // The newest approved revision of each month.
-        match v.iter_mut().find(|(_, x)| x.month == m.month) {
-            Some(slot) if slot.0 < rev => *slot = (rev, m),
-            Some(_) => {}
-            None => v.push((rev, m)),
-        }
+    let mut reported: HashMap<ProjectId, ReportedMonths> = HashMap::new();
+    for (pid, month, revision, submitted, late, approved) in rows {
+        reported
+            .entry(pid)
+            .or_default()
+            .add(month, revision, submitted, late, approved);
     }
     Ok(metas
         .into_iter()
-        .map(|meta| Inputs {
-            plan: plans.get(&meta.id).cloned(),
-            months: months
-                .remove(&meta.id)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(_, m)| m)
-                .collect(),
-            submissions: submissions.remove(&meta.id).unwrap_or_default(),
-            meta,
+        .map(|meta| {
+            let (months, submissions) = reported.remove(&meta.id).unwrap_or_default().finish();
+            Inputs {
+                plan: plans.get(&meta.id).cloned(),
+                months,
+                submissions,
+                meta,
+            }
         })
         .collect())
 }

@@ -55,46 +55,75 @@ pub fn from_reports<'a>(
     reports: impl IntoIterator<Item = &'a crate::report::Report>,
 ) -> (Vec<ApprovedMonth>, Vec<Submission>) {
     use crate::report::ReportState;
-    let mut approved: Vec<(i64, ApprovedMonth)> = Vec::new();
-    let mut subs: Vec<Submission> = Vec::new();
+    let mut months = ReportedMonths::default();
     for r in reports.into_iter().filter(|r| r.period.year() == year) {
-        let month = r.period.month();
         let f = &r.figures;
-        if r.state == ReportState::Approved {
-            let m = ApprovedMonth {
-                month,
-                ytd: f.invest_ytd,
-                since_start: f.invest_since_start,
-                progress_bp: f.progress_bp,
-                disbursed: f.funds_disbursed,
-                started: f.started,
-                started_on: f.started_on,
-                stats_entered: f.stats_entered,
-            };
-            match approved.iter_mut().find(|(_, x)| x.month == month) {
-                Some(slot) if slot.0 < r.revision => *slot = (r.revision, m),
-                Some(_) => {}
-                None => approved.push((r.revision, m)),
-            }
-        }
+        let approved = (r.state == ReportState::Approved).then(|| ApprovedMonth {
+            month: r.period.month(),
+            ytd: f.invest_ytd,
+            since_start: f.invest_since_start,
+            progress_bp: f.progress_bp,
+            disbursed: f.funds_disbursed,
+            started: f.started,
+            started_on: f.started_on,
+            stats_entered: f.stats_entered,
+        });
         let submitted = matches!(
             r.state,
             ReportState::Submitted | ReportState::Checked | ReportState::Approved
         );
-        let late = r.revision == 1 && r.late;
-        match subs.iter_mut().find(|s| s.month == month) {
+        months.add(r.period.month(), r.revision, submitted, r.late, approved);
+    }
+    months.finish()
+}
+
+/// One project's reports of a year folded one at a time, in any order, into what its
+/// year is computed from (see [`from_reports`]; the store's rebuild folds its rows here).
+#[derive(Debug, Clone, Default)]
+pub struct ReportedMonths {
+    approved: Vec<(i64, ApprovedMonth)>,
+    submissions: Vec<Submission>,
+}
+
+impl ReportedMonths {
+    /// A report of `month`: its revision, whether it is submitted (submitted, checked or
+    /// approved), whether it came after the deadline, and its figures when approved.
+    pub fn add(
+        &mut self,
+        month: u32,
+        revision: i64,
+        submitted: bool,
+        late: bool,
+        approved: Option<ApprovedMonth>,
+    ) {
+        let late = revision == 1 && late;
+        match self.submissions.iter_mut().find(|s| s.month == month) {
             Some(s) => {
                 s.submitted |= submitted;
                 s.late |= late;
             }
-            None => subs.push(Submission {
+            None => self.submissions.push(Submission {
                 month,
                 submitted,
                 late,
             }),
         }
+        if let Some(m) = approved {
+            match self.approved.iter_mut().find(|(_, x)| x.month == m.month) {
+                Some(slot) if slot.0 < revision => *slot = (revision, m),
+                Some(_) => {}
+                None => self.approved.push((revision, m)),
+            }
+        }
     }
-    (approved.into_iter().map(|(_, m)| m).collect(), subs)
+
+    /// The newest approved revision of each month, and each month's submission.
+    pub fn finish(self) -> (Vec<ApprovedMonth>, Vec<Submission>) {
+        (
+            self.approved.into_iter().map(|(_, m)| m).collect(),
+            self.submissions,
+        )
+    }
 }
 
 /// A project's year as the rollups see it. Arrays are indexed by month − 1.
