@@ -180,14 +180,23 @@ pub fn tables_xlsx(tables: &[Table]) -> Result<Vec<u8>, XlsxError> {
             ws.write_string_with_format(1, c as u16, h, &head)?;
         }
         for (r, row) in t.rows.iter().enumerate() {
+            let r = r as u32 + 2;
             for (c, v) in row.iter().enumerate() {
-                ws.write_string_with_format(r as u32 + 2, c as u16, v, &cellf)?;
+                ws.write_string(r, c as u16, v)?;
+            }
+            // The border once per row, not per cell: the writer looks a format up by
+            // hashing it whole, which was most of the time of an annex of 186,000 rows.
+            if !row.is_empty() {
+                ws.set_range_format(r, 0, r, row.len() as u16 - 1, &cellf)?;
             }
         }
     }
     if tables.is_empty() {
         wb.add_worksheet().write_string(0, 0, "（无）")?;
     }
+    // Deflate at level 3 rather than the default 6: an annex of 186,000 lagging projects
+    // and 115,000 problems was written 0.7 s sooner, in a file of 14.5 MB instead of 12.7.
+    wb.set_zip_compression_level(3);
     wb.save_to_buffer()
 }
 
@@ -218,6 +227,53 @@ mod tests {
         assert_eq!(sheet_name("[]", &mut used), "表");
         let long = "很".repeat(40);
         assert!(sheet_name(&long, &mut used).chars().count() <= 31);
+    }
+
+    fn part(xlsx: &[u8], name: &str) -> String {
+        use std::io::Read;
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+        let mut out = String::new();
+        z.by_name(name).unwrap().read_to_string(&mut out).unwrap();
+        out
+    }
+
+    /// The value of `attr` in the first tag that begins with `head`.
+    fn attr<'a>(xml: &'a str, head: &str, attr: &str) -> Option<&'a str> {
+        let tag = &xml[xml.find(head)?..];
+        let tag = &tag[..tag.find('>')?];
+        let v = &tag[tag.find(&format!(" {attr}=\""))? + attr.len() + 3..];
+        Some(&v[..v.find('"')?])
+    }
+
+    #[test]
+    fn every_cell_of_an_annex_table_is_bordered_the_title_not() {
+        let mut table = t("表1", 3);
+        table.rows[1][1] = String::new();
+        let xlsx = tables_xlsx(&[table]).unwrap();
+        let sheet = part(&xlsx, "xl/worksheets/sheet1.xml");
+        let styles = part(&xlsx, "xl/styles.xml");
+        let cellxfs = &styles[styles.find("<cellXfs").unwrap()..];
+        let border_of = |s: &str| {
+            let n: usize = s.parse().unwrap();
+            let xf = cellxfs.split("<xf ").nth(n + 1).unwrap();
+            attr(&format!("<xf {xf}"), "<xf", "borderId")
+                .unwrap()
+                .to_string()
+        };
+        // Rows 3 to 5 are the table's rows, B4 the empty cell.
+        for r in 3..=5 {
+            for c in ["A", "B"] {
+                let s = attr(&sheet, &format!("<c r=\"{c}{r}\""), "s")
+                    .unwrap_or_else(|| panic!("{c}{r} has no format"));
+                assert_ne!(border_of(s), "0", "{c}{r} is not bordered");
+            }
+        }
+        assert!(sheet.contains("第1师") && sheet.contains("第2师"));
+        assert_eq!(
+            attr(&sheet, "<c r=\"A1\"", "s"),
+            None,
+            "the title has no border"
+        );
     }
 
     #[test]

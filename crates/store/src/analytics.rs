@@ -804,7 +804,7 @@ pub async fn month_groups(
     let here = on(missing);
     let mut groups = Vec::new();
     let mut reporting: std::collections::BTreeMap<i64, SnapReporting> = Default::default();
-    db.fetch_each(
+    db.scan_each(
         &format!(
             "SELECT y.unit_id, y.nature, CAST(CASE WHEN p.end_year = $1 THEN 1 ELSE 0 END AS BIGINT) AS completes, \
              {}, CAST({} AS BIGINT) AS missing, CAST({} AS BIGINT) AS on_time \
@@ -865,7 +865,7 @@ pub async fn month_lagging(
 ) -> Result<Vec<SnapLagging>, StoreError> {
     let m = month.clamp(1, 12);
     let mut out = Vec::new();
-    db.fetch_each(
+    db.scan_each(
         &format!(
             "SELECT y.project_id, y.unit_id, p.name, p.leader, SUBSTR(y.lights, {m}, 1) AS light, \
              y.annual_plan, y.p{m:02} AS plan, y.a{m:02} AS actual \

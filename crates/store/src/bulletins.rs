@@ -49,45 +49,53 @@ fn row(r: &dyn Cols) -> Result<BulletinRow, StoreError> {
     })
 }
 
-/// Store a new version of a period's bulletin for a unit; returns its id and version.
+/// Store a new version of a period's bulletin for a unit, with its packed snapshot.
 pub async fn insert(
     tx: &mut Tx,
     period: &str,
     unit_id: i64,
     cutoff_at: i64,
-    snapshot: &impl serde::Serialize,
+    snapshot: Packed,
     by: i64,
-) -> Result<(i64, i64), StoreError> {
+) -> Result<BulletinRow, StoreError> {
     let version = tx
         .scalar(
             "SELECT CAST(COALESCE(MAX(version), 0) + 1 AS BIGINT) AS v FROM bulletins WHERE period = $1 AND unit_id = $2",
             &[period.into(), unit_id.into()],
         )
         .await?;
-    let id = tx
-        .scalar(
+    tx.fetch_one(
+        &format!(
             "INSERT INTO bulletins (period, unit_id, version, state, cutoff_at, snapshot, created_by, created_at) \
-             VALUES ($1, $2, $3, 'draft', $4, $5, $6, $4) RETURNING id AS v",
-            &[
-                period.into(),
-                unit_id.into(),
-                version.into(),
-                cutoff_at.into(),
-                pack(snapshot).into(),
-                by.into(),
-            ],
-        )
-        .await?;
-    Ok((id, version))
+             VALUES ($1, $2, $3, 'draft', $4, $5, $6, $4) RETURNING {COLS}"
+        ),
+        &[
+            period.into(),
+            unit_id.into(),
+            version.into(),
+            cutoff_at.into(),
+            snapshot.0.into(),
+            by.into(),
+        ],
+        row,
+    )
+    .await
 }
 
 /// Snapshots are stored as gzipped JSON, written straight into the compressor: a
 /// snapshot of a million projects (its sums, about 190,000 lagging projects and 115,000
 /// overdue problems) is 59 MB of JSON and 7.7 MB stored.
-fn pack(snapshot: &impl serde::Serialize) -> Vec<u8> {
-    let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    serde_json::to_writer(&mut z, snapshot).expect("a snapshot serialises into memory");
-    z.finish().expect("writing to memory")
+/// A snapshot as it is stored. Packed before the write begins, so that the turn to
+/// write is not held while a large snapshot is compressed (about a second at a million
+/// projects).
+pub struct Packed(Vec<u8>);
+
+impl Packed {
+    pub fn of(snapshot: &impl serde::Serialize) -> Packed {
+        let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        serde_json::to_writer(&mut z, snapshot).expect("a snapshot serialises into memory");
+        Packed(z.finish().expect("writing to memory"))
+    }
 }
 
 fn unpack(bytes: &[u8]) -> Result<String, StoreError> {
@@ -158,7 +166,8 @@ pub async fn overdue_problems(
     reach: &Reach,
     states: &[&str],
 ) -> Result<Vec<SnapProblem>, StoreError> {
-    db.fetch_all(
+    let mut out = Vec::new();
+    db.scan_each(
         &format!(
             "SELECT q.id, q.description, p.name AS project, q.lead_unit_id, q.deadline \
              FROM problems q LEFT JOIN projects p ON p.id = q.project_id \
@@ -173,15 +182,17 @@ pub async fn overdue_problems(
             let days = chrono::NaiveDate::parse_from_str(&deadline, "%Y-%m-%d")
                 .map(|d| (day - d).num_days())
                 .unwrap_or(0);
-            Ok(SnapProblem {
+            out.push(SnapProblem {
                 id: r.i64("id")?,
                 description: r.str("description")?,
                 project: r.opt_str("project")?,
                 lead_unit_id: r.opt_i64("lead_unit_id")?,
                 deadline,
                 days_overdue: days,
-            })
+            });
+            Ok(())
         },
     )
-    .await
+    .await?;
+    Ok(out)
 }

@@ -504,6 +504,26 @@ impl Db {
 
     query_methods!(self, []);
 
+    /// [`fetch_each`](Self::fetch_each) for a read of whole tables: on SQLite on a reader
+    /// whose page cache is cut for the statement (pages read once gain nothing from it,
+    /// and each reader's full cache is 64 MiB).
+    pub async fn scan_each(
+        &self,
+        sql: &str,
+        params: &[Val],
+        mut f: impl FnMut(&dyn Cols) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        match self.via(sql) {
+            Via::Lite(l) => {
+                let _seat = l.seat().await?;
+                read_rows(sql, || {
+                    l.scan(sql, params, &mut |row| f(row).map(|()| true))
+                })
+            }
+            _ => self.fetch_each(sql, params, f).await,
+        }
+    }
+
     /// Reads and writes of rows on SQLite run in place (`lite`); the rest (schema
     /// changes, pragmas, `VACUUM INTO`) on the pool.
     fn via(&self, sql: &str) -> Via<'_> {

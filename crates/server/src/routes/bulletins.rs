@@ -89,7 +89,7 @@ async fn generate(
     Allowed(can): Allowed<Supervise>,
     Body(b): Body<GenerateInput>,
 ) -> Res {
-    ok(bulletins::generate(&s.db, &can, &b).await?)
+    ok(bulletins::generate(&s.db, &can, &b).await?.0)
 }
 async fn one(State(s): State<AppState>, Allowed(can): Read, id: Ids) -> Res {
     ok(bulletins::get(&s.db, &can, id.one()).await?)
