@@ -82,6 +82,7 @@ conformance!(
     a_burst_of_writers_does_not_starve_the_one_writing,
     parameters_are_taken_by_number,
     totals_move_into_key_order_intact,
+    projects_are_found_by_code_by_lookup_or_by_one_pass,
 );
 
 async fn unit(db: &Db, parent: Option<i64>, code: &str, name: &str, kind: &str) -> i64 {
@@ -1224,5 +1225,73 @@ async fn totals_move_into_key_order_intact(db: Db) {
             )
             .unwrap();
         assert!(plan.contains("USING PRIMARY KEY"), "{plan}");
+    }
+}
+
+/// A sheet naming a few codes of the registry is matched code by code, one naming a third
+/// or more in one pass over the projects: both give the same projects, archived ones
+/// included, and nothing for codes the registry does not hold.
+async fn projects_are_found_by_code_by_lookup_or_by_one_pass(db: Db) {
+    let u = unit(&db, None, &unique("U"), "第一师", "division").await;
+    let mut made = Vec::new();
+    for i in 0..12 {
+        let code = unique(&format!("P{i}"));
+        let id = project(
+            &db,
+            &project_input(&code, &format!("项目{i}"), u, "1000", "construction"),
+        )
+        .await;
+        made.push((code, id));
+    }
+    let mut tx = db.write().await.unwrap();
+    projects::archive(&mut tx, made[1].1, 1).await.unwrap();
+    tx.commit().await.unwrap();
+    let registry = db
+        .scalar("SELECT COUNT(*) AS v FROM projects", &[])
+        .await
+        .unwrap() as usize;
+    let expect = |codes: &[String]| {
+        codes
+            .iter()
+            .filter_map(|c| {
+                made.iter()
+                    .position(|(m, _)| m == c)
+                    .map(|i| (c.clone(), i))
+            })
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let few: Vec<String> = vec![made[0].0.clone(), made[1].0.clone(), "NO-SUCH-CODE".into()];
+    // Every project of the registry (other cases' too on a shared database), and one
+    // unknown code: well over a third.
+    let mut most: Vec<String> = made.iter().map(|(c, _)| c.clone()).collect();
+    most.push("NO-SUCH-CODE".into());
+    let all_codes: Vec<String> = db
+        .fetch_all("SELECT code AS v FROM projects", &[], |r| r.str("v"))
+        .await
+        .unwrap();
+    for c in all_codes {
+        if !most.contains(&c) {
+            most.push(c);
+        }
+    }
+    assert!(
+        few.len() * 3 < registry,
+        "the few are looked up code by code"
+    );
+    for codes in [few, most] {
+        let found = imports::projects_by_code(&db, &codes).await.unwrap();
+        for (code, i) in expect(&codes) {
+            let e = &found[&code];
+            assert_eq!(e.id, made[i].1, "{code}");
+            assert_eq!(e.unit_id, u);
+            assert_eq!(e.name, format!("项目{i}"));
+            assert_eq!(e.archived, i == 1, "{code}");
+        }
+        assert!(!found.contains_key("NO-SUCH-CODE"));
+        assert_eq!(
+            found.len(),
+            codes.len() - 1,
+            "every known code found, the unknown one not"
+        );
     }
 }
