@@ -162,10 +162,16 @@ pub struct Existing {
     pub archived: bool,
 }
 
-/// The projects with these codes, archived ones too. A sheet that names a third of the
-/// registry or more is matched in one pass over the projects, the rest code by code
-/// through the index (100,000 codes of 100,000 projects: one pass reads each row once,
-/// in order, where the lookups search two b-trees per code).
+/// Whether `codes` name a third of the registry or more: then the rows they stand for
+/// are found in one pass over the table rather than code by code through the index
+/// (100,000 codes of 100,000 projects: one pass reads each row once, in order, where
+/// the lookups search two b-trees per code).
+async fn names_most(db: &Db, codes: &[String]) -> Result<bool, StoreError> {
+    let registry = db.scalar("SELECT COUNT(*) AS v FROM projects", &[]).await?;
+    Ok(codes.len() as i64 * 3 >= registry)
+}
+
+/// The projects with these codes, archived ones too (see [`names_most`]).
 pub async fn projects_by_code(
     db: &Db,
     codes: &[String],
@@ -179,8 +185,7 @@ pub async fn projects_by_code(
             archived: r.bool("archived")?,
         })
     };
-    let registry = db.scalar("SELECT COUNT(*) AS v FROM projects", &[]).await?;
-    if codes.len() as i64 * 3 >= registry {
+    if names_most(db, codes).await? {
         let wanted: std::collections::HashSet<&str> = codes.iter().map(String::as_str).collect();
         db.fetch_each(
             "SELECT id, code, unit_id, name, archived FROM projects",
@@ -258,12 +263,35 @@ pub async fn latest_reports(
     latest_of(db, &ids, period, "project_id IN ({})").await
 }
 
-/// [`latest_reports`] of the projects with these codes.
+/// [`latest_reports`] of the projects with these codes (see [`names_most`]).
 pub async fn latest_reports_by_code(
     db: &Db,
     codes: &[String],
     period: Period,
 ) -> Result<HashMap<ProjectId, Report>, StoreError> {
+    if names_most(db, codes).await? {
+        let wanted: std::collections::HashSet<&str> = codes.iter().map(String::as_str).collect();
+        let mut out: HashMap<ProjectId, Report> = HashMap::new();
+        db.fetch_each(
+            &format!(
+                "SELECT {}, (SELECT p.code FROM projects p WHERE p.id = reports.project_id) AS project_code \
+                 FROM reports WHERE year = $1 AND month = $2",
+                crate::reports::COLS
+            ),
+            &[
+                i64::from(period.year()).into(),
+                i64::from(period.month()).into(),
+            ],
+            |r| {
+                if wanted.contains(r.str("project_code")?.as_str()) {
+                    keep_newest(&mut out, crate::reports::row(r)?);
+                }
+                Ok(())
+            },
+        )
+        .await?;
+        return Ok(out);
+    }
     let codes: Vec<Val> = codes.iter().map(|c| c.as_str().into()).collect();
     latest_of(
         db,
@@ -301,15 +329,20 @@ async fn latest_of(
             )
             .await?;
         for r in rows {
-            match out.get(&r.project_id) {
-                Some(o) if o.revision >= r.revision => {}
-                _ => {
-                    out.insert(r.project_id, r);
-                }
-            }
+            keep_newest(&mut out, r);
         }
     }
     Ok(out)
+}
+
+/// Keep `r` if it is the newest revision of its project's report seen so far.
+fn keep_newest(out: &mut HashMap<ProjectId, Report>, r: Report) {
+    match out.get(&r.project_id) {
+        Some(o) if o.revision >= r.revision => {}
+        _ => {
+            out.insert(r.project_id, r);
+        }
+    }
 }
 
 /// The (project, description) of every problem already recorded for these projects,

@@ -1245,7 +1245,21 @@ async fn projects_are_found_by_code_by_lookup_or_by_one_pass(db: Db) {
     }
     let mut tx = db.write().await.unwrap();
     projects::archive(&mut tx, made[1].1, 1).await.unwrap();
+    // Reports of October: two revisions of the first project, the newest stored first (the
+    // newest is found whatever order the rows come in), one of the second; one of
+    // September for the third, which October's read does not find.
+    for (i, month, revision, ytd) in [
+        (0, 10, 2, 45),
+        (0, 10, 1, 40),
+        (1, 10, 1, 60),
+        (2, 9, 1, 70),
+    ] {
+        reports::insert(&mut tx, &draft(made[i].1, month, revision, ytd))
+            .await
+            .unwrap();
+    }
     tx.commit().await.unwrap();
+    let october = Period::new(2025, 10).unwrap();
     let registry = db
         .scalar("SELECT COUNT(*) AS v FROM projects", &[])
         .await
@@ -1292,6 +1306,27 @@ async fn projects_are_found_by_code_by_lookup_or_by_one_pass(db: Db) {
             found.len(),
             codes.len() - 1,
             "every known code found, the unknown one not"
+        );
+        let reports = imports::latest_reports_by_code(&db, &codes, october)
+            .await
+            .unwrap();
+        let ytd = |i: usize| {
+            reports
+                .get(&made[i].1)
+                .map(|r| (r.revision, r.figures.invest_ytd))
+        };
+        assert_eq!(ytd(0), Some((2, Yuan::from_wan(45))), "the newest revision");
+        assert_eq!(
+            ytd(1),
+            Some((1, Yuan::from_wan(60))),
+            "an archived project's too"
+        );
+        assert_eq!(ytd(2), None, "September's report is not October's");
+        assert!(
+            reports.keys().all(|p| codes
+                .iter()
+                .any(|c| found.get(c).is_some_and(|e| e.id == *p))),
+            "only reports of the projects named"
         );
     }
 }
