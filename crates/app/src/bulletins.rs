@@ -47,9 +47,8 @@ pub async fn snapshot(
     let cutoff =
         chrono::DateTime::from_timestamp_millis(cutoff_ms).unwrap_or_default() + Duration::hours(8);
     // The lagging projects and the overdue problems are read on readers of their own
-    // while this one sums the groups (at a million projects, about 2 s and 3.5 s of
-    // reading, each on one core). Each read is its own snapshot, as they were read one
-    // after the other before.
+    // while this one sums the groups (at a million projects each is seconds of reading
+    // on one core). Each read is its own snapshot, as when they ran one after the other.
     let lagging = tokio::spawn({
         let (db, reach) = (db.clone(), reach.clone());
         async move { duban_store::analytics::month_lagging(&db, year, month, &reach).await }
