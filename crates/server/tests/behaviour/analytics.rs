@@ -455,7 +455,8 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        4 => (0usize..6, 9u32..13, 0i64..3000, any::<bool>()).prop_map(|(project, month, ytd_wan, started)| Op::Approve { project, month, ytd_wan, started }),
+        // A fifth of the reported figures are zero so that unstarted months occur.
+        4 => (0usize..6, 9u32..13, prop_oneof![1 => Just(0i64), 4 => 1i64..3000], any::<bool>()).prop_map(|(project, month, ytd_wan, started)| Op::Approve { project, month, ytd_wan, started }),
         1 => (0usize..6, 11u32..13).prop_map(|(project, month)| Op::Return { project, month }),
         1 => (0usize..6, 100i64..5000).prop_map(|(project, annual_wan)| Op::Plan { project, annual_wan }),
     ]
@@ -475,13 +476,19 @@ async fn apply(db: &Db, caller: &Caller, projects: &[ProjectId], op: &Op) {
             };
             let pid = projects[*project];
             let period = format!("2025-{month:02}");
+            // A project that has not started has invested nothing (the report's own rule).
+            let started = started || ytd_wan > 0;
             let figures = duban_domain::report::ReportFigures {
                 invest_period: duban_domain::Yuan::from_wan(ytd_wan.min(10)),
                 invest_ytd: duban_domain::Yuan::from_wan(ytd_wan),
-                invest_since_start: duban_domain::Yuan::from_wan(ytd_wan + 5000),
-                progress_bp: 5000,
-                started: started || ytd_wan > 0,
-                started_on: chrono::NaiveDate::from_ymd_opt(2025, 3, 1),
+                invest_since_start: duban_domain::Yuan::from_wan(if started {
+                    ytd_wan + 5000
+                } else {
+                    0
+                }),
+                progress_bp: if started { 5000 } else { 0 },
+                started,
+                started_on: started.then(|| chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap()),
                 stats_entered: true,
                 ..Default::default()
             };
