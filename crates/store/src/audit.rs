@@ -27,20 +27,20 @@ fn row(r: &dyn Cols) -> Result<AuditEntry, StoreError> {
 }
 
 /// Values of [`COLS`].
-fn entry_vals(e: &AuditEntry) -> [Val; 12] {
+fn entry_vals(e: AuditEntry) -> [Val; 12] {
     [
         e.seq.into(),
         e.at.into(),
         e.actor_id.into(),
-        e.actor.clone().into(),
-        e.ip.clone().into(),
-        e.action.clone().into(),
-        e.object_type.clone().into(),
-        e.object_id.clone().into(),
-        e.before.clone().into(),
-        e.after.clone().into(),
-        e.outcome.clone().into(),
-        e.hash.clone().into(),
+        e.actor.into(),
+        e.ip.into(),
+        e.action.into(),
+        e.object_type.into(),
+        e.object_id.into(),
+        e.before.into(),
+        e.after.into(),
+        e.outcome.into(),
+        e.hash.into(),
     ]
 }
 
@@ -60,7 +60,7 @@ pub async fn append(tx: &mut Tx, e: AuditEntry) -> Result<AuditEntry, StoreError
             "INSERT INTO audit_log ({COLS}) VALUES {}",
             crate::values_list(1, 12)
         ),
-        &entry_vals(&e),
+        &entry_vals(e.clone()),
     )
     .await?;
     tx.execute(
@@ -75,6 +75,12 @@ pub async fn append(tx: &mut Tx, e: AuditEntry) -> Result<AuditEntry, StoreError
 /// entries in 1.7 s, 400 rows in 7 s (long statements cost more than they save).
 const APPEND_BATCH: usize = 40;
 
+/// Entries appended at once past which they are sealed on a thread of their own while
+/// the ones sealed before them are inserted. Sealing is sequential (each hash is over
+/// the one before) and costs about as much as inserting: 100,000 entries took 0.19 s to
+/// seal and 0.21 s to insert, one after the other.
+pub const SEAL_APART: usize = 2_000;
+
 /// Append many entries in order, as [`append`] would one by one, with one move of the
 /// head and multi-row inserts (a large import records its thousands of writes this way).
 pub async fn append_many(tx: &mut Tx, entries: Vec<AuditEntry>) -> Result<(), StoreError> {
@@ -82,35 +88,89 @@ pub async fn append_many(tx: &mut Tx, entries: Vec<AuditEntry>) -> Result<(), St
         return Ok(());
     }
     let n = entries.len() as i64;
-    let (last, mut prev) = tx
+    let (last, prev) = tx
         .fetch_one(
             "UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash",
             &[n.into()],
             |r| Ok((r.i64("seq")?, r.str("hash")?)),
         )
         .await?;
-    let mut sealed = Vec::with_capacity(entries.len());
-    for (seq, e) in (last - n + 1..).zip(entries) {
-        let e = AuditEntry { seq, ..e }.seal(&prev);
-        prev = e.hash.clone();
-        sealed.push(e);
+    let mut sealer = Sealer {
+        next: last - n + 1,
+        prev,
+    };
+    let mut entries = entries.into_iter();
+    if entries.len() < SEAL_APART {
+        loop {
+            let chunk = sealer.next_chunk(&mut entries);
+            if chunk.is_empty() {
+                break;
+            }
+            insert_entries(tx, chunk).await?;
+        }
+    } else {
+        let (send, mut sealed) = tokio::sync::mpsc::channel::<Vec<AuditEntry>>(64);
+        let sealing = tokio::task::spawn_blocking(move || {
+            loop {
+                let chunk = sealer.next_chunk(&mut entries);
+                // Empty at the end; a closed channel when the inserts failed.
+                if chunk.is_empty() || send.blocking_send(chunk).is_err() {
+                    return sealer;
+                }
+            }
+        });
+        while let Some(chunk) = sealed.recv().await {
+            insert_entries(tx, chunk).await?;
+        }
+        sealer = sealing
+            .await
+            .map_err(|e| StoreError::Engine(format!("sealing the audit entries: {e}")))?;
     }
-    for chunk in sealed.chunks(APPEND_BATCH) {
-        let vals: Vec<Val> = chunk.iter().flat_map(entry_vals).collect();
-        tx.execute(
-            &format!(
-                "INSERT INTO audit_log ({COLS}) VALUES {}",
-                crate::values_list(chunk.len(), 12)
-            ),
-            &vals,
-        )
-        .await?;
+    if sealer.next != last + 1 {
+        return Err(StoreError::Engine(format!(
+            "{} of {n} audit entries sealed",
+            sealer.next - (last - n + 1)
+        )));
     }
     tx.execute(
         "UPDATE audit_head SET hash = $1 WHERE id = 1",
-        &[prev.into()],
+        &[sealer.prev.into()],
     )
     .await?;
+    Ok(())
+}
+
+/// Numbers and chains entries in order from the head.
+struct Sealer {
+    next: i64,
+    prev: String,
+}
+
+impl Sealer {
+    fn seal(&mut self, e: AuditEntry) -> AuditEntry {
+        let e = AuditEntry {
+            seq: self.next,
+            ..e
+        }
+        .seal(&self.prev);
+        self.next += 1;
+        self.prev.clone_from(&e.hash);
+        e
+    }
+
+    /// The next [`APPEND_BATCH`] entries sealed (none at the end).
+    fn next_chunk(&mut self, entries: &mut impl Iterator<Item = AuditEntry>) -> Vec<AuditEntry> {
+        entries.take(APPEND_BATCH).map(|e| self.seal(e)).collect()
+    }
+}
+
+async fn insert_entries(tx: &mut Tx, chunk: Vec<AuditEntry>) -> Result<(), StoreError> {
+    let sql = format!(
+        "INSERT INTO audit_log ({COLS}) VALUES {}",
+        crate::values_list(chunk.len(), 12)
+    );
+    let vals: Vec<Val> = chunk.into_iter().flat_map(entry_vals).collect();
+    tx.execute(&sql, &vals).await?;
     Ok(())
 }
 

@@ -83,6 +83,7 @@ conformance!(
     parameters_are_taken_by_number,
     totals_move_into_key_order_intact,
     projects_are_found_by_code_by_lookup_or_by_one_pass,
+    a_long_append_is_one_chain,
 );
 
 async fn unit(db: &Db, parent: Option<i64>, code: &str, name: &str, kind: &str) -> i64 {
@@ -1247,12 +1248,14 @@ async fn projects_are_found_by_code_by_lookup_or_by_one_pass(db: Db) {
     projects::archive(&mut tx, made[1].1, 1).await.unwrap();
     // Reports of October: two revisions of the first project, the newest stored first (the
     // newest is found whatever order the rows come in), one of the second; one of
-    // September for the third, which October's read does not find.
+    // September for the third, which October's read does not find; one of the fifth,
+    // whose project the reads leave out.
     for (i, month, revision, ytd) in [
         (0, 10, 2, 45),
         (0, 10, 1, 40),
         (1, 10, 1, 60),
         (2, 9, 1, 70),
+        (4, 10, 1, 80),
     ] {
         reports::insert(&mut tx, &draft(made[i].1, month, revision, ytd))
             .await
@@ -1307,9 +1310,12 @@ async fn projects_are_found_by_code_by_lookup_or_by_one_pass(db: Db) {
             codes.len() - 1,
             "every known code found, the unknown one not"
         );
-        let reports = imports::latest_reports_by_code(&db, &codes, october)
-            .await
-            .unwrap();
+        let ids: Vec<ProjectId> = found
+            .values()
+            .map(|e| e.id)
+            .filter(|&id| id != made[4].1)
+            .collect();
+        let reports = imports::latest_reports(&db, &ids, october).await.unwrap();
         let ytd = |i: usize| {
             reports
                 .get(&made[i].1)
@@ -1322,11 +1328,64 @@ async fn projects_are_found_by_code_by_lookup_or_by_one_pass(db: Db) {
             "an archived project's too"
         );
         assert_eq!(ytd(2), None, "September's report is not October's");
+        assert_eq!(ytd(4), None, "a project left out");
         assert!(
-            reports.keys().all(|p| codes
-                .iter()
-                .any(|c| found.get(c).is_some_and(|e| e.id == *p))),
+            reports.keys().all(|p| ids.contains(p)),
             "only reports of the projects named"
         );
     }
+}
+
+/// A long append (sealed on a thread of its own while its entries are inserted), a short
+/// one and single appends around them make one chain, in order, that verifies, with the
+/// head on its last entry.
+async fn a_long_append_is_one_chain(db: Db) {
+    use duban_domain::audit::{AuditEntry, Verifier};
+    use duban_store::audit;
+    let long: i64 = 2_500;
+    assert!(
+        long as usize > audit::SEAL_APART,
+        "the long append is sealed apart"
+    );
+    let entry = |i: i64| AuditEntry {
+        seq: 0,
+        at: 1_764_000_000_000 + i,
+        actor_id: Some(1),
+        actor: "clerk".into(),
+        ip: "127.0.0.1".into(),
+        action: "report.create".into(),
+        object_type: "report".into(),
+        object_id: i.to_string(),
+        before: String::new(),
+        after: format!("{{\"progress_text\":\"第{i}次\\n\"}}"),
+        outcome: "ok".into(),
+        hash: String::new(),
+    };
+    let (before, _) = audit::head(&db).await.unwrap();
+    let mut tx = db.write().await.unwrap();
+    audit::append(&mut tx, entry(0)).await.unwrap();
+    audit::append_many(&mut tx, (1..=long).map(entry).collect())
+        .await
+        .unwrap();
+    audit::append_many(&mut tx, (long + 1..=long + 10).map(entry).collect())
+        .await
+        .unwrap();
+    audit::append(&mut tx, entry(long + 11)).await.unwrap();
+    tx.commit().await.unwrap();
+    let (head, hash) = audit::head(&db).await.unwrap();
+    assert_eq!(head, before + long + 12);
+    let mut v = Verifier::default();
+    let mut after = 0;
+    loop {
+        let chunk = audit::chunk(&db, after, 1_000).await.unwrap();
+        let Some(last) = chunk.last() else { break };
+        after = last.seq;
+        for e in &chunk {
+            v.feed(e).unwrap();
+            if e.seq > before {
+                assert_eq!(e.object_id, (e.seq - before - 1).to_string(), "in order");
+            }
+        }
+    }
+    v.finish(head, &hash).unwrap();
 }
