@@ -162,13 +162,13 @@ pub struct Existing {
     pub archived: bool,
 }
 
-/// Whether `codes` name a third of the registry or more: then the rows they stand for
-/// are found in one pass over the table rather than code by code through the index
+/// Whether `n` keys name a third of the registry or more: then the rows they stand for
+/// are found in one pass over the table rather than key by key through the index
 /// (100,000 codes of 100,000 projects: one pass reads each row once, in order, where
 /// the lookups search two b-trees per code).
-async fn names_most(db: &Db, codes: &[String]) -> Result<bool, StoreError> {
+async fn names_most(db: &Db, n: usize) -> Result<bool, StoreError> {
     let registry = db.scalar("SELECT COUNT(*) AS v FROM projects", &[]).await?;
-    Ok(codes.len() as i64 * 3 >= registry)
+    Ok(n as i64 * 3 >= registry)
 }
 
 /// The projects with these codes, archived ones too (see [`names_most`]).
@@ -185,7 +185,7 @@ pub async fn projects_by_code(
             archived: r.bool("archived")?,
         })
     };
-    if names_most(db, codes).await? {
+    if names_most(db, codes.len()).await? {
         let wanted: std::collections::HashSet<&str> = codes.iter().map(String::as_str).collect();
         db.fetch_each(
             "SELECT id, code, unit_id, name, archived FROM projects",
@@ -253,29 +253,19 @@ pub async fn registry_by_code(
     Ok(out)
 }
 
-/// The newest revision of each project's report for a period.
+/// The newest revision of each project's report for a period (see [`names_most`]: a
+/// month's reports of most of the registry are read in one pass over the month).
 pub async fn latest_reports(
     db: &Db,
     project_ids: &[ProjectId],
     period: Period,
 ) -> Result<HashMap<ProjectId, Report>, StoreError> {
-    let ids: Vec<Val> = project_ids.iter().map(|i| Val::from(*i)).collect();
-    latest_of(db, &ids, period, "project_id IN ({})").await
-}
-
-/// [`latest_reports`] of the projects with these codes (see [`names_most`]).
-pub async fn latest_reports_by_code(
-    db: &Db,
-    codes: &[String],
-    period: Period,
-) -> Result<HashMap<ProjectId, Report>, StoreError> {
-    if names_most(db, codes).await? {
-        let wanted: std::collections::HashSet<&str> = codes.iter().map(String::as_str).collect();
+    if names_most(db, project_ids.len()).await? {
+        let wanted: std::collections::HashSet<ProjectId> = project_ids.iter().copied().collect();
         let mut out: HashMap<ProjectId, Report> = HashMap::new();
         db.fetch_each(
             &format!(
-                "SELECT {}, (SELECT p.code FROM projects p WHERE p.id = reports.project_id) AS project_code \
-                 FROM reports WHERE year = $1 AND month = $2",
+                "SELECT {} FROM reports WHERE year = $1 AND month = $2",
                 crate::reports::COLS
             ),
             &[
@@ -283,7 +273,7 @@ pub async fn latest_reports_by_code(
                 i64::from(period.month()).into(),
             ],
             |r| {
-                if wanted.contains(r.str("project_code")?.as_str()) {
+                if wanted.contains(&crate::db::id(r, "project_id")?) {
                     keep_newest(&mut out, crate::reports::row(r)?);
                 }
                 Ok(())
@@ -292,45 +282,27 @@ pub async fn latest_reports_by_code(
         .await?;
         return Ok(out);
     }
-    let codes: Vec<Val> = codes.iter().map(|c| c.as_str().into()).collect();
-    latest_of(
-        db,
-        &codes,
-        period,
-        "project_id IN (SELECT id FROM projects WHERE code IN ({}))",
-    )
-    .await
-}
-
-/// The newest report of a period of each project that `keys` pick out in `which` (its
-/// `{}` stands for the keys' placeholders).
-async fn latest_of(
-    db: &Db,
-    keys: &[Val],
-    period: Period,
-    which: &str,
-) -> Result<HashMap<ProjectId, Report>, StoreError> {
+    let ids: Vec<Val> = project_ids.iter().map(|i| Val::from(*i)).collect();
     let mut out: HashMap<ProjectId, Report> = HashMap::new();
-    for chunk in keys.chunks(BATCH) {
+    for chunk in ids.chunks(BATCH) {
         let mut vals: Vec<Val> = vec![
             i64::from(period.year()).into(),
             i64::from(period.month()).into(),
         ];
         vals.extend(chunk.iter().cloned());
-        let rows = db
-            .fetch_all(
-                &format!(
-                    "SELECT {} FROM reports WHERE year = $1 AND month = $2 AND {}",
-                    crate::reports::COLS,
-                    which.replace("{}", &placeholders(3, chunk.len()))
-                ),
-                &vals,
-                crate::reports::row,
-            )
-            .await?;
-        for r in rows {
-            keep_newest(&mut out, r);
-        }
+        db.fetch_each(
+            &format!(
+                "SELECT {} FROM reports WHERE year = $1 AND month = $2 AND project_id IN ({})",
+                crate::reports::COLS,
+                placeholders(3, chunk.len())
+            ),
+            &vals,
+            |r| {
+                keep_newest(&mut out, crate::reports::row(r)?);
+                Ok(())
+            },
+        )
+        .await?;
     }
     Ok(out)
 }

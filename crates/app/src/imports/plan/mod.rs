@@ -259,14 +259,6 @@ pub async fn plan(
         ms = started.elapsed().as_millis() as u64,
         "import: sheets read"
     );
-    // The stored reports the progress rows build on (of each month they name, and of the
-    // month before for what a new month carries over), read on a second reader while
-    // this one reads the stored projects.
-    let months = progress::months(&reads);
-    let reports = (!months.is_empty()).then(|| {
-        let db = db.clone();
-        tokio::spawn(async move { progress::stored_reports(&db, months).await })
-    });
     let mut pl = Planner {
         caller,
         reach_registry: caller.can::<EditRegistry>().ok().map(|c| c.reach().clone()),
@@ -290,12 +282,8 @@ pub async fn plan(
         in_file: HashMap::new(),
         plan: p,
     };
-    let reports = match reports {
-        Some(r) => r
-            .await
-            .map_err(|e| AppError::internal("background task", e))??,
-        None => HashMap::new(),
-    };
+    // The stored reports the progress rows build on, of the stored projects they name.
+    let reports = progress::stored_reports(db, progress::months(&reads, &pl.stored)).await?;
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
         "import: stored projects loaded"

@@ -11,7 +11,7 @@ use duban_domain::import::{Row, SheetRead, Value};
 use duban_domain::report::{Report, ReportFigures, ReportState};
 use duban_domain::{Period, Yuan};
 use duban_store::Db;
-use duban_store::imports as store;
+use duban_store::imports::{self as store, Existing};
 use std::collections::{BTreeMap, HashMap};
 
 /// A report row's figures over `base` (cells left empty keep it).
@@ -88,37 +88,61 @@ fn report_changes(a: &ReportFigures, b: &ReportFigures) -> Vec<Change> {
         .collect()
 }
 
-/// The newest stored report of a project for a month.
-pub(super) type StoredReports = HashMap<(ProjectId, Period), Report>;
+/// The newest stored report of each project for each month read.
+#[derive(Default)]
+pub(super) struct StoredReports(HashMap<Period, HashMap<ProjectId, Report>>);
 
-/// The months the progress and history rows name, each with the codes named for it.
-pub(super) fn months(reads: &[SheetRead]) -> BTreeMap<Period, Vec<String>> {
-    let mut wanted: BTreeMap<Period, Vec<String>> = BTreeMap::new();
+impl StoredReports {
+    fn get(&self, project: ProjectId, period: Period) -> Option<&Report> {
+        self.0.get(&period)?.get(&project)
+    }
+
+    fn keep(&mut self, period: Period, reports: HashMap<ProjectId, Report>) {
+        self.0.entry(period).or_default().extend(reports);
+    }
+}
+
+/// The months the progress and history rows name, each with the stored projects named
+/// for it (a project the file creates has no report yet).
+pub(super) fn months(
+    reads: &[SheetRead],
+    stored: &HashMap<String, Existing>,
+) -> BTreeMap<Period, Vec<ProjectId>> {
+    let mut wanted: BTreeMap<Period, Vec<ProjectId>> = BTreeMap::new();
     for s in reads
         .iter()
         .filter(|s| matches!(s.kind, Kind::Progress | Kind::History))
     {
         for r in &s.rows {
-            if let (Some(code), Some(Value::Month(p))) = (code_of(r), r.get("period")) {
-                wanted.entry(*p).or_default().push(code);
+            if let (Some(code), Some(Value::Month(p))) = (code_of(r), r.get("period"))
+                && let Some(e) = stored.get(&code)
+            {
+                wanted.entry(*p).or_default().push(e.id);
             }
         }
     }
     wanted
 }
 
-/// The stored reports of those months and of the month before each: what a row finds
-/// in place, and what a new month carries over.
+/// The stored reports of those months, and of the month before each for the projects
+/// that have none in it: what a row finds in place, and what a new month carries over.
 pub(super) async fn stored_reports(
     db: &Db,
-    months: BTreeMap<Period, Vec<String>>,
+    months: BTreeMap<Period, Vec<ProjectId>>,
 ) -> Result<StoredReports, AppError> {
-    let mut latest = HashMap::new();
-    for (p, codes) in months {
-        for q in [p, p.prev()] {
-            for (pid, rep) in store::latest_reports_by_code(db, &codes, q).await? {
-                latest.insert((pid, q), rep);
-            }
+    let mut latest = StoredReports::default();
+    for (p, ids) in months {
+        let here = store::latest_reports(db, &ids, p).await?;
+        let missing: Vec<ProjectId> = ids
+            .into_iter()
+            .filter(|id| !here.contains_key(id))
+            .collect();
+        latest.keep(p, here);
+        if !missing.is_empty() {
+            latest.keep(
+                p.prev(),
+                store::latest_reports(db, &missing, p.prev()).await?,
+            );
         }
     }
     Ok(latest)
@@ -232,10 +256,7 @@ impl Planner<'_> {
                 continue;
             }
             let (stored, previous) = match &target {
-                Target::Stored(id) => (
-                    latest.get(&(*id, period)),
-                    latest.get(&(*id, period.prev())),
-                ),
+                Target::Stored(id) => (latest.get(*id, period), latest.get(*id, period.prev())),
                 Target::New(_) => (None, None),
             };
             // The month before, as this file plans it, else as stored.
