@@ -63,13 +63,21 @@ gen() {
 gen "${BENCH_PROJECTS:-100000}"
 
 echo "== import of a ${BENCH_PROJECTS:-100000}-row progress sheet (dry run, commit, re-import), beside the raw calamine read"
-# A WAL left by an earlier run must not be replayed onto the new copy.
-rm -f target/bench/import.sqlite target/bench/import.sqlite-wal target/bench/import.sqlite-shm
-cp "target/bench/gen-${BENCH_PROJECTS:-100000}.sqlite" target/bench/import.sqlite
-[ -f "target/bench/gen-${BENCH_PROJECTS:-100000}.sqlite-wal" ] && cp "target/bench/gen-${BENCH_PROJECTS:-100000}.sqlite-wal" target/bench/import.sqlite-wal
-/usr/bin/time -f "%e s elapsed, %M KiB peak resident memory" \
-  ./target/release/duban-import-bench --db sqlite://target/bench/import.sqlite --rows "${BENCH_PROJECTS:-100000}" \
-  --period 2025-11 --out target/bench/progress.xlsx 2>&1 | tee target/bench/import-${BENCH_PROJECTS:-100000}.txt
+# Three runs, each on a fresh copy of the database (a commit is measured once per copy);
+# the best of each phase is set beside the best floor. A WAL left by an earlier run must
+# not be replayed onto the new copy, and the copy is on disk before the clock starts.
+: > target/bench/import-${BENCH_PROJECTS:-100000}.txt
+for run in 1 2 3; do
+  rm -f target/bench/import.sqlite target/bench/import.sqlite-wal target/bench/import.sqlite-shm
+  cp "target/bench/gen-${BENCH_PROJECTS:-100000}.sqlite" target/bench/import.sqlite
+  [ -f "target/bench/gen-${BENCH_PROJECTS:-100000}.sqlite-wal" ] && cp "target/bench/gen-${BENCH_PROJECTS:-100000}.sqlite-wal" target/bench/import.sqlite-wal
+  sync
+  echo "-- run $run" | tee -a target/bench/import-${BENCH_PROJECTS:-100000}.txt
+  /usr/bin/time -f "%e s elapsed, %M KiB peak resident memory" \
+    ./target/release/duban-import-bench --db sqlite://target/bench/import.sqlite --rows "${BENCH_PROJECTS:-100000}" \
+    --period 2025-11 --out target/bench/progress.xlsx 2>&1 | tee -a target/bench/import-${BENCH_PROJECTS:-100000}.txt
+done
+python3 scripts/import_best.py target/bench/import-${BENCH_PROJECTS:-100000}.txt
 
 LARGE=${BENCH_LARGE:-1000000}
 echo "== the routine at ${BENCH_PROJECTS:-100000} projects: the daily jobs, and the outbox to a robot per unit"

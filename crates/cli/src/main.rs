@@ -19,6 +19,13 @@ use duban_domain::Period;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// mimalloc rather than the C library's allocator: an import, a bulletin or a burst of
+/// writes allocates and frees millions of small values, and glibc's consolidation of
+/// freed chunks took about a third of a 100,000-row import's commit (profile in
+/// docs/ARCHITECTURE.md, "Memory").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// duban (督办): supervision of key projects and unit targets.
 ///
 /// A database is named by a URL: sqlite://PATH (the file is created when missing) or

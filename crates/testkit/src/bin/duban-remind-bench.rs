@@ -11,6 +11,10 @@ use duban_domain::Role;
 use duban_domain::access::{RoleGrant, Scope};
 use std::time::Instant;
 
+/// The server's allocator (see the `duban` binary), since the work measured runs here.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn arg(args: &[String], name: &str) -> Option<String> {
     args.iter()
         .position(|a| a == name)
