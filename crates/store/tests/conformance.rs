@@ -1246,16 +1246,19 @@ async fn projects_are_found_by_code_by_lookup_or_by_one_pass(db: Db) {
     }
     let mut tx = db.write().await.unwrap();
     projects::archive(&mut tx, made[1].1, 1).await.unwrap();
-    // Reports of October: two revisions of the first project, the newest stored first (the
-    // newest is found whatever order the rows come in), one of the second; one of
-    // September for the third, which October's read does not find; one of the fifth,
-    // whose project the reads leave out.
+    // Reports of October: two revisions of the first project, the older stored first, and
+    // of the sixth, the newer first, each pair at the two ends of the month's rows (a read
+    // in parts over ranges of ids finds the newest whatever part each lies in); one of the
+    // second; one of September for the third, which October's read does not find; one of
+    // the fifth, whose project the reads leave out.
     for (i, month, revision, ytd) in [
-        (0, 10, 2, 45),
+        (5, 10, 2, 55),
         (0, 10, 1, 40),
         (1, 10, 1, 60),
         (2, 9, 1, 70),
         (4, 10, 1, 80),
+        (0, 10, 2, 45),
+        (5, 10, 1, 50),
     ] {
         reports::insert(&mut tx, &draft(made[i].1, month, revision, ytd))
             .await
@@ -1322,6 +1325,9 @@ async fn projects_are_found_by_code_by_lookup_or_by_one_pass(db: Db) {
                 .map(|r| (r.revision, r.figures.invest_ytd))
         };
         assert_eq!(ytd(0), Some((2, Yuan::from_wan(45))), "the newest revision");
+        if codes.contains(&made[5].0) {
+            assert_eq!(ytd(5), Some((2, Yuan::from_wan(55))), "the newest revision");
+        }
         assert_eq!(
             ytd(1),
             Some((1, Yuan::from_wan(60))),
