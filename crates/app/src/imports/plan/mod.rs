@@ -495,6 +495,23 @@ impl Planner<'_> {
         });
     }
 
+    /// [`item`](Self::item) whose key is made only when the preview lists the row.
+    fn item_made(
+        &mut self,
+        s: &SheetRead,
+        r: &Row,
+        action: Action,
+        key: impl FnOnce() -> String,
+        label: String,
+        changes: Vec<Change>,
+    ) {
+        if !self.plan.items.keeps(action) {
+            self.plan.items.count(action);
+            return;
+        }
+        self.item(s, r, action, key(), label, changes);
+    }
+
     /// Pass over a row, saying why, in its sheet's view.
     fn skip(&mut self, s: &SheetRead, row: usize, zh: &'static str, en: &'static str) {
         if let Some(v) = self.plan.sheets.iter_mut().find(|v| v.sheet == s.sheet) {

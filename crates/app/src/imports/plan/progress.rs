@@ -15,8 +15,8 @@ use duban_store::imports::{self as store, Existing};
 use std::collections::{BTreeMap, HashMap};
 
 /// A report row's figures over `base` (cells left empty keep it).
-fn figures_of(r: &Row, base: &ReportFigures) -> ReportFigures {
-    let mut f = base.clone();
+fn figures_of(r: &Row, base: ReportFigures) -> ReportFigures {
+    let mut f = base;
     for (k, v) in &r.values {
         match (*k, v) {
             ("invest_period", Value::Money(y)) => f.invest_period = *y,
@@ -86,6 +86,15 @@ fn report_changes(a: &ReportFigures, b: &ReportFigures) -> Vec<Change> {
             }
         })
         .collect()
+}
+
+/// A progress row's key in the preview: "code 2025-10".
+fn key_of(code: Option<&str>, period: Option<Period>) -> String {
+    format!(
+        "{} {}",
+        code.unwrap_or_default(),
+        period.map(|p| p.to_string()).unwrap_or_default()
+    )
 }
 
 /// The newest stored report of each project for each month read.
@@ -182,6 +191,17 @@ impl Planner<'_> {
                 _ => (code_of(r), None),
             });
         }
+        // What the file plans for each project's month, for the month after it in the same
+        // file (kept only when the sheet names more than one month).
+        let several_months = {
+            let mut months = s.rows.iter().filter_map(|r| match r.get("period") {
+                Some(Value::Month(p)) => Some(*p),
+                _ => None,
+            });
+            months
+                .next()
+                .is_some_and(|first| months.any(|p| p != first))
+        };
         let mut planned: HashMap<(String, Period), ReportFigures> = HashMap::new();
         let mut seen: HashMap<(String, Period), usize> = HashMap::new();
         for r in rows {
@@ -190,16 +210,13 @@ impl Planner<'_> {
                 Some(Value::Month(p)) => Some(*p),
                 _ => None,
             };
-            let key = format!(
-                "{} {}",
-                code.clone().unwrap_or_default(),
-                period.map(|p| p.to_string()).unwrap_or_default()
-            );
             let mut errors = r.errors.clone();
-            let (Some(code), Some(period)) = (code, period) else {
-                self.reject(s, r, key, String::new(), errors);
+            let (Some(code), Some(period)) = (&code, period) else {
+                self.reject(s, r, key_of(code.as_deref(), period), String::new(), errors);
                 continue;
             };
+            // Made only for a row the preview lists (100,000 rows list 1,000).
+            let key = || key_of(Some(code), Some(period));
             if let Some(first) = seen.insert((code.clone(), period), r.line) {
                 errors.push(s.error(
                     r,
@@ -234,7 +251,7 @@ impl Planner<'_> {
                     ),
                 ));
             }
-            let target = match self.target(s.kind, &code) {
+            let target = match self.target(s.kind, code) {
                 Ok(t) => Some(t),
                 Err(e) => {
                     errors.push(s.error(r, e));
@@ -243,7 +260,7 @@ impl Planner<'_> {
             };
             let label = target.as_ref().map(|t| t.2.clone()).unwrap_or_default();
             if !errors.is_empty() {
-                self.reject(s, r, key, label, errors);
+                self.reject(s, r, key(), label, errors);
                 continue;
             }
             let (target, _, _) = target.expect("checked");
@@ -260,25 +277,26 @@ impl Planner<'_> {
                 Target::New(_) => (None, None),
             };
             // The month before, as this file plans it, else as stored.
-            let previous_figures = planned
-                .get(&(code.clone(), period.prev()))
-                .cloned()
-                .or_else(|| previous.map(|p| p.figures.clone()));
-            let base = match (stored, &previous_figures) {
+            let previous_figures = several_months
+                .then(|| planned.get(&(code.clone(), period.prev())))
+                .flatten()
+                .or_else(|| previous.map(|p| &p.figures));
+            let base = match (stored, previous_figures) {
                 (Some(x), _) => x.figures.clone(),
                 (None, Some(p)) => carried(p, period),
                 (None, None) => ReportFigures::default(),
             };
-            let mut figures = figures_of(r, &base);
+            let (base_ytd, base_since_start) = (base.invest_ytd, base.invest_since_start);
+            let mut figures = figures_of(r, base);
             // A new month's cumulative figures the sheet leaves out follow from last
             // month's and this month's.
             if stored.is_none() {
                 if r.get("invest_ytd").is_none() {
-                    figures.invest_ytd = base.invest_ytd + figures.invest_period;
+                    figures.invest_ytd = base_ytd + figures.invest_period;
                 }
                 if r.get("invest_since_start").is_none() {
                     figures.invest_since_start =
-                        (base.invest_since_start + figures.invest_period).max(figures.invest_ytd);
+                        (base_since_start + figures.invest_period).max(figures.invest_ytd);
                 }
             }
             if history
@@ -298,7 +316,7 @@ impl Planner<'_> {
                     ),
                 );
                 let ce = s.error(r, e);
-                self.reject(s, r, key, label, vec![ce]);
+                self.reject(s, r, key(), label, vec![ce]);
                 continue;
             }
             if let Some(x) = stored.filter(|x| {
@@ -321,7 +339,7 @@ impl Planner<'_> {
                     ),
                 );
                 let ce = s.error(r, e);
-                self.reject(s, r, key, label, vec![ce]);
+                self.reject(s, r, key(), label, vec![ce]);
                 continue;
             }
             if let Err(e) = figures.validate(period) {
@@ -334,14 +352,16 @@ impl Planner<'_> {
                             s.error(r, e)
                         })
                         .collect();
-                self.reject(s, r, key, label, errs);
+                self.reject(s, r, key(), label, errs);
                 continue;
             }
-            planned.insert((code.clone(), period), figures.clone());
+            if several_months {
+                planned.insert((code.clone(), period), figures.clone());
+            }
             match stored {
                 None if history => {
                     let changes = self.changes(Action::Create, &ReportFigures::default(), &figures);
-                    self.item(s, r, Action::Create, key, label, changes);
+                    self.item_made(s, r, Action::Create, key, label, changes);
                     self.plan.ops.push(Op::BackfillReport {
                         project: target,
                         period,
@@ -350,7 +370,7 @@ impl Planner<'_> {
                 }
                 None => {
                     let changes = self.changes(Action::Create, &ReportFigures::default(), &figures);
-                    self.item(s, r, Action::Create, key, label, changes);
+                    self.item_made(s, r, Action::Create, key, label, changes);
                     self.plan.ops.push(Op::CreateReport {
                         project: target,
                         period,
@@ -358,11 +378,11 @@ impl Planner<'_> {
                     });
                 }
                 Some(x) if x.figures == figures => {
-                    self.item(s, r, Action::Unchanged, key, label, vec![])
+                    self.item_made(s, r, Action::Unchanged, key, label, vec![])
                 }
                 Some(x) => {
                     let changes = self.changes(Action::Update, &x.figures, &figures);
-                    self.item(s, r, Action::Update, key, label, changes);
+                    self.item_made(s, r, Action::Update, key, label, changes);
                     self.plan.ops.push(Op::EditReport {
                         id: x.id,
                         state: x.state,
