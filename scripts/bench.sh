@@ -136,6 +136,10 @@ PATHS=("/api/v1/stats/overview?as_of=$AS_OF" "/api/v1/stats/breakdown?as_of=$AS_
   "/api/v1/reports/missing?period=$AS_OF&unit=$D1"
   "/api/v1/projects?page_size=20" "/api/v1/projects?page_size=20&page=25000"
   "/api/v1/projects?page_size=20&status=preliminary&sort=name" "/api/v1/projects?page_size=20&unit=$D1")
+echo "-- the six dashboard endpoints alone (the goal: p99 under 25 ms, none over 100 ms at 16 clients)"
+./target/release/duban-load --addr 127.0.0.1:$PORT --user bench --password "$PW" --concurrency "${BENCH_CLIENTS:-16}" \
+  --seconds "${BENCH_SECONDS:-20}" "${PATHS[@]:0:6}" | tee target/bench/load-$LARGE-dashboards.txt
+echo "-- every path together: the dashboards beside the dispatch, missing-report and registry lists"
 for C in 1 "${BENCH_CLIENTS:-16}"; do
   ./target/release/duban-load --addr 127.0.0.1:$PORT --user bench --password "$PW" --concurrency "$C" --seconds "${BENCH_SECONDS:-20}" \
     "${PATHS[@]}" | tee target/bench/load-$LARGE-c$C.txt
