@@ -504,6 +504,59 @@ impl Db {
 
     query_methods!(self, []);
 
+    /// One pass over many rows, split by ranges of `id` (from `lo` to `hi`) read on as
+    /// many readers at once as the machine has cores (at most four): `sql` has `{part}`
+    /// where the range's condition on `col` goes, its two values after `params`. Each
+    /// part's rows go into an accumulator of its own (`add`); the accumulators come back
+    /// in the order of the ranges.
+    pub async fn in_parts<A: Default + Send + 'static>(
+        &self,
+        sql: &str,
+        params: &[Val],
+        col: &str,
+        (lo, hi): (i64, i64),
+        add: impl Fn(&mut A, &dyn Cols) -> Result<(), StoreError> + Send + Sync + 'static,
+    ) -> Result<Vec<A>, StoreError> {
+        let n = std::thread::available_parallelism().map_or(1, |n| n.get().min(4)) as i64;
+        let step = ((hi - lo) / n + 1).max(1);
+        let (from, to) = (params.len() + 1, params.len() + 2);
+        let sql: Arc<str> = sql
+            .replace("{part}", &format!("{col} >= ${from} AND {col} < ${to}"))
+            .into();
+        let add = Arc::new(add);
+        let tasks: Vec<_> = (0..n)
+            .map(|i| {
+                let (db, sql, add) = (self.clone(), sql.clone(), add.clone());
+                let mut vals = params.to_vec();
+                vals.extend([(lo + i * step).into(), (lo + (i + 1) * step).into()]);
+                tokio::spawn(async move {
+                    let mut acc = A::default();
+                    db.fetch_each(&sql, &vals, |r| add(&mut acc, r)).await?;
+                    Ok::<A, StoreError>(acc)
+                })
+            })
+            .collect();
+        let mut out = Vec::with_capacity(tasks.len());
+        for t in tasks {
+            out.push(
+                t.await
+                    .map_err(|e| StoreError::Engine(format!("a part of a read: {e}")))??,
+            );
+        }
+        Ok(out)
+    }
+
+    /// The lowest and highest `id` of the rows `sql` selects (as `lo` and `hi`), if any
+    /// (the bounds of [`in_parts`](Self::in_parts)).
+    pub async fn id_range(
+        &self,
+        sql: &str,
+        params: &[Val],
+    ) -> Result<Option<(i64, i64)>, StoreError> {
+        self.fetch_one(sql, params, |r| Ok(r.opt_i64("lo")?.zip(r.opt_i64("hi")?)))
+            .await
+    }
+
     /// [`fetch_each`](Self::fetch_each) for a read of whole tables: on SQLite on a reader
     /// whose page cache is cut for the statement (pages read once gain nothing from it,
     /// and each reader's full cache is 64 MiB).
