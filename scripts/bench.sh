@@ -133,7 +133,7 @@ PATHS=("/api/v1/stats/overview?as_of=$AS_OF" "/api/v1/stats/breakdown?as_of=$AS_
   "/api/v1/stats/breakdown?as_of=$AS_OF&by=chain" "/api/v1/stats/curve?year=2025"
   "/api/v1/stats/rankings?as_of=$AS_OF&measure=completion" "/api/v1/stats/overview?as_of=$AS_OF&unit=$D1"
   "/api/v1/stats/dispatch?as_of=$AS_OF&unit=$D1&limit=100" "/api/v1/stats/dispatch?as_of=$AS_OF&unit=$D1&reason=light&limit=100"
-  "/api/v1/reports/missing?period=$AS_OF&unit=$D1"
+  "/api/v1/reports/missing?period=$AS_OF&unit=$D1&list=0" "/api/v1/reports/missing/projects?period=$AS_OF&unit=$D1&page_size=50"
   "/api/v1/projects?page_size=20" "/api/v1/projects?page_size=20&page=25000"
   "/api/v1/projects?page_size=20&status=preliminary&sort=name" "/api/v1/projects?page_size=20&unit=$D1")
 echo "-- the six dashboard endpoints alone (the goal: p99 under 25 ms, none over 100 ms at 16 clients)"

@@ -546,9 +546,10 @@ pub async fn list(
     Ok(ReportPage { total, items })
 }
 
-/// The 催报 list: the projects of the reach whose report of the period is missing under
-/// the office's definition, grouped by unit, read from the same read model as every
-/// other count of missing reports (the cockpit's, the dispatch list's, the bulletin's).
+/// The 催报 list: for each unit of the reach with reports of the period missing under the
+/// office's definition, how many (its own projects, 本级) and the first `list` of them by
+/// code; read from the same read model as every other count of missing reports (the
+/// cockpit's, the dispatch list's, the bulletin's). Units with most missing first.
 #[derive(Debug, Serialize)]
 pub struct MissingByUnit {
     pub unit_id: i64,
@@ -556,15 +557,19 @@ pub struct MissingByUnit {
     pub projects: Vec<Missing>,
 }
 
+/// Projects listed for each unit of the 催报 list, at most.
+pub const MISSING_LISTED_MAX: usize = 500;
+
 pub async fn missing(
     db: &Db,
     can: &Can<ReadRegistry>,
     period: &str,
     unit: Option<i64>,
+    list: usize,
 ) -> Result<Vec<MissingByUnit>, AppError> {
     let period = Period::parse("period", period)?;
     let col = crate::analytics::definitions(db).await?.missing.column();
-    let rows = duban_store::analytics::missing_reports(
+    let counts = duban_store::analytics::missing_by_unit(
         db,
         period.year(),
         period.month(),
@@ -572,20 +577,87 @@ pub async fn missing(
         col,
     )
     .await?;
-    let mut out: Vec<MissingByUnit> = Vec::new();
-    for m in rows {
-        match out.last_mut() {
-            Some(g) if g.unit_id == m.unit_id => {
-                g.count += 1;
-                g.projects.push(m);
-            }
-            _ => out.push(MissingByUnit {
-                unit_id: m.unit_id,
-                count: 1,
-                projects: vec![m],
-            }),
-        }
+    let list = list.min(MISSING_LISTED_MAX) as i64;
+    let mut out = Vec::with_capacity(counts.len());
+    for (unit_id, count) in counts {
+        let projects = if list > 0 {
+            missing_of_unit(db, period, unit_id, col, 0, list).await?
+        } else {
+            Vec::new()
+        };
+        out.push(MissingByUnit {
+            unit_id,
+            count: count as usize,
+            projects,
+        });
     }
     out.sort_by(|a, b| b.count.cmp(&a.count).then(a.unit_id.cmp(&b.unit_id)));
     Ok(out)
+}
+
+/// A page of one unit's own projects (本级) on the 催报 list, by code, with how many
+/// there are: the unit must be within reach (otherwise not found).
+pub async fn missing_page(
+    db: &Db,
+    can: &Can<ReadRegistry>,
+    period: &str,
+    unit: i64,
+    page: i64,
+    page_size: i64,
+) -> Result<(i64, Vec<Missing>), AppError> {
+    let period = Period::parse("period", period)?;
+    can.check(unit, "unit")?;
+    let col = crate::analytics::definitions(db).await?.missing.column();
+    let own = duban_domain::access::Reach::Units([unit].into());
+    let total =
+        duban_store::analytics::missing_by_unit(db, period.year(), period.month(), &own, col)
+            .await?
+            .first()
+            .map_or(0, |c| c.1);
+    let size = page_size.clamp(1, MISSING_LISTED_MAX as i64);
+    let items = if total > 0 {
+        missing_of_unit(db, period, unit, col, (page.max(1) - 1) * size, size).await?
+    } else {
+        Vec::new()
+    };
+    Ok((total, items))
+}
+
+/// Every project of the reach on the 催报 list, by unit and code (for the list's export).
+pub async fn missing_all(
+    db: &Db,
+    can: &Can<ReadRegistry>,
+    period: &str,
+    unit: Option<i64>,
+) -> Result<Vec<Missing>, AppError> {
+    let period = Period::parse("period", period)?;
+    let col = crate::analytics::definitions(db).await?.missing.column();
+    Ok(duban_store::analytics::missing_reports(
+        db,
+        period.year(),
+        period.month(),
+        &can.reach_within(unit),
+        col,
+        None,
+    )
+    .await?)
+}
+
+async fn missing_of_unit(
+    db: &Db,
+    period: Period,
+    unit: i64,
+    col: &'static str,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<Missing>, AppError> {
+    Ok(duban_store::analytics::missing_reports(
+        db,
+        period.year(),
+        period.month(),
+        &duban_domain::access::Reach::Units([unit].into()),
+        col,
+        Some((offset, limit)),
+    )
+    .await?)
 }

@@ -378,6 +378,7 @@ pub async fn report_reminders(db: &Db, today: NaiveDate) -> Result<Sent, AppErro
         period.month(),
         &duban_domain::access::Reach::All,
         "submitted",
+        None,
     )
     .await?;
     let mut by_unit: BTreeMap<i64, Vec<&duban_store::reports::Missing>> = BTreeMap::new();
@@ -501,18 +502,16 @@ pub async fn urge_missing(
         Stage::DueSoon
     };
     let reach = can.reach_within(unit);
-    let missing = duban_store::analytics::missing_reports(
+    let by_unit: BTreeMap<i64, i64> = duban_store::analytics::missing_by_unit(
         db,
         period.year(),
         period.month(),
         &reach,
         "submitted",
     )
-    .await?;
-    let mut by_unit: BTreeMap<i64, usize> = BTreeMap::new();
-    for m in &missing {
-        *by_unit.entry(m.unit_id).or_default() += 1;
-    }
+    .await?
+    .into_iter()
+    .collect();
     let people = People::load(db).await?;
     let units = duban_store::units::list(db).await?;
     let mut sent = Sent {
@@ -532,7 +531,7 @@ pub async fn urge_missing(
             &people,
             stage,
             (period, deadline),
-            (*unit, &name, *n),
+            (*unit, &name, usize::try_from(*n).unwrap_or(0)),
             today,
             "urge:",
         );

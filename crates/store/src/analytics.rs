@@ -895,25 +895,40 @@ pub async fn month_lagging(
 
 /// The projects of a reach whose report of a month is missing: the bit of `col`
 /// (`submitted` or `reported`) clear in the read model, the same bit the counts count;
-/// with the state of the month's newest revision, by unit and code (the 催报 list).
+/// with the state of the month's newest revision, by unit and code (the 催报 list). With
+/// `page` (offset, limit), only those rows of the list.
 pub async fn missing_reports(
     db: &Db,
     year: i32,
     month: u32,
     reach: &Reach,
     col: &'static str,
+    page: Option<(i64, i64)>,
 ) -> Result<Vec<crate::reports::Missing>, StoreError> {
     let m = month.clamp(1, 12);
     let bit = 1i64 << (m - 1);
+    let mut params: Vec<Val> = vec![i64::from(year).into(), i64::from(m).into()];
+    let tail = match page {
+        Some((offset, limit)) => {
+            params.extend([limit.max(0).into(), offset.max(0).into()]);
+            " LIMIT $3 OFFSET $4"
+        }
+        None => "",
+    };
     db.fetch_all(
         &format!(
-            "SELECT y.project_id, y.unit_id, p.code, p.name, p.leader, \
-             (SELECT r.state FROM reports r WHERE r.project_id = y.project_id AND r.year = $1 AND r.month = $2 ORDER BY r.revision DESC LIMIT 1) AS state \
+            // The state is looked up for the rows listed only, after the page is cut
+            // (inside, SQLite looked it up for every row it sorted: 37 ms against 8 ms for
+            // a page of a unit with 6,736 missing at a million projects).
+            "SELECT x.*, (SELECT r.state FROM reports r WHERE r.project_id = x.project_id AND r.year = $1 AND r.month = $2 \
+             ORDER BY r.revision DESC LIMIT 1) AS state FROM (\
+             SELECT y.project_id, y.unit_id, p.code, p.name, p.leader \
              FROM project_years y JOIN projects p ON p.id = y.project_id \
-             WHERE y.year = $1 AND (y.{col} & {bit}) = 0 AND p.archived = FALSE AND {} ORDER BY y.unit_id, p.code",
+             WHERE y.year = $1 AND (y.{col} & {bit}) = 0 AND p.archived = FALSE AND {} ORDER BY y.unit_id, p.code{tail}) x \
+             ORDER BY x.unit_id, x.code",
             crate::reach_sql("y.unit_id", reach)
         ),
-        &[i64::from(year).into(), i64::from(m).into()],
+        &params,
         |r| {
             Ok(crate::reports::Missing {
                 project_id: crate::db::id(r, "project_id")?,
@@ -924,6 +939,30 @@ pub async fn missing_reports(
                 state: r.opt_str("state")?,
             })
         },
+    )
+    .await
+}
+
+/// How many reports of a month are missing in each unit of a reach (its own projects,
+/// 本级), units with none left out: the live projects less those whose bit of `col` is
+/// set, from the month's totals, the rows the cockpit's count of missing reports sums.
+/// The same bits [`missing_reports`] lists, kept in the same transactions.
+pub async fn missing_by_unit(
+    db: &Db,
+    year: i32,
+    month: u32,
+    reach: &Reach,
+    col: &'static str,
+) -> Result<Vec<(i64, i64)>, StoreError> {
+    db.fetch_all(
+        &format!(
+            "SELECT unit_id, projects - {col} AS n FROM unit_totals \
+             WHERE year = $1 AND month = $2 AND dim = 'all' AND dim_key = '' AND projects > {col} AND {} \
+             ORDER BY unit_id",
+            crate::reach_sql("unit_id", reach)
+        ),
+        &[i64::from(year).into(), i64::from(month.clamp(1, 12)).into()],
+        |r| Ok((r.i64("unit_id")?, r.i64("n")?)),
     )
     .await
 }

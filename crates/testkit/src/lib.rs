@@ -170,6 +170,7 @@ pub async fn not_submitted(db: &Db, year: i32, month: u32) -> Vec<duban_store::r
         month,
         &duban_domain::access::Reach::All,
         "submitted",
+        None,
     )
     .await
     .unwrap()

@@ -135,7 +135,7 @@ await test('a clerk corrects an approved report, saying why; approved again, it 
 await test('a returned report goes back to the clerk with its reason', async (page) => {
   const flagged = (await api('/api/v1/stats/dispatch?as_of=2025-11&limit=200')).items
   const unitId = flagged[0].unit_id
-  const due = (await api(`/api/v1/reports/missing?period=2025-11&unit=${unitId}`)).items.flatMap((g) => g.projects)
+  const due = (await api(`/api/v1/reports/missing?period=2025-11&unit=${unitId}&list=50`)).items.flatMap((g) => g.projects)
   const p = due.find((x) => !x.state)
   await signIn(page, '/reports?period=2025-11', 'e2e-rep')
   await page.locator(`[data-test=fill-${p.project_id}]`).click()
@@ -185,6 +185,12 @@ await test('a supervisor sees who has not reported (催报) and copies the remin
   await page.locator('[data-test=missing-list] .el-collapse-item').first().click()
   await page.locator('[data-test=missing-list] .el-table__row').first().waitFor()
   await page.screenshot({ path: join(shots, 'reports-missing.png') })
+  // The unit with most missing, opened first: its projects as the API's first page lists them.
+  const top = missing[0]
+  const first = await api(`/api/v1/reports/missing/projects?period=2025-11&unit=${top.unit_id}&page_size=50`)
+  expectEq(first.total, top.count, 'the page endpoint counts as the list does')
+  await page.locator(`[data-test=missing-table-${top.unit_id}] .el-table__row`, { hasText: first.items[first.items.length - 1].code }).waitFor()
+  expectEq(await page.locator(`[data-test=missing-table-${top.unit_id}] .el-table__row`).count(), Math.min(50, top.count), 'rows of the first page')
   await page.locator('[data-test=copy-notice]').click()
   await page.getByText('催报通知已复制').waitFor()
   const text = await page.evaluate(() => navigator.clipboard.readText())

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 
 await test('a session that ends while a report is filled in keeps what was typed', async (page) => {
   const flagged = (await api('/api/v1/stats/dispatch?as_of=2025-11&limit=200')).items
-  const due = (await api(`/api/v1/reports/missing?period=2025-11&unit=${flagged[0].unit_id}`)).items.flatMap((g) => g.projects)
+  const due = (await api(`/api/v1/reports/missing?period=2025-11&unit=${flagged[0].unit_id}&list=50`)).items.flatMap((g) => g.projects)
   const p = due.find((x) => !x.state)
   await signIn(page, '/reports?period=2025-11', 'e2e-rep')
   await page.locator(`[data-test=fill-${p.project_id}]`).click()

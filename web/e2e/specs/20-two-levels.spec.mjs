@@ -19,7 +19,7 @@ await test('an office with two approval levels: the unit approves first, the rev
   // A clerk's report (prepared over the API), in the unit of the clerk of 03-reports.
   const rep = await sessionOf('e2e-rep')
   const me = await rep.get('/api/v1/auth/me')
-  const due = (await rep.get(`/api/v1/reports/missing?period=2025-11&unit=${me.unit_id}`)).items.flatMap((g) => g.projects).find((x) => !x.state)
+  const due = (await rep.get(`/api/v1/reports/missing?period=2025-11&unit=${me.unit_id}&list=50`)).items.flatMap((g) => g.projects).find((x) => !x.state)
   const draft = await rep.send('POST', '/api/v1/reports', { project_id: due.project_id, period: '2025-11' })
   await rep.send('PUT', `/api/v1/reports/${draft.id}`, { invest_period: 1000000, invest_ytd: 1000000, invest_since_start: 2000000, progress_bp: 2000, progress_text: '基础施工', funds_received: 0, funds_disbursed: 0, started: true, started_on: '2025-03-01', stats_entered: true, issues: '', next_steps: '' })
   await rep.send('POST', `/api/v1/reports/${draft.id}/submit`, {})

@@ -14,7 +14,7 @@ await test('a clerk on a phone: the report with the camera, typed without a conn
   const page = await ctx.newPage()
   const rep = await sessionOf('e2e-rep')
   const me = await rep.get('/api/v1/auth/me')
-  const due = (await rep.get(`/api/v1/reports/missing?period=2025-11&unit=${me.unit_id}`)).items.flatMap((g) => g.projects).filter((x) => !x.state)
+  const due = (await rep.get(`/api/v1/reports/missing?period=2025-11&unit=${me.unit_id}&list=10`)).items.flatMap((g) => g.projects).filter((x) => !x.state)
   const p = due[due.length - 1]
   await signIn(page, '/reports?period=2025-11', 'e2e-rep')
   const fill = page.locator(`[data-test=fill-${p.project_id}]`)
@@ -81,6 +81,23 @@ await test('an approver, a supervisor and a leader on a phone', async () => {
   await page.waitForTimeout(400)
   await onScreen(problem.locator('[data-test=problem-note]'), 'the note')
   await page.screenshot({ path: join(shots, 'phone-problem.png') })
+  await page.context().clearCookies()
+
+  // The supervisor's 催报 list: the counts of every unit, a unit's projects ten at a time.
+  const missing = (await api('/api/v1/reports/missing?period=2025-11&list=0')).items
+  const top = missing[0]
+  if (top.count <= 10) throw new Error(`the top unit has ${top.count} missing: too few to page on a phone`)
+  await signIn(page, '/reports?period=2025-11&tab=missing')
+  await page.locator('[data-test=missing-list] .el-collapse-item').first().click()
+  const rows = page.locator(`[data-test=missing-table-${top.unit_id}] .el-table__row`)
+  await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 10, `[data-test=missing-table-${top.unit_id}] .el-table__row`)
+  await fitsWidth(page, 'the 催报 list on a phone')
+  await page.locator(`[data-test=missing-pager-${top.unit_id}] .number`, { hasText: '2' }).click()
+  const second = await api(`/api/v1/reports/missing/projects?period=2025-11&unit=${top.unit_id}&page=2&page_size=10`)
+  expectEq(second.total, top.count, 'the page endpoint counts as the list does')
+  await rows.first().filter({ hasText: second.items[0].name }).waitFor()
+  expectEq(await rows.count(), second.items.length, 'the second page')
+  await page.screenshot({ path: join(shots, 'phone-missing.png') })
   await page.context().clearCookies()
 
   // The leader's cockpit and a project page: no sideways scrolling, the facts readable.

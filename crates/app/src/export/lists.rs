@@ -278,30 +278,34 @@ pub async fn missing(
     unit: Option<i64>,
     english: bool,
 ) -> Result<Listing, AppError> {
-    let groups = crate::reports::missing(db, can, period, unit).await?;
+    let mut missing = crate::reports::missing_all(db, can, period, unit).await?;
+    // In the screen's order: units with most missing first, each by code.
+    let mut counts: HashMap<i64, usize> = HashMap::new();
+    for p in &missing {
+        *counts.entry(p.unit_id).or_default() += 1;
+    }
+    missing.sort_by_key(|p| (std::cmp::Reverse(counts[&p.unit_id]), p.unit_id));
     let names = unit_names(db).await?;
     let mut rows = Vec::new();
-    for g in groups {
-        for p in g.projects {
-            let state = match p.state.as_deref() {
-                Some("draft") => pick(english, "草稿未报送", "draft not submitted"),
-                Some("returned") => pick(english, "退回未重报", "returned, not resubmitted"),
-                Some("submitted") => pick(english, "已报送待审核", "submitted, awaiting approval"),
-                Some("checked") => pick(
-                    english,
-                    "初审通过待复审",
-                    "first approval given, awaiting the second",
-                ),
-                _ => pick(english, "未填报", "not started"),
-            };
-            rows.push(vec![
-                names.get(&g.unit_id).cloned().unwrap_or_default().into(),
-                p.code.into(),
-                p.name.into(),
-                p.leader.into(),
-                state,
-            ]);
-        }
+    for p in missing {
+        let state = match p.state.as_deref() {
+            Some("draft") => pick(english, "草稿未报送", "draft not submitted"),
+            Some("returned") => pick(english, "退回未重报", "returned, not resubmitted"),
+            Some("submitted") => pick(english, "已报送待审核", "submitted, awaiting approval"),
+            Some("checked") => pick(
+                english,
+                "初审通过待复审",
+                "first approval given, awaiting the second",
+            ),
+            _ => pick(english, "未填报", "not started"),
+        };
+        rows.push(vec![
+            names.get(&p.unit_id).cloned().unwrap_or_default().into(),
+            p.code.into(),
+            p.name.into(),
+            p.leader.into(),
+            state,
+        ]);
     }
     Ok(Listing {
         title_zh: "未报清单",

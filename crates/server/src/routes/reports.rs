@@ -23,15 +23,26 @@ pub fn routes(x: &mut Api) {
     x.op("post", "/api/v1/reports", post(create), d);
     let d = doc(
         "reports",
-        "Projects whose report of a period is missing (催报), by unit",
+        "催报: how many reports of a period are missing in each unit (its own projects), most first, with the first `list` of them by code",
     )
     .query::<MissingQuery>(x);
     x.op("get", "/api/v1/reports/missing", get(missing), d);
     let d = doc(
         "reports",
+        "催报: a page of one unit's own projects whose report of a period is missing, by code",
+    )
+    .query::<MissingPageQuery>(x);
+    x.op(
+        "get",
+        "/api/v1/reports/missing/projects",
+        get(missing_page),
+        d,
+    );
+    let d = doc(
+        "reports",
         "催报: remind the units with missing reports of a period now (once a day per unit and person)",
     )
-    .body::<MissingQuery>(x);
+    .body::<UrgeInput>(x);
     x.op("post", "/api/v1/reports/urge", post(urge), d);
     x.op(
         "get",
@@ -145,24 +156,76 @@ pub struct MissingQuery {
     /// YYYY-MM
     #[schemars(regex(pattern = r"^(19\d\d|[2-9]\d{3})-(0?[1-9]|1[0-2])$"))]
     pub period: String,
+    /// The unit and those under it (the whole reach when absent).
     #[schemars(range(min = 1))]
     pub unit: Option<i64>,
+    /// How many of each unit's projects to list, by code (default 20, at most 500; 0 for
+    /// the counts only). The rest are paged from `/api/v1/reports/missing/projects`.
+    #[schemars(range(min = 0, max = 500))]
+    pub list: Option<usize>,
 }
+
+/// Projects listed for each unit of the 催报 list unless asked otherwise.
+const MISSING_LISTED: usize = 20;
 
 async fn missing(
     State(s): State<AppState>,
     Allowed(can): Allowed<ReadRegistry>,
     Q(q): Q<MissingQuery>,
 ) -> Res {
-    let items = reports::missing(&s.db, &can, &q.period, q.unit).await?;
+    let list = q.list.unwrap_or(MISSING_LISTED);
+    let items = reports::missing(&s.db, &can, &q.period, q.unit, list).await?;
     let total: usize = items.iter().map(|g| g.count).sum();
     ok(json!({ "total": total, "items": items }))
+}
+
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MissingPageQuery {
+    /// YYYY-MM
+    #[schemars(regex(pattern = r"^(19\d\d|[2-9]\d{3})-(0?[1-9]|1[0-2])$"))]
+    pub period: String,
+    /// The unit whose own projects (本级) are listed.
+    #[schemars(range(min = 1))]
+    pub unit: i64,
+    #[schemars(range(min = 1))]
+    pub page: Option<i64>,
+    #[schemars(range(min = 1, max = 500))]
+    pub page_size: Option<i64>,
+}
+
+async fn missing_page(
+    State(s): State<AppState>,
+    Allowed(can): Allowed<ReadRegistry>,
+    Q(q): Q<MissingPageQuery>,
+) -> Res {
+    let (total, items) = reports::missing_page(
+        &s.db,
+        &can,
+        &q.period,
+        q.unit,
+        q.page.unwrap_or(1),
+        q.page_size.unwrap_or(50),
+    )
+    .await?;
+    ok(json!({ "total": total, "items": items }))
+}
+
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UrgeInput {
+    /// YYYY-MM
+    #[schemars(regex(pattern = r"^(19\d\d|[2-9]\d{3})-(0?[1-9]|1[0-2])$"))]
+    pub period: String,
+    /// The unit and those under it (the whole reach when absent).
+    #[schemars(range(min = 1))]
+    pub unit: Option<i64>,
 }
 
 async fn urge(
     State(s): State<AppState>,
     Allowed(can): Allowed<Supervise>,
-    Body(q): Body<MissingQuery>,
+    Body(q): Body<UrgeInput>,
 ) -> Res {
     let period =
         duban_domain::Period::parse("period", &q.period).map_err(duban_app::AppError::from)?;

@@ -227,6 +227,7 @@ async fn access_matrix(db: Db) {
         format!("/api/v1/inspections/{}", ids.inspection),
         format!("/api/v1/work-items/{}", ids.work_item),
         format!("/api/v1/attachments/{}", ids.attachment),
+        format!("/api/v1/reports/missing/projects?period=2025-10&unit={b}"),
     ];
     let lists = [
         "/api/v1/projects?page_size=500".to_string(),
@@ -247,8 +248,8 @@ async fn access_matrix(db: Db) {
         format!("/api/v1/inspections?unit={b}"),
         "/api/v1/work-items".to_string(),
         format!("/api/v1/work-items?unit={b}"),
-        "/api/v1/reports/missing?period=2025-10".to_string(),
-        format!("/api/v1/reports/missing?period=2025-10&unit={b}"),
+        "/api/v1/reports/missing?period=2025-10&list=500".to_string(),
+        format!("/api/v1/reports/missing?period=2025-10&unit={b}&list=500"),
         "/api/v1/users".to_string(),
     ];
     let p = ids.project;

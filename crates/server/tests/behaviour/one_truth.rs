@@ -50,6 +50,26 @@ async fn data_set(pg: bool, seed: u64) -> Option<Db> {
         .unwrap();
     duban_app::load::resync_ids(&db).await.unwrap();
     analytics::rebuild(&db, 2025, &mut |_| {}).await.unwrap();
+    // A few projects archived as an office does, through the registry: they leave every
+    // count and list at once.
+    let editor = Caller::resolve(
+        &db,
+        duban_app::accounts::console(unit_id(&db, "XJBT").await),
+        vec![RoleGrant {
+            role: Role::Supervisor,
+            scope: Scope::All,
+        }],
+    )
+    .await
+    .unwrap();
+    let can = editor.can::<duban_app::access::EditRegistry>().unwrap();
+    for id in [7, 41, 64] {
+        let id = duban_domain::ids::ProjectId::new(id);
+        let p = duban_store::projects::get(&db, id).await.unwrap();
+        duban_app::registry::archive_project(&db, &can, id, p.version)
+            .await
+            .unwrap();
+    }
     Some(db)
 }
 
@@ -213,9 +233,38 @@ async fn check(db: &Db, who: &Who, month: u32, defs: &Definitions) {
     }
 
     // The 催报 list, the dispatch alert and list, and the export: the same count.
-    let chase = reports::missing(db, &read, &period, None).await.unwrap();
+    let chase = reports::missing(db, &read, &period, None, 3).await.unwrap();
     let chased: usize = chase.iter().map(|g| g.count).sum();
     assert_eq!(chased as i64, ov.figures.reports_missing, "{ctx}");
+    // Each unit's count (from the totals) is what its pages list, each project once;
+    // the first rows listed with the counts are the first page's.
+    for g in &chase {
+        assert!(
+            g.count > 0,
+            "a unit with nothing missing is not listed: {ctx}"
+        );
+        let (mut seen, mut page) = (Vec::new(), 1);
+        loop {
+            let (total, items) = reports::missing_page(db, &read, &period, g.unit_id, page, 40)
+                .await
+                .unwrap();
+            assert_eq!(total as usize, g.count, "unit {}: {ctx}", g.unit_id);
+            if items.is_empty() {
+                break;
+            }
+            if page == 1 {
+                let first: Vec<_> = items.iter().take(3).map(|m| m.project_id).collect();
+                let listed: Vec<_> = g.projects.iter().map(|m| m.project_id).collect();
+                assert_eq!(first, listed, "unit {}: {ctx}", g.unit_id);
+            }
+            seen.extend(items);
+            page += 1;
+        }
+        assert_eq!(seen.len(), g.count, "unit {}: {ctx}", g.unit_id);
+        assert!(seen.iter().all(|m| m.unit_id == g.unit_id), "{ctx}");
+        let distinct: std::collections::BTreeSet<_> = seen.iter().map(|m| m.project_id).collect();
+        assert_eq!(distinct.len(), g.count, "repeated across pages: {ctx}");
+    }
     let d = analytics::dispatch_list(db, &read, p, None, None, 0, 100_000)
         .await
         .unwrap();
