@@ -288,7 +288,7 @@ macro_rules! query_methods {
             let mut each = |row: &dyn Cols| f(row).map(|()| true);
             match $self.via(sql) {
                 Via::Lite(l) => {
-                    let _seat = l.seat().await?;
+                    let _seat = l.seat(known_heavy(sql)).await?;
                     read_rows(sql, || l.each(sql, params, &mut each))
                 }
                 Via::LiteTx(t) => read_rows(sql, || t.each(sql, params, &mut each)),
@@ -323,11 +323,14 @@ macro_rules! query_methods {
                 Ok(false)
             };
             match $self.via(sql) {
+                // Through `read_rows` like every read of rows: a count over a division's
+                // projects (tens of milliseconds at a million) run on the worker's own
+                // thread held up every task queued behind it there.
                 Via::Lite(l) => {
-                    let _seat = l.seat().await?;
-                    l.each(sql, params, &mut take)?
+                    let _seat = l.seat(known_heavy(sql)).await?;
+                    read_rows(sql, || l.each(sql, params, &mut take))?
                 }
-                Via::LiteTx(t) => t.each(sql, params, &mut take)?,
+                Via::LiteTx(t) => read_rows(sql, || t.each(sql, params, &mut take))?,
                 Via::SqlitePool(p) => return bind_all!(sqlx::query(sql), params).fetch_optional(p).await?.as_ref().map(|r| f(r)).transpose(),
                 Via::PgPool(p) => return bind_all!(sqlx::query(sql), params).fetch_optional(p).await?.as_ref().map(|r| f(r)).transpose(),
                 Via::PgTx(c) => return bind_all!(sqlx::query(sql), params).fetch_optional(c).await?.as_ref().map(|r| f(r)).transpose(),
@@ -375,20 +378,60 @@ fn in_place<T>(f: impl FnOnce() -> T) -> T {
 /// A read that took this long once is long: it always runs [`in_place`].
 const LONG_READ: Duration = Duration::from_millis(2);
 
-/// What each statement text (by its hash) took: `true` once it ran long. Bounded: forgotten
-/// all at once past a few thousand texts (some carry a list of ids).
-static READ_LENGTHS: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<u64, bool>>> =
+/// SQLite's virtual machine steps past which a read is heavy: it takes one of the seats
+/// for heavy reads (see `lite::Lite::seat`). Counted work, not time: a read of a few rows
+/// that waited for the processor under load is not heavy. (At a million projects, under
+/// load: a session's or a user's lookup takes 16-20 steps; the dashboards' sums, when
+/// they fill their cache, up to 121,000; a page of 50 of a division's 6,736 missing
+/// reports 172,000; counting its dispatch list 1.1-2.6 million; the 25,000th page of
+/// the registry a million.)
+const HEAVY_STEPS: i64 = 150_000;
+
+/// What was seen of a statement text's runs.
+#[derive(Debug, Clone, Copy, Default)]
+struct Seen {
+    /// Ran long once ([`LONG_READ`]): runs [`in_place`] from then on.
+    long: bool,
+    /// Its last run took [`HEAVY_STEPS`] or more.
+    heavy: bool,
+}
+
+/// What each statement text (by its hash) was seen to take. Bounded: forgotten all at
+/// once past a few thousand texts (some carry a list of ids).
+static READS: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<u64, Seen>>> =
     std::sync::LazyLock::new(Default::default);
+
+fn reads() -> std::sync::MutexGuard<'static, std::collections::HashMap<u64, Seen>> {
+    let mut m = READS.lock().unwrap_or_else(|e| e.into_inner());
+    if m.len() >= 4096 {
+        m.clear();
+    }
+    m
+}
+
+/// The key of a statement's text in [`READS`].
+fn text_key(sql: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(sql)
+}
+
+/// Was this statement's last run heavy?
+fn known_heavy(sql: &str) -> bool {
+    reads().get(&text_key(sql)).is_some_and(|s| s.heavy)
+}
+
+/// A run of a statement took `steps` of SQLite's virtual machine.
+pub(super) fn note_steps(sql: &str, steps: i64) {
+    reads().entry(text_key(sql)).or_default().heavy = steps >= HEAVY_STEPS;
+}
 
 /// Run a read of rows: in place ([`in_place`]) unless its text is known to run short.
 /// Handing a worker's other tasks to another thread costs tens of microseconds and two
 /// thread switches, more than a lookup by key takes; a write's dozen small reads paid it
 /// each time. A text not seen before runs in place; one that ran long once stays there.
 fn read_rows<T>(sql: &str, f: impl FnOnce() -> T) -> T {
-    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-    let key = BuildHasherDefault::<DefaultHasher>::default().hash_one(sql);
-    let lengths = || READ_LENGTHS.lock().unwrap_or_else(|e| e.into_inner());
-    let known = lengths().get(&key).copied();
+    let key = text_key(sql);
+    let known = reads().get(&key).map(|s| s.long);
     let t = std::time::Instant::now();
     let out = match known {
         Some(false) => f(),
@@ -397,11 +440,7 @@ fn read_rows<T>(sql: &str, f: impl FnOnce() -> T) -> T {
     if known != Some(true) {
         let long = t.elapsed() >= LONG_READ;
         if known.is_none() || long {
-            let mut m = lengths();
-            if m.len() >= 4096 {
-                m.clear();
-            }
-            m.insert(key, long);
+            reads().entry(key).or_default().long = long;
         }
     }
     out
@@ -568,7 +607,7 @@ impl Db {
     ) -> Result<(), StoreError> {
         match self.via(sql) {
             Via::Lite(l) => {
-                let _seat = l.seat().await?;
+                let _seat = l.seat(known_heavy(sql)).await?;
                 read_rows(sql, || {
                     l.scan(sql, params, &mut |row| f(row).map(|()| true))
                 })
@@ -601,7 +640,7 @@ impl Db {
     /// it is a deferred `BEGIN`, which takes no write lock.
     pub async fn read(&self) -> Result<Tx, StoreError> {
         Ok(match &self.pool {
-            Pool::Sqlite(_, l) => Tx::Sqlite(l.begin(false, Some(l.seat().await?))?, None),
+            Pool::Sqlite(_, l) => Tx::Sqlite(l.begin(false, Some(l.seat(false).await?))?, None),
             Pool::Postgres(p) => Tx::Postgres(p.begin().await?, None),
         })
     }
@@ -698,9 +737,7 @@ mod tests {
     use super::*;
 
     fn seen_long(sql: &str) -> Option<bool> {
-        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-        let key = BuildHasherDefault::<DefaultHasher>::default().hash_one(sql);
-        READ_LENGTHS.lock().unwrap().get(&key).copied()
+        reads().get(&text_key(sql)).map(|s| s.long)
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -30,6 +30,17 @@ use std::time::Duration;
 /// served a tenth as many requests).
 const READERS: usize = 8;
 
+/// Reads known to be heavy (see `db::known_heavy`) that hold readers at once: as many as
+/// there are cores, so that a burst of long lists leaves readers, and a share of the
+/// processor, to the reads of a few rows. With every seat open to them, 16 clients of
+/// the dispatch and registry lists at a million projects held all eight readers, and a
+/// dashboard's 0.1 ms read queued behind them for up to a second.
+fn heavy_readers() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, READERS - 2)
+}
+
 /// How long a read waits for a reader before it fails (a read held up this long is a
 /// fault to report, not a queue to join).
 const SEAT_WAIT: Duration = Duration::from_secs(30);
@@ -53,6 +64,8 @@ pub(super) struct Lite {
     writer: Mutex<Option<Connection>>,
     /// A seat per reader: a read waits for one (asynchronously) before taking a reader.
     seats: Arc<tokio::sync::Semaphore>,
+    /// Taken before a seat by a read known to be long (at most [`heavy_readers`]).
+    heavy_seats: Arc<tokio::sync::Semaphore>,
     /// Which value each parameter of a statement takes, by statement text. (SQLite finds
     /// a parameter's name by walking the list of names: asking for each of a long `IN`
     /// list's names on every run cost more than the lookups themselves.)
@@ -99,6 +112,14 @@ fn err(e: rusqlite::Error) -> StoreError {
     StoreError::Engine(e.to_string())
 }
 
+/// A read's place on a reader (and, for a long read, among the long ones), given back
+/// when dropped.
+#[derive(Debug)]
+pub(super) struct Seat {
+    _reader: tokio::sync::OwnedSemaphorePermit,
+    _heavy: Option<tokio::sync::OwnedSemaphorePermit>,
+}
+
 impl Lite {
     pub(super) fn new(path: PathBuf) -> Lite {
         Lite {
@@ -107,6 +128,7 @@ impl Lite {
             idle: Mutex::new(Vec::new()),
             writer: Mutex::new(None),
             seats: Arc::new(tokio::sync::Semaphore::new(READERS)),
+            heavy_seats: Arc::new(tokio::sync::Semaphore::new(heavy_readers())),
             slots: Mutex::new(HashMap::new()),
         }
     }
@@ -162,18 +184,33 @@ impl Lite {
         }
     }
 
-    /// A seat for a read: held while it uses a reader. A read that finds every seat
-    /// taken for `SEAT_WAIT` fails rather than waiting on.
-    pub(super) async fn seat(&self) -> Result<tokio::sync::OwnedSemaphorePermit, StoreError> {
-        tokio::time::timeout(SEAT_WAIT, self.seats.clone().acquire_owned())
-            .await
-            .map_err(|_| {
-                StoreError::Engine(format!(
-                    "every reader was busy for {} s",
-                    SEAT_WAIT.as_secs()
-                ))
-            })?
-            .map_err(|_| StoreError::Engine("the database is closed".into()))
+    /// A seat for a read: held while it uses a reader; a read known to be `long` first
+    /// takes one of the seats for long reads (and holds both). A read that finds every
+    /// seat taken for `SEAT_WAIT` fails rather than waiting on.
+    pub(super) async fn seat(&self, heavy: bool) -> Result<Seat, StoreError> {
+        let take = |seats: &Arc<tokio::sync::Semaphore>| {
+            let seats = seats.clone();
+            async move {
+                tokio::time::timeout(SEAT_WAIT, seats.acquire_owned())
+                    .await
+                    .map_err(|_| {
+                        StoreError::Engine(format!(
+                            "every reader was busy for {} s",
+                            SEAT_WAIT.as_secs()
+                        ))
+                    })?
+                    .map_err(|_| StoreError::Engine("the database is closed".into()))
+            }
+        };
+        let heavy = if heavy {
+            Some(take(&self.heavy_seats).await?)
+        } else {
+            None
+        };
+        Ok(Seat {
+            _reader: take(&self.seats).await?,
+            _heavy: heavy,
+        })
     }
 
     /// Run a read outside a transaction (the caller holds a seat): give each row to `f`
@@ -233,7 +270,7 @@ impl Lite {
     pub(super) fn begin(
         self: &Arc<Self>,
         write: bool,
-        seat: Option<tokio::sync::OwnedSemaphorePermit>,
+        seat: Option<Seat>,
     ) -> Result<LiteTx, StoreError> {
         let c = self.take(write)?;
         if let Err(e) = c.execute_batch(if write { "BEGIN IMMEDIATE" } else { "BEGIN" }) {
@@ -312,6 +349,9 @@ impl Lite {
                 break;
             }
         }
+        drop(rows);
+        let steps = i64::from(stmt.reset_status(rusqlite::StatementStatus::VmStep));
+        super::note_steps(sql, steps);
         Ok(())
     }
 
@@ -334,7 +374,7 @@ pub struct LiteTx {
     conn: Mutex<Option<Connection>>,
     home: Arc<Lite>,
     write: bool,
-    _seat: Option<tokio::sync::OwnedSemaphorePermit>,
+    _seat: Option<Seat>,
 }
 
 impl std::fmt::Debug for LiteTx {
@@ -609,13 +649,32 @@ mod tests {
         let r = Lite::new(std::env::temp_dir().join("duban_seats_unused.sqlite"));
         let mut held = Vec::new();
         for _ in 0..READERS {
-            held.push(r.seat().await.unwrap());
+            held.push(r.seat(false).await.unwrap());
         }
         let started = tokio::time::Instant::now();
-        let err = r.seat().await.unwrap_err();
+        let err = r.seat(false).await.unwrap_err();
         assert!(err.to_string().contains("every reader was busy"), "{err}");
         assert_eq!(started.elapsed(), SEAT_WAIT);
         held.pop();
-        assert!(r.seat().await.is_ok());
+        assert!(r.seat(false).await.is_ok());
+    }
+
+    /// Long reads take at most `heavy_readers()` readers: the next long one waits while a
+    /// short one still finds a seat; a long seat given back is taken again.
+    #[tokio::test(start_paused = true)]
+    async fn heavy_reads_leave_readers_to_short_ones() {
+        let r = Lite::new(std::env::temp_dir().join("duban_seats_unused.sqlite"));
+        let mut long = Vec::new();
+        for _ in 0..heavy_readers() {
+            long.push(r.seat(true).await.unwrap());
+        }
+        assert!(heavy_readers() < READERS);
+        let waiting = tokio::time::timeout(Duration::from_secs(1), r.seat(true)).await;
+        assert!(waiting.is_err(), "a long read past the limit waits");
+        let short = tokio::time::timeout(Duration::from_millis(1), r.seat(false)).await;
+        assert!(matches!(short, Ok(Ok(_))), "a short read is seated at once");
+        long.pop();
+        let again = tokio::time::timeout(Duration::from_millis(1), r.seat(true)).await;
+        assert!(matches!(again, Ok(Ok(_))));
     }
 }
