@@ -648,6 +648,11 @@ impl DispatchQuery {
     fn states_sql(&self) -> String {
         crate::sql_list(&self.overdue_states)
     }
+    /// What the list's rows are chosen by (year, reach, causes, the day and the states
+    /// that make a problem overdue): the same text, the same rows at the same data.
+    pub fn selection(&self) -> String {
+        self.where_sql()
+    }
     fn where_sql(&self) -> String {
         let causes = match self.cause {
             Some(c) => self.condition(c),
@@ -672,25 +677,18 @@ impl DispatchQuery {
     }
 }
 
-/// The project-years on the dispatch list, by unit and project (a page), with how many
-/// there are in all.
-pub async fn dispatch_years(
-    db: &Db,
-    q: &DispatchQuery,
-) -> Result<(i64, Vec<ProjectYear>), StoreError> {
-    let w = q.where_sql();
-    let total = dispatch_count(db, q).await?;
-    let rows = db
-        .fetch_all(
-            &format!(
-                "SELECT {} FROM project_years y WHERE {w} ORDER BY y.unit_id, y.project_id LIMIT $1 OFFSET $2",
-                year_cols("y.")
-            ),
-            &[q.limit.into(), q.offset.into()],
-            year_row,
-        )
-        .await?;
-    Ok((total, rows))
+/// A page of the project-years on the dispatch list, by unit and project.
+pub async fn dispatch_page(db: &Db, q: &DispatchQuery) -> Result<Vec<ProjectYear>, StoreError> {
+    db.fetch_all(
+        &format!(
+            "SELECT {} FROM project_years y WHERE {} ORDER BY y.unit_id, y.project_id LIMIT $1 OFFSET $2",
+            year_cols("y."),
+            q.where_sql()
+        ),
+        &[q.limit.into(), q.offset.into()],
+        year_row,
+    )
+    .await
 }
 
 /// How many project-years are on the dispatch list (for a cause, when given).

@@ -404,6 +404,29 @@ const CAUSES: [(&str, store::DispatchCause); 5] = [
 
 /// The weekly dispatch list as of a month: projects needing action, with reasons,
 /// ordered by unit and project (the UI groups them). `reason` keeps one reason only.
+/// The dispatch list's counts at the read model's and the problems' change counts: at a
+/// million projects counting a division's list reads its 85,603 project-years and looks
+/// up each one's problems (70 ms), and every supervisor's page view asks again. Kept
+/// by the list's selection (which names the day), the callers waiting for the count of
+/// the current changes, never an older one.
+static DISPATCH_COUNTS: std::sync::LazyLock<crate::cache::Memo<i64>> =
+    std::sync::LazyLock::new(|| {
+        crate::cache::Memo::fresh_only(std::time::Duration::from_secs(600), 256)
+    });
+
+async fn dispatch_count(
+    db: &Db,
+    q: &store::DispatchQuery,
+    (totals, problems): (i64, i64),
+) -> Result<i64, AppError> {
+    let key = format!("{} @problems {problems}", q.selection());
+    DISPATCH_COUNTS
+        .get_or(db, key, totals, async || {
+            Ok::<i64, AppError>(store::dispatch_count(db, q).await?)
+        })
+        .await
+}
+
 pub async fn dispatch_list(
     db: &Db,
     can: &Can<ReadRegistry>,
@@ -445,7 +468,12 @@ pub async fn dispatch_list(
         offset,
         limit,
     };
-    let (total, years) = store::dispatch_years(db, &q).await?;
+    let versions = (
+        duban_store::changes::version(db, "totals").await?,
+        duban_store::changes::version(db, "problems").await?,
+    );
+    let total = dispatch_count(db, &q, versions).await?;
+    let years = store::dispatch_page(db, &q).await?;
     // The counts of the reasons the read model keeps come from the totals (the same
     // figures as the cockpit's); projects with overdue problems are counted by query.
     let t = Sums::now(db).await?.sum(p, &reach).await?;
@@ -464,7 +492,7 @@ pub async fn dispatch_list(
         if cause == problems_cause.cause {
             total
         } else {
-            store::dispatch_count(db, &problems_cause).await?
+            dispatch_count(db, &problems_cause, versions).await?
         },
     );
     let ids: Vec<ProjectId> = years.iter().map(|y| y.meta.id).collect();

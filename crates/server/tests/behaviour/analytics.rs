@@ -318,6 +318,47 @@ async fn worked_example_over_http(db: Db) {
         .collect();
     assert_eq!(listed, vec![p2]);
     assert_eq!(d["items"][0]["reasons"][0]["code"], "light");
+    assert_eq!(
+        (
+            d["total"].as_i64(),
+            d["counts"]["problems_overdue"].as_i64()
+        ),
+        (Some(1), Some(0))
+    );
+    // The list's counts follow the writes at once (they are kept at the read model's
+    // change count): P1's plan for the year raised tenfold puts it behind, and on the list.
+    let plan = sup.ok(&format!("/api/v1/projects/{p1}/plans/2025")).await;
+    let replan = |wan: i64, version: &Value| {
+        let mut b = even_plan(wan, Some(3));
+        b["version"] = version.clone();
+        b
+    };
+    let (s, e) = sup
+        .put(
+            &format!("/api/v1/projects/{p1}/plans/2025"),
+            replan(12_000, &plan["version"]),
+        )
+        .await;
+    assert_eq!(s, 200, "{e}");
+    let d = sup
+        .ok(&format!("/api/v1/stats/dispatch?as_of=2025-10&unit={u}"))
+        .await;
+    assert_eq!(
+        (d["total"].as_i64(), d["counts"]["light"].as_i64()),
+        (Some(2), Some(2)),
+        "{d}"
+    );
+    let (s, e) = sup
+        .put(
+            &format!("/api/v1/projects/{p1}/plans/2025"),
+            replan(1200, &e["version"]),
+        )
+        .await;
+    assert_eq!(s, 200, "{e}");
+    let d = sup
+        .ok(&format!("/api/v1/stats/dispatch?as_of=2025-10&unit={u}"))
+        .await;
+    assert_eq!(d["total"].as_i64(), Some(1), "{d}");
 
     // Warnings of the projects in scope, each with its facts: a November report of P1
     // whose cumulative investment is below October's.

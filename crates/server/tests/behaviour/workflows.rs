@@ -17,6 +17,7 @@ duban_testkit::on_both!(
     report_workflow,
     problem_workflow,
     problems_by_project,
+    dispatch_counts_follow_problems,
     approval_in_two_levels_and_photos,
     problems_raised_from_reports,
     inspections_and_work_items,
@@ -1143,6 +1144,59 @@ async fn audit_chain_detects_tampering(db: Db) {
 
 /// Problems belong to projects: a problem raised on a project lists with the project's
 /// code and name, is found by them or by its words, and exports with them.
+/// The dispatch list's counts follow the problems at once (they are kept at the problems'
+/// change count): a project listed for its overdue problems leaves the list when they
+/// are rectified.
+async fn dispatch_counts_follow_problems(db: Db) {
+    user(
+        &db,
+        "sup",
+        "XJBT",
+        &[(Role::Supervisor, Scope::All), (Role::Reporter, Scope::All)],
+    )
+    .await;
+    let addr = spawn_app(db.clone()).await;
+    let sup = Client::login(&addr, "sup").await;
+    let list = "/api/v1/stats/dispatch?as_of=2025-10&reason=problems_overdue&limit=5";
+    let before = sup.ok(list).await;
+    let n = before["total"].as_i64().unwrap();
+    let whole = sup.ok("/api/v1/stats/dispatch?as_of=2025-10&limit=1").await;
+    assert_eq!(whole["counts"]["problems_overdue"].as_i64(), Some(n));
+    let pid = before["items"][0]["project_id"].as_i64().unwrap();
+    let overdue = sup
+        .ok(&format!(
+            "/api/v1/problems?project={pid}&deadline=overdue&page_size=100"
+        ))
+        .await;
+    let items = overdue["items"].as_array().unwrap();
+    assert!(!items.is_empty(), "{overdue}");
+    for p in items {
+        let id = p["id"].as_i64().unwrap();
+        // Whatever stage it is at, on to rectified.
+        for step in ["acknowledge", "start"] {
+            let _ = sup
+                .post(&format!("/api/v1/problems/{id}/{step}"), json!({}))
+                .await;
+        }
+        sup.ok_post(
+            &format!("/api/v1/problems/{id}/resolve"),
+            json!({ "note": "已整改到位" }),
+        )
+        .await;
+    }
+    let after = sup.ok(list).await;
+    assert_eq!(after["total"].as_i64(), Some(n - 1), "{after}");
+    assert!(
+        after["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["project_id"] != pid)
+    );
+    let whole = sup.ok("/api/v1/stats/dispatch?as_of=2025-10&limit=1").await;
+    assert_eq!(whole["counts"]["problems_overdue"].as_i64(), Some(n - 1));
+}
+
 async fn problems_by_project(db: Db) {
     user(&db, "sup", "XJBT", &[(Role::Supervisor, Scope::All)]).await;
     let addr = spawn_app(db.clone()).await;
