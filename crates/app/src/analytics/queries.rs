@@ -192,7 +192,7 @@ pub async fn breakdown(
 /// request recounts, the others take the last count.
 type Counts = std::sync::Arc<HashMap<i64, (i64, i64)>>;
 static PROBLEM_COUNTS: std::sync::LazyLock<crate::cache::Memo<Counts>> =
-    std::sync::LazyLock::new(|| crate::cache::Memo::new(std::time::Duration::from_secs(15), 64));
+    std::sync::LazyLock::new(|| crate::cache::Memo::new(std::time::Duration::from_secs(600), 64));
 
 /// Forget the cached problem counts of a database (after a problem changed).
 pub(crate) fn problems_changed(db: &Db) {

@@ -30,15 +30,14 @@ use std::time::Duration;
 /// served a tenth as many requests).
 const READERS: usize = 8;
 
-/// Reads known to be heavy (see `db::known_heavy`) that hold readers at once: as many as
-/// there are cores, so that a burst of long lists leaves readers, and a share of the
-/// processor, to the reads of a few rows. With every seat open to them, 16 clients of
-/// the dispatch and registry lists at a million projects held all eight readers, and a
-/// dashboard's 0.1 ms read queued behind them for up to a second.
+/// Reads known to be heavy (see `db::known_heavy`) that hold readers at once: half as
+/// many as there are cores (at least one), so that a burst of heavy lists leaves readers,
+/// and processors, to the reads of a few rows. With every seat open to them, 16 clients
+/// of the dispatch and registry lists at a million projects held all eight readers, and a
+/// dashboard's 0.1 ms read queued behind them for up to a second; with one of two cores
+/// for them, the dashboards' p99 was 12-17 ms beside them (16-21 ms with both cores).
 fn heavy_readers() -> usize {
-    std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .clamp(1, READERS - 2)
+    (std::thread::available_parallelism().map_or(1, usize::from) / 2).clamp(1, READERS - 2)
 }
 
 /// How long a read waits for a reader before it fails (a read held up this long is a
