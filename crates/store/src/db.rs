@@ -288,10 +288,11 @@ macro_rules! query_methods {
             let mut each = |row: &dyn Cols| f(row).map(|()| true);
             match $self.via(sql) {
                 Via::Lite(l) => {
-                    let _seat = l.seat(known_heavy(sql)).await?;
-                    read_rows(sql, || l.each(sql, params, &mut each))
+                    let k = known(sql);
+                    let _seat = l.seat(k.heavy()).await?;
+                    read_rows(k, || l.each(sql, params, &mut each))
                 }
-                Via::LiteTx(t) => read_rows(sql, || t.each(sql, params, &mut each)),
+                Via::LiteTx(t) => read_rows(known(sql), || t.each(sql, params, &mut each)),
                 Via::SqlitePool(p) => {
                     let mut rows = bind_all!(sqlx::query(sql), params).fetch(p);
                     while let Some(r) = rows.try_next().await? {
@@ -327,10 +328,11 @@ macro_rules! query_methods {
                 // projects (tens of milliseconds at a million) run on the worker's own
                 // thread held up every task queued behind it there.
                 Via::Lite(l) => {
-                    let _seat = l.seat(known_heavy(sql)).await?;
-                    read_rows(sql, || l.each(sql, params, &mut take))?
+                    let k = known(sql);
+                    let _seat = l.seat(k.heavy()).await?;
+                    read_rows(k, || l.each(sql, params, &mut take))?
                 }
-                Via::LiteTx(t) => read_rows(sql, || t.each(sql, params, &mut take))?,
+                Via::LiteTx(t) => read_rows(known(sql), || t.each(sql, params, &mut take))?,
                 Via::SqlitePool(p) => return bind_all!(sqlx::query(sql), params).fetch_optional(p).await?.as_ref().map(|r| f(r)).transpose(),
                 Via::PgPool(p) => return bind_all!(sqlx::query(sql), params).fetch_optional(p).await?.as_ref().map(|r| f(r)).transpose(),
                 Via::PgTx(c) => return bind_all!(sqlx::query(sql), params).fetch_optional(c).await?.as_ref().map(|r| f(r)).transpose(),
@@ -375,8 +377,13 @@ fn in_place<T>(f: impl FnOnce() -> T) -> T {
     }
 }
 
-/// A read that took this long once is long: it always runs [`in_place`].
-const LONG_READ: Duration = Duration::from_millis(2);
+/// SQLite's virtual-machine steps past which a read is long: its next run is [`in_place`]
+/// (about half a millisecond of work or more; a lookup by key takes 10 to 30 steps).
+/// Counted work, not time: timed, a lookup that waited for the processor under load once
+/// ran "long", and every lookup of a session, a user or a counter had come to hand its
+/// worker's tasks to another thread (the six dashboard endpoints at 16 clients: 4,323
+/// against 7,405 requests a second).
+const LONG_STEPS: i64 = 10_000;
 
 /// SQLite's virtual machine steps past which a read is heavy: it takes one of the seats
 /// for heavy reads (see `lite::Lite::seat`). Counted work, not time: a read of a few rows
@@ -387,12 +394,12 @@ const LONG_READ: Duration = Duration::from_millis(2);
 /// the registry a million.)
 const HEAVY_STEPS: i64 = 150_000;
 
-/// What was seen of a statement text's runs.
-#[derive(Debug, Clone, Copy, Default)]
+/// What a statement text's last run took.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Seen {
-    /// Ran long once ([`LONG_READ`]): runs [`in_place`] from then on.
+    /// [`LONG_STEPS`] or more: the next run is [`in_place`].
     long: bool,
-    /// Its last run took [`HEAVY_STEPS`] or more.
+    /// [`HEAVY_STEPS`] or more.
     heavy: bool,
 }
 
@@ -415,33 +422,57 @@ fn text_key(sql: &str) -> u64 {
     BuildHasherDefault::<DefaultHasher>::default().hash_one(sql)
 }
 
-/// Was this statement's last run heavy?
-fn known_heavy(sql: &str) -> bool {
-    reads().get(&text_key(sql)).is_some_and(|s| s.heavy)
+/// What is known of a statement's text before it runs.
+#[derive(Debug, Clone, Copy)]
+struct Known {
+    key: u64,
+    seen: Option<Seen>,
 }
 
-/// A run of a statement took `steps` of SQLite's virtual machine.
-pub(super) fn note_steps(sql: &str, steps: i64) {
-    reads().entry(text_key(sql)).or_default().heavy = steps >= HEAVY_STEPS;
+impl Known {
+    /// Was its last run heavy?
+    fn heavy(&self) -> bool {
+        self.seen.is_some_and(|s| s.heavy)
+    }
 }
 
-/// Run a read of rows: in place ([`in_place`]) unless its text is known to run short.
+/// Look a statement's text up (one hash, one lock).
+fn known(sql: &str) -> Known {
+    let key = text_key(sql);
+    Known {
+        key,
+        seen: reads().get(&key).copied(),
+    }
+}
+
+thread_local! {
+    /// The virtual-machine steps of the last statement this thread stepped through.
+    static LAST_STEPS: std::cell::Cell<i64> = const { std::cell::Cell::new(0) };
+}
+
+/// A statement this thread just ran took `steps` of SQLite's virtual machine.
+pub(super) fn note_steps(steps: i64) {
+    LAST_STEPS.set(steps);
+}
+
+/// Run a read of rows: in place ([`in_place`]) unless its text's last run was short.
 /// Handing a worker's other tasks to another thread costs tens of microseconds and two
 /// thread switches, more than a lookup by key takes; a write's dozen small reads paid it
-/// each time. A text not seen before runs in place; one that ran long once stays there.
-fn read_rows<T>(sql: &str, f: impl FnOnce() -> T) -> T {
-    let key = text_key(sql);
-    let known = reads().get(&key).map(|s| s.long);
-    let t = std::time::Instant::now();
-    let out = match known {
-        Some(false) => f(),
+/// each time. A text not seen before runs in place. What the run took is remembered (the
+/// map written only when that changed).
+fn read_rows<T>(k: Known, f: impl FnOnce() -> T) -> T {
+    LAST_STEPS.set(0);
+    let out = match k.seen {
+        Some(s) if !s.long => f(),
         _ => in_place(f),
     };
-    if known != Some(true) {
-        let long = t.elapsed() >= LONG_READ;
-        if known.is_none() || long {
-            reads().entry(key).or_default().long = long;
-        }
+    let steps = LAST_STEPS.get();
+    let now = Seen {
+        long: steps >= LONG_STEPS,
+        heavy: steps >= HEAVY_STEPS,
+    };
+    if k.seen != Some(now) {
+        reads().insert(k.key, now);
     }
     out
 }
@@ -607,10 +638,9 @@ impl Db {
     ) -> Result<(), StoreError> {
         match self.via(sql) {
             Via::Lite(l) => {
-                let _seat = l.seat(known_heavy(sql)).await?;
-                read_rows(sql, || {
-                    l.scan(sql, params, &mut |row| f(row).map(|()| true))
-                })
+                let k = known(sql);
+                let _seat = l.seat(k.heavy()).await?;
+                read_rows(k, || l.scan(sql, params, &mut |row| f(row).map(|()| true)))
             }
             _ => self.fetch_each(sql, params, f).await,
         }
@@ -741,18 +771,39 @@ mod tests {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_read_seen_long_once_runs_in_place_from_then_on() {
+    async fn a_read_runs_in_place_while_its_last_run_was_long() {
         let (short, long) = ("SELECT 'short read'", "SELECT 'long read'");
-        let slow = || std::thread::sleep(LONG_READ + Duration::from_millis(1));
         assert_eq!(seen_long(short), None);
-        assert_eq!(read_rows(short, || 7), 7);
+        assert_eq!(read_rows(known(short), || 7), 7);
         assert_eq!(seen_long(short), Some(false));
-        read_rows(long, slow);
+        read_rows(known(long), || note_steps(LONG_STEPS));
         assert_eq!(seen_long(long), Some(true));
-        // Short so far, then long once: long for good, however short it is next.
-        read_rows(short, slow);
-        read_rows(short, || ());
-        assert_eq!(seen_long(short), Some(true));
+        // Slow but little work (it waited for the processor): still short.
+        read_rows(known(short), || {
+            std::thread::sleep(Duration::from_millis(5));
+            note_steps(20)
+        });
+        assert_eq!(seen_long(short), Some(false));
+        read_rows(known(long), || note_steps(LONG_STEPS - 1));
+        assert_eq!(seen_long(long), Some(false), "its last run was short");
+    }
+
+    /// A read is heavy while its last run took `HEAVY_STEPS` or more, however long it
+    /// waited: the steps its statement took decide, not the clock.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_read_is_heavy_by_its_last_run_steps() {
+        let sql = "SELECT 'a count over a division'";
+        assert!(!known(sql).heavy(), "not seen yet");
+        read_rows(known(sql), || note_steps(HEAVY_STEPS));
+        assert!(known(sql).heavy());
+        read_rows(known(sql), || note_steps(HEAVY_STEPS - 1));
+        assert!(!known(sql).heavy(), "its last run was light");
+        let slow = || {
+            std::thread::sleep(Duration::from_millis(5));
+            note_steps(20)
+        };
+        read_rows(known(sql), slow);
+        assert!(!known(sql).heavy(), "slow is not heavy");
     }
     #[test]
     fn urls() {

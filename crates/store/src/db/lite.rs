@@ -30,7 +30,7 @@ use std::time::Duration;
 /// served a tenth as many requests).
 const READERS: usize = 8;
 
-/// Reads known to be heavy (see `db::known_heavy`) that hold readers at once: half as
+/// Reads known to be heavy (see `db::Known::heavy`) that hold readers at once: half as
 /// many as there are cores (at least one), so that a burst of heavy lists leaves readers,
 /// and processors, to the reads of a few rows. With every seat open to them, 16 clients
 /// of the dispatch and registry lists at a million projects held all eight readers, and a
@@ -350,7 +350,7 @@ impl Lite {
         }
         drop(rows);
         let steps = i64::from(stmt.reset_status(rusqlite::StatementStatus::VmStep));
-        super::note_steps(sql, steps);
+        super::note_steps(steps);
         Ok(())
     }
 
