@@ -601,7 +601,7 @@ impl Db {
                 vals.extend([(lo + i * step).into(), (lo + (i + 1) * step).into()]);
                 tokio::spawn(async move {
                     let mut acc = A::default();
-                    db.fetch_each(&sql, &vals, |r| add(&mut acc, r)).await?;
+                    db.part_each(&sql, &vals, |r| add(&mut acc, r)).await?;
                     Ok::<A, StoreError>(acc)
                 })
             })
@@ -614,6 +614,25 @@ impl Db {
             );
         }
         Ok(out)
+    }
+
+    /// [`fetch_each`](Self::fetch_each) for one part of [`in_parts`](Self::in_parts): the
+    /// parts of one read are meant to run side by side, one per core, so they take readers
+    /// without the seats for heavy reads (with them, an import's parts ran one at a time).
+    async fn part_each(
+        &self,
+        sql: &str,
+        params: &[Val],
+        mut f: impl FnMut(&dyn Cols) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        match self.via(sql) {
+            Via::Lite(l) => {
+                let k = known(sql);
+                let _seat = l.seat(false).await?;
+                read_rows(k, || l.each(sql, params, &mut |row| f(row).map(|()| true)))
+            }
+            _ => self.fetch_each(sql, params, f).await,
+        }
     }
 
     /// The lowest and highest `id` of the rows `sql` selects (as `lo` and `hi`), if any
@@ -786,6 +805,76 @@ mod tests {
         assert_eq!(seen_long(short), Some(false));
         read_rows(known(long), || note_steps(LONG_STEPS - 1));
         assert_eq!(seen_long(long), Some(false), "its last run was short");
+    }
+
+    /// The parts of a read in parts run side by side even when every seat for heavy
+    /// reads is taken and their text is known to be heavy.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_parts_of_a_read_do_not_wait_for_heavy_seats() {
+        let path = std::env::temp_dir().join(format!("duban_parts_{}.sqlite", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let db = Db::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        db.execute(
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, v BIGINT NOT NULL)",
+            &[],
+        )
+        .await
+        .unwrap();
+        for i in 1..=100i64 {
+            db.execute(
+                "INSERT INTO t (id, v) VALUES ($1, $2)",
+                &[i.into(), (i * 2).into()],
+            )
+            .await
+            .unwrap();
+        }
+        let Pool::Sqlite(_, l) = &db.pool else {
+            unreachable!()
+        };
+        let mut held = Vec::new();
+        for _ in 0..lite::heavy_readers() {
+            held.push(l.seat(true).await.unwrap());
+        }
+        let sql = "SELECT v FROM t WHERE {part}";
+        let parts = tokio::time::timeout(
+            Duration::from_secs(5),
+            db.in_parts(sql, &[], "id", (1, 101), |acc: &mut i64, r| {
+                *acc += r.i64("v")?;
+                Ok(())
+            }),
+        )
+        .await
+        .expect("the parts did not wait for the heavy seats")
+        .unwrap();
+        assert_eq!(parts.iter().sum::<i64>(), 10_100);
+        // Known heavy now: still not held up.
+        let part = "SELECT v FROM t WHERE id >= $1 AND id < $2";
+        assert!(
+            known(part).seen.is_some(),
+            "the parts' text as in_parts writes it"
+        );
+        reads().insert(
+            text_key(part),
+            Seen {
+                long: true,
+                heavy: true,
+            },
+        );
+        let again = tokio::time::timeout(
+            Duration::from_secs(5),
+            db.in_parts(sql, &[], "id", (1, 101), |acc: &mut i64, r| {
+                *acc += r.i64("v")?;
+                Ok(())
+            }),
+        )
+        .await
+        .expect("known heavy, the parts did not wait for the heavy seats")
+        .unwrap();
+        assert_eq!(again.iter().sum::<i64>(), 10_100);
+        drop(held);
+        let _ = std::fs::remove_file(&path);
     }
 
     /// A read is heavy while its last run took `HEAVY_STEPS` or more, however long it

@@ -36,7 +36,7 @@ const READERS: usize = 8;
 /// of the dispatch and registry lists at a million projects held all eight readers, and a
 /// dashboard's 0.1 ms read queued behind them for up to a second; with one of two cores
 /// for them, the dashboards' p99 was 12-17 ms beside them (16-21 ms with both cores).
-fn heavy_readers() -> usize {
+pub(super) fn heavy_readers() -> usize {
     (std::thread::available_parallelism().map_or(1, usize::from) / 2).clamp(1, READERS - 2)
 }
 
