@@ -616,7 +616,8 @@ pub async fn missing_page(
             .map_or(0, |c| c.1);
     let size = page_size.clamp(1, MISSING_LISTED_MAX as i64);
     let items = if total > 0 {
-        missing_of_unit(db, period, unit, col, (page.max(1) - 1) * size, size).await?
+        let offset = (page.max(1) - 1).saturating_mul(size);
+        missing_of_unit(db, period, unit, col, offset, size).await?
     } else {
         Vec::new()
     };

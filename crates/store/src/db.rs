@@ -837,18 +837,26 @@ mod tests {
         for _ in 0..lite::heavy_readers() {
             held.push(l.seat(true).await.unwrap());
         }
-        let sql = "SELECT v FROM t WHERE {part}";
-        let parts = tokio::time::timeout(
-            Duration::from_secs(5),
-            db.in_parts(sql, &[], "id", (1, 101), |acc: &mut i64, r| {
-                *acc += r.i64("v")?;
-                Ok(())
-            }),
-        )
-        .await
-        .expect("the parts did not wait for the heavy seats")
-        .unwrap();
-        assert_eq!(parts.iter().sum::<i64>(), 10_100);
+        let sum = async || {
+            let parts = tokio::time::timeout(
+                Duration::from_secs(5),
+                db.in_parts(
+                    "SELECT v FROM t WHERE {part}",
+                    &[],
+                    "id",
+                    (1, 101),
+                    |acc: &mut i64, r| {
+                        *acc += r.i64("v")?;
+                        Ok(())
+                    },
+                ),
+            )
+            .await
+            .expect("the parts did not wait for the heavy seats")
+            .unwrap();
+            parts.iter().sum::<i64>()
+        };
+        assert_eq!(sum().await, 10_100);
         // Known heavy now: still not held up.
         let part = "SELECT v FROM t WHERE id >= $1 AND id < $2";
         assert!(
@@ -862,17 +870,7 @@ mod tests {
                 heavy: true,
             },
         );
-        let again = tokio::time::timeout(
-            Duration::from_secs(5),
-            db.in_parts(sql, &[], "id", (1, 101), |acc: &mut i64, r| {
-                *acc += r.i64("v")?;
-                Ok(())
-            }),
-        )
-        .await
-        .expect("known heavy, the parts did not wait for the heavy seats")
-        .unwrap();
-        assert_eq!(again.iter().sum::<i64>(), 10_100);
+        assert_eq!(sum().await, 10_100, "known heavy");
         drop(held);
         let _ = std::fs::remove_file(&path);
     }

@@ -506,6 +506,16 @@ async fn report_workflow(db: Db) {
             .any(|p| p["project_id"] == pid)
     };
     assert!(listed(&missing_before), "{missing_before}");
+    // A page past the end, however far, is empty and still counts the unit's missing.
+    let far = sup
+        .ok(&format!(
+            "/api/v1/reports/missing/projects?period=2025-11&unit={unit}&page=9223372036854775807&page_size=500"
+        ))
+        .await;
+    assert_eq!(
+        (far["total"].clone(), far["items"].as_array().map(Vec::len)),
+        (missing_before["total"].clone(), Some(0))
+    );
 
     // Draft with partial figures, saved, then submitted with errors named.
     let r = rep.ok_post("/api/v1/reports", json!({ "project_id": pid, "period": "2025-11", "figures": { "progress_text": "草稿" } })).await;
