@@ -557,7 +557,8 @@ pub struct MissingByUnit {
     pub projects: Vec<Missing>,
 }
 
-/// Projects listed for each unit of the 催报 list, at most.
+/// Projects listed for each unit of the 催报 list unless asked otherwise, and at most.
+pub const MISSING_LISTED: usize = 20;
 pub const MISSING_LISTED_MAX: usize = 500;
 
 pub async fn missing(

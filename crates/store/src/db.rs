@@ -287,11 +287,7 @@ macro_rules! query_methods {
             use futures_util::TryStreamExt;
             let mut each = |row: &dyn Cols| f(row).map(|()| true);
             match $self.via(sql) {
-                Via::Lite(l) => {
-                    let k = known(sql);
-                    let _seat = l.seat(k.heavy()).await?;
-                    read_rows(k, || l.each(sql, params, &mut each))
-                }
+                Via::Lite(l) => on_reader(l, sql, true, |l| l.each(sql, params, &mut each)).await?,
                 Via::LiteTx(t) => read_rows(known(sql), || t.each(sql, params, &mut each)),
                 Via::SqlitePool(p) => {
                     let mut rows = bind_all!(sqlx::query(sql), params).fetch(p);
@@ -327,11 +323,7 @@ macro_rules! query_methods {
                 // Through `read_rows` like every read of rows: a count over a division's
                 // projects (tens of milliseconds at a million) run on the worker's own
                 // thread held up every task queued behind it there.
-                Via::Lite(l) => {
-                    let k = known(sql);
-                    let _seat = l.seat(k.heavy()).await?;
-                    read_rows(k, || l.each(sql, params, &mut take))?
-                }
+                Via::Lite(l) => on_reader(l, sql, true, |l| l.each(sql, params, &mut take)).await??,
                 Via::LiteTx(t) => read_rows(known(sql), || t.each(sql, params, &mut take))?,
                 Via::SqlitePool(p) => return bind_all!(sqlx::query(sql), params).fetch_optional(p).await?.as_ref().map(|r| f(r)).transpose(),
                 Via::PgPool(p) => return bind_all!(sqlx::query(sql), params).fetch_optional(p).await?.as_ref().map(|r| f(r)).transpose(),
@@ -453,6 +445,20 @@ thread_local! {
 /// A statement this thread just ran took `steps` of SQLite's virtual machine.
 pub(super) fn note_steps(steps: i64) {
     LAST_STEPS.set(steps);
+}
+
+/// A read outside a transaction on one of SQLite's readers: it waits for a seat (and,
+/// when its text is known heavy and `limit_heavy`, first for one of the seats for heavy
+/// reads), then runs through [`read_rows`].
+async fn on_reader<T>(
+    l: &Lite,
+    sql: &str,
+    limit_heavy: bool,
+    run: impl FnOnce(&Lite) -> T,
+) -> Result<T, StoreError> {
+    let k = known(sql);
+    let _seat = l.seat(limit_heavy && k.heavy()).await?;
+    Ok(read_rows(k, || run(l)))
 }
 
 /// Run a read of rows: in place ([`in_place`]) unless its text's last run was short.
@@ -627,9 +633,10 @@ impl Db {
     ) -> Result<(), StoreError> {
         match self.via(sql) {
             Via::Lite(l) => {
-                let k = known(sql);
-                let _seat = l.seat(false).await?;
-                read_rows(k, || l.each(sql, params, &mut |row| f(row).map(|()| true)))
+                on_reader(l, sql, false, |l| {
+                    l.each(sql, params, &mut |row| f(row).map(|()| true))
+                })
+                .await?
             }
             _ => self.fetch_each(sql, params, f).await,
         }
@@ -657,9 +664,10 @@ impl Db {
     ) -> Result<(), StoreError> {
         match self.via(sql) {
             Via::Lite(l) => {
-                let k = known(sql);
-                let _seat = l.seat(k.heavy()).await?;
-                read_rows(k, || l.scan(sql, params, &mut |row| f(row).map(|()| true)))
+                on_reader(l, sql, true, |l| {
+                    l.scan(sql, params, &mut |row| f(row).map(|()| true))
+                })
+                .await?
             }
             _ => self.fetch_each(sql, params, f).await,
         }

@@ -165,15 +165,12 @@ pub struct MissingQuery {
     pub list: Option<usize>,
 }
 
-/// Projects listed for each unit of the 催报 list unless asked otherwise.
-const MISSING_LISTED: usize = 20;
-
 async fn missing(
     State(s): State<AppState>,
     Allowed(can): Allowed<ReadRegistry>,
     Q(q): Q<MissingQuery>,
 ) -> Res {
-    let list = q.list.unwrap_or(MISSING_LISTED);
+    let list = q.list.unwrap_or(reports::MISSING_LISTED);
     let items = reports::missing(&s.db, &can, &q.period, q.unit, list).await?;
     let total: usize = items.iter().map(|g| g.count).sum();
     ok(json!({ "total": total, "items": items }))
